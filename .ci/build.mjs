@@ -1,0 +1,65 @@
+// Builds the wasm outputs declared in wasm-pack.toml (our build matrix; wasm-pack itself never
+// reads that file) and vendors the dashboard's browser dependencies from node_modules.
+//
+//   node .ci/build.mjs                 every entry
+//   node .ci/build.mjs snippet node    only those entries
+//   node .ci/build.mjs --dev ...       unoptimised, for iterating
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'smol-toml';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const dev = args.includes('--dev');
+const wanted = args.filter((a) => !a.startsWith('--'));
+
+const matrix = parse(readFileSync(join(root, 'wasm-pack.toml'), 'utf8')).build ?? [];
+const unknown = wanted.filter((w) => !matrix.some((b) => b.name === w));
+if (unknown.length) {
+  console.error(`unknown build(s): ${unknown.join(', ')}; wasm-pack.toml declares: ${matrix.map((b) => b.name).join(', ')}`);
+  process.exit(2);
+}
+
+// wasm-pack picks up the first `wasm-opt` on PATH: make it binaryen's from npm, never Debian's.
+const env = { ...process.env, PATH: `${join(root, 'node_modules', '.bin')}:${process.env.PATH}` };
+if (!existsSync(join(root, 'node_modules', '.bin', 'wasm-opt'))) {
+  console.error('node_modules/.bin/wasm-opt is missing: run `bash .ci/install` first');
+  process.exit(1);
+}
+
+for (const entry of matrix.filter((b) => !wanted.length || wanted.includes(b.name))) {
+  const profile = dev ? 'dev' : entry.profile ?? 'release';
+  const cmd = [
+    'build', '--mode', 'no-install', `--${profile}`,
+    '--target', entry.target,
+    '--out-dir', join(root, entry['out-dir']),
+    '--out-name', 'baton',
+    '--no-pack',
+    root,
+  ];
+  const features = entry.features ?? [];
+  if (features.length) cmd.push('--', '--features', features.join(','));
+  console.log(`[build] ${entry.name}: wasm-pack ${cmd.join(' ')}`);
+  const run = spawnSync('wasm-pack', cmd, { cwd: root, env, stdio: 'inherit' });
+  if (run.status !== 0) {
+    console.error(`[build] ${entry.name} failed (exit ${run.status})`);
+    process.exit(run.status ?? 1);
+  }
+}
+
+// The dashboard is static files with no runtime build step: vendor uPlot beside it.
+const vendor = join(root, 'www', 'dashboard', 'vendor');
+mkdirSync(vendor, { recursive: true });
+for (const f of ['uPlot.esm.js', 'uPlot.min.css']) {
+  copyFileSync(join(root, 'node_modules', 'uplot', 'dist', f), join(vendor, f));
+}
+// The example models are test fixtures (shared by Rust and JS tests); the demo pages load copies.
+const models = join(root, 'www', 'models');
+mkdirSync(models, { recursive: true });
+const fixtureModels = join(root, 'tests', 'fixtures', 'models');
+for (const f of existsSync(fixtureModels) ? readdirSync(fixtureModels) : []) {
+  if (f.endsWith('.json')) copyFileSync(join(fixtureModels, f), join(models, f));
+}
+console.log('[build] done');

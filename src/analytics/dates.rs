@@ -1,0 +1,176 @@
+//! Calendar dates for CRM exports: ISO-8601 dates and date-times, or epoch milliseconds.
+//!
+//! CRM exports carry dates as text (`2026-03-02`, `2026-03-02T14:05:00Z`, `2026-03-02 14:05`),
+//! so the import needs a small, total parser. Everything is UTC unless an offset is given.
+
+const MS_PER_DAY: i64 = 86_400_000;
+
+/// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The inverse of `days_from_civil`: (year, month, day).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { yoe + era * 400 + 1 } else { yoe + era * 400 }, m, d)
+}
+
+fn digits(s: &str) -> Option<i64> {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Parses a date or date-time into milliseconds since the Unix epoch.
+///
+/// Accepts `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM]` (a space may replace the `T`),
+/// and a bare integer of epoch milliseconds. Returns `None` for anything else.
+pub fn parse_time(text: &str) -> Option<i64> {
+    let s = text.trim();
+    if let Some(ms) = digits(s) {
+        // Ten digits or fewer is epoch seconds (exports from some CRMs), longer is milliseconds.
+        return Some(if s.len() <= 10 { ms * 1000 } else { ms });
+    }
+    if s.len() < 10 || !s.is_char_boundary(10) {
+        return None;
+    }
+    let (date, rest) = s.split_at(10);
+    let mut parts = date.split('-');
+    let y = digits(parts.next()?)?;
+    let m = digits(parts.next()?)?;
+    let d = digits(parts.next()?)?;
+    if date.as_bytes()[4] != b'-' || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let day_ms = days_from_civil(y, m, d) * MS_PER_DAY;
+    if rest.is_empty() {
+        return Some(day_ms);
+    }
+    let rest = rest.strip_prefix(['T', 't', ' '])?;
+    // Split the clock from the zone designator.
+    let zone_at = rest
+        .find(['Z', 'z', '+'])
+        .or_else(|| rest.rfind('-'))
+        .unwrap_or(rest.len());
+    let (clock, zone) = rest.split_at(zone_at);
+    let mut hms = clock.split(':');
+    let h = digits(hms.next()?)?;
+    let min = digits(hms.next()?)?;
+    let (sec, frac_ms) = match hms.next() {
+        None => (0, 0),
+        Some(sec) => {
+            let (whole, frac) = sec.split_once('.').unwrap_or((sec, ""));
+            let frac_ms = if frac.is_empty() {
+                0
+            } else {
+                let f3: String = frac.chars().chain("000".chars()).take(3).collect();
+                digits(&f3)?
+            };
+            (digits(whole)?, frac_ms)
+        }
+    };
+    if hms.next().is_some() || h > 23 || min > 59 || sec > 60 {
+        return None;
+    }
+    let offset_ms = match zone {
+        "" | "Z" | "z" => 0,
+        _ => {
+            let sign = if zone.starts_with('-') { -1 } else { 1 };
+            let z = &zone[1..];
+            let (zh, zm) = z.split_once(':').unwrap_or((z.get(..2)?, z.get(2..)?));
+            sign * (digits(zh)? * 3_600_000 + if zm.is_empty() { 0 } else { digits(zm)? * 60_000 })
+        }
+    };
+    Some(day_ms + h * 3_600_000 + min * 60_000 + sec * 1000 + frac_ms - offset_ms)
+}
+
+/// Formats milliseconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (UTC).
+pub fn format_time(ms: i64) -> String {
+    let days = ms.div_euclid(MS_PER_DAY);
+    let rem = ms.rem_euclid(MS_PER_DAY) / 1000;
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// The start (Monday 00:00 UTC) of the ISO week holding `ms`.
+pub fn week_start(ms: i64) -> i64 {
+    let days = ms.div_euclid(MS_PER_DAY);
+    // 1970-01-01 was a Thursday: shift so that Monday is weekday 0.
+    let weekday = (days + 3).rem_euclid(7);
+    (days - weekday) * MS_PER_DAY
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worked_examples() {
+        let cases: &[(&str, Option<i64>)] = &[
+            ("1970-01-01", Some(0)),
+            ("2026-03-02", Some(1_772_409_600_000)),
+            ("2026-03-02T14:05:00Z", Some(1_772_409_600_000 + 14 * 3_600_000 + 5 * 60_000)),
+            ("2026-03-02 14:05", Some(1_772_409_600_000 + 14 * 3_600_000 + 5 * 60_000)),
+            ("2026-03-02T14:05:00.250Z", Some(1_772_460_300_250)),
+            ("2026-03-02T14:05:00+02:00", Some(1_772_460_300_000 - 7_200_000)),
+            ("2026-03-02T14:05:00-0130", Some(1_772_460_300_000 + 5_400_000)),
+            ("1772409600000", Some(1_772_409_600_000)),
+            ("1772409600", Some(1_772_409_600_000)),
+            ("", None),
+            ("yesterday", None),
+            ("2026-13-01", None),
+            ("2026-02-30x", None),
+            ("2026-03-02T25:00Z", None),
+            ("2026/03/02", None),
+            ("2026-03-02T14", None),
+            ("é026-03-02", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_time(text), *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn format_round_trips() {
+        for ms in [0, 1_772_460_300_000, -86_400_000, 4_102_444_799_000] {
+            assert_eq!(parse_time(&format_time(ms)), Some(ms));
+        }
+    }
+
+    #[test]
+    fn weeks_start_on_monday() {
+        // 2026-03-04 is a Wednesday; its week starts Monday 2026-03-02.
+        let wed = parse_time("2026-03-04T10:00:00Z").unwrap();
+        assert_eq!(week_start(wed), parse_time("2026-03-02").unwrap());
+        let mon = parse_time("2026-03-02").unwrap();
+        assert_eq!(week_start(mon), mon);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn format_then_parse_is_identity(secs in -10_000_000_000i64..10_000_000_000i64) {
+            let ms = secs * 1000;
+            proptest::prop_assert_eq!(parse_time(&format_time(ms)), Some(ms));
+        }
+    }
+}

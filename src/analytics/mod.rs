@@ -1,0 +1,1 @@
+//! Dashboard analytics (issue 6).

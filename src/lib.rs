@@ -1,0 +1,32 @@
+//! Baton: lead scoring and marketing-to-sales handoff.
+//!
+//! The engine (every module here except `wasm`) is pure Rust: no clock, no I/O, no browser types.
+//! Time is always a parameter (`now` / `as_of`, milliseconds since the Unix epoch), so the snippet,
+//! the dashboard and a server give the same answer for the same input.
+//!
+//! The `wasm` module is the thin wasm-bindgen layer, compiled only for `wasm32`.
+
+pub mod error;
+pub mod event;
+pub mod model;
+pub mod condition;
+pub mod score;
+pub mod stage;
+pub mod state;
+pub mod engine;
+pub mod handoff;
+pub mod outbox;
+pub mod hash;
+
+/// Replay/backtest, funnel, import: only the dashboard and Node builds carry these.
+#[cfg(feature = "analytics")]
+pub mod analytics;
+/// Scorecard calibration from outcomes (dashboard and Node builds only).
+#[cfg(feature = "analytics")]
+pub mod calibrate;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use engine::Engine;
+pub use error::Error;

@@ -1,0 +1,145 @@
+//! `Engine`: one visitor scored against one model, the same engine the snippet, the dashboard
+//! and a server use. Each method: decode the input, call the engine, encode the result.
+
+use wasm_bindgen::prelude::*;
+
+use super::convert::{js_error, json_value, millis, to_js};
+use crate::model::Model;
+
+/// Scores one visitor against one scoring model.
+///
+/// ```js
+/// import { Engine } from 'baton';
+/// const engine = new Engine(model);                 // throws an Error listing every problem
+/// const out = engine.ingest({ type: 'page', messageId: 'm1', anonymousId: 'a1',
+///   timestamp: '2026-11-02T10:00:00Z', properties: { path: '/pricing' } }, Date.now());
+/// console.log(out.score.total, engine.explain(Date.now()).entries);
+/// ```
+#[wasm_bindgen(js_name = Engine)]
+pub struct JsEngine {
+    inner: crate::Engine,
+}
+
+#[wasm_bindgen(js_class = Engine)]
+impl JsEngine {
+    /// Builds an engine from a model (an object or its JSON text).
+    /// Throws an `Error` whose message lists every problem with its JSON path.
+    ///
+    /// ```js
+    /// const engine = new Engine({ version: '1', rules: [] });
+    /// ```
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "Model | string")] model: JsValue) -> Result<JsEngine, JsError> {
+        let model = decode_model(model)?;
+        Ok(JsEngine { inner: crate::Engine::new(model) })
+    }
+
+    /// Builds an engine and restores a visitor's state exported by `exportState()`.
+    /// A corrupt or foreign state throws; the caller decides whether to start fresh.
+    ///
+    /// ```js
+    /// const again = Engine.withState(model, engine.exportState());
+    /// ```
+    #[wasm_bindgen(js_name = withState)]
+    pub fn with_state(
+        #[wasm_bindgen(unchecked_param_type = "Model | string")] model: JsValue,
+        state: &str,
+    ) -> Result<JsEngine, JsError> {
+        let model = decode_model(model)?;
+        let inner = crate::Engine::with_state(model, state).map_err(js_error)?;
+        Ok(JsEngine { inner })
+    }
+
+    /// Every problem in a model, each with its JSON path; an empty array when the model is valid.
+    ///
+    /// ```js
+    /// Engine.validate({ rules: [{ points: 'x' }] }); // [{ path: 'rules[0]...', message: '...' }]
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "Problem[]")]
+    pub fn validate(#[wasm_bindgen(unchecked_param_type = "Model | string")] model: JsValue) -> Result<JsValue, JsError> {
+        let value = json_value(model)?;
+        to_js(&Model::problems(&value))
+    }
+
+    /// Feeds one Segment-spec event (`page`, `track`, `identify`, `group`) observed at `now`
+    /// (ms since the epoch). Returns what changed: score, stages entered, handoffs created.
+    /// A malformed event throws an `Error` naming the field; the state is left untouched.
+    ///
+    /// ```js
+    /// const { score, stagesEntered, handoffs } = engine.ingest(event, Date.now());
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "IngestOutcome")]
+    pub fn ingest(&mut self, #[wasm_bindgen(unchecked_param_type = "BatonEvent")] event: JsValue, now: f64) -> Result<JsValue, JsError> {
+        let event = json_value(event)?;
+        let now = millis(now, "now")?;
+        let outcome = self.inner.ingest_value(&event, now).map_err(js_error)?;
+        to_js(&outcome)
+    }
+
+    /// The score as of a time: total, fit, engagement, per group, fit grade.
+    ///
+    /// ```js
+    /// const { total, fit, engagement, grade } = engine.score(Date.now());
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "Score")]
+    pub fn score(&self, as_of: f64) -> Result<JsValue, JsError> {
+        to_js(&self.inner.score(millis(as_of, "asOf")?))
+    }
+
+    /// The ledger behind the score: every point counted, with its event, rule, raw points,
+    /// decay factor, cap and clamp.
+    ///
+    /// ```js
+    /// for (const e of engine.explain(Date.now()).entries) console.log(e.rule, e.points);
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "Explanation")]
+    pub fn explain(&self, as_of: f64) -> Result<JsValue, JsError> {
+        to_js(&self.inner.explain(millis(as_of, "asOf")?))
+    }
+
+    /// When decay will next drop the visitor below a stage threshold, or `null`.
+    ///
+    /// ```js
+    /// const cold = engine.nextChange(Date.now()); // { at, ... } or null
+    /// ```
+    #[wasm_bindgen(js_name = nextChange, unchecked_return_type = "NextChange | null")]
+    pub fn next_change(&self, as_of: f64) -> Result<JsValue, JsError> {
+        to_js(&self.inner.next_change(millis(as_of, "asOf")?))
+    }
+
+    /// The visitor's state as compact, versioned JSON (a few KB at most).
+    ///
+    /// ```js
+    /// localStorage.setItem('baton:v1', engine.exportState());
+    /// ```
+    #[wasm_bindgen(js_name = exportState)]
+    pub fn export_state(&self) -> String {
+        self.inner.export_state()
+    }
+
+    /// Forgets the visitor (consent revoked, `reset()`), keeping the model.
+    pub fn reset(&mut self) {
+        self.inner.reset();
+    }
+
+    /// The content hash of the model this engine scores with.
+    ///
+    /// ```js
+    /// engine.modelHash; // e.g. '9f2c4e1a7b3d5f60'
+    /// ```
+    #[wasm_bindgen(getter, js_name = modelHash)]
+    pub fn model_hash(&self) -> String {
+        self.inner.model().hash().to_string()
+    }
+
+    /// The model's own version label.
+    #[wasm_bindgen(getter, js_name = modelVersion)]
+    pub fn model_version(&self) -> String {
+        self.inner.model().version().to_string()
+    }
+}
+
+fn decode_model(model: JsValue) -> Result<Model, JsError> {
+    let value = json_value(model)?;
+    Model::from_value(&value).map_err(js_error)
+}

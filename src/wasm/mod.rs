@@ -1,0 +1,5 @@
+//! The wasm-bindgen skin: decode → call the engine → encode. Compiled only for wasm32.
+//! One file per exported type.
+
+mod convert;
+mod engine;
