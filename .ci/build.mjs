@@ -5,7 +5,7 @@
 //   node .ci/build.mjs snippet node    only those entries
 //   node .ci/build.mjs --dev ...       unoptimised, for iterating
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'smol-toml';
@@ -47,6 +47,10 @@ for (const entry of matrix.filter((b) => !wanted.length || wanted.includes(b.nam
     console.error(`[build] ${entry.name} failed (exit ${run.status})`);
     process.exit(run.status ?? 1);
   }
+  // `--no-pack` writes no package.json, and the repository's own says "type": "module": mark
+  // each output's module format so Node loads the nodejs target's CommonJS glue as CommonJS.
+  const format = { type: entry.target === 'nodejs' ? 'commonjs' : 'module', private: true };
+  writeFileSync(join(root, entry['out-dir'], 'package.json'), JSON.stringify(format, null, 2) + '\n');
 }
 
 // The dashboard is static files with no runtime build step: vendor uPlot beside it.

@@ -1,1 +1,761 @@
-//! (in progress: see issue 4)
+//! Conditions: the `when` of rules, the criteria of stages and the routing rules of a handoff.
+//!
+//! One JSON shape everywhere: `{"all": [...]}`, `{"any": [...]}`, `{"not": {...}}`, or a leaf
+//! naming one subject plus its test, e.g. `{"path": "/resources/*"}`,
+//! `{"query": "utm_source", "equals": "linkedin"}`, `{"trait": "title", "containsWord": ["VP"]}`,
+//! `{"score": "total", "gte": 50}`, `{"matches": "download", "atLeast": 2, "withinDays": 30}`.
+//! Which subjects are allowed depends on where the condition sits ([`Scope`]): fit rules see
+//! traits only, stage criteria see scores and counts but no single event.
+
+use crate::event::{Event, EventKind};
+use crate::model::check::{index, join, kind_of, suggest, Checker};
+use serde_json::{Map, Value};
+
+pub const DAY_MS: i64 = 86_400_000;
+
+/// Where a condition is used; decides which subjects it may name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// `when` of a behaviour rule: the event and the visitor's traits.
+    Behavior,
+    /// `when` of a fit rule: traits only.
+    Fit,
+    /// Stage criteria: scores, counts in windows, traits.
+    Stage,
+    /// Handoff routing: traits only.
+    Routing,
+}
+
+/// One test applied to a value (a property, a query parameter, a trait or a score).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Test {
+    /// Equal; strings compare case-insensitively, numeric strings compare as numbers.
+    Equals(Value),
+    /// Equal to any of these.
+    In(Vec<Value>),
+    /// Substring (case-insensitive); for a list value, one element equals it.
+    Contains(String),
+    /// Any of these words or phrases appears as whole words (case-insensitive):
+    /// "Senior Director, EMEA" contains the word "director" but not "direct".
+    ContainsWord(Vec<Vec<String>>),
+    StartsWith(String),
+    EndsWith(String),
+    Gte(f64),
+    Lte(f64),
+    Gt(f64),
+    Lt(f64),
+    /// Present, not null and not the empty string (or the opposite for `false`).
+    Exists(bool),
+}
+
+/// A compiled glob: `*` matches any run of characters (also `/`), `?` exactly one;
+/// case-insensitive, whole-string.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Glob {
+    pattern: Vec<char>,
+}
+
+impl Glob {
+    pub fn new(pattern: &str) -> Glob {
+        Glob {
+            pattern: pattern.to_lowercase().chars().collect(),
+        }
+    }
+
+    pub fn matches(&self, text: &str) -> bool {
+        let text: Vec<char> = text.to_lowercase().chars().collect();
+        let p = &self.pattern;
+        // Iterative wildcard match with single backtrack point: O(len(p) * len(text)).
+        let (mut ti, mut pi) = (0usize, 0usize);
+        let mut star: Option<(usize, usize)> = None;
+        while ti < text.len() {
+            if pi < p.len() && (p[pi] == '?' || p[pi] == text[ti]) {
+                ti += 1;
+                pi += 1;
+            } else if pi < p.len() && p[pi] == '*' {
+                star = Some((pi, ti));
+                pi += 1;
+            } else if let Some((sp, st)) = star {
+                pi = sp + 1;
+                ti = st + 1;
+                star = Some((sp, st + 1));
+            } else {
+                return false;
+            }
+        }
+        while pi < p.len() && p[pi] == '*' {
+            pi += 1;
+        }
+        pi == p.len()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+    Not(Box<Condition>),
+    /// Event type is one of these.
+    Type(Vec<EventKind>),
+    /// Page path matches one of these globs.
+    Path(Vec<Glob>),
+    /// Page path starts with one of these prefixes (case-insensitive).
+    PathPrefix(Vec<String>),
+    /// Full page URL matches one of these globs.
+    Url(Vec<Glob>),
+    /// Referrer matches one of these globs.
+    Referrer(Vec<Glob>),
+    /// Track event name matches one of these globs.
+    Event(Vec<Glob>),
+    Query(String, Vec<Test>),
+    /// Event property at a dot path (`properties.asset.type` → `asset.type`).
+    Property(String, Vec<Test>),
+    /// Visitor trait at a dot path; a name not found at the top level is looked up in the
+    /// company (group) traits.
+    Trait(String, Vec<Test>),
+    /// The visitor has a userId (identified) or not.
+    Identified(bool),
+    /// A score: `total`, `fit`, `engagement` or a group name.
+    Score(String, Vec<Test>),
+    /// At least `at_least` matches of any of these rules, within the window if given.
+    Matches {
+        rules: Vec<String>,
+        at_least: u32,
+        within_ms: Option<i64>,
+    },
+    /// At least `at_least` visits (sessions), within the window if given.
+    Visits {
+        at_least: u32,
+        within_ms: Option<i64>,
+    },
+}
+
+/// Scores as the stage criteria see them.
+pub trait ScoreSource {
+    fn score_of(&self, name: &str) -> Option<f64>;
+}
+
+/// Counters as the stage criteria see them.
+pub trait CountSource {
+    /// Matches of these rules at or after `since` (or ever, with `None`), up to at least `need`
+    /// when available (the rings keep only what criteria can ask for).
+    fn rule_matches(&self, rules: &[String], since: Option<i64>) -> u32;
+    fn visits(&self, since: Option<i64>) -> u32;
+}
+
+/// Everything a condition may look at.
+pub struct Facts<'a> {
+    pub event: Option<&'a Event>,
+    pub traits: &'a Map<String, Value>,
+    pub identified: bool,
+    pub scores: Option<&'a dyn ScoreSource>,
+    pub counts: Option<&'a dyn CountSource>,
+    pub as_of: i64,
+}
+
+impl Condition {
+    pub fn eval(&self, f: &Facts<'_>) -> bool {
+        match self {
+            Condition::All(cs) => cs.iter().all(|c| c.eval(f)),
+            Condition::Any(cs) => cs.iter().any(|c| c.eval(f)),
+            Condition::Not(c) => !c.eval(f),
+            Condition::Type(kinds) => f.event.is_some_and(|e| kinds.contains(&e.kind)),
+            Condition::Path(globs) => f
+                .event
+                .and_then(|e| e.path.as_deref())
+                .is_some_and(|p| globs.iter().any(|g| g.matches(p))),
+            Condition::PathPrefix(prefixes) => {
+                f.event.and_then(|e| e.path.as_deref()).is_some_and(|p| {
+                    let p = p.to_lowercase();
+                    prefixes
+                        .iter()
+                        .any(|pre| p.starts_with(&pre.to_lowercase()))
+                })
+            }
+            Condition::Url(globs) => f
+                .event
+                .and_then(|e| e.url.as_deref())
+                .is_some_and(|u| globs.iter().any(|g| g.matches(u))),
+            Condition::Referrer(globs) => f
+                .event
+                .and_then(|e| e.referrer.as_deref())
+                .is_some_and(|r| globs.iter().any(|g| g.matches(r))),
+            Condition::Event(globs) => f
+                .event
+                .filter(|e| e.kind == EventKind::Track)
+                .and_then(|e| e.name.as_deref())
+                .is_some_and(|n| globs.iter().any(|g| g.matches(n))),
+            Condition::Query(key, tests) => {
+                let v = f
+                    .event
+                    .and_then(|e| e.query_param(key))
+                    .map(|s| Value::String(s.to_string()));
+                run_tests(tests, v.as_ref())
+            }
+            Condition::Property(path, tests) => {
+                run_tests(tests, f.event.and_then(|e| lookup(&e.properties, path)))
+            }
+            Condition::Trait(path, tests) => run_tests(tests, trait_value(f.traits, path)),
+            Condition::Identified(want) => f.identified == *want,
+            Condition::Score(name, tests) => {
+                let v = f
+                    .scores
+                    .and_then(|s| s.score_of(name))
+                    .and_then(serde_json::Number::from_f64)
+                    .map(Value::Number);
+                run_tests(tests, v.as_ref())
+            }
+            Condition::Matches {
+                rules,
+                at_least,
+                within_ms,
+            } => f.counts.is_some_and(|c| {
+                c.rule_matches(rules, within_ms.map(|w| f.as_of.saturating_sub(w))) >= *at_least
+            }),
+            Condition::Visits {
+                at_least,
+                within_ms,
+            } => f.counts.is_some_and(|c| {
+                c.visits(within_ms.map(|w| f.as_of.saturating_sub(w))) >= *at_least
+            }),
+        }
+    }
+
+    /// Visit every leaf (for collecting referenced rules, traits and windows).
+    pub fn walk<'a>(&'a self, visit: &mut dyn FnMut(&'a Condition)) {
+        match self {
+            Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| c.walk(visit)),
+            Condition::Not(c) => c.walk(visit),
+            leaf => visit(leaf),
+        }
+    }
+}
+
+/// Value at a dot path inside an object.
+pub fn lookup<'a>(map: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+    if let Some(v) = map.get(path) {
+        return Some(v);
+    }
+    let mut parts = path.split('.');
+    let mut cur = map.get(parts.next()?)?;
+    for part in parts {
+        cur = cur.as_object()?.get(part)?;
+    }
+    Some(cur)
+}
+
+/// A trait by dot path, falling back to the company traits (`company.<path>`).
+pub fn trait_value<'a>(traits: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+    lookup(traits, path).or_else(|| match traits.get("company") {
+        Some(Value::Object(company)) => lookup(company, path),
+        _ => None,
+    })
+}
+
+fn run_tests(tests: &[Test], v: Option<&Value>) -> bool {
+    tests.iter().all(|t| t.check(v))
+}
+
+/// Numeric reading of a value: numbers, and strings such as "500", "1,000", "500-1000" or "1000+"
+/// (the leading number counts: form fields often carry ranges).
+pub fn as_number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => {
+            let cleaned: String = s
+                .trim()
+                .chars()
+                .filter(|c| *c != ',' && *c != '_')
+                .collect();
+            let end = cleaned
+                .char_indices()
+                .find(|(i, c)| {
+                    !(c.is_ascii_digit() || *c == '.' || (*i == 0 && (*c == '-' || *c == '+')))
+                })
+                .map_or(cleaned.len(), |(i, _)| i);
+            let n: f64 = cleaned[..end].parse().ok()?;
+            n.is_finite().then_some(n)
+        }
+        _ => None,
+    }
+}
+
+fn values_equal(actual: &Value, expected: &Value) -> bool {
+    match (actual, expected) {
+        (Value::String(a), Value::String(b)) => {
+            a.trim().eq_ignore_ascii_case(b.trim()) || a.to_lowercase() == b.to_lowercase()
+        }
+        (Value::Number(_), Value::Number(_))
+        | (Value::String(_), Value::Number(_))
+        | (Value::Number(_), Value::String(_)) => match (as_number(actual), as_number(expected)) {
+            (Some(a), Some(b)) => a == b,
+            _ => false,
+        },
+        (Value::Bool(a), Value::String(b)) | (Value::String(b), Value::Bool(a)) => {
+            b.eq_ignore_ascii_case(if *a { "true" } else { "false" })
+        }
+        (a, b) => a == b,
+    }
+}
+
+/// Lower-case alphanumeric words of a text.
+pub fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+fn contains_phrase(haystack: &[String], phrase: &[String]) -> bool {
+    !phrase.is_empty() && haystack.windows(phrase.len()).any(|w| w == phrase)
+}
+
+impl Test {
+    pub fn check(&self, v: Option<&Value>) -> bool {
+        if let Test::Exists(want) = self {
+            let present = match v {
+                None | Some(Value::Null) => false,
+                Some(Value::String(s)) => !s.trim().is_empty(),
+                Some(_) => true,
+            };
+            return present == *want;
+        }
+        let Some(v) = v else { return false };
+        if let Value::Array(items) = v {
+            // A list value passes when one element passes (tags, interests, ...).
+            return items
+                .iter()
+                .take(64)
+                .any(|item| !item.is_array() && self.check(Some(item)));
+        }
+        match self {
+            Test::Exists(_) => unreachable_exists(),
+            Test::Equals(x) => values_equal(v, x),
+            Test::In(xs) => xs.iter().any(|x| values_equal(v, x)),
+            Test::Contains(s) => {
+                text_of(v).is_some_and(|t| t.to_lowercase().contains(&s.to_lowercase()))
+            }
+            Test::ContainsWord(phrases) => text_of(v).is_some_and(|t| {
+                let w = words(&t);
+                phrases.iter().any(|p| contains_phrase(&w, p))
+            }),
+            Test::StartsWith(s) => {
+                text_of(v).is_some_and(|t| t.to_lowercase().starts_with(&s.to_lowercase()))
+            }
+            Test::EndsWith(s) => {
+                text_of(v).is_some_and(|t| t.to_lowercase().ends_with(&s.to_lowercase()))
+            }
+            Test::Gte(x) => as_number(v).is_some_and(|n| n >= *x),
+            Test::Lte(x) => as_number(v).is_some_and(|n| n <= *x),
+            Test::Gt(x) => as_number(v).is_some_and(|n| n > *x),
+            Test::Lt(x) => as_number(v).is_some_and(|n| n < *x),
+        }
+    }
+}
+
+// `Exists` is handled before the value is unwrapped; this keeps the match exhaustive without
+// a panic path.
+fn unreachable_exists() -> bool {
+    false
+}
+
+fn text_of(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing with validation
+
+const COMBINATORS: [&str; 3] = ["all", "any", "not"];
+const EVENT_SUBJECTS: [&str; 8] = [
+    "type",
+    "path",
+    "pathPrefix",
+    "url",
+    "referrer",
+    "event",
+    "query",
+    "property",
+];
+const STAGE_SUBJECTS: [&str; 3] = ["score", "matches", "visits"];
+const ANY_SUBJECTS: [&str; 2] = ["trait", "identified"];
+const TESTS: [&str; 11] = [
+    "equals",
+    "in",
+    "contains",
+    "containsWord",
+    "startsWith",
+    "endsWith",
+    "gte",
+    "lte",
+    "gt",
+    "lt",
+    "exists",
+];
+const NUMERIC_TESTS: [&str; 4] = ["gte", "lte", "gt", "lt"];
+
+fn all_subjects() -> Vec<&'static str> {
+    COMBINATORS
+        .iter()
+        .chain(EVENT_SUBJECTS.iter())
+        .chain(STAGE_SUBJECTS.iter())
+        .chain(ANY_SUBJECTS.iter())
+        .copied()
+        .collect()
+}
+
+/// Deepest nesting accepted: keeps recursion bounded on hostile input.
+const MAX_DEPTH: usize = 12;
+
+pub(crate) fn parse(ck: &mut Checker, v: &Value, path: &str, scope: Scope) -> Option<Condition> {
+    parse_at(ck, v, path, scope, 0)
+}
+
+fn parse_at(
+    ck: &mut Checker,
+    v: &Value,
+    path: &str,
+    scope: Scope,
+    depth: usize,
+) -> Option<Condition> {
+    if depth > MAX_DEPTH {
+        ck.report(path, format!("nested deeper than {MAX_DEPTH} levels"));
+        return None;
+    }
+    let Value::Object(map) = v else {
+        ck.report(
+            path,
+            format!("a condition must be an object, found {}", kind_of(v)),
+        );
+        return None;
+    };
+    let subjects = all_subjects();
+    let present: Vec<&str> = map
+        .keys()
+        .map(String::as_str)
+        .filter(|k| subjects.contains(k))
+        .collect();
+    if present.len() != 1 {
+        if present.is_empty() {
+            let unknown: Vec<&str> = map
+                .keys()
+                .map(String::as_str)
+                .filter(|k| !TESTS.contains(k) && *k != "atLeast" && *k != "withinDays")
+                .collect();
+            match unknown.first() {
+                Some(k) => ck.report(
+                    &join(path, k),
+                    crate::model::check::unknown_key_message(k, &subjects),
+                ),
+                None => ck.report(
+                    path,
+                    format!("a condition needs one subject: {}", subjects.join(", ")),
+                ),
+            }
+        } else {
+            ck.report(
+                path,
+                format!(
+                    "a condition names exactly one subject, found {}",
+                    present.join(" and ")
+                ),
+            );
+        }
+        return None;
+    }
+    let subject = present[0];
+    let sub_path = join(path, subject);
+    let value = &map[subject];
+
+    if EVENT_SUBJECTS.contains(&subject) && scope != Scope::Behavior {
+        ck.report(
+            &sub_path,
+            format!(
+                "{subject:?} looks at an event; {} see no single event",
+                scope_name(scope)
+            ),
+        );
+        return None;
+    }
+    if STAGE_SUBJECTS.contains(&subject) && scope != Scope::Stage {
+        ck.report(
+            &sub_path,
+            format!("{subject:?} is only available in stage criteria"),
+        );
+        return None;
+    }
+
+    match subject {
+        "all" | "any" | "not" => {
+            only_keys(ck, map, path, &[subject]);
+            if subject == "not" {
+                return parse_at(ck, value, &sub_path, scope, depth + 1)
+                    .map(|c| Condition::Not(Box::new(c)));
+            }
+            let Value::Array(items) = value else {
+                ck.report(
+                    &sub_path,
+                    format!("must be a list of conditions, found {}", kind_of(value)),
+                );
+                return None;
+            };
+            if items.is_empty() {
+                ck.report(&sub_path, "must not be an empty list");
+                return None;
+            }
+            let before = ck.problems.len();
+            let parsed: Vec<Condition> = items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, item)| parse_at(ck, item, &index(&sub_path, i), scope, depth + 1))
+                .collect();
+            if ck.problems.len() != before {
+                return None;
+            }
+            Some(if subject == "all" {
+                Condition::All(parsed)
+            } else {
+                Condition::Any(parsed)
+            })
+        }
+        "type" => {
+            only_keys(ck, map, path, &["type"]);
+            let names = ck.strings(value, &sub_path);
+            let mut kinds = Vec::new();
+            for (i, n) in names.iter().enumerate() {
+                match EventKind::parse(n) {
+                    Some(k) => kinds.push(k),
+                    None => {
+                        let p = if value.is_array() {
+                            index(&sub_path, i)
+                        } else {
+                            sub_path.clone()
+                        };
+                        let known = ["page", "screen", "track", "identify", "group"];
+                        match suggest(n, &known) {
+                            Some(s) => ck.report(&p, format!("unknown event type {n:?}, did you mean {s:?}?")),
+                            None => ck.report(&p, format!("unknown event type {n:?} (expected page, screen, track, identify or group)")),
+                        }
+                    }
+                }
+            }
+            (kinds.len() == names.len() && !kinds.is_empty()).then_some(Condition::Type(kinds))
+        }
+        "path" | "url" | "referrer" | "event" | "pathPrefix" => {
+            only_keys(ck, map, path, &[subject]);
+            let before = ck.problems.len();
+            let patterns = ck.strings(value, &sub_path);
+            if subject == "path" || subject == "pathPrefix" {
+                for (i, p) in patterns.iter().enumerate() {
+                    if !p.starts_with('/') && !p.starts_with('*') {
+                        let at = if value.is_array() {
+                            index(&sub_path, i)
+                        } else {
+                            sub_path.clone()
+                        };
+                        ck.report(
+                            &at,
+                            format!("a path pattern starts with \"/\" or \"*\": {p:?}"),
+                        );
+                    }
+                }
+            }
+            if value.is_string() && patterns.is_empty() && ck.problems.len() > before {
+                // `strings` reported "must not be empty"; the contract wording is "empty pattern".
+                if let Some(last) = ck.problems.last_mut() {
+                    if last.path == sub_path {
+                        last.message = "empty pattern".to_string();
+                    }
+                }
+            }
+            if ck.problems.len() != before || patterns.is_empty() {
+                return None;
+            }
+            let globs = || patterns.iter().map(|p| Glob::new(p)).collect();
+            Some(match subject {
+                "path" => Condition::Path(globs()),
+                "url" => Condition::Url(globs()),
+                "referrer" => Condition::Referrer(globs()),
+                "event" => Condition::Event(globs()),
+                _ => Condition::PathPrefix(patterns),
+            })
+        }
+        "query" | "property" | "trait" | "score" => {
+            let mut allowed = vec![subject];
+            allowed.extend_from_slice(&TESTS);
+            only_keys(ck, map, path, &allowed);
+            let name = ck.string(Some(value), &sub_path, true)?;
+            if subject == "score" {
+                let non_numeric: Vec<&String> = map
+                    .keys()
+                    .filter(|k| TESTS.contains(&k.as_str()) && !NUMERIC_TESTS.contains(&k.as_str()))
+                    .collect();
+                if let Some(k) = non_numeric.first() {
+                    ck.report(
+                        &join(path, k),
+                        "a score is compared with gte, lte, gt or lt",
+                    );
+                    return None;
+                }
+            }
+            let tests = parse_tests(ck, map, path)?;
+            Some(match subject {
+                "query" => Condition::Query(name, tests),
+                "property" => Condition::Property(
+                    name.strip_prefix("properties.")
+                        .unwrap_or(&name)
+                        .to_string(),
+                    tests,
+                ),
+                "trait" => Condition::Trait(
+                    name.strip_prefix("traits.").unwrap_or(&name).to_string(),
+                    tests,
+                ),
+                _ => Condition::Score(name, tests),
+            })
+        }
+        "identified" => {
+            only_keys(ck, map, path, &["identified"]);
+            ck.boolean(Some(value), &sub_path)
+                .map(Condition::Identified)
+        }
+        "matches" => {
+            only_keys(ck, map, path, &["matches", "atLeast", "withinDays"]);
+            let rules = ck.strings(value, &sub_path);
+            let at_least = ck.count(map.get("atLeast"), &join(path, "atLeast"), true, 1, 1000);
+            let within = window(ck, map, path);
+            Some(Condition::Matches {
+                rules: (!rules.is_empty()).then_some(rules)?,
+                at_least: at_least?,
+                within_ms: within?,
+            })
+        }
+        "visits" => {
+            only_keys(ck, map, path, &["visits", "withinDays"]);
+            let at_least = ck.count(Some(value), &sub_path, true, 1, 1000);
+            let within = window(ck, map, path);
+            Some(Condition::Visits {
+                at_least: at_least?,
+                within_ms: within?,
+            })
+        }
+        _ => None,
+    }
+}
+
+fn scope_name(scope: Scope) -> &'static str {
+    match scope {
+        Scope::Behavior => "behaviour rules",
+        Scope::Fit => "fit rules (they are evaluated on traits)",
+        Scope::Stage => "stage criteria",
+        Scope::Routing => "routing rules",
+    }
+}
+
+/// `withinDays`: Some(None) when absent (lifetime), None on a problem.
+fn window(ck: &mut Checker, map: &Map<String, Value>, path: &str) -> Option<Option<i64>> {
+    match map.get("withinDays") {
+        None => Some(None),
+        v => {
+            let days = ck.positive(v, &join(path, "withinDays"), true)?;
+            if days > 3660.0 {
+                ck.report(&join(path, "withinDays"), "at most 3660 days");
+                return None;
+            }
+            Some(Some((days * DAY_MS as f64).round() as i64))
+        }
+    }
+}
+
+fn only_keys(ck: &mut Checker, map: &Map<String, Value>, path: &str, allowed: &[&str]) {
+    for key in map.keys() {
+        if !allowed.contains(&key.as_str()) {
+            ck.report(
+                &join(path, key),
+                crate::model::check::unknown_key_message(key, allowed),
+            );
+        }
+    }
+}
+
+fn parse_tests(ck: &mut Checker, map: &Map<String, Value>, path: &str) -> Option<Vec<Test>> {
+    let before = ck.problems.len();
+    let mut tests = Vec::new();
+    for (key, v) in map {
+        let p = join(path, key);
+        let test = match key.as_str() {
+            "equals" => scalar(ck, v, &p).map(Test::Equals),
+            "in" => match v {
+                Value::Array(items) if !items.is_empty() => {
+                    let vals: Vec<Value> = items
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, x)| scalar(ck, x, &index(&p, i)))
+                        .collect();
+                    Some(Test::In(vals))
+                }
+                Value::Array(_) => {
+                    ck.report(&p, "must not be an empty list");
+                    None
+                }
+                other => {
+                    ck.report(&p, format!("must be a list, found {}", kind_of(other)));
+                    None
+                }
+            },
+            "contains" => ck.string(Some(v), &p, true).map(Test::Contains),
+            "startsWith" => ck.string(Some(v), &p, true).map(Test::StartsWith),
+            "endsWith" => ck.string(Some(v), &p, true).map(Test::EndsWith),
+            "containsWord" => {
+                let list = ck.strings(v, &p);
+                let phrases: Vec<Vec<String>> = list.iter().map(|s| words(s)).collect();
+                if phrases.iter().any(Vec::is_empty) {
+                    ck.report(&p, "each entry needs at least one letter or digit");
+                    None
+                } else {
+                    (!phrases.is_empty()).then_some(Test::ContainsWord(phrases))
+                }
+            }
+            "gte" => ck.number(Some(v), &p, true).map(Test::Gte),
+            "lte" => ck.number(Some(v), &p, true).map(Test::Lte),
+            "gt" => ck.number(Some(v), &p, true).map(Test::Gt),
+            "lt" => ck.number(Some(v), &p, true).map(Test::Lt),
+            "exists" => {
+                let b = ck.boolean(Some(v), &p);
+                if b.is_none() && v.is_null() {
+                    ck.report(&p, "must be true or false");
+                }
+                b.map(Test::Exists)
+            }
+            _ => continue,
+        };
+        if let Some(t) = test {
+            tests.push(t);
+        }
+    }
+    if tests.is_empty() && ck.problems.len() == before {
+        ck.report(path, format!("needs a test: one of {}", TESTS.join(", ")));
+    }
+    (ck.problems.len() == before).then_some(tests)
+}
+
+fn scalar(ck: &mut Checker, v: &Value, path: &str) -> Option<Value> {
+    match v {
+        Value::String(_) | Value::Number(_) | Value::Bool(_) => Some(v.clone()),
+        other => {
+            ck.report(
+                path,
+                format!(
+                    "must be a string, number or boolean, found {}",
+                    kind_of(other)
+                ),
+            );
+            None
+        }
+    }
+}

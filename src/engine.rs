@@ -1,1 +1,435 @@
-//! (in progress: see issue 4)
+//! The engine: one visitor scored against one model.
+//!
+//! `ingest` folds one event into the bounded visitor state and reports what changed; reads
+//! (`score`, `explain`, `next_change`) are pure functions of the state and `as_of`. The engine
+//! never reads a clock, so the snippet, the dashboard's replay and a server agree exactly.
+
+use crate::condition::{trait_value, Facts, DAY_MS};
+use crate::error::Error;
+use crate::event::{clip, Event, EventKind};
+use crate::handoff::{self, Handoff};
+use crate::hash;
+use crate::model::{Model, RuleKind};
+use crate::score::{self, Explanation, Score};
+use crate::stage::{Stage, StageEntry};
+use crate::state::{
+    trim_front, CapHit, HistoryRecord, LedgerRecord, VisitorState, DEDUPE_LEN, HISTORY_LEN,
+    LEDGER_LEN, MAX_LABEL, MAX_TRAIT_TEXT,
+};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// What one `ingest` changed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IngestOutcome {
+    /// The message id was seen before; nothing changed.
+    pub duplicate: bool,
+    pub score: Score,
+    pub stage: Stage,
+    pub stages_entered: Vec<StageEntry>,
+    pub handoffs: Vec<Handoff>,
+}
+
+/// "Goes cold on ...": when time alone makes the visitor's stage criteria stop holding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NextChange {
+    pub at: i64,
+    /// The stage whose criteria stop holding at `at`.
+    pub stage: Stage,
+    /// Total score at `at`.
+    pub total: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Engine {
+    model: Model,
+    state: VisitorState,
+}
+
+/// How far ahead `next_change` looks.
+const HORIZON_DAYS: i64 = 730;
+
+impl Engine {
+    pub fn new(model: Model) -> Engine {
+        let state = VisitorState {
+            model_hash: model.hash().to_string(),
+            ..VisitorState::default()
+        };
+        Engine { model, state }
+    }
+
+    /// Resume a visitor from exported state. A corrupt or foreign blob is an error. State
+    /// written under another model keeps what still applies: counters by rule id, and decay
+    /// accumulators re-expressed under the new rules' decay.
+    pub fn with_state(model: Model, state_json: &str) -> Result<Engine, Error> {
+        let mut state = VisitorState::from_json(state_json)?;
+        if state.model_hash != model.hash() {
+            let at = state.last_seen.unwrap_or(0);
+            state
+                .rules
+                .retain(|id, _| model.rule(id).is_some_and(|r| r.kind == RuleKind::Behavior));
+            for (id, rs) in state.rules.iter_mut() {
+                if let Some(rule) = model.rule(id) {
+                    rs.acc = rs.acc.rebase(rule.decay, at);
+                    let keep = model.rings.get(id).copied().unwrap_or(0) as usize;
+                    trim_front(&mut rs.ring, keep);
+                }
+            }
+            state.model_hash = model.hash().to_string();
+        }
+        Ok(Engine { model, state })
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    pub fn state(&self) -> &VisitorState {
+        &self.state
+    }
+
+    /// userId when identified, else the anonymousId.
+    pub fn visitor_id(&self) -> Option<&str> {
+        self.state
+            .user_id
+            .as_deref()
+            .or(self.state.anonymous_id.as_deref())
+    }
+
+    pub fn stage(&self) -> Stage {
+        self.state.stage
+    }
+
+    pub fn stage_entries(&self) -> &[StageEntry] {
+        &self.state.stage_entries
+    }
+
+    /// Versioned compact JSON (bounded: a few KB however many events).
+    pub fn export_state(&self) -> String {
+        self.state.to_json()
+    }
+
+    /// Forget the visitor (e.g. consent withdrawn).
+    pub fn reset(&mut self) {
+        self.state = VisitorState::default();
+        self.state.model_hash = self.model.hash().to_string();
+    }
+
+    pub fn score(&self, as_of: i64) -> Score {
+        score::score(&self.model, &self.state, as_of)
+    }
+
+    pub fn explain(&self, as_of: i64) -> Explanation {
+        score::explain(&self.model, &self.state, as_of)
+    }
+
+    /// Decode and ingest a raw event; an event without a timestamp is taken as happening `now`.
+    pub fn ingest_value(&mut self, v: &Value, now: i64) -> Result<IngestOutcome, Error> {
+        let event = Event::from_value_or(v, Some(now))?;
+        Ok(self.ingest(event, now))
+    }
+
+    pub fn ingest_json(&mut self, text: &str, now: i64) -> Result<IngestOutcome, Error> {
+        let v: Value = serde_json::from_str(text).map_err(|e| Error::event("$", e.to_string()))?;
+        self.ingest_value(&v, now)
+    }
+
+    /// Fold one event in. Points are earned at the event's timestamp; stage criteria are checked
+    /// at `now` and a stage reached is recorded at `now`.
+    pub fn ingest(&mut self, event: Event, now: i64) -> IngestOutcome {
+        let key = (hash::fnv1a64(event.message_id.as_bytes()) & 0xffff_ffff) as u32;
+        if self.state.seen.contains(&key) {
+            self.state.duplicates += 1;
+            return IngestOutcome {
+                duplicate: true,
+                score: self.score(now),
+                stage: self.state.stage,
+                stages_entered: Vec::new(),
+                handoffs: Vec::new(),
+            };
+        }
+        self.state.seen.push(key);
+        trim_front(&mut self.state.seen, DEDUPE_LEN);
+
+        self.absorb_identity_and_traits(&event);
+        self.track_session(&event);
+        self.apply_behavior_rules(&event);
+        let st = &mut self.state;
+        st.history.push(HistoryRecord(
+            event.timestamp,
+            event.kind.as_str().to_string(),
+            clip(&event.label(), MAX_LABEL),
+        ));
+        trim_front(&mut st.history, HISTORY_LEN);
+        st.events += 1;
+
+        let stages_entered = self.advance_stages(now);
+        let handoffs = self.maybe_handoff(&stages_entered, now);
+        IngestOutcome {
+            duplicate: false,
+            score: self.score(now),
+            stage: self.state.stage,
+            stages_entered,
+            handoffs,
+        }
+    }
+
+    fn absorb_identity_and_traits(&mut self, event: &Event) {
+        let st = &mut self.state;
+        if st.anonymous_id.is_none() {
+            st.anonymous_id = event.anonymous_id.as_deref().map(|s| clip(s, 128));
+        }
+        if let Some(u) = &event.user_id {
+            st.user_id = Some(clip(u, 128));
+        }
+        let kept = &self.model.kept_traits;
+        match event.kind {
+            EventKind::Identify => {
+                for (k, v) in &event.traits {
+                    if k == "company" {
+                        if let Value::Object(c) = v {
+                            merge_company(&mut st.traits, c);
+                            continue;
+                        }
+                    }
+                    if kept.iter().any(|name| name == k) {
+                        if let Some(v) = bounded_scalar(v) {
+                            st.traits.insert(k.clone(), v);
+                        }
+                    }
+                }
+            }
+            EventKind::Group => merge_company(&mut st.traits, &event.traits),
+            _ => {}
+        }
+    }
+
+    fn track_session(&mut self, event: &Event) {
+        let st = &mut self.state;
+        let ts = event.timestamp;
+        let new_session = match st.last_seen {
+            None => true,
+            Some(last) => ts.saturating_sub(last) >= self.model.session_timeout_ms(),
+        };
+        if new_session {
+            st.sessions = st.sessions.saturating_add(1);
+            insert_sorted(&mut st.visit_ring, ts, self.model.visit_ring as usize);
+            let touch = handoff::touch_of(event);
+            if st.first_touch.is_none() {
+                st.first_touch = Some(touch.clone());
+            }
+            st.last_touch = Some(touch);
+        }
+        st.first_seen = Some(st.first_seen.map_or(ts, |f| f.min(ts)));
+        st.last_seen = Some(st.last_seen.map_or(ts, |l| l.max(ts)));
+    }
+
+    fn apply_behavior_rules(&mut self, event: &Event) {
+        let st = &mut self.state;
+        let facts = Facts {
+            event: Some(event),
+            traits: &st.traits,
+            identified: st.user_id.is_some(),
+            scores: None,
+            counts: None,
+            as_of: event.timestamp,
+        };
+        let ts = event.timestamp;
+        let day = ts.div_euclid(DAY_MS);
+        let session = st.sessions;
+        let mut records = Vec::new();
+        for rule in self
+            .model
+            .rules
+            .iter()
+            .filter(|r| r.kind == RuleKind::Behavior)
+        {
+            if !rule.when.eval(&facts) {
+                continue;
+            }
+            let rs = st.rules.entry(rule.id.clone()).or_default();
+            rs.matches = rs.matches.saturating_add(1);
+            let ring = self.model.rings.get(&rule.id).copied().unwrap_or(0) as usize;
+            insert_sorted(&mut rs.ring, ts, ring);
+            if rs.session != session {
+                rs.session = session;
+                rs.session_count = 0;
+            }
+            if rs.day != day {
+                rs.day = day;
+                rs.day_count = 0;
+            }
+            let cap = rule.cap;
+            let hit = if cap.total.is_some_and(|n| rs.counted >= n) {
+                Some(CapHit::Total)
+            } else if cap.per_day.is_some_and(|n| rs.day_count >= n) {
+                Some(CapHit::PerDay)
+            } else if cap.per_session.is_some_and(|n| rs.session_count >= n) {
+                Some(CapHit::PerSession)
+            } else {
+                None
+            };
+            let counted = if hit.is_none() {
+                rs.counted = rs.counted.saturating_add(1);
+                rs.session_count += 1;
+                rs.day_count += 1;
+                // A fresh rule state starts as an empty sum; `add` switches it to the rule's decay.
+                rs.acc.add(rule.decay, rule.points, ts);
+                rule.points
+            } else {
+                0.0
+            };
+            records.push(LedgerRecord(
+                rule.id.clone(),
+                ts,
+                counted,
+                hit,
+                clip(&event.message_id, 64),
+                event.kind.as_str().to_string(),
+                clip(&event.label(), MAX_LABEL),
+            ));
+        }
+        st.ledger.extend(records);
+        trim_front(&mut st.ledger, LEDGER_LEN);
+    }
+
+    /// Stages whose criteria hold at `now` and lie ahead of the current one are entered.
+    fn advance_stages(&mut self, now: i64) -> Vec<StageEntry> {
+        let score = self.score(now);
+        let mut candidates: Vec<Stage> = self.model.stages.iter().map(|s| s.stage).collect();
+        if !candidates.contains(&Stage::Known) {
+            candidates.insert(0, Stage::Known);
+        }
+        candidates.sort();
+        let entered: Vec<StageEntry> = candidates
+            .into_iter()
+            .filter(|s| self.state.stage.can_advance_to(*s))
+            .filter(|s| score::stage_holds(&self.model, &self.state, &score, *s, now))
+            .map(|stage| StageEntry { stage, at: now })
+            .collect();
+        if let Some(last) = entered.last() {
+            self.state.stage = last.stage;
+            self.state.stage_entries.extend(entered.iter().copied());
+        }
+        entered
+    }
+
+    fn maybe_handoff(&mut self, entered: &[StageEntry], now: i64) -> Vec<Handoff> {
+        let Some(spec) = self.model.handoff.as_ref() else {
+            return Vec::new();
+        };
+        let Some(entry) = entered.iter().find(|e| e.stage >= spec.stage) else {
+            return Vec::new();
+        };
+        let key = format!("{}@{}", spec.stage.as_str(), self.model.version());
+        if self.state.handoffs.contains(&key) {
+            return Vec::new();
+        }
+        self.state.handoffs.push(key);
+        trim_front(&mut self.state.handoffs, 16);
+        vec![handoff::build(
+            &self.model,
+            &self.state,
+            spec,
+            entry.at,
+            now,
+        )]
+    }
+
+    /// When, with no new events, decay or a sliding window next makes the criteria of the
+    /// visitor's current stage (or the highest reached stage that still holds) stop holding.
+    pub fn next_change(&self, as_of: i64) -> Option<NextChange> {
+        let holds = |stage: Stage, t: i64| {
+            let s = self.score(t);
+            score::stage_holds(&self.model, &self.state, &s, stage, t)
+        };
+        let stage = self
+            .model
+            .stages
+            .iter()
+            .map(|s| s.stage)
+            .filter(|s| *s <= self.state.stage && *s != Stage::Known)
+            .rev()
+            .find(|s| holds(*s, as_of))?;
+        // Coarse scan by hours for two days, then by days, then bisect to the millisecond.
+        let mut lo = as_of;
+        let mut step_points = (1..=48)
+            .map(|h| as_of + h * 3_600_000)
+            .chain((3..=HORIZON_DAYS).map(|d| as_of + d * DAY_MS));
+        let hi = step_points.find(|t| {
+            let ok = holds(stage, *t);
+            if ok {
+                lo = *t;
+            }
+            !ok
+        })?;
+        let (mut lo, mut hi) = (lo, hi);
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if holds(stage, mid) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        Some(NextChange {
+            at: hi,
+            stage,
+            total: self.score(hi).total,
+        })
+    }
+
+    /// Current traits (including `company`).
+    pub fn traits(&self) -> &Map<String, Value> {
+        &self.state.traits
+    }
+
+    /// A trait by name (falls back to the company traits).
+    pub fn trait_value(&self, name: &str) -> Option<&Value> {
+        trait_value(&self.state.traits, name)
+    }
+}
+
+fn insert_sorted(ring: &mut Vec<i64>, t: i64, cap: usize) {
+    if cap == 0 {
+        ring.clear();
+        return;
+    }
+    let pos = ring.partition_point(|x| *x <= t);
+    ring.insert(pos, t);
+    trim_front(ring, cap);
+}
+
+fn bounded_scalar(v: &Value) -> Option<Value> {
+    match v {
+        Value::String(s) => Some(Value::String(clip(s, MAX_TRAIT_TEXT))),
+        Value::Number(_) | Value::Bool(_) => Some(v.clone()),
+        _ => None,
+    }
+}
+
+/// Company (group) traits live under `traits.company`, bounded like the others.
+fn merge_company(traits: &mut Map<String, Value>, company: &Map<String, Value>) {
+    let entry = traits
+        .entry("company".to_string())
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Value::String(name) = entry {
+        let mut m = Map::new();
+        m.insert("name".to_string(), Value::String(name.clone()));
+        *entry = Value::Object(m);
+    }
+    if let Value::Object(target) = entry {
+        for (k, v) in company.iter() {
+            if target.len() >= 12 && !target.contains_key(k) {
+                break;
+            }
+            if k.len() <= 40 {
+                if let Some(v) = bounded_scalar(v) {
+                    target.insert(k.clone(), v);
+                }
+            }
+        }
+    }
+}

@@ -1,1 +1,657 @@
-//! (in progress: see issue 4)
+//! Segment-spec events (`page`, `track`, `identify`, `group`, `screen`) as exported by
+//! Segment and RudderStack. Unknown fields are ignored; what the engine needs is pulled out and
+//! normalised here once, so rule matching never re-parses URLs.
+
+use crate::error::Error;
+use crate::hash;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The Segment call type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventKind {
+    Page,
+    Screen,
+    Track,
+    Identify,
+    Group,
+}
+
+impl EventKind {
+    pub fn parse(s: &str) -> Option<EventKind> {
+        match s.to_ascii_lowercase().as_str() {
+            "page" => Some(EventKind::Page),
+            "screen" => Some(EventKind::Screen),
+            "track" => Some(EventKind::Track),
+            "identify" => Some(EventKind::Identify),
+            "group" => Some(EventKind::Group),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Page => "page",
+            EventKind::Screen => "screen",
+            EventKind::Track => "track",
+            EventKind::Identify => "identify",
+            EventKind::Group => "group",
+        }
+    }
+}
+
+/// UTM campaign parameters (from `context.campaign` or the page URL's query).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Campaign {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub medium: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub term: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+}
+
+impl Campaign {
+    pub fn is_empty(&self) -> bool {
+        self.source.is_none()
+            && self.medium.is_none()
+            && self.name.is_none()
+            && self.term.is_none()
+            && self.content.is_none()
+    }
+}
+
+/// One normalised event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Event {
+    #[serde(rename = "type")]
+    pub kind: EventKind,
+    /// Dedupe key. When the source has none, a hash of the event's canonical JSON.
+    pub message_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anonymous_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// Milliseconds since the Unix epoch.
+    pub timestamp: i64,
+    /// `track` event name, or the `page`/`screen` name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Page path, normalised (no query, no fragment, no trailing slash except `/`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referrer: Option<String>,
+    /// Query parameters of the page URL (decoded, first value wins).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub query: Vec<(String, String)>,
+    #[serde(skip_serializing_if = "Campaign::is_empty")]
+    pub campaign: Campaign,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub properties: Map<String, Value>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub traits: Map<String, Value>,
+}
+
+/// Longest string kept from an event field: untrusted input must not blow up state or memory.
+pub const MAX_TEXT: usize = 2048;
+
+impl Event {
+    /// Parse a JSON text holding one event.
+    pub fn from_json(text: &str) -> Result<Event, Error> {
+        let v: Value = serde_json::from_str(text).map_err(|e| Error::event("$", e.to_string()))?;
+        Event::from_value(&v)
+    }
+
+    /// Normalise one Segment-spec event. The timestamp is required (`timestamp`, else
+    /// `originalTimestamp`, `sentAt`, `receivedAt`).
+    pub fn from_value(v: &Value) -> Result<Event, Error> {
+        Event::from_value_or(v, None)
+    }
+
+    /// Like [`Event::from_value`], but an event without any timestamp gets `default_time`
+    /// (the snippet passes the current time for events it captured itself).
+    pub fn from_value_or(v: &Value, default_time: Option<i64>) -> Result<Event, Error> {
+        let obj = v
+            .as_object()
+            .ok_or_else(|| Error::event("$", "an event must be a JSON object"))?;
+        let kind_text = match obj.get("type") {
+            Some(Value::String(s)) => s,
+            Some(_) => return Err(Error::event("type", "must be a string")),
+            None => return Err(Error::event("type", "missing")),
+        };
+        let kind = EventKind::parse(kind_text).ok_or_else(|| {
+            Error::event(
+                "type",
+                format!(
+                    "unknown type {:?} (expected page, screen, track, identify or group)",
+                    clip(kind_text, 40)
+                ),
+            )
+        })?;
+
+        let timestamp = read_timestamp(obj, default_time)?;
+        let anonymous_id = opt_id(obj, "anonymousId")?;
+        let user_id = opt_id(obj, "userId")?;
+        if anonymous_id.is_none() && user_id.is_none() {
+            return Err(Error::event(
+                "anonymousId",
+                "missing: an event needs an anonymousId or a userId",
+            ));
+        }
+        let group_id = opt_id(obj, "groupId")?;
+        let message_id = match opt_id(obj, "messageId")? {
+            Some(id) => id,
+            None => format!("h-{}", hash::content_hash(v)),
+        };
+
+        let properties = opt_object(obj, "properties")?;
+        let traits = opt_object(obj, "traits")?;
+        let context = opt_object(obj, "context")?;
+        let page_ctx = match context.get("page") {
+            Some(Value::Object(m)) => m.clone(),
+            _ => Map::new(),
+        };
+
+        let name = match kind {
+            EventKind::Track => Some(opt_string(obj, "event")?.ok_or_else(|| {
+                Error::event("event", "missing: a track call needs an event name")
+            })?),
+            _ => opt_string(obj, "name")?,
+        };
+
+        // Page data lives in `properties` for page calls, in `context.page` for the others.
+        let pick = |key: &str| -> Option<String> {
+            let from_props = if matches!(kind, EventKind::Page | EventKind::Screen) {
+                properties.get(key).and_then(Value::as_str)
+            } else {
+                None
+            };
+            from_props
+                .or_else(|| page_ctx.get(key).and_then(Value::as_str))
+                .map(|s| clip(s, MAX_TEXT))
+        };
+        let url = pick("url");
+        let referrer = pick("referrer").filter(|r| !r.is_empty());
+        let search = pick("search");
+        let path = pick("path")
+            .map(|p| normalize_path(&p))
+            .or_else(|| url.as_deref().map(|u| normalize_path(&path_of_url(u))));
+        let mut query = Vec::new();
+        if let Some(s) = search.as_deref() {
+            parse_query(s, &mut query);
+        }
+        if let Some(u) = url.as_deref() {
+            if let Some(q) = query_of_url(u) {
+                parse_query(q, &mut query);
+            }
+        }
+
+        let mut campaign = Campaign::default();
+        if let Some(Value::Object(c)) = context.get("campaign") {
+            let get = |k: &str| c.get(k).and_then(Value::as_str).map(|s| clip(s, 200));
+            campaign.source = get("source");
+            campaign.medium = get("medium");
+            campaign.name = get("name");
+            campaign.term = get("term");
+            campaign.content = get("content");
+        }
+        let from_query = |k: &str| {
+            query
+                .iter()
+                .find(|(qk, _)| qk == k)
+                .map(|(_, v)| clip(v, 200))
+        };
+        campaign.source = campaign.source.or_else(|| from_query("utm_source"));
+        campaign.medium = campaign.medium.or_else(|| from_query("utm_medium"));
+        campaign.name = campaign.name.or_else(|| from_query("utm_campaign"));
+        campaign.term = campaign.term.or_else(|| from_query("utm_term"));
+        campaign.content = campaign.content.or_else(|| from_query("utm_content"));
+
+        // identify/group carry traits at the top level; older libraries put them in context.
+        let traits = if traits.is_empty() {
+            match context.get("traits") {
+                Some(Value::Object(t)) if matches!(kind, EventKind::Identify) => t.clone(),
+                _ => traits,
+            }
+        } else {
+            traits
+        };
+
+        Ok(Event {
+            kind,
+            message_id,
+            anonymous_id,
+            user_id,
+            group_id,
+            timestamp,
+            name,
+            path,
+            url,
+            referrer,
+            query,
+            campaign,
+            properties,
+            traits,
+        })
+    }
+
+    /// Who this event belongs to: the userId when present, else the anonymousId.
+    pub fn identity(&self) -> &str {
+        self.user_id
+            .as_deref()
+            .or(self.anonymous_id.as_deref())
+            .unwrap_or("")
+    }
+
+    /// A short human label: the page path or the track event name.
+    pub fn label(&self) -> String {
+        match self.kind {
+            EventKind::Page | EventKind::Screen => self
+                .path
+                .clone()
+                .or_else(|| self.name.clone())
+                .unwrap_or_default(),
+            EventKind::Track => self.name.clone().unwrap_or_default(),
+            EventKind::Identify => "identify".to_string(),
+            EventKind::Group => "group".to_string(),
+        }
+    }
+
+    /// Value of a query parameter (first occurrence).
+    pub fn query_param(&self, key: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+pub(crate) fn clip(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_string()
+}
+
+fn opt_id(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, Error> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.is_empty() => Ok(None),
+        Some(Value::String(s)) if s.len() > 256 => {
+            Err(Error::event(key, "longer than 256 characters"))
+        }
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        // Some libraries send numeric ids.
+        Some(Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(_) => Err(Error::event(key, "must be a string")),
+    }
+}
+
+fn opt_string(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, Error> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(clip(s, MAX_TEXT))),
+        Some(_) => Err(Error::event(key, "must be a string")),
+    }
+}
+
+fn opt_object(obj: &Map<String, Value>, key: &str) -> Result<Map<String, Value>, Error> {
+    match obj.get(key) {
+        None | Some(Value::Null) => Ok(Map::new()),
+        Some(Value::Object(m)) => Ok(m.clone()),
+        Some(_) => Err(Error::event(key, "must be an object")),
+    }
+}
+
+fn read_timestamp(obj: &Map<String, Value>, default_time: Option<i64>) -> Result<i64, Error> {
+    for key in ["timestamp", "originalTimestamp", "sentAt", "receivedAt"] {
+        match obj.get(key) {
+            None | Some(Value::Null) => continue,
+            Some(v) => return parse_time_value(v).map_err(|reason| Error::event(key, reason)),
+        }
+    }
+    default_time.ok_or_else(|| {
+        Error::event(
+            "timestamp",
+            "missing (also no originalTimestamp, sentAt or receivedAt)",
+        )
+    })
+}
+
+/// Latest accepted time: year 9999. Keeps every later computation far from overflow.
+const MAX_TIME: i64 = 253_402_300_799_999;
+
+fn parse_time_value(v: &Value) -> Result<i64, String> {
+    let ms = match v {
+        Value::Number(n) => match n.as_i64() {
+            Some(ms) => ms,
+            None => match n.as_f64() {
+                Some(f) if f.is_finite() && f.abs() < MAX_TIME as f64 => f.floor() as i64,
+                _ => return Err("epoch milliseconds out of range".to_string()),
+            },
+        },
+        Value::String(s) => {
+            if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && s.len() <= 15 {
+                s.parse::<i64>().map_err(|e| e.to_string())?
+            } else {
+                parse_iso8601(s)
+                    .ok_or_else(|| format!("not an ISO-8601 date: {:?}", clip(s, 40)))?
+            }
+        }
+        _ => return Err("must be an ISO-8601 string or epoch milliseconds".to_string()),
+    };
+    if !(0..=MAX_TIME).contains(&ms) {
+        return Err("out of range (before 1970 or after 9999)".to_string());
+    }
+    Ok(ms)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+/// Parse `YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|±HH[:MM]]` (a space may replace `T`; no zone = UTC).
+pub fn parse_iso8601(s: &str) -> Option<i64> {
+    let b = s.trim().as_bytes();
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let part = b.get(from..from + len)?;
+        if !part.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        std::str::from_utf8(part).ok()?.parse().ok()
+    };
+    let year = num(0, 4)?;
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let month = num(5, 2)?;
+    let day = num(8, 2)?;
+    if !(1..=12).contains(&month) {
+        return None;
+    }
+    let month_len = [
+        31,
+        if is_leap(year) { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if day < 1 || day > month_len[(month - 1) as usize] {
+        return None;
+    }
+    let mut ms = days_from_civil(year, month, day) * 86_400_000;
+    let mut i = 10;
+    if i < b.len() && (b[i] == b'T' || b[i] == b't' || b[i] == b' ') {
+        let hour = num(i + 1, 2)?;
+        if b.get(i + 3) != Some(&b':') {
+            return None;
+        }
+        let minute = num(i + 4, 2)?;
+        i += 6;
+        let mut second = 0;
+        if b.get(i) == Some(&b':') {
+            second = num(i + 1, 2)?;
+            i += 3;
+            if b.get(i) == Some(&b'.') || b.get(i) == Some(&b',') {
+                i += 1;
+                let start = i;
+                let mut frac_ms = 0i64;
+                while i < b.len() && b[i].is_ascii_digit() {
+                    if i - start < 3 {
+                        frac_ms = frac_ms * 10 + i64::from(b[i] - b'0');
+                    }
+                    i += 1;
+                }
+                if i == start {
+                    return None;
+                }
+                for _ in (i - start)..3 {
+                    frac_ms *= 10;
+                }
+                ms += frac_ms;
+            }
+        }
+        if hour > 23 || minute > 59 || second > 60 {
+            return None;
+        }
+        ms += ((hour * 60 + minute) * 60 + second) * 1000;
+        match b.get(i) {
+            None => {}
+            Some(b'Z') | Some(b'z') if i + 1 == b.len() => {}
+            Some(&sign) if sign == b'+' || sign == b'-' => {
+                let oh = num(i + 1, 2)?;
+                let mut j = i + 3;
+                if b.get(j) == Some(&b':') {
+                    j += 1;
+                }
+                let om = if j < b.len() { num(j, 2)? } else { 0 };
+                if j < b.len() && j + 2 != b.len() {
+                    return None;
+                }
+                if oh > 23 || om > 59 {
+                    return None;
+                }
+                let offset = (oh * 60 + om) * 60_000;
+                ms += if sign == b'+' { -offset } else { offset };
+            }
+            _ => return None,
+        }
+    } else if i != b.len() {
+        return None;
+    }
+    Some(ms)
+}
+
+/// Strip query and fragment, decode nothing, drop a trailing slash (except the root).
+pub fn normalize_path(p: &str) -> String {
+    let end = p.find(['?', '#']).unwrap_or(p.len());
+    let mut path = p[..end].trim().to_string();
+    if !path.starts_with('/') {
+        path.insert(0, '/');
+    }
+    while path.len() > 1 && path.ends_with('/') {
+        path.pop();
+    }
+    path
+}
+
+fn path_of_url(url: &str) -> String {
+    let after_scheme = match url.find("://") {
+        Some(i) => &url[i + 3..],
+        None => url,
+    };
+    match after_scheme.find('/') {
+        Some(i) => after_scheme[i..].to_string(),
+        None => "/".to_string(),
+    }
+}
+
+fn query_of_url(url: &str) -> Option<&str> {
+    let start = url.find('?')? + 1;
+    let end = url[start..].find('#').map_or(url.len(), |i| start + i);
+    Some(&url[start..end])
+}
+
+fn parse_query(q: &str, out: &mut Vec<(String, String)>) {
+    let q = q.strip_prefix('?').unwrap_or(q);
+    for pair in q.split('&').filter(|p| !p.is_empty()).take(32) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let k = percent_decode(k);
+        if !out.iter().any(|(ek, _)| *ek == k) {
+            out.push((k, clip(&percent_decode(v), 256)));
+        }
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => {
+                let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok();
+                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    Some(byte) => {
+                        out.push(byte);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            other => out.push(other),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn iso8601_worked_examples() {
+        let cases: &[(&str, Option<i64>)] = &[
+            ("1970-01-01T00:00:00Z", Some(0)),
+            ("1970-01-01", Some(0)),
+            ("2026-11-24T14:30:00.000Z", Some(1_795_530_600_000)),
+            ("2026-11-24T14:30:00Z", Some(1_795_530_600_000)),
+            ("2026-11-24 14:30:00", Some(1_795_530_600_000)),
+            ("2026-11-24T15:30:00+01:00", Some(1_795_530_600_000)),
+            ("2026-11-24T09:30:00-0500", Some(1_795_530_600_000)),
+            ("2026-11-24T14:30:00.123456Z", Some(1_795_530_600_123)),
+            ("2026-11-24T14:30:00.5Z", Some(1_795_530_600_500)),
+            ("2024-02-29T00:00:00Z", Some(1_709_164_800_000)),
+            ("2023-02-29T00:00:00Z", None),
+            ("2026-13-01", None),
+            ("2026-11-24T25:00:00Z", None),
+            ("yesterday", None),
+            ("2026-11-24T14:30:00Zjunk", None),
+            ("", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_iso8601(text), *expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn page_event_is_normalised() {
+        let e = Event::from_value(&json!({
+            "type": "page", "messageId": "m1", "anonymousId": "a1",
+            "timestamp": "2026-11-24T14:30:00Z",
+            "properties": {"url": "https://x.test/Pricing/?utm_source=linkedin&q=a%20b#top", "referrer": "https://google.com/"},
+            "unknownField": 1
+        }))
+        .unwrap();
+        assert_eq!(e.kind, EventKind::Page);
+        assert_eq!(e.path.as_deref(), Some("/Pricing"));
+        assert_eq!(e.query_param("utm_source"), Some("linkedin"));
+        assert_eq!(e.query_param("q"), Some("a b"));
+        assert_eq!(e.campaign.source.as_deref(), Some("linkedin"));
+        assert_eq!(e.referrer.as_deref(), Some("https://google.com/"));
+        assert_eq!(e.timestamp, 1_795_530_600_000);
+    }
+
+    #[test]
+    fn rejections_name_the_field() {
+        let cases = [
+            (json!([]), "$"),
+            (json!({"anonymousId": "a", "timestamp": 1}), "type"),
+            (
+                json!({"type": "jump", "anonymousId": "a", "timestamp": 1}),
+                "type",
+            ),
+            (json!({"type": "page", "timestamp": 1}), "anonymousId"),
+            (json!({"type": "page", "anonymousId": "a"}), "timestamp"),
+            (
+                json!({"type": "page", "anonymousId": "a", "timestamp": "soon"}),
+                "timestamp",
+            ),
+            (
+                json!({"type": "page", "anonymousId": "a", "timestamp": -5}),
+                "timestamp",
+            ),
+            (
+                json!({"type": "track", "anonymousId": "a", "timestamp": 1}),
+                "event",
+            ),
+            (
+                json!({"type": "page", "anonymousId": "a", "timestamp": 1, "properties": 3}),
+                "properties",
+            ),
+            (
+                json!({"type": "page", "anonymousId": ["a"], "timestamp": 1}),
+                "anonymousId",
+            ),
+        ];
+        for (v, field) in cases {
+            match Event::from_value(&v) {
+                Err(Error::InvalidEvent { field: f, .. }) => assert_eq!(f, field, "{v}"),
+                other => panic!("{v}: expected error on {field}, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn timestamp_fallbacks_and_message_id_hash() {
+        let v =
+            json!({"type": "track", "event": "Demo Requested", "userId": "u", "receivedAt": 1000});
+        let e = Event::from_value(&v).unwrap();
+        assert_eq!(e.timestamp, 1000);
+        assert!(e.message_id.starts_with("h-"));
+        assert_eq!(e.message_id, Event::from_value(&v).unwrap().message_id);
+        let e =
+            Event::from_value_or(&json!({"type": "page", "anonymousId": "a"}), Some(7)).unwrap();
+        assert_eq!(e.timestamp, 7);
+    }
+
+    #[test]
+    fn track_event_reads_page_context() {
+        let e = Event::from_value(&json!({
+            "type": "track", "event": "Asset Downloaded", "anonymousId": "a", "timestamp": 5,
+            "context": {"page": {"path": "/resources/guide/"}, "campaign": {"source": "newsletter"}},
+            "properties": {"path": "/ignored"}
+        }))
+        .unwrap();
+        assert_eq!(e.path.as_deref(), Some("/resources/guide"));
+        assert_eq!(e.campaign.source.as_deref(), Some("newsletter"));
+        assert_eq!(e.label(), "Asset Downloaded");
+    }
+}

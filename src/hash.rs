@@ -1,1 +1,134 @@
-//! (in progress: see issue 4)
+//! Content hashing without a crypto crate: FNV-1a (64-bit) over canonical JSON.
+//!
+//! Why FNV-1a: a dozen lines, no dependency, stable on every platform, and good enough to tell
+//! model versions apart and to derive idempotency keys. It is not a security boundary.
+
+use serde_json::Value;
+
+const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// FNV-1a 64 over `bytes`, continuing from `state` (start with [`fnv1a64`] for a fresh hash).
+pub fn fnv1a64_from(state: u64, bytes: &[u8]) -> u64 {
+    let mut h = state;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(PRIME);
+    }
+    h
+}
+
+/// FNV-1a 64 of `bytes`.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    fnv1a64_from(OFFSET, bytes)
+}
+
+/// A 128-bit hex digest made of two FNV-1a passes with different seeds: 32 hex characters,
+/// so accidental collisions between model versions are out of the question in practice.
+pub fn digest_hex(bytes: &[u8]) -> String {
+    let a = fnv1a64(bytes);
+    let b = fnv1a64_from(fnv1a64(b"baton"), bytes);
+    format!("{a:016x}{b:016x}")
+}
+
+/// Hash of several string parts, separated unambiguously (length-prefixed).
+pub fn parts_hex(parts: &[&str]) -> String {
+    let mut buf = Vec::new();
+    for p in parts {
+        buf.extend_from_slice(&(p.len() as u64).to_le_bytes());
+        buf.extend_from_slice(p.as_bytes());
+    }
+    digest_hex(&buf)
+}
+
+/// Canonical JSON: object keys sorted, no whitespace. Two documents that differ only in key
+/// order or formatting give the same text (and therefore the same hash).
+pub fn canonical_json(v: &Value) -> String {
+    let mut out = String::new();
+    write_canonical(v, &mut out);
+    out
+}
+
+fn write_canonical(v: &Value, out: &mut String) {
+    match v {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String((*k).clone()).to_string());
+                out.push(':');
+                write_canonical(&map[k.as_str()], out);
+            }
+            out.push('}');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// Content hash of a JSON value: [`digest_hex`] of its [`canonical_json`].
+pub fn content_hash(v: &Value) -> String {
+    digest_hex(canonical_json(v).as_bytes())
+}
+
+/// A number in `[0, 1)` derived from a seed and a key: deterministic jitter.
+pub fn unit_interval(seed: u64, key: &str) -> f64 {
+    let h = fnv1a64_from(fnv1a64(&seed.to_le_bytes()), key.as_bytes());
+    // Top 53 bits give an exactly representable fraction.
+    (h >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fnv1a_known_vectors() {
+        // Published FNV-1a 64 test vectors.
+        for (input, expected) in [
+            ("", 0xcbf2_9ce4_8422_2325_u64),
+            ("a", 0xaf63_dc4c_8601_ec8c),
+            ("foobar", 0x8594_4171_f739_67e8),
+        ] {
+            assert_eq!(fnv1a64(input.as_bytes()), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn canonical_json_ignores_key_order_and_whitespace() {
+        let a: Value = serde_json::from_str(r#"{"b": 1, "a": {"y": [1, 2], "x": "s"}}"#).unwrap();
+        let b: Value = serde_json::from_str(r#"{"a":{"x":"s","y":[1,2]},"b":1}"#).unwrap();
+        assert_eq!(canonical_json(&a), r#"{"a":{"x":"s","y":[1,2]},"b":1}"#);
+        assert_eq!(content_hash(&a), content_hash(&b));
+        assert_ne!(content_hash(&a), content_hash(&json!({"a": 1})));
+        assert_eq!(content_hash(&a).len(), 32);
+    }
+
+    #[test]
+    fn parts_are_unambiguous() {
+        assert_ne!(parts_hex(&["ab", "c"]), parts_hex(&["a", "bc"]));
+    }
+
+    #[test]
+    fn unit_interval_is_in_range_and_deterministic() {
+        for seed in 0..50u64 {
+            let u = unit_interval(seed, "x");
+            assert!((0.0..1.0).contains(&u));
+            assert_eq!(u, unit_interval(seed, "x"));
+        }
+    }
+}

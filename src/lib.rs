@@ -17,6 +17,7 @@ pub mod engine;
 pub mod handoff;
 pub mod outbox;
 pub mod hash;
+pub mod replay;
 
 /// Replay/backtest, funnel, import: only the dashboard and Node builds carry these.
 #[cfg(feature = "analytics")]
@@ -24,6 +25,9 @@ pub mod analytics;
 /// Scorecard calibration from outcomes (dashboard and Node builds only).
 #[cfg(feature = "analytics")]
 pub mod calibrate;
+/// Server-side handoff verification: re-score a payload with the model it names (Node build).
+#[cfg(feature = "analytics")]
+pub mod verify;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

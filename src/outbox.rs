@@ -1,1 +1,520 @@
-//! (in progress: see issue 4)
+//! The outbox: handoffs not yet acknowledged by the endpoint, persisted and retried.
+//!
+//! Each entry is a small state machine: `pending → inFlight → acknowledged`, or back to
+//! `pending` with a later attempt time (exponential backoff with deterministic jitter, or the
+//! server's `Retry-After`), or `failed` (a 4xx other than 408/429: retrying cannot help), or
+//! `gaveUp` (too many attempts or too old). An in-flight entry whose lease ran out (the tab
+//! closed mid-send) is due again. No clock: every call takes `now`.
+
+use crate::error::Error;
+use crate::hash;
+use serde::{Deserialize, Serialize};
+
+pub const OUTBOX_VERSION: u32 = 1;
+/// Entries kept (finished ones are dropped first): persisted in localStorage, so bounded.
+pub const MAX_ENTRIES: usize = 32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+    pub max_age_ms: i64,
+    pub base_delay_ms: i64,
+    pub max_delay_ms: i64,
+    /// How long an attempt may stay in flight before it counts as lost.
+    pub lease_ms: i64,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 8,
+            max_age_ms: 7 * 86_400_000,
+            base_delay_ms: 2_000,
+            max_delay_ms: 3_600_000,
+            lease_ms: 30_000,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Delay before attempt `attempt + 1` after `attempt` failures: base·2^(attempt-1), capped,
+    /// then "equal jitter" (half fixed, half random) so many visitors do not retry in lockstep.
+    pub fn backoff_ms(&self, attempt: u32, jitter: f64) -> i64 {
+        let exp = attempt.saturating_sub(1).min(40);
+        let raw = (self.base_delay_ms as f64) * 2f64.powi(exp as i32);
+        let capped = raw.min(self.max_delay_ms as f64);
+        (capped / 2.0 + capped / 2.0 * jitter.clamp(0.0, 1.0)).round() as i64
+    }
+}
+
+/// Where one delivery stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "state")]
+pub enum DeliveryState {
+    Pending,
+    #[serde(rename_all = "camelCase")]
+    InFlight {
+        since: i64,
+    },
+    #[serde(rename_all = "camelCase")]
+    Acknowledged {
+        at: i64,
+        status: u16,
+    },
+    /// Permanent failure: retrying cannot help.
+    #[serde(rename_all = "camelCase")]
+    Failed {
+        at: i64,
+        reason: String,
+    },
+    #[serde(rename_all = "camelCase")]
+    GaveUp {
+        at: i64,
+        reason: String,
+    },
+}
+
+impl DeliveryState {
+    pub fn is_finished(&self) -> bool {
+        matches!(
+            self,
+            DeliveryState::Acknowledged { .. }
+                | DeliveryState::Failed { .. }
+                | DeliveryState::GaveUp { .. }
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxEntry {
+    pub handoff_id: String,
+    pub body: String,
+    pub created_at: i64,
+    pub attempts: u32,
+    pub next_attempt_at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
+    pub delivery: DeliveryState,
+}
+
+/// What the caller should send now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DueDelivery {
+    pub handoff_id: String,
+    pub body: String,
+    /// 1 for the first attempt.
+    pub attempt: u32,
+}
+
+/// The result of one attempt as the transport saw it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum DeliveryResult {
+    #[serde(rename_all = "camelCase")]
+    Status {
+        code: u16,
+        retry_after_ms: Option<i64>,
+    },
+    #[serde(rename_all = "camelCase")]
+    NetworkError { message: String },
+}
+
+impl DeliveryResult {
+    pub fn network_error(message: impl Into<String>) -> DeliveryResult {
+        DeliveryResult::NetworkError {
+            message: message.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Outbox {
+    #[serde(rename = "v")]
+    version: u32,
+    policy: RetryPolicy,
+    entries: Vec<OutboxEntry>,
+}
+
+impl Outbox {
+    pub fn new(policy: RetryPolicy) -> Outbox {
+        Outbox {
+            version: OUTBOX_VERSION,
+            policy,
+            entries: Vec::new(),
+        }
+    }
+
+    pub fn policy(&self) -> RetryPolicy {
+        self.policy
+    }
+
+    /// Add a delivery; `false` if this handoff id is already known (idempotent enqueue).
+    pub fn enqueue(&mut self, handoff_id: &str, body: String, now: i64) -> bool {
+        if self.entries.iter().any(|e| e.handoff_id == handoff_id) {
+            return false;
+        }
+        if self.entries.len() >= MAX_ENTRIES {
+            // Drop the oldest finished entry; if none is finished, the oldest entry of all.
+            let victim = self
+                .entries
+                .iter()
+                .position(|e| e.delivery.is_finished())
+                .unwrap_or(0);
+            self.entries.remove(victim);
+        }
+        self.entries.push(OutboxEntry {
+            handoff_id: handoff_id.to_string(),
+            body,
+            created_at: now,
+            attempts: 0,
+            next_attempt_at: now,
+            last_error: None,
+            delivery: DeliveryState::Pending,
+        });
+        true
+    }
+
+    fn too_old(&self, e: &OutboxEntry, now: i64) -> bool {
+        now.saturating_sub(e.created_at) > self.policy.max_age_ms
+    }
+
+    fn is_due(&self, e: &OutboxEntry, now: i64) -> bool {
+        if self.too_old(e, now) {
+            return false;
+        }
+        match e.delivery {
+            DeliveryState::Pending => e.next_attempt_at <= now,
+            DeliveryState::InFlight { since } => since.saturating_add(self.policy.lease_ms) <= now,
+            _ => false,
+        }
+    }
+
+    /// Deliveries to attempt now, oldest first.
+    pub fn due(&self, now: i64) -> Vec<DueDelivery> {
+        self.entries
+            .iter()
+            .filter(|e| self.is_due(e, now))
+            .map(|e| DueDelivery {
+                handoff_id: e.handoff_id.clone(),
+                body: e.body.clone(),
+                attempt: e.attempts + 1,
+            })
+            .collect()
+    }
+
+    /// Mark an entry in flight (pending, or in flight with an expired lease).
+    pub fn begin(&mut self, id: &str, now: i64) -> Result<(), Error> {
+        let policy = self.policy;
+        let e = self.entry_mut(id)?;
+        if now.saturating_sub(e.created_at) > policy.max_age_ms && !e.delivery.is_finished() {
+            e.delivery = DeliveryState::GaveUp {
+                at: now,
+                reason: format!("older than {} minutes", policy.max_age_ms / 60_000),
+            };
+            return Err(outbox_error(id, "given up: too old"));
+        }
+        match e.delivery {
+            DeliveryState::Pending => {}
+            DeliveryState::InFlight { since } if since.saturating_add(policy.lease_ms) <= now => {}
+            DeliveryState::InFlight { .. } => return Err(outbox_error(id, "already in flight")),
+            _ => return Err(outbox_error(id, "already finished")),
+        }
+        e.attempts = e.attempts.saturating_add(1);
+        e.delivery = DeliveryState::InFlight { since: now };
+        Ok(())
+    }
+
+    /// Record the result of the attempt begun with [`Outbox::begin`]; returns the new state.
+    pub fn complete(
+        &mut self,
+        id: &str,
+        result: DeliveryResult,
+        now: i64,
+        jitter_seed: u64,
+    ) -> Result<DeliveryState, Error> {
+        let policy = self.policy;
+        let e = self.entry_mut(id)?;
+        if !matches!(e.delivery, DeliveryState::InFlight { .. }) {
+            return Err(outbox_error(id, "not in flight"));
+        }
+        let (error, retry_after) = match result {
+            DeliveryResult::Status { code, .. } if (200..300).contains(&code) => {
+                e.delivery = DeliveryState::Acknowledged {
+                    at: now,
+                    status: code,
+                };
+                e.last_error = None;
+                return Ok(e.delivery.clone());
+            }
+            DeliveryResult::Status {
+                code,
+                retry_after_ms,
+            } if code == 408 || code == 429 || code >= 500 => {
+                (format!("HTTP {code}"), retry_after_ms)
+            }
+            DeliveryResult::Status { code, .. } => {
+                let reason = if (400..500).contains(&code) {
+                    format!("HTTP {code}: the endpoint refused the handoff; retrying cannot help")
+                } else {
+                    format!("HTTP {code}: unexpected status")
+                };
+                e.last_error = Some(reason.clone());
+                e.delivery = DeliveryState::Failed { at: now, reason };
+                return Ok(e.delivery.clone());
+            }
+            DeliveryResult::NetworkError { message } => (
+                format!("network error: {}", crate::event::clip(&message, 200)),
+                None,
+            ),
+        };
+        e.last_error = Some(error.clone());
+        if e.attempts >= policy.max_attempts {
+            e.delivery = DeliveryState::GaveUp {
+                at: now,
+                reason: format!("{} attempts, last: {error}", e.attempts),
+            };
+            return Ok(e.delivery.clone());
+        }
+        let delay = match retry_after {
+            Some(ms) if ms >= 0 => ms.min(policy.max_age_ms),
+            _ => policy.backoff_ms(
+                e.attempts,
+                hash::unit_interval(jitter_seed, &format!("{id}#{}", e.attempts)),
+            ),
+        };
+        let next = now.saturating_add(delay);
+        if next.saturating_sub(e.created_at) > policy.max_age_ms {
+            e.delivery = DeliveryState::GaveUp {
+                at: now,
+                reason: format!(
+                    "next attempt would be older than {} minutes, last: {error}",
+                    policy.max_age_ms / 60_000
+                ),
+            };
+            return Ok(e.delivery.clone());
+        }
+        e.next_attempt_at = next;
+        e.delivery = DeliveryState::Pending;
+        Ok(e.delivery.clone())
+    }
+
+    /// When something next becomes due (a retry time or a lease expiry), if anything is waiting.
+    pub fn next_wake(&self) -> Option<i64> {
+        self.entries
+            .iter()
+            .filter_map(|e| match e.delivery {
+                DeliveryState::Pending => Some(e.next_attempt_at),
+                DeliveryState::InFlight { since } => {
+                    Some(since.saturating_add(self.policy.lease_ms))
+                }
+                _ => None,
+            })
+            .min()
+    }
+
+    pub fn entries(&self) -> &[OutboxEntry] {
+        &self.entries
+    }
+
+    pub fn get(&self, id: &str) -> Option<&OutboxEntry> {
+        self.entries.iter().find(|e| e.handoff_id == id)
+    }
+
+    /// Versioned JSON for localStorage.
+    pub fn export(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    pub fn import(text: &str) -> Result<Outbox, Error> {
+        let v: serde_json::Value = serde_json::from_str(text)
+            .map_err(|e| Error::InvalidState(format!("outbox is not JSON: {e}")))?;
+        match v.get("v").and_then(serde_json::Value::as_u64) {
+            Some(n) if n == u64::from(OUTBOX_VERSION) => {}
+            Some(n) => {
+                return Err(Error::InvalidState(format!(
+                    "outbox version {n} is not supported"
+                )))
+            }
+            None => {
+                return Err(Error::InvalidState(
+                    "not a baton outbox: no version".to_string(),
+                ))
+            }
+        }
+        let mut outbox: Outbox =
+            serde_json::from_value(v).map_err(|e| Error::InvalidState(format!("outbox: {e}")))?;
+        if outbox.entries.len() > MAX_ENTRIES {
+            let extra = outbox.entries.len() - MAX_ENTRIES;
+            outbox.entries.drain(..extra);
+        }
+        Ok(outbox)
+    }
+
+    fn entry_mut(&mut self, id: &str) -> Result<&mut OutboxEntry, Error> {
+        self.entries
+            .iter_mut()
+            .find(|e| e.handoff_id == id)
+            .ok_or_else(|| outbox_error(id, "unknown handoff id"))
+    }
+}
+
+fn outbox_error(id: &str, reason: &str) -> Error {
+    Error::Outbox {
+        id: id.to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(code: u16) -> DeliveryResult {
+        DeliveryResult::Status {
+            code,
+            retry_after_ms: None,
+        }
+    }
+
+    #[test]
+    fn backoff_table() {
+        let p = RetryPolicy::default();
+        // (attempt, jitter, expected delay): base 2 s doubling, capped at 1 h, half fixed.
+        for (attempt, jitter, expected) in [
+            (1, 0.0, 1_000),
+            (1, 1.0, 2_000),
+            (2, 0.0, 2_000),
+            (3, 0.5, 6_000),
+            (12, 0.0, 1_800_000),
+            (12, 1.0, 3_600_000),
+            (100, 1.0, 3_600_000),
+        ] {
+            assert_eq!(
+                p.backoff_ms(attempt, jitter),
+                expected,
+                "attempt {attempt} jitter {jitter}"
+            );
+        }
+    }
+
+    #[test]
+    fn status_codes_decide_the_next_state() {
+        // (status, expected state name)
+        for (code, expected) in [
+            (200, "acknowledged"),
+            (204, "acknowledged"),
+            (400, "failed"),
+            (404, "failed"),
+            (408, "pending"),
+            (429, "pending"),
+            (500, "pending"),
+            (503, "pending"),
+            (301, "failed"),
+        ] {
+            let mut o = Outbox::new(RetryPolicy::default());
+            assert!(o.enqueue("h", "{}".into(), 0));
+            o.begin("h", 10).unwrap();
+            let st = o.complete("h", status(code), 20, 1).unwrap();
+            let name = serde_json::to_value(&st).unwrap()["state"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            assert_eq!(name, expected, "HTTP {code}");
+        }
+    }
+
+    #[test]
+    fn lifecycle_with_retry_after_lease_and_give_up() {
+        let policy = RetryPolicy {
+            max_attempts: 3,
+            ..RetryPolicy::default()
+        };
+        let mut o = Outbox::new(policy);
+        assert!(o.enqueue("h1", "body".into(), 1_000));
+        assert!(!o.enqueue("h1", "other".into(), 1_001), "same id twice");
+        assert_eq!(o.due(1_000).len(), 1);
+        o.begin("h1", 1_000).unwrap();
+        assert!(o.begin("h1", 1_001).is_err(), "in flight");
+        assert!(o.due(1_001).is_empty());
+        // Lease expiry: the tab closed mid-send.
+        assert_eq!(o.next_wake(), Some(31_000));
+        assert_eq!(o.due(31_000)[0].attempt, 2);
+        o.begin("h1", 31_000).unwrap();
+        let st = o
+            .complete(
+                "h1",
+                DeliveryResult::Status {
+                    code: 429,
+                    retry_after_ms: Some(120_000),
+                },
+                31_500,
+                9,
+            )
+            .unwrap();
+        assert_eq!(st, DeliveryState::Pending);
+        assert_eq!(o.next_wake(), Some(151_500), "Retry-After honoured");
+        assert!(o.due(151_499).is_empty());
+        o.begin("h1", 151_500).unwrap();
+        let st = o
+            .complete("h1", DeliveryResult::network_error("offline"), 151_600, 9)
+            .unwrap();
+        assert!(matches!(st, DeliveryState::GaveUp { .. }), "{st:?}");
+        assert_eq!(o.next_wake(), None);
+        assert!(o.complete("h1", status(200), 1, 1).is_err());
+    }
+
+    #[test]
+    fn jitter_is_deterministic_given_the_seed() {
+        let run = |seed| {
+            let mut o = Outbox::new(RetryPolicy::default());
+            o.enqueue("h", String::new(), 0);
+            o.begin("h", 0).unwrap();
+            o.complete("h", status(503), 0, seed).unwrap();
+            o.next_wake().unwrap()
+        };
+        assert_eq!(run(7), run(7));
+        assert!((1_000..=2_000).contains(&run(7)));
+        assert!(
+            (0..50)
+                .map(run)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len()
+                > 10
+        );
+    }
+
+    #[test]
+    fn old_entries_give_up_and_export_round_trips() {
+        let mut o = Outbox::new(RetryPolicy::default());
+        o.enqueue("old", "b".into(), 0);
+        let week = 7 * 86_400_000;
+        assert!(o.due(week + 1).is_empty());
+        assert!(o.begin("old", week + 1).is_err());
+        assert!(matches!(
+            o.entries()[0].delivery,
+            DeliveryState::GaveUp { .. }
+        ));
+        let again = Outbox::import(&o.export()).unwrap();
+        assert_eq!(again, o);
+        for bad in ["", "[]", "{}", r#"{"v":99}"#, r#"{"v":1,"entries":3}"#] {
+            assert!(Outbox::import(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn bounded_keeps_active_entries() {
+        let mut o = Outbox::new(RetryPolicy::default());
+        for i in 0..(MAX_ENTRIES as i64 + 10) {
+            o.enqueue(&format!("h{i}"), String::new(), i);
+        }
+        assert_eq!(o.entries().len(), MAX_ENTRIES);
+        assert_eq!(
+            o.entries().last().unwrap().handoff_id,
+            format!("h{}", MAX_ENTRIES + 9)
+        );
+    }
+}

@@ -1,1 +1,358 @@
-//! (in progress: see issue 4)
+//! Reading the score: a pure function of the model, the visitor state and `as_of`.
+//!
+//! Behaviour rules contribute their decayed accumulators; fit rules are evaluated on the current
+//! traits. Group sums are clamped to the group's bounds, the total to the model's limits.
+//! Reported values are rounded to cents (monotone, so "never rises with time" survives it), and
+//! stage criteria read the same rounded values the user sees.
+
+use crate::condition::{CountSource, Facts, ScoreSource};
+use crate::model::{Model, RuleKind};
+use crate::stage::Stage;
+use crate::state::{decay_factor, CapHit, VisitorState};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Score {
+    pub total: f64,
+    pub fit: f64,
+    pub engagement: f64,
+    pub groups: BTreeMap<String, f64>,
+    /// Fit grade A–F, when the model defines grades.
+    #[serde(default)]
+    pub grade: Option<String>,
+    pub stage: Stage,
+    pub as_of: i64,
+}
+
+impl ScoreSource for Score {
+    fn score_of(&self, name: &str) -> Option<f64> {
+        match name {
+            "total" => Some(self.total),
+            "fit" => Some(self.fit),
+            "engagement" => Some(self.engagement),
+            group => self.groups.get(group).copied(),
+        }
+    }
+}
+
+pub fn round2(x: f64) -> f64 {
+    let r = (x * 100.0).round() / 100.0;
+    if r == 0.0 {
+        0.0 // no "-0" in payloads
+    } else {
+        r
+    }
+}
+
+/// One counted (or capped) match, as the ledger shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LedgerEntry {
+    pub message_id: String,
+    pub event_type: String,
+    /// Page path or track event name.
+    pub label: String,
+    pub timestamp: i64,
+    pub rule_id: String,
+    pub group: String,
+    pub raw_points: f64,
+    pub decay_factor: f64,
+    pub counted_points: f64,
+    #[serde(default)]
+    pub cap_hit: Option<CapHit>,
+    /// The entry's group was clamped at its bound (the entry may count less than shown).
+    #[serde(default)]
+    pub group_clamped: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RuleSummary {
+    pub rule_id: String,
+    pub kind: RuleKind,
+    pub group: String,
+    pub matches: u32,
+    pub counted: u32,
+    pub capped: u32,
+    /// Current (decayed) points of this rule, before group clamps.
+    pub points: f64,
+    /// Part of `points` from matches older than the listed ledger entries.
+    pub earlier_points: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FitEntry {
+    pub rule_id: String,
+    pub group: String,
+    pub points: f64,
+    pub matched: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupSummary {
+    pub group: String,
+    pub kind: RuleKind,
+    /// Sum before the clamp.
+    pub raw: f64,
+    pub value: f64,
+    /// "min" or "max" when the clamp changed the sum.
+    pub clamp: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Explanation {
+    pub as_of: i64,
+    pub score: Score,
+    /// Recent ledger entries, oldest first.
+    pub entries: Vec<LedgerEntry>,
+    pub rules: Vec<RuleSummary>,
+    pub fit: Vec<FitEntry>,
+    pub groups: Vec<GroupSummary>,
+    pub total_raw: f64,
+    pub total_clamp: Option<String>,
+}
+
+/// The exact (unrounded) sums a score is made of.
+pub(crate) struct Breakdown {
+    pub rule_points: Vec<f64>,
+    pub fit_matched: Vec<bool>,
+    pub groups: Vec<GroupSummary>,
+    pub total_raw: f64,
+    pub score: Score,
+}
+
+fn clamp_name(raw: f64, value: f64) -> Option<String> {
+    if value < raw {
+        Some("max".to_string())
+    } else if value > raw {
+        Some("min".to_string())
+    } else {
+        None
+    }
+}
+
+pub(crate) fn breakdown(model: &Model, state: &VisitorState, as_of: i64) -> Breakdown {
+    let identified = state.user_id.is_some();
+    let facts = Facts {
+        event: None,
+        traits: &state.traits,
+        identified,
+        scores: None,
+        counts: None,
+        as_of,
+    };
+    let mut rule_points = Vec::with_capacity(model.rules.len());
+    let mut fit_matched = Vec::with_capacity(model.rules.len());
+    for rule in &model.rules {
+        match rule.kind {
+            RuleKind::Behavior => {
+                let v = state
+                    .rules
+                    .get(&rule.id)
+                    .map_or(0.0, |r| r.acc.value(rule.decay, as_of));
+                rule_points.push(v);
+                fit_matched.push(false);
+            }
+            RuleKind::Fit => {
+                let hit = rule.when.eval(&facts);
+                rule_points.push(if hit { rule.points } else { 0.0 });
+                fit_matched.push(hit);
+            }
+        }
+    }
+    let mut groups = Vec::with_capacity(model.groups.len());
+    let (mut fit, mut engagement) = (0.0, 0.0);
+    for g in &model.groups {
+        let raw: f64 = model
+            .rules
+            .iter()
+            .zip(&rule_points)
+            .filter(|(r, _)| r.group == g.name)
+            .map(|(_, p)| *p)
+            .sum();
+        let value = g.bounds.clamp(raw);
+        match g.kind {
+            RuleKind::Fit => fit += value,
+            RuleKind::Behavior => engagement += value,
+        }
+        groups.push(GroupSummary {
+            group: g.name.clone(),
+            kind: g.kind,
+            raw,
+            value,
+            clamp: clamp_name(raw, value),
+        });
+    }
+    let total_raw = fit + engagement;
+    let total = model.total_bounds.clamp(total_raw);
+    let score = Score {
+        total: round2(total),
+        fit: round2(fit),
+        engagement: round2(engagement),
+        groups: groups
+            .iter()
+            .map(|g| (g.group.clone(), round2(g.value)))
+            .collect(),
+        grade: model.grade_for(round2(fit)),
+        stage: state.stage,
+        as_of,
+    };
+    Breakdown {
+        rule_points,
+        fit_matched,
+        groups,
+        total_raw,
+        score,
+    }
+}
+
+pub fn score(model: &Model, state: &VisitorState, as_of: i64) -> Score {
+    breakdown(model, state, as_of).score
+}
+
+pub fn explain(model: &Model, state: &VisitorState, as_of: i64) -> Explanation {
+    let b = breakdown(model, state, as_of);
+    let clamped: Vec<&str> = b
+        .groups
+        .iter()
+        .filter(|g| g.clamp.is_some())
+        .map(|g| g.group.as_str())
+        .collect();
+    let entries: Vec<LedgerEntry> = state
+        .ledger
+        .iter()
+        .map(|rec| {
+            let rule = model.rule(&rec.0);
+            let decay = rule.map_or(crate::model::Decay::None, |r| r.decay);
+            let group = rule.map_or(String::new(), |r| r.group.clone());
+            let factor = if rec.3.is_some() {
+                1.0
+            } else {
+                decay_factor(decay, rec.1, as_of)
+            };
+            LedgerEntry {
+                message_id: rec.4.clone(),
+                event_type: rec.5.clone(),
+                label: rec.6.clone(),
+                timestamp: rec.1,
+                rule_id: rec.0.clone(),
+                group_clamped: clamped.contains(&group.as_str()),
+                group,
+                raw_points: rule.map_or(rec.2, |r| r.points),
+                decay_factor: factor,
+                counted_points: rec.2 * factor,
+                cap_hit: rec.3,
+            }
+        })
+        .collect();
+    let mut rules = Vec::new();
+    let mut fit = Vec::new();
+    for (i, rule) in model.rules.iter().enumerate() {
+        match rule.kind {
+            RuleKind::Behavior => {
+                let st = state.rules.get(&rule.id);
+                let listed: f64 = entries
+                    .iter()
+                    .filter(|e| e.rule_id == rule.id)
+                    .map(|e| e.counted_points)
+                    .sum();
+                let points = b.rule_points[i];
+                let matches = st.map_or(0, |s| s.matches);
+                let counted = st.map_or(0, |s| s.counted);
+                rules.push(RuleSummary {
+                    rule_id: rule.id.clone(),
+                    kind: rule.kind,
+                    group: rule.group.clone(),
+                    matches,
+                    counted,
+                    capped: matches.saturating_sub(counted),
+                    points: round2(points),
+                    earlier_points: round2(points - listed),
+                });
+            }
+            RuleKind::Fit => fit.push(FitEntry {
+                rule_id: rule.id.clone(),
+                group: rule.group.clone(),
+                points: b.rule_points[i],
+                matched: b.fit_matched[i],
+            }),
+        }
+    }
+    let total_clamp = clamp_name(b.total_raw, model.total_bounds.clamp(b.total_raw));
+    Explanation {
+        as_of,
+        score: b.score,
+        entries,
+        rules,
+        fit,
+        groups: b
+            .groups
+            .into_iter()
+            .map(|g| GroupSummary {
+                raw: round2(g.raw),
+                value: round2(g.value),
+                ..g
+            })
+            .collect(),
+        total_raw: round2(b.total_raw),
+        total_clamp,
+    }
+}
+
+/// Counts for stage criteria, read from the state's counters and rings.
+pub(crate) struct Counts<'a>(pub &'a VisitorState);
+
+impl CountSource for Counts<'_> {
+    fn rule_matches(&self, rules: &[String], since: Option<i64>) -> u32 {
+        rules
+            .iter()
+            .filter_map(|id| self.0.rules.get(id))
+            .map(|r| match since {
+                None => r.matches,
+                Some(t) => r.ring.iter().filter(|at| **at >= t).count() as u32,
+            })
+            .fold(0u32, u32::saturating_add)
+    }
+
+    fn visits(&self, since: Option<i64>) -> u32 {
+        match since {
+            None => self.0.sessions,
+            Some(t) => self.0.visit_ring.iter().filter(|at| **at >= t).count() as u32,
+        }
+    }
+}
+
+/// Which stages' criteria hold at `as_of`, given the score at that time.
+pub(crate) fn stage_holds(
+    model: &Model,
+    state: &VisitorState,
+    score: &Score,
+    stage: Stage,
+    as_of: i64,
+) -> bool {
+    let counts = Counts(state);
+    let facts = Facts {
+        event: None,
+        traits: &state.traits,
+        identified: state.user_id.is_some(),
+        scores: Some(score),
+        counts: Some(&counts),
+        as_of,
+    };
+    match model.stages.iter().find(|s| s.stage == stage) {
+        Some(spec) => spec.when.eval(&facts),
+        // Without explicit criteria a visitor is known once identified (userId or email).
+        None if stage == Stage::Known => {
+            facts.identified
+                || crate::condition::trait_value(&state.traits, "email")
+                    .and_then(|v| v.as_str())
+                    .is_some_and(|s| !s.trim().is_empty())
+        }
+        None => false,
+    }
+}

@@ -1,1 +1,96 @@
-//! (in progress: see issue 4)
+//! Lifecycle stages. An enum with an explicit order, never a set of booleans: the browser moves a
+//! visitor forward through `anonymous → known → mql`; the sales-side stages come from CRM outcomes
+//! imported into the dashboard.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    #[default]
+    Anonymous,
+    Known,
+    Mql,
+    Sal,
+    Sql,
+    Opportunity,
+    Won,
+    Lost,
+    Rejected,
+    Recycled,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 10] = [
+        Stage::Anonymous,
+        Stage::Known,
+        Stage::Mql,
+        Stage::Sal,
+        Stage::Sql,
+        Stage::Opportunity,
+        Stage::Won,
+        Stage::Lost,
+        Stage::Rejected,
+        Stage::Recycled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Anonymous => "anonymous",
+            Stage::Known => "known",
+            Stage::Mql => "mql",
+            Stage::Sal => "sal",
+            Stage::Sql => "sql",
+            Stage::Opportunity => "opportunity",
+            Stage::Won => "won",
+            Stage::Lost => "lost",
+            Stage::Rejected => "rejected",
+            Stage::Recycled => "recycled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Stage> {
+        Stage::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// Position in the forward order; a transition is allowed only to a higher rank.
+    pub fn rank(self) -> u8 {
+        self as u8
+    }
+
+    /// Forward-only rule: can a visitor at `self` move to `next`?
+    pub fn can_advance_to(self, next: Stage) -> bool {
+        next.rank() > self.rank()
+    }
+}
+
+/// The moment a visitor reached a stage. Kept even if the score later decays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StageEntry {
+    pub stage: Stage,
+    pub at: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_order_is_forward() {
+        for st in Stage::ALL {
+            assert_eq!(Stage::parse(st.as_str()), Some(st));
+            assert_eq!(
+                serde_json::to_string(&st).unwrap(),
+                format!("\"{}\"", st.as_str())
+            );
+        }
+        assert!(Stage::Anonymous.can_advance_to(Stage::Known));
+        assert!(Stage::Known.can_advance_to(Stage::Mql));
+        assert!(!Stage::Mql.can_advance_to(Stage::Known));
+        assert!(!Stage::Mql.can_advance_to(Stage::Mql));
+        assert_eq!(Stage::parse("MQL"), None);
+    }
+}

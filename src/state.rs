@@ -1,1 +1,517 @@
-//! (in progress: see issue 4)
+//! A visitor's persisted state: versioned, compact JSON, bounded however many events arrive.
+//!
+//! What it keeps: identity, the traits the model can use, per-rule counters and decay
+//! accumulators (exact, see [`Acc`]), capped timestamp rings sized by what stage criteria ask
+//! for, a short ledger and history, stage entries, handoffs made, first/last touch, and a ring of
+//! recent message-id hashes for dedupe. Short field names: this lives in localStorage.
+
+use crate::condition::DAY_MS;
+use crate::error::Error;
+use crate::event::Campaign;
+use crate::model::Decay;
+use crate::stage::{Stage, StageEntry};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+pub const STATE_VERSION: u32 = 2;
+/// Ledger entries kept individually (older ones live on in the accumulators).
+pub const LEDGER_LEN: usize = 12;
+pub const HISTORY_LEN: usize = 8;
+/// Recent message ids remembered for dedupe.
+pub const DEDUPE_LEN: usize = 48;
+pub const MAX_TRAIT_TEXT: usize = 120;
+pub const MAX_LABEL: usize = 80;
+/// Linear-decay buckets kept per rule.
+pub const MAX_BUCKETS: usize = 24;
+
+/// A decay accumulator: the decayed value of all counted points of one rule, kept exactly.
+///
+/// - `Sum`: no decay, a plain sum.
+/// - `Half`: value `v` as of time `t`; half-life decay is multiplicative, so folding a new point
+///   in is exact: `v' = v·½^((t'−t)/h) + p`.
+/// - `Lin`: points per decay period (periods aligned to the epoch); a bucket older than
+///   100/percent periods is worth nothing and is dropped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Acc {
+    #[serde(rename = "s")]
+    Sum(f64),
+    #[serde(rename = "h")]
+    Half(f64, i64),
+    #[serde(rename = "l")]
+    Lin(Vec<(i64, f64)>),
+}
+
+impl Default for Acc {
+    fn default() -> Self {
+        Acc::Sum(0.0)
+    }
+}
+
+/// Decay factor of a point earned at `at`, read at `as_of` (never above 1).
+pub fn decay_factor(decay: Decay, at: i64, as_of: i64) -> f64 {
+    match decay {
+        Decay::None => 1.0,
+        Decay::HalfLife { days } => {
+            let age = as_of.saturating_sub(at).max(0) as f64;
+            0.5f64.powf(age / (days * DAY_MS as f64))
+        }
+        Decay::Linear {
+            percent,
+            period_days,
+        } => {
+            let elapsed = (period_index(period_days, as_of) - period_index(period_days, at)).max(0);
+            (1.0 - percent / 100.0 * elapsed as f64).max(0.0)
+        }
+    }
+}
+
+fn period_index(period_days: f64, t: i64) -> i64 {
+    let period = (period_days * DAY_MS as f64).max(1.0);
+    (t as f64 / period).floor() as i64
+}
+
+impl Acc {
+    pub fn empty(decay: Decay) -> Acc {
+        match decay {
+            Decay::None => Acc::Sum(0.0),
+            Decay::HalfLife { .. } => Acc::Half(0.0, 0),
+            Decay::Linear { .. } => Acc::Lin(Vec::new()),
+        }
+    }
+
+    fn fits(&self, decay: Decay) -> bool {
+        matches!(
+            (self, decay),
+            (Acc::Sum(_), Decay::None)
+                | (Acc::Half(..), Decay::HalfLife { .. })
+                | (Acc::Lin(_), Decay::Linear { .. })
+        )
+    }
+
+    /// Re-express an accumulator under another decay (the model changed): its current value
+    /// becomes one point earned at its reference time (`fallback_at` when it has none).
+    pub fn rebase(&self, to: Decay, fallback_at: i64) -> Acc {
+        if self.fits(to) {
+            return self.clone();
+        }
+        let (v, at) = match self {
+            Acc::Sum(s) => (*s, fallback_at),
+            Acc::Half(v, t) => (*v, *t),
+            Acc::Lin(b) => (b.iter().map(|(_, s)| s).sum(), fallback_at),
+        };
+        let mut acc = Acc::empty(to);
+        if v != 0.0 {
+            acc.add(to, v, at);
+        }
+        acc
+    }
+
+    pub fn add(&mut self, decay: Decay, points: f64, at: i64) {
+        if !self.fits(decay) {
+            *self = Acc::empty(decay);
+        }
+        match (self, decay) {
+            (Acc::Sum(s), _) => *s += points,
+            (Acc::Half(v, t), Decay::HalfLife { .. }) => {
+                if *v == 0.0 && *t == 0 {
+                    *v = points;
+                    *t = at;
+                } else if at >= *t {
+                    *v = *v * decay_factor(decay, *t, at) + points;
+                    *t = at;
+                } else {
+                    *v += points * decay_factor(decay, at, *t);
+                }
+            }
+            (
+                Acc::Lin(buckets),
+                Decay::Linear {
+                    percent,
+                    period_days,
+                },
+            ) => {
+                let idx = period_index(period_days, at);
+                match buckets.binary_search_by_key(&idx, |(i, _)| *i) {
+                    Ok(pos) => buckets[pos].1 += points,
+                    Err(pos) => buckets.insert(pos, (idx, points)),
+                }
+                let life = (100.0 / percent).ceil() as i64;
+                let newest = buckets.last().map_or(idx, |(i, _)| *i);
+                buckets.retain(|(i, _)| newest - *i < life);
+                if buckets.len() > MAX_BUCKETS {
+                    let extra = buckets.len() - MAX_BUCKETS;
+                    buckets.drain(..extra);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub fn value(&self, decay: Decay, as_of: i64) -> f64 {
+        match (self, decay) {
+            (Acc::Sum(s), _) => *s,
+            (Acc::Half(v, t), Decay::HalfLife { .. }) => *v * decay_factor(decay, *t, as_of),
+            (Acc::Half(v, _), _) => *v,
+            (
+                Acc::Lin(buckets),
+                Decay::Linear {
+                    percent,
+                    period_days,
+                },
+            ) => {
+                let now = period_index(period_days, as_of);
+                buckets
+                    .iter()
+                    .map(|(i, sum)| {
+                        sum * (1.0 - percent / 100.0 * (now - i).max(0) as f64).max(0.0)
+                    })
+                    .sum()
+            }
+            (Acc::Lin(buckets), _) => buckets.iter().map(|(_, s)| s).sum(),
+        }
+    }
+}
+
+/// Per-rule counters.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RuleState {
+    /// Matching events, ever.
+    #[serde(rename = "m", default)]
+    pub matches: u32,
+    /// Matches that counted points (not capped), ever.
+    #[serde(rename = "c", default)]
+    pub counted: u32,
+    /// Session number of the last counted match and the count in it.
+    #[serde(rename = "s", default)]
+    pub session: u32,
+    #[serde(rename = "sc", default)]
+    pub session_count: u32,
+    /// UTC day of the last counted match and the count on it.
+    #[serde(rename = "d", default)]
+    pub day: i64,
+    #[serde(rename = "dc", default)]
+    pub day_count: u32,
+    #[serde(rename = "a", default)]
+    pub acc: Acc,
+    /// Most recent match times (ascending), as many as stage criteria need.
+    #[serde(rename = "w", default, skip_serializing_if = "Vec::is_empty")]
+    pub ring: Vec<i64>,
+}
+
+/// Which cap stopped a match from counting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CapHit {
+    PerSession,
+    PerDay,
+    Total,
+}
+
+/// One ledger line in state (compact array form).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LedgerRecord(
+    /// rule id
+    pub String,
+    /// event time
+    pub i64,
+    /// raw points counted (0 when capped)
+    pub f64,
+    /// cap hit
+    pub Option<CapHit>,
+    /// message id
+    pub String,
+    /// event type
+    pub String,
+    /// event label (path or name)
+    pub String,
+);
+
+/// One recent event in state: time, type, label.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryRecord(pub i64, pub String, pub String);
+
+/// Attribution of one visit: where it came from and where it landed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Touch {
+    pub at: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub landing_page: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referrer: Option<String>,
+    #[serde(default, skip_serializing_if = "Campaign::is_empty")]
+    pub utm: Campaign,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisitorState {
+    #[serde(rename = "v")]
+    pub version: u32,
+    /// Hash of the model this state was last written under.
+    #[serde(rename = "mh", default)]
+    pub model_hash: String,
+    #[serde(rename = "a", default, skip_serializing_if = "Option::is_none")]
+    pub anonymous_id: Option<String>,
+    #[serde(rename = "u", default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+    #[serde(rename = "t", default, skip_serializing_if = "Map::is_empty")]
+    pub traits: Map<String, Value>,
+    #[serde(rename = "f", default, skip_serializing_if = "Option::is_none")]
+    pub first_seen: Option<i64>,
+    #[serde(rename = "l", default, skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<i64>,
+    /// Events ingested (not counting duplicates).
+    #[serde(rename = "n", default)]
+    pub events: u64,
+    #[serde(rename = "dn", default)]
+    pub duplicates: u64,
+    /// Sessions (visits) so far.
+    #[serde(rename = "s", default)]
+    pub sessions: u32,
+    /// Start times of recent sessions (ascending).
+    #[serde(rename = "vr", default, skip_serializing_if = "Vec::is_empty")]
+    pub visit_ring: Vec<i64>,
+    #[serde(rename = "r", default)]
+    pub rules: BTreeMap<String, RuleState>,
+    #[serde(rename = "g", default, skip_serializing_if = "Vec::is_empty")]
+    pub ledger: Vec<LedgerRecord>,
+    #[serde(rename = "h", default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<HistoryRecord>,
+    #[serde(rename = "d", default, skip_serializing_if = "Vec::is_empty")]
+    pub seen: Vec<u32>,
+    #[serde(rename = "st", default)]
+    pub stage: Stage,
+    #[serde(rename = "se", default, skip_serializing_if = "Vec::is_empty")]
+    pub stage_entries: Vec<StageEntry>,
+    /// Handoffs made, as `stage@modelVersion`.
+    #[serde(rename = "ho", default, skip_serializing_if = "Vec::is_empty")]
+    pub handoffs: Vec<String>,
+    #[serde(rename = "ft", default, skip_serializing_if = "Option::is_none")]
+    pub first_touch: Option<Touch>,
+    #[serde(rename = "lt", default, skip_serializing_if = "Option::is_none")]
+    pub last_touch: Option<Touch>,
+}
+
+impl Default for VisitorState {
+    fn default() -> Self {
+        VisitorState {
+            version: STATE_VERSION,
+            model_hash: String::new(),
+            anonymous_id: None,
+            user_id: None,
+            traits: Map::new(),
+            first_seen: None,
+            last_seen: None,
+            events: 0,
+            duplicates: 0,
+            sessions: 0,
+            visit_ring: Vec::new(),
+            rules: BTreeMap::new(),
+            ledger: Vec::new(),
+            history: Vec::new(),
+            seen: Vec::new(),
+            stage: Stage::Anonymous,
+            stage_entries: Vec::new(),
+            handoffs: Vec::new(),
+            first_touch: None,
+            last_touch: None,
+        }
+    }
+}
+
+impl VisitorState {
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// Read a persisted state, migrating older versions. Corrupt or foreign → error.
+    pub fn from_json(text: &str) -> Result<VisitorState, Error> {
+        if text.len() > 256 * 1024 {
+            return Err(Error::InvalidState(
+                "larger than 256 KB: not a visitor state".to_string(),
+            ));
+        }
+        let mut v: Value = serde_json::from_str(text)
+            .map_err(|e| Error::InvalidState(format!("not JSON: {e}")))?;
+        let version = match v.get("v").and_then(Value::as_u64) {
+            Some(n) => n,
+            None => {
+                return Err(Error::InvalidState(
+                    "not a baton visitor state: no version \"v\"".to_string(),
+                ))
+            }
+        };
+        match version {
+            1 => migrate_v1(&mut v)?,
+            2 => {}
+            n => {
+                return Err(Error::InvalidState(format!(
+                    "state version {n} is not supported (this engine reads 1 and 2)"
+                )))
+            }
+        }
+        let mut state: VisitorState = serde_json::from_value(v)
+            .map_err(|e| Error::InvalidState(format!("corrupt visitor state: {e}")))?;
+        state.version = STATE_VERSION;
+        state.enforce_bounds();
+        Ok(state)
+    }
+
+    /// Trim everything to its bound (a blob from elsewhere could be larger).
+    pub fn enforce_bounds(&mut self) {
+        trim_front(&mut self.ledger, LEDGER_LEN);
+        trim_front(&mut self.history, HISTORY_LEN);
+        trim_front(&mut self.seen, DEDUPE_LEN);
+        trim_front(&mut self.visit_ring, 64);
+        trim_front(&mut self.stage_entries, Stage::ALL.len());
+        trim_front(&mut self.handoffs, 16);
+        for r in self.rules.values_mut() {
+            trim_front(&mut r.ring, 64);
+            if let Acc::Lin(b) = &mut r.acc {
+                trim_front(b, MAX_BUCKETS);
+            }
+        }
+        if self.traits.len() > 32 {
+            let keys: Vec<String> = self.traits.keys().skip(32).cloned().collect();
+            for k in keys {
+                self.traits.remove(&k);
+            }
+        }
+    }
+}
+
+pub(crate) fn trim_front<T>(v: &mut Vec<T>, max: usize) {
+    if v.len() > max {
+        let extra = v.len() - max;
+        v.drain(..extra);
+    }
+}
+
+/// Version 1 kept only the time the current stage was reached (`sa`) and had no dedupe ring;
+/// version 2 keeps every stage entry.
+fn migrate_v1(v: &mut Value) -> Result<(), Error> {
+    let obj = v.as_object_mut().ok_or_else(|| {
+        Error::InvalidState("not a baton visitor state: not an object".to_string())
+    })?;
+    let stage_at = obj.remove("sa").and_then(|x| x.as_i64());
+    let stage = obj.get("st").cloned();
+    if let (Some(at), Some(stage)) = (stage_at, stage) {
+        if stage != Value::String("anonymous".to_string()) {
+            obj.insert(
+                "se".to_string(),
+                serde_json::json!([{ "stage": stage, "at": at }]),
+            );
+        }
+    }
+    obj.insert("v".to_string(), Value::from(STATE_VERSION));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HALF_30: Decay = Decay::HalfLife { days: 30.0 };
+    const LIN_25_7: Decay = Decay::Linear {
+        percent: 25.0,
+        period_days: 7.0,
+    };
+
+    #[test]
+    fn decay_factor_table() {
+        let d = DAY_MS;
+        for (decay, age_ms, expected) in [
+            (Decay::None, 400 * d, 1.0),
+            (HALF_30, 0, 1.0),
+            (HALF_30, 30 * d, 0.5),
+            (HALF_30, 60 * d, 0.25),
+            (HALF_30, -5 * d, 1.0),
+            // Epoch-aligned weeks: an event at t=0 is in period 0.
+            (LIN_25_7, 6 * d, 1.0),
+            (LIN_25_7, 7 * d, 0.75),
+            (LIN_25_7, 14 * d, 0.5),
+            (LIN_25_7, 28 * d, 0.0),
+            (LIN_25_7, 100 * d, 0.0),
+        ] {
+            let f = decay_factor(decay, 0, age_ms);
+            assert!(
+                (f - expected).abs() < 1e-12,
+                "{decay:?} age {age_ms}: {f} != {expected}"
+            );
+        }
+    }
+
+    #[test]
+    fn accumulators_equal_the_sum_of_decayed_points() {
+        let d = DAY_MS;
+        let points = [
+            (10.0, 0),
+            (5.0, 3 * d),
+            (10.0, 3 * d + 5),
+            (7.0, 20 * d),
+            (3.0, 10 * d),
+        ];
+        for decay in [Decay::None, HALF_30, LIN_25_7] {
+            let mut acc = Acc::empty(decay);
+            for (p, at) in points {
+                acc.add(decay, p, at);
+            }
+            for as_of in [20 * d, 25 * d, 40 * d, 90 * d] {
+                let direct: f64 = points
+                    .iter()
+                    .map(|(p, at)| p * decay_factor(decay, *at, as_of))
+                    .sum();
+                let got = acc.value(decay, as_of);
+                assert!(
+                    (got - direct).abs() < 1e-9,
+                    "{decay:?} at {as_of}: {got} vs {direct}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn linear_buckets_stay_bounded() {
+        let mut acc = Acc::empty(LIN_25_7);
+        for i in 0..1000 {
+            acc.add(LIN_25_7, 1.0, i * DAY_MS);
+        }
+        match acc {
+            Acc::Lin(b) => assert!(b.len() <= 4, "{}", b.len()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn migrates_v1_and_rejects_foreign_blobs() {
+        let v1 = r#"{"v":1,"a":"anon","st":"mql","sa":1234,"r":{}}"#;
+        let s = VisitorState::from_json(v1).unwrap();
+        assert_eq!(s.version, STATE_VERSION);
+        assert_eq!(
+            s.stage_entries,
+            vec![StageEntry {
+                stage: Stage::Mql,
+                at: 1234
+            }]
+        );
+        for bad in [
+            "",
+            "null",
+            "[]",
+            "{}",
+            r#"{"v":"2"}"#,
+            r#"{"v":3}"#,
+            r#"{"v":2,"r":[]}"#,
+            r#"{"v":2,"st":"boss"}"#,
+            "{\"v\":2,",
+        ] {
+            assert!(
+                matches!(VisitorState::from_json(bad), Err(Error::InvalidState(_))),
+                "{bad}"
+            );
+        }
+        let round = VisitorState::from_json(&s.to_json()).unwrap();
+        assert_eq!(round, s);
+    }
+}

@@ -7,8 +7,11 @@ import { createServer } from 'node:http';
 import { createReadStream, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { createReceiver } from './receiver/receiver.mjs';
 
 const wwwRoot = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(wwwRoot, '..');
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -79,7 +82,19 @@ function serveStatic(root, req, res) {
  * `(req, res) => boolean | Promise<boolean>` and returns true when it answered the request.
  * Resolves to `{ url, port, server, close() }`.
  */
-export async function startServer({ port = 8787, host = '127.0.0.1', root = wwwRoot, handlers = [] } = {}) {
+export async function startServer({
+  port = 8787,
+  host = '127.0.0.1',
+  root = wwwRoot,
+  handlers = [],
+  // The demo handoff receiver (www/receiver/): POST /api/handoff, GET /api/handoffs, POST /api/faults.
+  dataFile = join(tmpdir(), `baton-handoffs-${process.pid}-${Date.now()}.jsonl`),
+  faults,
+  schemaPath = join(repoRoot, 'tests/fixtures/schema/handoff.schema.json'),
+  modelsDir = join(repoRoot, 'tests/fixtures/models'),
+} = {}) {
+  const receiver = createReceiver({ dataFile, schemaPath, modelsDir, faults });
+  handlers = [receiver.handle, ...handlers];
   const server = createServer(async (req, res) => {
     try {
       for (const handle of handlers) {
@@ -107,8 +122,10 @@ export async function startServer({ port = 8787, host = '127.0.0.1', root = wwwR
     url,
     port: actual,
     server,
+    receiver,
     close: () =>
       new Promise((ok) => {
+        receiver.close();
         server.closeAllConnections?.();
         server.close(() => ok());
       }),
@@ -122,7 +139,10 @@ function argPort(argv) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const srv = await startServer({ port: argPort(process.argv) });
+  const srv = await startServer({
+    port: argPort(process.argv),
+    dataFile: process.env.BATON_HANDOFFS ?? join(repoRoot, 'target', 'demo-handoffs.jsonl'),
+  });
   console.log(`Baton demo server on ${srv.url} (Ctrl-C to stop)`);
   console.log(`  demo site      ${srv.url}/demo/`);
   console.log(`  dashboard      ${srv.url}/dashboard/`);

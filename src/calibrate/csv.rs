@@ -21,22 +21,45 @@ pub struct BadRow {
     pub reason: String,
 }
 
-/// One accepted record with the 1-based line it starts on (for error messages further on).
-#[derive(Debug, Clone, PartialEq)]
-pub struct CsvRow {
-    pub line: usize,
-    pub fields: Vec<String>,
-}
-
 /// A parsed table: header names, the good rows, and the bad rows (listed up to
 /// [`MAX_LISTED_BAD_ROWS`], counted in full).
+///
+/// The cells of all good rows live in one string (a lead table has hundreds of thousands of
+/// cells; one allocation each is most of the parse time in wasm).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CsvTable {
     pub separator: char,
     pub headers: Vec<String>,
-    pub rows: Vec<CsvRow>,
+    cells: String,
+    /// End offset in `cells` of every cell, row by row.
+    ends: Vec<usize>,
+    /// The 1-based line each good row starts on.
+    lines: Vec<usize>,
     pub bad_rows: Vec<BadRow>,
     pub bad_row_count: usize,
+}
+
+impl CsvTable {
+    /// Number of good rows.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// The 1-based line good row `row` starts on.
+    pub fn line(&self, row: usize) -> usize {
+        self.lines[row]
+    }
+
+    /// The text of cell `col` of good row `row` (quotes removed, `""` unescaped).
+    pub fn cell(&self, row: usize, col: usize) -> &str {
+        let i = row * self.headers.len() + col;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.cells[start..self.ends[i]]
+    }
 }
 
 /// Why a whole file cannot be read (as opposed to a bad row, which is skipped).
@@ -61,7 +84,10 @@ impl std::fmt::Display for CsvError {
                 write!(f, "csv: line 1 (header): column \"{name}\" appears twice")
             }
             CsvError::BadSeparator(c) => {
-                write!(f, "csv: separator {c:?} is not supported (use ',', ';' or a tab)")
+                write!(
+                    f,
+                    "csv: separator {c:?} is not supported (use ',', ';' or a tab)"
+                )
             }
         }
     }
@@ -84,11 +110,15 @@ pub fn parse(text: &str, separator: Option<char>) -> Result<CsvTable, CsvError> 
         line: 1,
         sep: sep as u8,
     };
+    let mut cells = String::new();
+    let mut ends = Vec::new();
     let headers = loop {
-        match reader.next_record() {
+        cells.clear();
+        ends.clear();
+        match reader.next_record(&mut cells, &mut ends) {
             None => return Err(CsvError::Empty),
-            Some((_, Ok(fields))) if is_blank(&fields) => continue,
-            Some((_, Ok(fields))) => break fields,
+            Some((_, Ok(()))) if is_blank(&cells, &ends) => continue,
+            Some((_, Ok(()))) => break split_cells(&cells, &ends),
             Some((_, Err(reason))) => return Err(CsvError::BadHeader(reason)),
         }
     };
@@ -98,38 +128,57 @@ pub fn parse(text: &str, separator: Option<char>) -> Result<CsvTable, CsvError> 
             return Err(CsvError::DuplicateHeader(h.clone()));
         }
     }
+    let width = headers.len();
     let mut table = CsvTable {
         separator: sep,
         headers,
-        rows: Vec::new(),
+        cells: String::with_capacity(text.len()),
+        ends: Vec::new(),
+        lines: Vec::new(),
         bad_rows: Vec::new(),
         bad_row_count: 0,
     };
-    while let Some((line, record)) = reader.next_record() {
+    loop {
+        let (cells_mark, ends_mark) = (table.cells.len(), table.ends.len());
+        let Some((line, record)) = reader.next_record(&mut table.cells, &mut table.ends) else {
+            break;
+        };
+        let found = table.ends.len() - ends_mark;
         let reason = match record {
-            Ok(fields) if is_blank(&fields) => continue,
-            Ok(fields) if fields.len() == table.headers.len() => {
-                table.rows.push(CsvRow { line, fields });
+            Ok(()) if found == width => {
+                table.lines.push(line);
                 continue;
             }
-            Ok(fields) => format!(
-                "expected {} fields, found {}",
-                table.headers.len(),
-                fields.len()
-            ),
-            Err(reason) => reason,
+            Ok(()) if found == 1 && table.cells[cells_mark..].trim().is_empty() => None,
+            Ok(()) => Some(format!("expected {width} fields, found {found}")),
+            Err(reason) => Some(reason),
         };
-        table.bad_row_count += 1;
-        if table.bad_rows.len() < MAX_LISTED_BAD_ROWS {
-            table.bad_rows.push(BadRow { line, reason });
+        table.cells.truncate(cells_mark);
+        table.ends.truncate(ends_mark);
+        if let Some(reason) = reason {
+            table.bad_row_count += 1;
+            if table.bad_rows.len() < MAX_LISTED_BAD_ROWS {
+                table.bad_rows.push(BadRow { line, reason });
+            }
         }
     }
     Ok(table)
 }
 
+fn split_cells(cells: &str, ends: &[usize]) -> Vec<String> {
+    let mut start = 0;
+    ends.iter()
+        .map(|&end| {
+            let cell = cells[start..end].to_string();
+            start = end;
+            cell
+        })
+        .collect()
+}
+
 /// A blank line parses as one empty field; it is not a record.
-fn is_blank(fields: &[String]) -> bool {
-    fields.len() == 1 && fields[0].trim().is_empty()
+fn is_blank(cells: &str, ends: &[usize]) -> bool {
+    ends.len() == 1 && cells.trim().is_empty()
 }
 
 /// The most frequent of `;`, `,` and tab outside quotes on the first line; `,` when none occurs.
@@ -170,21 +219,25 @@ struct Records<'a> {
 }
 
 impl Records<'_> {
-    /// The next record with the line it starts on; `Err(reason)` for a malformed record, after
-    /// which the cursor stands at the start of the next line so reading can go on.
-    fn next_record(&mut self) -> Option<(usize, Result<Vec<String>, String>)> {
+    /// Appends the next record's cells to `cells`/`ends` and returns the line it starts on;
+    /// `Err(reason)` for a malformed record (its cells may be partly appended), after which the
+    /// cursor stands at the start of the next line so reading can go on.
+    fn next_record(
+        &mut self,
+        cells: &mut String,
+        ends: &mut Vec<usize>,
+    ) -> Option<(usize, Result<(), String>)> {
         if self.pos >= self.bytes.len() {
             return None;
         }
         let start_line = self.line;
-        let mut fields = Vec::new();
         loop {
-            match self.field() {
-                Ok((field, end)) => {
-                    fields.push(field);
+            match self.field(cells) {
+                Ok(end) => {
+                    ends.push(cells.len());
                     match end {
                         FieldEnd::Separator => continue,
-                        FieldEnd::Record => return Some((start_line, Ok(fields))),
+                        FieldEnd::Record => return Some((start_line, Ok(()))),
                     }
                 }
                 Err(reason) => {
@@ -196,9 +249,9 @@ impl Records<'_> {
     }
 
     /// Reads one field starting at `pos`; leaves `pos` after its terminator.
-    fn field(&mut self) -> Result<(String, FieldEnd), String> {
+    fn field(&mut self, out: &mut String) -> Result<FieldEnd, String> {
         if self.bytes.get(self.pos) == Some(&b'"') {
-            return self.quoted_field();
+            return self.quoted_field(out);
         }
         let start = self.pos;
         while let Some(&b) = self.bytes.get(self.pos) {
@@ -213,14 +266,13 @@ impl Records<'_> {
             }
             self.pos += 1;
         }
-        let field = self.text[start..self.pos].to_string();
-        Ok((field, self.terminator()))
+        out.push_str(&self.text[start..self.pos]);
+        Ok(self.terminator())
     }
 
-    fn quoted_field(&mut self) -> Result<(String, FieldEnd), String> {
+    fn quoted_field(&mut self, out: &mut String) -> Result<FieldEnd, String> {
         let open_line = self.line;
         self.pos += 1;
-        let mut out = String::new();
         let mut chunk_start = self.pos;
         loop {
             match self.bytes.get(self.pos) {
@@ -239,8 +291,8 @@ impl Records<'_> {
                     }
                     self.pos += 1;
                     return match self.bytes.get(self.pos) {
-                        None | Some(b'\n' | b'\r') => Ok((out, self.terminator())),
-                        Some(&b) if b == self.sep => Ok((out, self.terminator())),
+                        None | Some(b'\n' | b'\r') => Ok(self.terminator()),
+                        Some(&b) if b == self.sep => Ok(self.terminator()),
                         Some(_) => Err("text after a closing quote".to_string()),
                     };
                 }
@@ -311,16 +363,15 @@ mod tests {
     use super::*;
 
     fn fields(table: &CsvTable) -> Vec<Vec<&str>> {
-        table
-            .rows
-            .iter()
-            .map(|r| r.fields.iter().map(String::as_str).collect())
+        (0..table.len())
+            .map(|r| (0..table.headers.len()).map(|c| table.cell(r, c)).collect())
             .collect()
     }
 
     #[test]
     fn reads_quoted_fields_with_separators_quotes_and_newlines() {
-        let text = "name,note,n\r\n\"Ada, Countess\",\"said \"\"hi\"\"\",1\r\nBob,\"two\nlines\",2\n";
+        let text =
+            "name,note,n\r\n\"Ada, Countess\",\"said \"\"hi\"\"\",1\r\nBob,\"two\nlines\",2\n";
         let t = parse(text, None).unwrap();
         assert_eq!(t.separator, ',');
         assert_eq!(t.headers, ["name", "note", "n"]);
@@ -331,8 +382,8 @@ mod tests {
                 vec!["Bob", "two\nlines", "2"]
             ]
         );
-        assert_eq!(t.rows[0].line, 2);
-        assert_eq!(t.rows[1].line, 3);
+        assert_eq!(t.line(0), 2);
+        assert_eq!(t.line(1), 3);
         assert_eq!(t.bad_row_count, 0);
     }
 
@@ -375,7 +426,9 @@ mod tests {
         assert_eq!(t.bad_rows[0].reason, "expected 2 fields, found 1");
         assert_eq!(t.bad_rows[1].reason, "text after a closing quote");
         assert_eq!(t.bad_rows[2].reason, "expected 2 fields, found 3");
-        assert!(t.bad_rows[3].reason.starts_with("unterminated quoted field"));
+        assert!(t.bad_rows[3]
+            .reason
+            .starts_with("unterminated quoted field"));
     }
 
     #[test]
@@ -396,7 +449,10 @@ mod tests {
             parse("a,b,a\n1,2,3", None),
             Err(CsvError::DuplicateHeader("a".into()))
         );
-        assert!(matches!(parse("\"a,b\n", None), Err(CsvError::BadHeader(_))));
+        assert!(matches!(
+            parse("\"a,b\n", None),
+            Err(CsvError::BadHeader(_))
+        ));
         assert_eq!(parse("a|b", Some('|')), Err(CsvError::BadSeparator('|')));
     }
 
@@ -432,7 +488,10 @@ mod tests {
                 text.push_str("\r\n");
             }
             let t = parse(&text, Some(',')).unwrap();
-            let got: Vec<Vec<String>> = t.rows.iter().map(|r| r.fields.clone()).collect();
+            let got: Vec<Vec<String>> = fields(&t)
+                .iter()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect();
             proptest::prop_assert_eq!(got, rows);
         }
     }

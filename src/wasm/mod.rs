@@ -3,3 +3,9 @@
 
 mod convert;
 mod engine;
+mod types;
+#[cfg(feature = "analytics")]
+mod verify;
+#[cfg(feature = "analytics")]
+mod calibrate;
+mod tracker;

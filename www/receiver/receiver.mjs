@@ -115,7 +115,9 @@ function send(res, status, body, headers = {}) {
 export function createReceiver({ dataFile, schemaPath, modelsDir, faults, random = Math.random }) {
   if (!dataFile) throw new Error('createReceiver: dataFile is required');
   if (!schemaPath) throw new Error('createReceiver: schemaPath is required');
-  const validate = makeValidator(schemaPath);
+  // Compiled on first use, so a server can start (and serve the site) before the schema exists.
+  let compiled = null;
+  const validator = () => (compiled ??= makeValidator(schemaPath));
   mkdirSync(dirname(dataFile), { recursive: true });
 
   /** handoffId → record { handoffId, receivedAt, deliveries, handoff } in arrival order. */
@@ -199,6 +201,13 @@ export function createReceiver({ dataFile, schemaPath, modelsDir, faults, random
     } catch (e) {
       stats.invalid += 1;
       send(res, 400, { status: 'invalid', errors: [`body is not JSON: ${e.message}`] });
+      return;
+    }
+    let validate;
+    try {
+      validate = validator();
+    } catch (e) {
+      send(res, 503, { status: 'unavailable', errors: [`payload schema unreadable: ${e.message}`] });
       return;
     }
     if (!validate(handoff)) {

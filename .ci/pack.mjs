@@ -1,0 +1,256 @@
+// Assembles the npm package `baton` in pkg/npm/ from the wasm build matrix outputs, then packs it
+// into target/npm/baton-<version>.tgz.
+//
+//   node .ci/build.mjs && node .ci/pack.mjs
+//
+// One package, three builds of the same engine (all with the `analytics` feature), picked by
+// conditional `exports`:
+//   node/      pkg/node (wasm-pack --target nodejs): loads its wasm synchronously with `fs`, so
+//              Node needs no flag and no `init()`. It is CommonJS; `index.mjs` re-exports the same
+//              instance for `import`, so ESM and CJS callers in one process share one engine.
+//   web/       www/pkg-dashboard (--target web): browsers and bundlers. The wasm is fetched from
+//              `new URL('baton_bg.wasm', import.meta.url)`, which webpack 5, Vite, Parcel and plain
+//              browsers resolve on their own; one `await init()` before first use. `baton/auto`
+//              does that with a top-level await for pages and bundlers that allow it.
+//   bundler/   pkg/bundler (--target bundler): `import * as wasm from './baton_bg.wasm'`, for
+//              bundlers with WebAssembly ESM integration turned on (webpack `asyncWebAssembly`,
+//              vite-plugin-wasm). Opt-in subpath `baton/bundler`: no bundler does it by default.
+// Every entry exports the same names (plus `init`/`initSync`, no-ops in Node), so one piece of code
+// runs everywhere.
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'smol-toml';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'pkg', 'npm');
+const tarballDir = join(root, 'target', 'npm');
+
+/** The matrix entries the package is made of, by name in wasm-pack.toml. */
+const PARTS = { node: 'node', web: 'dashboard', bundler: 'bundler' };
+/** Generated files we ship per build; `baton_bg.wasm.d.ts` describes raw wasm exports (all `any`). */
+const SHIP = ['baton.js', 'baton_bg.js', 'baton.d.ts', 'baton_bg.wasm'];
+
+function fail(message) {
+  console.error(`[pack] ${message}`);
+  process.exit(1);
+}
+
+const matrix = parse(readFileSync(join(root, 'wasm-pack.toml'), 'utf8')).build ?? [];
+const cargo = parse(readFileSync(join(root, 'Cargo.toml'), 'utf8')).package;
+
+function buildDir(name) {
+  const entry = matrix.find((b) => b.name === name);
+  if (!entry) fail(`wasm-pack.toml has no [[build]] named "${name}"`);
+  if (!(entry.features ?? []).includes('analytics')) fail(`build "${name}" must carry the analytics feature`);
+  const dir = join(root, entry['out-dir']);
+  if (!existsSync(join(dir, 'baton_bg.wasm'))) fail(`${entry['out-dir']} is not built: run \`node .ci/build.mjs ${name}\``);
+  return dir;
+}
+
+/** `export class|function|interface|type X` names declared by a generated .d.ts. */
+function declaredNames(dts) {
+  const values = new Set();
+  const types = new Set();
+  for (const m of dts.matchAll(/^export (?:declare )?(class|function|interface|type|enum) (\w+)/gm)) {
+    (m[1] === 'class' || m[1] === 'function' ? values : types).add(m[2]);
+  }
+  return { values, types };
+}
+
+rmSync(out, { recursive: true, force: true });
+for (const [part, name] of Object.entries(PARTS)) {
+  const from = buildDir(name);
+  mkdirSync(join(out, part), { recursive: true });
+  for (const f of SHIP) if (existsSync(join(from, f))) copyFileSync(join(from, f), join(out, part, f));
+  if (existsSync(join(from, 'snippets'))) fail(`${name}: wasm-bindgen snippets/ are not packed yet`);
+}
+// The Node build is CommonJS; the package is `"type": "module"`, so its folder says so itself.
+writeFileSync(join(out, 'node', 'package.json'), JSON.stringify({ type: 'commonjs' }, null, 2) + '\n');
+
+// What the engine exports, read from the builds themselves so the wrappers never drift from Rust.
+const nodeExports = Object.keys(createRequire(import.meta.url)(join(out, 'node', 'baton.js'))).filter(
+  (k) => !k.startsWith('__'),
+);
+const webDts = readFileSync(join(out, 'web', 'baton.d.ts'), 'utf8');
+const web = declaredNames(webDts);
+// The web build adds its loader; `InitOutput` lists raw wasm exports typed `any`: not public API.
+const LOADER_TYPES = new Set(['InitInput', 'SyncInitInput', 'InitOutput']);
+const webValues = [...web.values].filter((n) => n !== 'initSync' && n !== '__wbg_init');
+const types = [...web.types].filter((n) => !LOADER_TYPES.has(n));
+for (const part of ['node', 'bundler']) {
+  const d = declaredNames(readFileSync(join(out, part, 'baton.d.ts'), 'utf8'));
+  const missing = [...webValues, ...types].filter((n) => !d.values.has(n) && !d.types.has(n));
+  if (missing.length) fail(`${part} build lacks ${missing.join(', ')}: rebuild the whole matrix`);
+}
+if (nodeExports.sort().join() !== webValues.sort().join()) {
+  fail(`node build exports [${nodeExports}] but web build declares [${webValues}]`);
+}
+if (!webValues.includes('Engine')) fail('no Engine export: is this the baton crate?');
+
+const banner = '// Generated by .ci/pack.mjs from the wasm-bindgen output beside it. Do not edit.\n';
+const valueList = webValues.join(', ');
+const typeList = types.join(', ');
+const typeExports = types.length ? `export type { ${typeList} } from './baton.js';\n` : '';
+
+const INIT_DOC = `/**
+ * Loads the WebAssembly module; resolves once the engine can be used. Call it once before any
+ * other export in browsers and bundlers (later calls return the same promise). In Node it
+ * resolves at once: the Node build loads its wasm synchronously.
+ *
+ * \`wasm\` overrides where the module comes from (default: \`baton_bg.wasm\` next to the package's
+ * \`web/baton.js\`, which webpack 5, Vite and Parcel rewrite to an asset URL).
+ *
+ * \`\`\`js
+ * import init, { Engine } from 'baton';
+ * await init();
+ * const engine = new Engine(model);
+ * \`\`\`
+ */`;
+const INIT_SYNC_DOC = `/**
+ * Instantiates the engine synchronously from wasm bytes or a compiled \`WebAssembly.Module\`
+ * (in a worker, or where the bytes are already at hand). A no-op in Node.
+ *
+ * \`\`\`js
+ * initSync(await (await fetch(wasmUrl)).arrayBuffer());
+ * \`\`\`
+ */`;
+
+// --- web: explicit init() ---------------------------------------------------------------
+writeFileSync(
+  join(out, 'web', 'index.js'),
+  `${banner}import load, { initSync as loadSync } from './baton.js';
+export { ${valueList} } from './baton.js';
+
+let ready = null;
+
+export function init(wasm) {
+  if (!ready) {
+    ready = load(wasm === undefined ? undefined : { module_or_path: wasm }).then(
+      () => undefined,
+      (err) => {
+        ready = null; // a failed fetch may be retried, e.g. with an explicit URL
+        throw err;
+      },
+    );
+  }
+  return ready;
+}
+
+export function initSync(module) {
+  loadSync({ module });
+}
+
+export default init;
+`,
+);
+const webIndexDts = `${banner}import type { InitInput, SyncInitInput } from './baton.js';
+export { ${valueList} } from './baton.js';
+${typeExports}export type { InitInput, SyncInitInput };
+
+${INIT_DOC}
+export function init(wasm?: InitInput | Promise<InitInput>): Promise<void>;
+export default init;
+
+${INIT_SYNC_DOC}
+export function initSync(module: SyncInitInput): void;
+`;
+writeFileSync(join(out, 'web', 'index.d.ts'), webIndexDts);
+
+// --- web: auto (top-level await) --------------------------------------------------------
+writeFileSync(
+  join(out, 'web', 'auto.js'),
+  `${banner}// Loads the wasm on import with a top-level await: nothing to call, for pages and bundlers
+// that allow top-level await and resolve \`new URL(..., import.meta.url)\`.
+import { init } from './index.js';
+await init();
+export * from './index.js';
+export { default } from './index.js';
+`,
+);
+writeFileSync(join(out, 'web', 'auto.d.ts'), `${banner}export * from './index.js';\nexport { default } from './index.js';\n`);
+
+// --- node: CommonJS + ESM over the same instance -----------------------------------------
+writeFileSync(
+  join(out, 'node', 'index.cjs'),
+  `${banner}'use strict';
+const engine = require('./baton.js');
+
+// The Node build instantiated its wasm synchronously when it was required: nothing to wait for.
+function init() {
+  return Promise.resolve();
+}
+function initSync() {}
+
+module.exports = { ${webValues.map((n) => `${n}: engine.${n}`).join(', ')}, init, initSync };
+`,
+);
+writeFileSync(
+  join(out, 'node', 'index.mjs'),
+  `${banner}import engine from './index.cjs';
+
+export const { ${valueList}, init, initSync } = engine;
+export default init;
+`,
+);
+const nodeInitDts = `${INIT_DOC}
+export function init(wasm?: unknown): Promise<void>;
+
+${INIT_SYNC_DOC}
+export function initSync(module?: unknown): void;
+`;
+writeFileSync(
+  join(out, 'node', 'index.d.cts'),
+  `${banner}export { ${valueList} } from './baton.js';\n${typeExports}\n${nodeInitDts}`,
+);
+writeFileSync(
+  join(out, 'node', 'index.d.mts'),
+  `${banner}export { ${valueList} } from './baton.js';\n${typeExports}\n${nodeInitDts}export default init;\n`,
+);
+
+// --- schemas, readme, license, manifest -----------------------------------------------------
+const schemaDir = join(root, 'tests', 'fixtures', 'schema');
+const schemas = existsSync(schemaDir) ? readdirSync(schemaDir).filter((f) => f.endsWith('.schema.json')) : [];
+if (!schemas.length) console.warn('[pack] warning: no JSON Schemas in tests/fixtures/schema/ yet');
+mkdirSync(join(out, 'schema'), { recursive: true });
+for (const f of schemas) copyFileSync(join(schemaDir, f), join(out, 'schema', f));
+copyFileSync(join(root, 'tests', 'packaging', 'README-npm.md'), join(out, 'README.md'));
+
+const node = { import: { types: './node/index.d.mts', default: './node/index.mjs' }, require: { types: './node/index.d.cts', default: './node/index.cjs' } };
+const manifest = {
+  name: 'baton',
+  version: cargo.version,
+  description: cargo.description,
+  license: cargo.license,
+  repository: cargo.repository,
+  keywords: ['lead-scoring', 'handoff', 'webassembly', 'wasm', 'marketing'],
+  type: 'module',
+  engines: { node: '>=20' },
+  // Conditions are matched in order: Node (without a bundler) → the Node build; everything else
+  // (browsers, bundlers targeting browsers, Deno, workers) → the web build.
+  exports: {
+    '.': { node, default: { types: './web/index.d.ts', default: './web/index.js' } },
+    './auto': { node, default: { types: './web/auto.d.ts', default: './web/auto.js' } },
+    './bundler': { types: './bundler/baton.d.ts', default: './bundler/baton.js' },
+    './baton_bg.wasm': './web/baton_bg.wasm',
+    ...Object.fromEntries(schemas.map((f) => [`./schema/${f}`, `./schema/${f}`])),
+    './package.json': './package.json',
+  },
+  // For tools that predate `exports`.
+  main: './node/index.cjs',
+  module: './web/index.js',
+  types: './web/index.d.ts',
+  files: ['node/', 'web/', 'bundler/', 'schema/', 'README.md'],
+  sideEffects: ['./web/auto.js', './bundler/baton.js', './node/*'],
+};
+writeFileSync(join(out, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
+
+mkdirSync(tarballDir, { recursive: true });
+const packed = spawnSync('npm', ['pack', '--json', '--pack-destination', tarballDir], { cwd: out, encoding: 'utf8' });
+if (packed.status !== 0) fail(`npm pack failed:\n${packed.stderr}`);
+const [info] = JSON.parse(packed.stdout);
+const tarball = join(tarballDir, info.filename);
+console.log(`[pack] ${tarball}: ${info.entryCount} files, ${(info.size / 1024).toFixed(1)} KB packed, ${(info.unpackedSize / 1024).toFixed(1)} KB unpacked`);
+console.log(`[pack] exports: ${webValues.join(', ')}; types: ${types.join(', ') || '(none)'}`);

@@ -1,0 +1,257 @@
+//! The validation walker: reads a JSON document while collecting every problem with its path,
+//! instead of stopping at the first one (serde's derive would stop and could not say "did you mean").
+
+use crate::error::Problem;
+use serde_json::{Map, Value};
+
+#[derive(Default)]
+pub(crate) struct Checker {
+    pub problems: Vec<Problem>,
+}
+
+pub(crate) fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+pub(crate) fn index(path: &str, i: usize) -> String {
+    format!("{path}[{i}]")
+}
+
+/// Edit distance (insert, delete, substitute, swap two neighbours), case-insensitive: for
+/// "did you mean" only, where a swapped pair ("pgae") is the commonest typo.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.to_lowercase().chars().collect();
+    let b: Vec<char> = b.to_lowercase().chars().collect();
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for i in 0..=a.len() {
+        d[i * w] = i;
+    }
+    for (j, cell) in d.iter_mut().enumerate().take(w) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[(i - 1) * w + j] + 1).min(d[i * w + j - 1] + 1).min(d[(i - 1) * w + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[(i - 2) * w + j - 2] + 1);
+            }
+            d[i * w + j] = best;
+        }
+    }
+    d[a.len() * w + b.len()]
+}
+
+/// The closest candidate, if it is close enough to be a plausible typo.
+pub(crate) fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).clamp(1, 3);
+    let lower = word.to_lowercase();
+    // A truncated name ("sessionTimeout" for "sessionTimeoutMinutes") is a typo too.
+    if lower.len() >= 4 {
+        if let Some(c) = candidates.iter().find(|c| c.to_lowercase().starts_with(&lower)) {
+            return Some(c);
+        }
+    }
+    candidates
+        .iter()
+        .map(|c| (edit_distance(word, c), *c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+pub(crate) fn unknown_key_message(key: &str, allowed: &[&str]) -> String {
+    match suggest(key, allowed) {
+        Some(s) => format!("unknown key {key:?}, did you mean {s:?}?"),
+        None => format!(
+            "unknown key {key:?} (expected one of: {})",
+            allowed.join(", ")
+        ),
+    }
+}
+
+impl Checker {
+    pub fn report(&mut self, path: &str, message: impl Into<String>) {
+        // A hostile document could produce millions of problems; the first 200 say enough.
+        if self.problems.len() < 200 {
+            self.problems.push(Problem::new(path, message));
+        }
+    }
+
+    /// `v` must be an object whose keys are all in `allowed`.
+    pub fn object<'a>(
+        &mut self,
+        v: &'a Value,
+        path: &str,
+        allowed: &[&str],
+    ) -> Option<&'a Map<String, Value>> {
+        match v {
+            Value::Object(map) => {
+                for key in map.keys() {
+                    if !allowed.contains(&key.as_str()) {
+                        self.report(&join(path, key), unknown_key_message(key, allowed));
+                    }
+                }
+                Some(map)
+            }
+            other => {
+                self.report(path, format!("must be an object, found {}", kind_of(other)));
+                None
+            }
+        }
+    }
+
+    pub fn string(&mut self, v: Option<&Value>, path: &str, required: bool) -> Option<String> {
+        match v {
+            None | Some(Value::Null) => {
+                if required {
+                    self.report(path, "missing");
+                }
+                None
+            }
+            Some(Value::String(s)) if s.trim().is_empty() => {
+                self.report(path, "must not be empty");
+                None
+            }
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(other) => {
+                self.report(path, format!("must be a string, found {}", kind_of(other)));
+                None
+            }
+        }
+    }
+
+    pub fn number(&mut self, v: Option<&Value>, path: &str, required: bool) -> Option<f64> {
+        match v {
+            None | Some(Value::Null) => {
+                if required {
+                    self.report(path, "missing");
+                }
+                None
+            }
+            Some(Value::Number(n)) => match n.as_f64() {
+                Some(f) if f.is_finite() && f.abs() <= 1e12 => Some(f),
+                _ => {
+                    self.report(path, "number out of range");
+                    None
+                }
+            },
+            Some(other) => {
+                self.report(path, format!("must be a number, found {}", kind_of(other)));
+                None
+            }
+        }
+    }
+
+    /// A positive number (> 0).
+    pub fn positive(&mut self, v: Option<&Value>, path: &str, required: bool) -> Option<f64> {
+        let n = self.number(v, path, required)?;
+        if n <= 0.0 {
+            self.report(path, "must be greater than 0");
+            return None;
+        }
+        Some(n)
+    }
+
+    /// A whole number in `min..=max`.
+    pub fn count(
+        &mut self,
+        v: Option<&Value>,
+        path: &str,
+        required: bool,
+        min: u32,
+        max: u32,
+    ) -> Option<u32> {
+        let n = self.number(v, path, required)?;
+        if n.fract() != 0.0 || n < f64::from(min) || n > f64::from(max) {
+            self.report(path, format!("must be a whole number from {min} to {max}"));
+            return None;
+        }
+        Some(n as u32)
+    }
+
+    pub fn boolean(&mut self, v: Option<&Value>, path: &str) -> Option<bool> {
+        match v {
+            None | Some(Value::Null) => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(other) => {
+                self.report(
+                    path,
+                    format!("must be true or false, found {}", kind_of(other)),
+                );
+                None
+            }
+        }
+    }
+
+    /// A string or a non-empty list of strings.
+    pub fn strings(&mut self, v: &Value, path: &str) -> Vec<String> {
+        match v {
+            Value::String(_) => self.string(Some(v), path, true).into_iter().collect(),
+            Value::Array(items) if items.is_empty() => {
+                self.report(path, "must not be an empty list");
+                Vec::new()
+            }
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, item)| self.string(Some(item), &index(path, i), true))
+                .collect(),
+            other => {
+                self.report(
+                    path,
+                    format!(
+                        "must be a string or a list of strings, found {}",
+                        kind_of(other)
+                    ),
+                );
+                Vec::new()
+            }
+        }
+    }
+}
+
+pub(crate) fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_examples() {
+        for (a, b, d) in [
+            ("", "", 0),
+            ("points", "points", 0),
+            ("piont", "point", 1), ("pgae", "page", 1),
+            ("Points", "points", 0),
+            ("cap", "caps", 1),
+            ("abc", "xyz", 3),
+        ] {
+            assert_eq!(edit_distance(a, b), d, "{a} {b}");
+        }
+    }
+
+    #[test]
+    fn suggestions() {
+        let keys = ["id", "points", "when", "cap", "decay", "group"];
+        assert_eq!(suggest("piont", &keys), None);
+        assert_eq!(suggest("pionts", &keys), Some("points"));
+        assert_eq!(suggest("wen", &keys), Some("when"));
+        assert_eq!(suggest("groups", &keys), Some("group"));
+        assert_eq!(suggest("zzzzzz", &keys), None);
+    }
+}

@@ -1,0 +1,264 @@
+//! The scoring model: the marketer's versioned JSON document (rules, groups, limits, decay,
+//! grades, stages, handoff settings), validated into typed values.
+//!
+//! Validation walks the whole document and lists every problem with its JSON path; unknown keys
+//! are rejected with a "did you mean" suggestion. The content hash is taken over canonical JSON,
+//! so key order and whitespace do not change it. The format is documented in
+//! `tests/fixtures/schema/model.schema.json` and `tests/fixtures/schema/README.md`.
+
+pub(crate) mod check;
+mod parse;
+
+use crate::condition::Condition;
+use crate::error::{Error, Problem};
+use crate::outbox::RetryPolicy;
+use crate::stage::Stage;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Behaviour rules accumulate per matching event; fit rules are evaluated on current traits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleKind {
+    Behavior,
+    Fit,
+}
+
+/// How behaviour points lose value with age.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum Decay {
+    None,
+    /// Worth half after `days`, a quarter after twice that, ...
+    HalfLife {
+        days: f64,
+    },
+    /// Loses `percent` of the raw points per whole period elapsed; periods are aligned to the
+    /// Unix epoch (UTC days when `period_days` is 1), which keeps state exact and bounded.
+    Linear {
+        percent: f64,
+        period_days: f64,
+    },
+}
+
+/// Frequency limits of one behaviour rule. All that are set apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cap {
+    pub per_session: Option<u32>,
+    /// Per UTC day.
+    pub per_day: Option<u32>,
+    /// Ever (`once` is `total: 1`).
+    pub total: Option<u32>,
+}
+
+impl Cap {
+    pub fn is_none(&self) -> bool {
+        self.per_session.is_none() && self.per_day.is_none() && self.total.is_none()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub id: String,
+    pub description: Option<String>,
+    pub kind: RuleKind,
+    pub group: String,
+    pub points: f64,
+    pub when: Condition,
+    pub cap: Cap,
+    /// Effective decay (the rule's override, else the model default; always `None` for fit rules
+    /// and for negative points: a penalty does not wear off).
+    pub decay: Decay,
+}
+
+/// Clamp bounds.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Bounds {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+}
+
+impl Bounds {
+    pub fn clamp(&self, v: f64) -> f64 {
+        let v = self.max.map_or(v, |m| v.min(m));
+        self.min.map_or(v, |m| v.max(m))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupSpec {
+    pub name: String,
+    pub kind: RuleKind,
+    pub bounds: Bounds,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageSpec {
+    pub stage: Stage,
+    pub when: Condition,
+}
+
+/// Which parts a handoff payload carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Include {
+    pub traits: bool,
+    pub attribution: bool,
+    pub ledger: bool,
+    pub history: bool,
+    pub stages: bool,
+}
+
+impl Include {
+    pub const ALL: Include = Include {
+        traits: true,
+        attribution: true,
+        ledger: true,
+        history: true,
+        stages: true,
+    };
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouteRule {
+    pub when: Condition,
+    pub owner: Option<String>,
+    pub team: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Routing {
+    pub rules: Vec<RouteRule>,
+    /// Fallback: a stable hash of the visitor picks one of these.
+    pub reps: Vec<String>,
+    /// Team for the fallback.
+    pub team: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HandoffSpec {
+    pub stage: Stage,
+    pub endpoint: String,
+    pub sla_minutes: u32,
+    pub routing: Routing,
+    pub include: Include,
+    pub retry: RetryPolicy,
+}
+
+/// A validated scoring model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    pub(crate) id: Option<String>,
+    pub(crate) version: String,
+    pub(crate) name: Option<String>,
+    pub(crate) session_timeout_ms: i64,
+    pub(crate) decay: Decay,
+    pub(crate) rules: Vec<Rule>,
+    pub(crate) groups: Vec<GroupSpec>,
+    pub(crate) total_bounds: Bounds,
+    /// (grade letter, minimum fit score), best grade first; below the last is "F".
+    pub(crate) grades: Vec<(String, f64)>,
+    pub(crate) stages: Vec<StageSpec>,
+    pub(crate) handoff: Option<HandoffSpec>,
+    /// How many recent match times to keep per rule id (what stage criteria can ask for).
+    pub(crate) rings: BTreeMap<String, u32>,
+    pub(crate) visit_ring: u32,
+    /// Trait names worth keeping in visitor state (referenced by conditions, or standard CRM fields).
+    pub(crate) kept_traits: Vec<String>,
+    pub(crate) hash: String,
+    pub(crate) source: Value,
+}
+
+impl Model {
+    /// Parse and validate a model from JSON text.
+    pub fn from_json(text: &str) -> Result<Model, Error> {
+        let v: Value = serde_json::from_str(text).map_err(|e| {
+            Error::InvalidModel(vec![Problem::new("", format!("not valid JSON: {e}"))])
+        })?;
+        Model::from_value(&v)
+    }
+
+    /// Validate a model document; on failure every problem is listed with its JSON path.
+    pub fn from_value(v: &Value) -> Result<Model, Error> {
+        parse::parse_model(v).map_err(Error::InvalidModel)
+    }
+
+    /// Every problem of a model document (empty when valid).
+    pub fn problems(v: &Value) -> Vec<Problem> {
+        match parse::parse_model(v) {
+            Ok(_) => Vec::new(),
+            Err(p) => p,
+        }
+    }
+
+    /// Content hash (32 hex characters) of the canonical JSON of the document.
+    pub fn hash(&self) -> &str {
+        &self.hash
+    }
+
+    /// The model's own `version` field.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    pub fn groups(&self) -> &[GroupSpec] {
+        &self.groups
+    }
+
+    pub fn stages(&self) -> &[StageSpec] {
+        &self.stages
+    }
+
+    pub fn handoff(&self) -> Option<&HandoffSpec> {
+        self.handoff.as_ref()
+    }
+
+    pub fn default_decay(&self) -> Decay {
+        self.decay
+    }
+
+    pub fn session_timeout_ms(&self) -> i64 {
+        self.session_timeout_ms
+    }
+
+    pub fn total_bounds(&self) -> Bounds {
+        self.total_bounds
+    }
+
+    /// The original document (as given, not canonicalised).
+    pub fn to_value(&self) -> &Value {
+        &self.source
+    }
+
+    /// The fit grade for a fit score, when the model defines grades.
+    pub fn grade_for(&self, fit: f64) -> Option<String> {
+        if self.grades.is_empty() {
+            return None;
+        }
+        Some(
+            self.grades
+                .iter()
+                .find(|(_, min)| fit >= *min)
+                .map_or_else(|| "F".to_string(), |(g, _)| g.clone()),
+        )
+    }
+}

@@ -1,0 +1,792 @@
+//! Reading a model document into typed values, collecting every problem.
+
+use super::check::{index, join, suggest, Checker};
+use super::{
+    Bounds, Cap, Decay, GroupSpec, HandoffSpec, Include, Model, RouteRule, Routing, Rule, RuleKind,
+    StageSpec,
+};
+use crate::condition::{self, Condition, Scope};
+use crate::error::Problem;
+use crate::hash;
+use crate::outbox::RetryPolicy;
+use crate::stage::Stage;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+const MODEL_KEYS: [&str; 13] = [
+    "$schema",
+    "id",
+    "version",
+    "name",
+    "description",
+    "sessionTimeoutMinutes",
+    "decay",
+    "groups",
+    "limits",
+    "grades",
+    "rules",
+    "stages",
+    "handoff",
+];
+const RULE_KEYS: [&str; 8] = [
+    "id",
+    "description",
+    "kind",
+    "group",
+    "points",
+    "when",
+    "cap",
+    "decay",
+];
+const CAP_KEYS: [&str; 4] = ["once", "perSession", "perDay", "total"];
+const BOUND_KEYS: [&str; 3] = ["min", "max", "description"];
+const HANDOFF_KEYS: [&str; 6] = [
+    "stage",
+    "endpoint",
+    "slaMinutes",
+    "routing",
+    "include",
+    "retry",
+];
+const ROUTING_KEYS: [&str; 3] = ["rules", "reps", "team"];
+const ROUTE_KEYS: [&str; 3] = ["when", "owner", "team"];
+const RETRY_KEYS: [&str; 5] = [
+    "maxAttempts",
+    "maxAgeMinutes",
+    "baseDelaySeconds",
+    "maxDelaySeconds",
+    "leaseSeconds",
+];
+const INCLUDE_PARTS: [&str; 5] = ["traits", "attribution", "ledger", "history", "stages"];
+const MAX_RULES: usize = 200;
+/// Largest `atLeast` a window count may ask for: it sizes a per-visitor timestamp ring.
+const MAX_RING: u32 = 50;
+
+/// CRM fields a handoff wants even when no rule looks at them.
+const STANDARD_TRAITS: [&str; 14] = [
+    "email",
+    "name",
+    "firstName",
+    "lastName",
+    "title",
+    "phone",
+    "company",
+    "employees",
+    "industry",
+    "country",
+    "city",
+    "website",
+    "role",
+    "seniority",
+];
+const MAX_KEPT_TRAITS: usize = 24;
+
+pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
+    let mut ck = Checker::default();
+    let Some(root) = ck.object(v, "", &MODEL_KEYS) else {
+        return Err(ck.problems);
+    };
+    let id = ck.string(root.get("id"), "id", false);
+    let version = ck.string(root.get("version"), "version", true);
+    let name = ck.string(root.get("name"), "name", false);
+    if let Some(d) = root.get("description") {
+        ck.string(Some(d), "description", false);
+    }
+    if let Some(s) = root.get("$schema") {
+        ck.string(Some(s), "$schema", false);
+    }
+    let session_minutes = match root.get("sessionTimeoutMinutes") {
+        None => 30,
+        v => ck
+            .count(v, "sessionTimeoutMinutes", true, 1, 1440)
+            .unwrap_or(30),
+    };
+    let decay = match root.get("decay") {
+        None => Decay::None,
+        Some(d) => parse_decay(&mut ck, d, "decay").unwrap_or(Decay::None),
+    };
+
+    // Groups declared up front (with limits); rules may also name groups not declared.
+    let mut group_bounds: BTreeMap<String, Bounds> = BTreeMap::new();
+    if let Some(g) = root.get("groups") {
+        if let Some(map) = object_any_keys(&mut ck, g, "groups") {
+            for (name, spec) in map {
+                let p = join("groups", name);
+                if let Some(b) = parse_bounds(&mut ck, spec, &p) {
+                    group_bounds.insert(name.clone(), b);
+                }
+            }
+        }
+    }
+    let total_bounds = match root.get("limits") {
+        None => Bounds::default(),
+        Some(l) => match ck.object(l, "limits", &["total"]) {
+            Some(map) => map
+                .get("total")
+                .and_then(|t| parse_bounds(&mut ck, t, "limits.total"))
+                .unwrap_or_default(),
+            None => Bounds::default(),
+        },
+    };
+    let grades = root
+        .get("grades")
+        .map(|g| parse_grades(&mut ck, g))
+        .unwrap_or_default();
+
+    // Rules.
+    let mut rules = Vec::new();
+    match root.get("rules") {
+        None => ck.report("rules", "missing"),
+        Some(Value::Array(items)) => {
+            if items.len() > MAX_RULES {
+                ck.report("rules", format!("at most {MAX_RULES} rules"));
+            }
+            for (i, item) in items.iter().enumerate().take(MAX_RULES) {
+                if let Some(rule) = parse_rule(&mut ck, item, &index("rules", i), decay) {
+                    rules.push((i, rule));
+                }
+            }
+        }
+        Some(other) => ck.report(
+            "rules",
+            format!("must be a list, found {}", check::kind_of(other)),
+        ),
+    }
+    // Unique ids.
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, r) in &rules {
+        if let Some(first) = seen.insert(r.id.as_str(), *i) {
+            ck.report(
+                &join(&index("rules", *i), "id"),
+                format!("duplicate id {:?} (also rules[{first}])", r.id),
+            );
+        }
+    }
+    // A group holds one kind of rule, so fit and engagement stay separable.
+    let mut groups: Vec<GroupSpec> = Vec::new();
+    for (i, r) in &rules {
+        match groups.iter().find(|g| g.name == r.group) {
+            Some(g) if g.kind != r.kind => ck.report(
+                &join(&index("rules", *i), "group"),
+                format!(
+                    "group {:?} already holds {} rules; a group holds one kind",
+                    r.group,
+                    kind_word(g.kind)
+                ),
+            ),
+            Some(_) => {}
+            None => groups.push(GroupSpec {
+                name: r.group.clone(),
+                kind: r.kind,
+                bounds: group_bounds.get(&r.group).copied().unwrap_or_default(),
+            }),
+        }
+    }
+    for name in group_bounds.keys() {
+        if !groups.iter().any(|g| &g.name == name) {
+            let known: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
+            let hint = suggest(name, &known)
+                .map(|s| format!(", did you mean {s:?}?"))
+                .unwrap_or_default();
+            ck.report(
+                &join("groups", name),
+                format!("no rule uses group {name:?}{hint}"),
+            );
+        }
+    }
+
+    // Stages.
+    let mut stages = Vec::new();
+    if let Some(s) = root.get("stages") {
+        if let Some(map) = object_any_keys(&mut ck, s, "stages") {
+            for (name, cond) in map {
+                let p = join("stages", name);
+                match Stage::parse(name) {
+                    Some(Stage::Anonymous) => {
+                        ck.report(&p, "every visitor starts anonymous; it takes no criteria")
+                    }
+                    Some(stage) => {
+                        if let Some(when) = condition::parse(&mut ck, cond, &p, Scope::Stage) {
+                            stages.push(StageSpec { stage, when });
+                        }
+                    }
+                    None => {
+                        let names: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
+                        match suggest(name, &names) {
+                            Some(s) => ck
+                                .report(&p, format!("unknown stage {name:?}, did you mean {s:?}?")),
+                            None => ck.report(
+                                &p,
+                                format!(
+                                    "unknown stage {name:?} (expected one of: {})",
+                                    names.join(", ")
+                                ),
+                            ),
+                        }
+                    }
+                }
+            }
+        }
+    }
+    stages.sort_by_key(|s| s.stage);
+
+    let handoff = root.get("handoff").and_then(|h| parse_handoff(&mut ck, h));
+    if let Some(h) = &handoff {
+        if h.stage != Stage::Known && !stages.iter().any(|s| s.stage == h.stage) {
+            ck.report(
+                "handoff.stage",
+                format!(
+                    "stage {:?} has no criteria under \"stages\"",
+                    h.stage.as_str()
+                ),
+            );
+        }
+    }
+
+    let rule_list: Vec<Rule> = rules.into_iter().map(|(_, r)| r).collect();
+    let (rings, visit_ring) = check_references(&mut ck, &rule_list, &groups, &stages);
+    let kept_traits = kept_traits(&rule_list, &stages, handoff.as_ref());
+
+    if !ck.problems.is_empty() {
+        return Err(ck.problems);
+    }
+    Ok(Model {
+        id,
+        version: version.unwrap_or_default(),
+        name,
+        session_timeout_ms: i64::from(session_minutes) * 60_000,
+        decay,
+        rules: rule_list,
+        groups,
+        total_bounds,
+        grades,
+        stages,
+        handoff,
+        rings,
+        visit_ring,
+        kept_traits,
+        hash: hash::content_hash(v),
+        source: v.clone(),
+    })
+}
+
+use super::check;
+
+fn kind_word(k: RuleKind) -> &'static str {
+    match k {
+        RuleKind::Behavior => "behavior",
+        RuleKind::Fit => "fit",
+    }
+}
+
+fn object_any_keys<'a>(
+    ck: &mut Checker,
+    v: &'a Value,
+    path: &str,
+) -> Option<&'a Map<String, Value>> {
+    match v {
+        Value::Object(m) => Some(m),
+        other => {
+            ck.report(
+                path,
+                format!("must be an object, found {}", check::kind_of(other)),
+            );
+            None
+        }
+    }
+}
+
+fn parse_bounds(ck: &mut Checker, v: &Value, path: &str) -> Option<Bounds> {
+    let map = ck.object(v, path, &BOUND_KEYS)?;
+    let min = ck.number(map.get("min"), &join(path, "min"), false);
+    let max = ck.number(map.get("max"), &join(path, "max"), false);
+    if let (Some(a), Some(b)) = (min, max) {
+        if a > b {
+            ck.report(path, format!("min ({a}) is greater than max ({b})"));
+            return None;
+        }
+    }
+    Some(Bounds { min, max })
+}
+
+fn parse_grades(ck: &mut Checker, v: &Value) -> Vec<(String, f64)> {
+    let Some(map) = ck.object(v, "grades", &["A", "B", "C", "D", "E"]) else {
+        return Vec::new();
+    };
+    let mut out: Vec<(String, f64)> = Vec::new();
+    for letter in ["A", "B", "C", "D", "E"] {
+        if let Some(min) = ck.number(map.get(letter), &join("grades", letter), false) {
+            if let Some((prev, prev_min)) = out.last() {
+                if min >= *prev_min {
+                    ck.report(
+                        &join("grades", letter),
+                        format!("minimum fit {min} must be below grade {prev}'s {prev_min}"),
+                    );
+                }
+            }
+            out.push((letter.to_string(), min));
+        }
+    }
+    out
+}
+
+fn parse_decay(ck: &mut Checker, v: &Value, path: &str) -> Option<Decay> {
+    match v {
+        Value::String(s) if s == "none" => Some(Decay::None),
+        Value::String(s) => {
+            ck.report(path, format!("unknown decay {s:?}: use \"none\", {{\"halfLifeDays\": n}} or {{\"linearPercent\": p, \"periodDays\": d}}"));
+            None
+        }
+        Value::Object(map) => {
+            ck.object(v, path, &["halfLifeDays", "linearPercent", "periodDays"])?;
+            if map.contains_key("halfLifeDays") {
+                if map.contains_key("linearPercent") || map.contains_key("periodDays") {
+                    ck.report(
+                        path,
+                        "choose either halfLifeDays or linearPercent with periodDays",
+                    );
+                    return None;
+                }
+                let days =
+                    ck.positive(map.get("halfLifeDays"), &join(path, "halfLifeDays"), true)?;
+                Some(Decay::HalfLife { days })
+            } else if map.contains_key("linearPercent") {
+                let percent =
+                    ck.positive(map.get("linearPercent"), &join(path, "linearPercent"), true);
+                let period_days =
+                    ck.positive(map.get("periodDays"), &join(path, "periodDays"), true);
+                let percent = percent?;
+                if percent > 100.0 {
+                    ck.report(&join(path, "linearPercent"), "at most 100");
+                    return None;
+                }
+                Some(Decay::Linear {
+                    percent,
+                    period_days: period_days?,
+                })
+            } else {
+                ck.report(path, "needs halfLifeDays, or linearPercent with periodDays");
+                None
+            }
+        }
+        other => {
+            ck.report(
+                path,
+                format!(
+                    "must be \"none\" or an object, found {}",
+                    check::kind_of(other)
+                ),
+            );
+            None
+        }
+    }
+}
+
+fn parse_rule(ck: &mut Checker, v: &Value, path: &str, default_decay: Decay) -> Option<Rule> {
+    let map = ck.object(v, path, &RULE_KEYS)?;
+    let before = ck.problems.len();
+    let id = ck.string(map.get("id"), &join(path, "id"), true);
+    if let Some(id) = &id {
+        if id.len() > 64
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
+        {
+            ck.report(
+                &join(path, "id"),
+                "use at most 64 letters, digits, '-', '_', '.' or ':'",
+            );
+        }
+    }
+    let description = ck.string(map.get("description"), &join(path, "description"), false);
+    let kind = match map.get("kind") {
+        None => RuleKind::Behavior,
+        Some(Value::String(s)) if s == "behavior" || s == "behaviour" => RuleKind::Behavior,
+        Some(Value::String(s)) if s == "fit" => RuleKind::Fit,
+        Some(other) => {
+            let text = other.as_str().unwrap_or("");
+            match suggest(text, &["behavior", "fit"]) {
+                Some(s) if !text.is_empty() => ck.report(
+                    &join(path, "kind"),
+                    format!("unknown kind {text:?}, did you mean {s:?}?"),
+                ),
+                _ => ck.report(&join(path, "kind"), "must be \"behavior\" or \"fit\""),
+            }
+            RuleKind::Behavior
+        }
+    };
+    let group = ck
+        .string(map.get("group"), &join(path, "group"), false)
+        .unwrap_or_else(|| match kind {
+            RuleKind::Behavior => "engagement".to_string(),
+            RuleKind::Fit => "fit".to_string(),
+        });
+    let points = ck.number(map.get("points"), &join(path, "points"), true);
+    if points == Some(0.0) {
+        ck.report(&join(path, "points"), "must not be 0");
+    }
+    let scope = match kind {
+        RuleKind::Behavior => Scope::Behavior,
+        RuleKind::Fit => Scope::Fit,
+    };
+    let when = match map.get("when") {
+        None => {
+            ck.report(&join(path, "when"), "missing");
+            None
+        }
+        Some(w) => condition::parse(ck, w, &join(path, "when"), scope),
+    };
+    let cap = match map.get("cap") {
+        None => Cap::default(),
+        Some(c) if kind == RuleKind::Fit => {
+            let _ = c;
+            ck.report(
+                &join(path, "cap"),
+                "fit rules count once on current traits; a cap does not apply",
+            );
+            Cap::default()
+        }
+        Some(c) => parse_cap(ck, c, &join(path, "cap")).unwrap_or_default(),
+    };
+    let decay = match map.get("decay") {
+        None => default_decay,
+        Some(_) if kind == RuleKind::Fit => {
+            ck.report(&join(path, "decay"), "fit points do not decay");
+            Decay::None
+        }
+        Some(d) => parse_decay(ck, d, &join(path, "decay")).unwrap_or(Decay::None),
+    };
+    if ck.problems.len() != before {
+        return None;
+    }
+    let points = points?;
+    let decay = if kind == RuleKind::Fit || points < 0.0 {
+        Decay::None
+    } else {
+        decay
+    };
+    Some(Rule {
+        id: id?,
+        description,
+        kind,
+        group,
+        points,
+        when: when?,
+        cap,
+        decay,
+    })
+}
+
+fn parse_cap(ck: &mut Checker, v: &Value, path: &str) -> Option<Cap> {
+    let map = ck.object(v, path, &CAP_KEYS)?;
+    let once = ck
+        .boolean(map.get("once"), &join(path, "once"))
+        .unwrap_or(false);
+    let per_session = ck.count(
+        map.get("perSession"),
+        &join(path, "perSession"),
+        false,
+        1,
+        10_000,
+    );
+    let per_day = ck.count(map.get("perDay"), &join(path, "perDay"), false, 1, 10_000);
+    let mut total = ck.count(map.get("total"), &join(path, "total"), false, 1, 1_000_000);
+    if once {
+        if total.is_some() {
+            ck.report(path, "once means total 1; give one of them");
+        }
+        total = Some(1);
+    }
+    if map.is_empty() {
+        ck.report(path, "an empty cap: give once, perSession, perDay or total");
+    }
+    Some(Cap {
+        per_session,
+        per_day,
+        total,
+    })
+}
+
+fn parse_handoff(ck: &mut Checker, v: &Value) -> Option<HandoffSpec> {
+    let map = ck.object(v, "handoff", &HANDOFF_KEYS)?;
+    let before = ck.problems.len();
+    let stage = match ck.string(map.get("stage"), "handoff.stage", true) {
+        Some(s) => match Stage::parse(&s) {
+            Some(Stage::Anonymous) => {
+                ck.report("handoff.stage", "an anonymous visitor cannot be handed off");
+                None
+            }
+            Some(st) => Some(st),
+            None => {
+                let names: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
+                let hint = suggest(&s, &names)
+                    .map(|x| format!(", did you mean {x:?}?"))
+                    .unwrap_or_default();
+                ck.report("handoff.stage", format!("unknown stage {s:?}{hint}"));
+                None
+            }
+        },
+        None => None,
+    };
+    let endpoint = ck.string(map.get("endpoint"), "handoff.endpoint", true);
+    if let Some(e) = &endpoint {
+        if !(e.starts_with("https://") || e.starts_with("http://") || e.starts_with('/')) {
+            ck.report(
+                "handoff.endpoint",
+                "must be an http(s) URL or a path starting with \"/\"",
+            );
+        }
+    }
+    let sla_minutes = match map.get("slaMinutes") {
+        None => Some(60),
+        v => ck.count(v, "handoff.slaMinutes", true, 1, 525_600),
+    };
+    let routing = match map.get("routing") {
+        None => Some(Routing {
+            rules: Vec::new(),
+            reps: Vec::new(),
+            team: None,
+        }),
+        Some(r) => parse_routing(ck, r),
+    };
+    let include = match map.get("include") {
+        None => Include::ALL,
+        Some(v) => {
+            let parts = ck.strings(v, "handoff.include");
+            let mut inc = Include {
+                traits: false,
+                attribution: false,
+                ledger: false,
+                history: false,
+                stages: false,
+            };
+            for (i, p) in parts.iter().enumerate() {
+                let at = if v.is_array() {
+                    index("handoff.include", i)
+                } else {
+                    "handoff.include".to_string()
+                };
+                match p.as_str() {
+                    "traits" => inc.traits = true,
+                    "attribution" => inc.attribution = true,
+                    "ledger" => inc.ledger = true,
+                    "history" => inc.history = true,
+                    "stages" => inc.stages = true,
+                    other => {
+                        let hint = suggest(other, &INCLUDE_PARTS)
+                            .map(|x| format!(", did you mean {x:?}?"))
+                            .unwrap_or_default();
+                        ck.report(&at, format!("unknown part {other:?}{hint}"));
+                    }
+                }
+            }
+            inc
+        }
+    };
+    let retry = match map.get("retry") {
+        None => RetryPolicy::default(),
+        Some(r) => parse_retry(ck, r).unwrap_or_default(),
+    };
+    if ck.problems.len() != before {
+        return None;
+    }
+    Some(HandoffSpec {
+        stage: stage?,
+        endpoint: endpoint?,
+        sla_minutes: sla_minutes?,
+        routing: routing?,
+        include,
+        retry,
+    })
+}
+
+fn parse_routing(ck: &mut Checker, v: &Value) -> Option<Routing> {
+    let map = ck.object(v, "handoff.routing", &ROUTING_KEYS)?;
+    let mut rules = Vec::new();
+    if let Some(r) = map.get("rules") {
+        match r {
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let p = index("handoff.routing.rules", i);
+                    let Some(m) = ck.object(item, &p, &ROUTE_KEYS) else {
+                        continue;
+                    };
+                    let when = match m.get("when") {
+                        None => {
+                            ck.report(&join(&p, "when"), "missing");
+                            None
+                        }
+                        Some(w) => condition::parse(ck, w, &join(&p, "when"), Scope::Routing),
+                    };
+                    let owner = ck.string(m.get("owner"), &join(&p, "owner"), false);
+                    let team = ck.string(m.get("team"), &join(&p, "team"), false);
+                    if owner.is_none() && team.is_none() {
+                        ck.report(&p, "a routing rule assigns an owner or a team");
+                    }
+                    if let Some(when) = when {
+                        rules.push(RouteRule { when, owner, team });
+                    }
+                }
+            }
+            other => ck.report(
+                "handoff.routing.rules",
+                format!("must be a list, found {}", check::kind_of(other)),
+            ),
+        }
+    }
+    let reps = match map.get("reps") {
+        None => Vec::new(),
+        Some(r) => ck.strings(r, "handoff.routing.reps"),
+    };
+    let team = ck.string(map.get("team"), "handoff.routing.team", false);
+    Some(Routing { rules, reps, team })
+}
+
+fn parse_retry(ck: &mut Checker, v: &Value) -> Option<RetryPolicy> {
+    let map = ck.object(v, "handoff.retry", &RETRY_KEYS)?;
+    let d = RetryPolicy::default();
+    let max_attempts = ck.count(
+        map.get("maxAttempts"),
+        "handoff.retry.maxAttempts",
+        false,
+        1,
+        100,
+    );
+    let max_age = ck.count(
+        map.get("maxAgeMinutes"),
+        "handoff.retry.maxAgeMinutes",
+        false,
+        1,
+        525_600,
+    );
+    let base = ck.count(
+        map.get("baseDelaySeconds"),
+        "handoff.retry.baseDelaySeconds",
+        false,
+        1,
+        86_400,
+    );
+    let max_delay = ck.count(
+        map.get("maxDelaySeconds"),
+        "handoff.retry.maxDelaySeconds",
+        false,
+        1,
+        604_800,
+    );
+    let lease = ck.count(
+        map.get("leaseSeconds"),
+        "handoff.retry.leaseSeconds",
+        false,
+        1,
+        3_600,
+    );
+    let policy = RetryPolicy {
+        max_attempts: max_attempts.unwrap_or(d.max_attempts),
+        max_age_ms: max_age.map_or(d.max_age_ms, |m| i64::from(m) * 60_000),
+        base_delay_ms: base.map_or(d.base_delay_ms, |s| i64::from(s) * 1000),
+        max_delay_ms: max_delay.map_or(d.max_delay_ms, |s| i64::from(s) * 1000),
+        lease_ms: lease.map_or(d.lease_ms, |s| i64::from(s) * 1000),
+    };
+    if policy.base_delay_ms > policy.max_delay_ms {
+        ck.report(
+            "handoff.retry",
+            "baseDelaySeconds is greater than maxDelaySeconds",
+        );
+    }
+    Some(policy)
+}
+
+/// Check names used by stage criteria (rule ids, score names) and size the timestamp rings.
+fn check_references(
+    ck: &mut Checker,
+    rules: &[Rule],
+    groups: &[GroupSpec],
+    stages: &[StageSpec],
+) -> (BTreeMap<String, u32>, u32) {
+    let mut rings: BTreeMap<String, u32> = BTreeMap::new();
+    let mut visit_ring = 0u32;
+    let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+    let mut score_names: Vec<&str> = vec!["total", "fit", "engagement"];
+    score_names.extend(groups.iter().map(|g| g.name.as_str()));
+    for spec in stages {
+        let path = join("stages", spec.stage.as_str());
+        spec.when.walk(&mut |leaf| match leaf {
+            Condition::Matches {
+                rules: names,
+                at_least,
+                ..
+            } => {
+                for name in names {
+                    match rules.iter().find(|r| &r.id == name) {
+                        Some(r) if r.kind == RuleKind::Fit => ck.report(
+                            &path,
+                            format!("\"matches\" counts behaviour rules; {name:?} is a fit rule"),
+                        ),
+                        Some(_) => {
+                            let slot = rings.entry(name.clone()).or_insert(0);
+                            *slot = (*slot).max(*at_least);
+                        }
+                        None => {
+                            let hint = suggest(name, &ids)
+                                .map(|s| format!(", did you mean {s:?}?"))
+                                .unwrap_or_default();
+                            ck.report(
+                                &path,
+                                format!("\"matches\" names unknown rule {name:?}{hint}"),
+                            );
+                        }
+                    }
+                }
+                if *at_least > MAX_RING {
+                    ck.report(&path, format!("\"atLeast\" is at most {MAX_RING}"));
+                }
+            }
+            Condition::Visits { at_least, .. } => {
+                if *at_least > MAX_RING {
+                    ck.report(&path, format!("\"visits\" is at most {MAX_RING}"));
+                }
+                visit_ring = visit_ring.max(*at_least);
+            }
+            Condition::Score(name, _) if !score_names.contains(&name.as_str()) => {
+                let hint = suggest(name, &score_names)
+                    .map(|s| format!(", did you mean {s:?}?"))
+                    .unwrap_or_default();
+                ck.report(
+                    &path,
+                    format!("unknown score {name:?} (total, fit, engagement or a group){hint}"),
+                );
+            }
+            _ => {}
+        });
+    }
+    for r in rings.values_mut() {
+        *r = (*r).min(MAX_RING);
+    }
+    (rings, visit_ring.min(MAX_RING))
+}
+
+fn kept_traits(rules: &[Rule], stages: &[StageSpec], handoff: Option<&HandoffSpec>) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut add = |c: &Condition| {
+        c.walk(&mut |leaf| {
+            if let Condition::Trait(path, _) = leaf {
+                let top = path.split('.').next().unwrap_or(path).to_string();
+                if !names.contains(&top) {
+                    names.push(top);
+                }
+            }
+        })
+    };
+    rules.iter().for_each(|r| add(&r.when));
+    stages.iter().for_each(|s| add(&s.when));
+    if let Some(h) = handoff {
+        h.routing.rules.iter().for_each(|r| add(&r.when));
+    }
+    for s in STANDARD_TRAITS {
+        if !names.iter().any(|n| n == s) {
+            names.push(s.to_string());
+        }
+    }
+    names.truncate(MAX_KEPT_TRAITS);
+    names
+}

@@ -1,0 +1,631 @@
+//! `Tracker`: the site snippet's runtime. One visitor, one model, the browser's services around the
+//! engine: the clock (read here, never in the engine), consent, `localStorage` persistence shared by
+//! every tab, and delivery of handoffs through the engine's `Outbox` (fetch, sendBeacon, retries on
+//! gloo-timers, a Web Lock so several tabs deliver each handoff once).
+//!
+//! The JS loader (`www/snippet/baton.js`) only captures DOM events and calls these methods.
+
+mod net;
+mod store;
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use gloo_timers::callback::Timeout;
+use js_sys::{Date, Function, Math};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+use self::net::Sent;
+use self::store::{warn_once, Store, CONSENT, OUTBOX, VISITOR};
+use super::convert::{from_js, js_error, json_value, to_js};
+use crate::model::Model;
+use crate::outbox::{DeliveryResult, Outbox};
+
+/// A hung endpoint is abandoned after this long and the attempt counts as a network error.
+const DEFAULT_REQUEST_TIMEOUT_MS: u32 = 10_000;
+/// Tabs wake for the same due time; a little per-tab spread lets the first one take the lock and
+/// the others find the entry already in flight instead of queuing behind it.
+const WAKE_SPREAD_MS: f64 = 250.0;
+/// Retry soon when another tab held the delivery lock (it may be about to close).
+const LOCK_BUSY_RETRY_MS: u32 = 1_000;
+/// The Web Lock every tab of the site takes to move outbox entries to "in flight".
+const DELIVERY_LOCK: &str = "baton:v1:delivery";
+/// Format of the stored visitor record (bump with a migration when the shape changes).
+const VISITOR_RECORD_VERSION: u32 = 1;
+
+/// How the site asks for consent (the embed's `consent` option).
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+enum ConsentMode {
+    /// Track unless the visitor has said no.
+    #[default]
+    Granted,
+    /// Store nothing, send nothing until `consent(true)`.
+    Required,
+}
+
+/// Where this visitor's consent stands. An enum, not flags: each state says what is allowed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Consent {
+    /// Scored in memory only; nothing stored, nothing sent.
+    Pending,
+    /// Stored and delivered.
+    Granted,
+    /// Nothing kept at all; events are dropped.
+    Denied,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Options {
+    #[serde(default)]
+    endpoint: Option<String>,
+    #[serde(default)]
+    consent: ConsentMode,
+    #[serde(default)]
+    request_timeout_ms: Option<u32>,
+}
+
+/// What `localStorage` keeps for the visitor: their anonymous id and the engine's state for one
+/// model (a state is only meaningful with the model that produced it).
+#[derive(Serialize, Deserialize)]
+struct VisitorRecord {
+    v: u32,
+    id: String,
+    model: String,
+    state: String,
+}
+
+/// The hooks a page can register with `on(name, fn)`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Hook {
+    /// A handoff was created (the visitor reached the handoff stage): the payload.
+    Qualified,
+    /// The visitor entered a stage: the stage entry.
+    Stage,
+    /// After every scored event: the score.
+    Score,
+    /// The endpoint acknowledged a handoff: `{ handoffId, status }`.
+    Delivered,
+}
+
+impl Hook {
+    fn parse(name: &str) -> Option<Hook> {
+        match name {
+            "qualified" => Some(Hook::Qualified),
+            "stage" => Some(Hook::Stage),
+            "score" => Some(Hook::Score),
+            "delivered" => Some(Hook::Delivered),
+            _ => None,
+        }
+    }
+}
+
+struct Inner {
+    engine: crate::Engine,
+    outbox: Outbox,
+    store: Store,
+    consent: Consent,
+    endpoint: Option<String>,
+    visitor_id: String,
+    request_timeout_ms: u32,
+    hooks: Vec<(Hook, Function)>,
+    timer: Option<Timeout>,
+    /// The raw records last read or written: when storage holds something else, another tab wrote.
+    seen_visitor: Option<String>,
+    seen_outbox: Option<String>,
+}
+
+/// Calls to make once the state is no longer borrowed (a hook may call back into the tracker).
+type Notes = Vec<(Hook, JsValue)>;
+
+/// The site snippet's runtime: scores the visitor in the page, keeps their state in
+/// `localStorage`, and delivers each handoff once to the configured endpoint.
+///
+/// ```js
+/// import init, { Tracker } from './pkg-snippet/baton.js';
+/// await init();
+/// const tracker = new Tracker({ model, endpoint: '/api/handoff', consent: 'granted' });
+/// tracker.on('qualified', (handoff) => openCalendar(handoff));
+/// tracker.track({ type: 'page', properties: { path: location.pathname } });
+/// ```
+#[wasm_bindgen]
+pub struct Tracker {
+    inner: Rc<RefCell<Inner>>,
+}
+
+#[wasm_bindgen]
+impl Tracker {
+    /// Starts the runtime: `{ model, endpoint?, consent?: 'granted' | 'required',
+    /// requestTimeoutMs? }`. Restores the stored visitor and outbox (a corrupt or foreign record
+    /// is discarded with one console warning) and resumes pending deliveries.
+    /// Throws an `Error` listing every problem when the model is invalid.
+    ///
+    /// ```js
+    /// const tracker = new Tracker({ model, endpoint: 'https://crm.example/intake', consent: 'required' });
+    /// ```
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<Tracker, JsError> {
+        let model_value = js_sys::Reflect::get(&options, &"model".into())
+            .map_err(|_| JsError::new("options.model: missing"))?;
+        let model = Model::from_value(&json_value(model_value)?).map_err(js_error)?;
+        let opts: Options = from_js(options)?;
+        let store = Store::open();
+        let consent = match store.get(CONSENT).as_deref() {
+            Some("granted") => Consent::Granted,
+            Some("denied") => Consent::Denied,
+            _ if opts.consent == ConsentMode::Required => Consent::Pending,
+            _ => Consent::Granted,
+        };
+        let outbox = new_outbox(&model);
+        let endpoint = opts
+            .endpoint
+            .or_else(|| model.handoff().map(|h| h.endpoint.clone()))
+            .filter(|e| !e.is_empty());
+        let mut inner = Inner {
+            engine: crate::Engine::new(model),
+            outbox,
+            store,
+            consent,
+            endpoint,
+            visitor_id: random_id(),
+            request_timeout_ms: opts.request_timeout_ms.unwrap_or(DEFAULT_REQUEST_TIMEOUT_MS),
+            hooks: Vec::new(),
+            timer: None,
+            seen_visitor: None,
+            seen_outbox: None,
+        };
+        if inner.consent == Consent::Granted {
+            inner.sync();
+        }
+        let tracker = Tracker { inner: Rc::new(RefCell::new(inner)) };
+        pump(&tracker.inner);
+        Ok(tracker)
+    }
+
+    /// Scores one Segment-spec event (`page`, `track`, `identify`, `group`) now. The tracker adds
+    /// `anonymousId`, `messageId` and `timestamp` when missing. Throws on a malformed event.
+    ///
+    /// ```js
+    /// tracker.track({ type: 'track', event: 'Asset Downloaded', properties: { fileName: 'x.pdf' } });
+    /// ```
+    pub fn track(&self, #[wasm_bindgen(unchecked_param_type = "BatonEvent")] event: JsValue) -> Result<(), JsError> {
+        let mut value = json_value(event)?;
+        let notes = {
+            let mut s = self.inner.borrow_mut();
+            if s.consent == Consent::Denied {
+                return Ok(());
+            }
+            s.sync();
+            if s.consent == Consent::Denied {
+                return Ok(());
+            }
+            let now = Date::now() as i64;
+            s.stamp(&mut value, now);
+            let outcome = s.engine.ingest_value(&value, now).map_err(js_error)?;
+            let mut notes: Notes = Vec::new();
+            if !outcome.duplicate {
+                for handoff in &outcome.handoffs {
+                    let body = serde_json::to_string(handoff).map_err(|e| JsError::new(&e.to_string()))?;
+                    s.outbox.enqueue(&handoff.handoff_id, body, now);
+                    notes.push((Hook::Qualified, to_js(handoff)?));
+                }
+                for entry in &outcome.stages_entered {
+                    notes.push((Hook::Stage, to_js(entry)?));
+                }
+                if s.has_hook(Hook::Score) {
+                    notes.push((Hook::Score, to_js(&outcome.score)?));
+                }
+                s.persist();
+            }
+            notes
+        };
+        self.notify(notes);
+        if !self.inner.borrow().outbox.due(Date::now() as i64).is_empty() {
+            pump(&self.inner);
+        }
+        Ok(())
+    }
+
+    /// Records the visitor's choice. Granting stores the state and starts delivery; revoking
+    /// deletes everything stored (visitor, outbox) and keeps only the refusal itself.
+    ///
+    /// ```js
+    /// tracker.consent(true);   // from your consent banner's "Accept"
+    /// ```
+    pub fn consent(&self, granted: bool) {
+        {
+            let mut s = self.inner.borrow_mut();
+            if granted {
+                s.consent = Consent::Granted;
+                s.store.set(CONSENT, "granted");
+                s.persist();
+            } else {
+                s.consent = Consent::Denied;
+                s.store.remove(VISITOR);
+                s.store.remove(OUTBOX);
+                s.store.set(CONSENT, "denied");
+                s.seen_visitor = None;
+                s.seen_outbox = None;
+                s.engine.reset();
+                s.outbox = new_outbox(s.engine.model());
+                s.visitor_id = random_id();
+                s.timer = None;
+            }
+        }
+        if granted {
+            pump(&self.inner);
+        }
+    }
+
+    /// Forgets the visitor (a new anonymous id, a fresh score), e.g. on logout. Handoffs already
+    /// created are still delivered.
+    ///
+    /// ```js
+    /// tracker.reset();
+    /// ```
+    pub fn reset(&self) {
+        let mut s = self.inner.borrow_mut();
+        s.sync();
+        s.engine.reset();
+        s.visitor_id = random_id();
+        s.persist();
+    }
+
+    /// The visitor's score now: `{ total, fit, engagement, groups, grade, stage }`.
+    ///
+    /// ```js
+    /// const { total, stage } = tracker.score();
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "Score")]
+    pub fn score(&self) -> Result<JsValue, JsError> {
+        let mut s = self.inner.borrow_mut();
+        s.sync();
+        to_js(&s.engine.score(Date::now() as i64))
+    }
+
+    /// Why the score is what it is: the ledger of counted points.
+    ///
+    /// ```js
+    /// for (const e of tracker.explain().entries) console.log(e.ruleId, e.counted);
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "Explanation")]
+    pub fn explain(&self) -> Result<JsValue, JsError> {
+        let mut s = self.inner.borrow_mut();
+        s.sync();
+        to_js(&s.engine.explain(Date::now() as i64))
+    }
+
+    /// Registers a hook: `qualified` (the handoff payload, at once, so the page can act:
+    /// open a calendar, prefill the demo form), `stage` (a stage entry), `score` (after each
+    /// event), `delivered` (`{ handoffId, status }` when the endpoint acknowledged).
+    ///
+    /// ```js
+    /// tracker.on('qualified', (handoff) => showCalendar(handoff.traits.email));
+    /// ```
+    pub fn on(&self, name: &str, callback: Function) -> Result<(), JsError> {
+        let hook = Hook::parse(name).ok_or_else(|| {
+            JsError::new(&format!("on: unknown hook \"{name}\" (expected qualified, stage, score or delivered)"))
+        })?;
+        self.inner.borrow_mut().hooks.push((hook, callback));
+        Ok(())
+    }
+
+    /// Hands every undelivered handoff to `navigator.sendBeacon` (call on `pagehide` and when the
+    /// page becomes hidden). Beaconed entries stay in the outbox, in flight, until acknowledged
+    /// by a later attempt or until their lease expires; the receiver dedupes on `handoffId`.
+    pub fn flush(&self) {
+        let mut s = self.inner.borrow_mut();
+        if !s.can_send() {
+            return;
+        }
+        s.sync();
+        let Some(endpoint) = s.endpoint.clone() else { return };
+        let now = Date::now() as i64;
+        let mut changed = false;
+        for d in s.outbox.due(now) {
+            if net::beacon(&endpoint, &d.body) && s.outbox.begin(&d.handoff_id, now).is_ok() {
+                changed = true;
+            }
+        }
+        if changed {
+            s.persist_outbox();
+        }
+    }
+
+    /// The visitor's anonymous id (stable across pages and tabs while consent holds).
+    #[wasm_bindgen(getter, js_name = anonymousId)]
+    pub fn anonymous_id(&self) -> String {
+        self.inner.borrow().visitor_id.clone()
+    }
+
+    /// The outbox entries (for debugging and the inbox demo): id, state, attempts, next attempt.
+    #[wasm_bindgen(unchecked_return_type = "OutboxEntry[]")]
+    pub fn outbox(&self) -> Result<JsValue, JsError> {
+        let mut s = self.inner.borrow_mut();
+        s.sync();
+        to_js(&s.outbox.entries())
+    }
+}
+
+impl Tracker {
+    fn notify(&self, notes: Notes) {
+        if notes.is_empty() {
+            return;
+        }
+        let hooks = self.inner.borrow().hooks.clone();
+        dispatch(&hooks, notes);
+    }
+}
+
+/// Calls each hook with its value. A hook's own exception is reported like an event listener's
+/// (`reportError`): visible in the console, never thrown into the snippet or the host page.
+fn dispatch(hooks: &[(Hook, Function)], notes: Notes) {
+    for (hook, value) in notes {
+        for (h, f) in hooks {
+            if *h == hook {
+                if let Err(e) = f.call1(&JsValue::NULL, &value) {
+                    report_error(&e);
+                }
+            }
+        }
+    }
+}
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = reportError, catch)]
+    fn report_error_js(e: &JsValue) -> Result<(), JsValue>;
+}
+
+fn report_error(e: &JsValue) {
+    if report_error_js(e).is_err() {
+        web_sys::console::error_1(e);
+    }
+}
+
+impl Inner {
+    fn can_send(&self) -> bool {
+        self.consent == Consent::Granted && self.endpoint.is_some()
+    }
+
+    fn has_hook(&self, hook: Hook) -> bool {
+        self.hooks.iter().any(|(h, _)| *h == hook)
+    }
+
+    /// Adds what the engine needs and only the page knows: who, which message, when.
+    fn stamp(&self, event: &mut Value, now: i64) {
+        if let Value::Object(map) = event {
+            map.insert("anonymousId".into(), Value::String(self.visitor_id.clone()));
+            map.entry("messageId").or_insert_with(|| Value::String(random_id()));
+            map.entry("timestamp").or_insert_with(|| Value::from(now));
+        }
+    }
+
+    /// Picks up what other tabs wrote since we last looked (consent, visitor, outbox).
+    fn sync(&mut self) {
+        if self.consent != Consent::Granted {
+            return;
+        }
+        if self.store.get(CONSENT).as_deref() == Some("denied") {
+            // Revoked in another tab: forget here too.
+            self.consent = Consent::Denied;
+            self.engine.reset();
+            self.outbox = new_outbox(self.engine.model());
+            self.timer = None;
+            return;
+        }
+        self.sync_visitor();
+        self.sync_outbox();
+    }
+
+    fn sync_visitor(&mut self) {
+        let raw = self.store.get(VISITOR);
+        if raw.is_none() || raw == self.seen_visitor {
+            return;
+        }
+        self.seen_visitor = raw.clone();
+        let raw = raw.unwrap_or_default();
+        match serde_json::from_str::<VisitorRecord>(&raw) {
+            Ok(rec) if rec.v == VISITOR_RECORD_VERSION && !rec.id.is_empty() => {
+                self.visitor_id = rec.id;
+                if rec.model != self.engine.model().hash() {
+                    // Written under another model (the site changed it): the counters mean nothing
+                    // under this one, so the visitor keeps their id and starts a fresh score.
+                    self.engine.reset();
+                    return;
+                }
+                match crate::Engine::with_state(self.engine.model().clone(), &rec.state) {
+                    Ok(engine) => self.engine = engine,
+                    Err(e) => {
+                        warn_once(&format!("discarded a stored visitor state: {e}"));
+                        self.engine.reset();
+                    }
+                }
+            }
+            _ => {
+                warn_once("discarded an unreadable stored visitor record");
+                self.store.remove(VISITOR);
+                self.seen_visitor = None;
+            }
+        }
+    }
+
+    fn sync_outbox(&mut self) {
+        let raw = self.store.get(OUTBOX);
+        if raw.is_none() || raw == self.seen_outbox {
+            return;
+        }
+        self.seen_outbox = raw.clone();
+        match Outbox::import(raw.as_deref().unwrap_or_default()) {
+            Ok(stored) => {
+                // Another tab rewrote the outbox. Keep anything we hold that it does not know
+                // (its write may have raced ours): at worst a duplicate with the same handoffId,
+                // which the receiver dedupes; never a lost handoff.
+                let mine = std::mem::replace(&mut self.outbox, stored);
+                for entry in mine.entries().iter().filter(|e| !e.delivery.is_finished()) {
+                    self.outbox.enqueue(&entry.handoff_id, entry.body.clone(), entry.created_at);
+                }
+            }
+            Err(e) => {
+                warn_once(&format!("discarded an unreadable stored outbox: {e}"));
+                self.store.remove(OUTBOX);
+                self.seen_outbox = None;
+            }
+        }
+    }
+
+    /// Stores the visitor and the outbox (only with consent).
+    fn persist(&mut self) {
+        if self.consent != Consent::Granted {
+            return;
+        }
+        let rec = VisitorRecord {
+            v: VISITOR_RECORD_VERSION,
+            id: self.visitor_id.clone(),
+            model: self.engine.model().hash().to_string(),
+            state: self.engine.export_state(),
+        };
+        if let Ok(text) = serde_json::to_string(&rec) {
+            self.store.set(VISITOR, &text);
+            self.seen_visitor = Some(text);
+        }
+        self.persist_outbox();
+    }
+
+    fn persist_outbox(&mut self) {
+        if self.consent != Consent::Granted {
+            return;
+        }
+        let text = self.outbox.export();
+        self.store.set(OUTBOX, &text);
+        self.seen_outbox = Some(text);
+    }
+}
+
+/// The retry policy is the model's (`handoff.retry`); a model without a handoff never enqueues.
+fn new_outbox(model: &Model) -> Outbox {
+    Outbox::new(model.handoff().map(|h| h.retry).unwrap_or_default())
+}
+
+/// Sends whatever is due, under the cross-tab lock, then sleeps until the next due time.
+fn pump(inner: &Rc<RefCell<Inner>>) {
+    if !inner.borrow().can_send() {
+        return;
+    }
+    let weak = Rc::downgrade(inner);
+    net::with_lock(DELIVERY_LOCK, move |locked| {
+        let Some(inner) = weak.upgrade() else { return };
+        if !locked {
+            // Another tab is moving entries right now; look again shortly.
+            arm(&inner, LOCK_BUSY_RETRY_MS);
+            return;
+        }
+        let (endpoint, timeout, batch) = {
+            let mut s = inner.borrow_mut();
+            if !s.can_send() {
+                return;
+            }
+            s.sync();
+            let now = Date::now() as i64;
+            let due = s.outbox.due(now);
+            let mut batch = Vec::new();
+            for d in due {
+                if s.outbox.begin(&d.handoff_id, now).is_ok() {
+                    batch.push(d);
+                }
+            }
+            if !batch.is_empty() {
+                // In flight before the lock is released, so other tabs see it and keep off.
+                s.persist_outbox();
+            }
+            (s.endpoint.clone().unwrap_or_default(), s.request_timeout_ms, batch)
+        };
+        for d in batch {
+            let weak = Rc::downgrade(&inner);
+            let id = d.handoff_id.clone();
+            net::post(&endpoint, &d.body, timeout, Date::now(), move |sent| {
+                if let Some(inner) = weak.upgrade() {
+                    settle(&inner, &id, sent);
+                }
+            });
+        }
+        schedule(&inner);
+    });
+}
+
+/// Records one attempt's result in the outbox (acknowledged, retry later, failed for good).
+fn settle(inner: &Rc<RefCell<Inner>>, id: &str, sent: Sent) {
+    let (hooks, notes) = {
+        let mut s = inner.borrow_mut();
+        if s.consent != Consent::Granted {
+            return;
+        }
+        s.sync();
+        let now = Date::now() as i64;
+        let mut notes: Notes = Vec::new();
+        let result = match sent {
+            Sent::Status { code, retry_after_ms } => {
+                if (200..300).contains(&code) && s.has_hook(Hook::Delivered) {
+                    let o = js_sys::Object::new();
+                    let _ = js_sys::Reflect::set(&o, &"handoffId".into(), &id.into());
+                    let _ = js_sys::Reflect::set(&o, &"status".into(), &code.into());
+                    notes.push((Hook::Delivered, o.into()));
+                }
+                DeliveryResult::Status { code, retry_after_ms }
+            }
+            Sent::Failed(reason) => DeliveryResult::network_error(reason),
+        };
+        // An error here means another tab already settled this entry: nothing left to do.
+        let _ = s.outbox.complete(id, result, now, random_seed());
+        s.persist_outbox();
+        (s.hooks.clone(), notes)
+    };
+    dispatch(&hooks, notes);
+    schedule(inner);
+}
+
+/// Arms the timer for the outbox's next due time (replacing any earlier one).
+fn schedule(inner: &Rc<RefCell<Inner>>) {
+    let wake = inner.borrow().outbox.next_wake();
+    match wake {
+        Some(at) => {
+            let delay = (at as f64 - Date::now()).max(0.0) + Math::random() * WAKE_SPREAD_MS;
+            arm(inner, delay.min(u32::MAX as f64) as u32);
+        }
+        None => inner.borrow_mut().timer = None,
+    }
+}
+
+fn arm(inner: &Rc<RefCell<Inner>>, delay_ms: u32) {
+    let weak: Weak<RefCell<Inner>> = Rc::downgrade(inner);
+    let timer = Timeout::new(delay_ms, move || {
+        if let Some(inner) = weak.upgrade() {
+            inner.borrow_mut().timer = None;
+            pump(&inner);
+        }
+    });
+    // Replacing the handle cancels the previous timer.
+    inner.borrow_mut().timer = Some(timer);
+}
+
+/// 128 random bits as 32 hex digits (ids need uniqueness, not secrecy).
+fn random_id() -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(32);
+    for _ in 0..4 {
+        let mut word = (Math::random() * 4_294_967_296.0) as u32;
+        for _ in 0..8 {
+            out.push(HEX[(word >> 28) as usize] as char);
+            word <<= 4;
+        }
+    }
+    out
+}
+
+/// Per-attempt jitter seed: the outbox's jitter is deterministic given the seed, the seed is not.
+fn random_seed() -> u64 {
+    ((Math::random() * 9_007_199_254_740_992.0) as u64) ^ (Date::now() as u64)
+}

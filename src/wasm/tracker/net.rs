@@ -1,0 +1,124 @@
+//! Browser network primitives for delivery: a CORS-simple `fetch` with `keepalive` and a timeout,
+//! `sendBeacon`, `Retry-After` parsing, and a cross-tab Web Lock. No scoring, no outbox policy:
+//! those are the engine's; this file only moves bytes and reports what happened.
+
+use js_sys::{Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{AbortController, RequestInit, Response};
+
+/// Browsers cap the bytes of all keepalive requests in flight per page at 64 KiB; a body above
+/// this goes out as an ordinary fetch (it then dies with the page, and the outbox retries it).
+const KEEPALIVE_MAX_BYTES: usize = 60 * 1024;
+
+/// What one POST came to, before the engine's outbox decides what it means.
+pub enum Sent {
+    Status { code: u16, retry_after_ms: Option<i64> },
+    Failed(String),
+}
+
+/// POSTs `body` as `text/plain` (a CORS-simple request: no preflight, no custom headers) and calls
+/// `done` exactly once: with the status, or with a network error / timeout.
+pub fn post(endpoint: &str, body: &str, timeout_ms: u32, now_ms: f64, done: impl FnOnce(Sent) + 'static) {
+    let Some(window) = web_sys::window() else {
+        done(Sent::Failed("no window".into()));
+        return;
+    };
+    let init = RequestInit::new();
+    init.set_method("POST");
+    // A string body makes the browser send `Content-Type: text/plain;charset=UTF-8`.
+    init.set_body(&JsValue::from_str(body));
+    // NOTE: web-sys 0.3.107 has no `RequestInit::set_keepalive`; the field is set directly.
+    let _ = Reflect::set(&init, &"keepalive".into(), &JsValue::from_bool(body.len() <= KEEPALIVE_MAX_BYTES));
+    init.set_credentials(web_sys::RequestCredentials::Omit);
+    let controller = AbortController::new().ok();
+    if let Some(c) = &controller {
+        init.set_signal(Some(&c.signal()));
+    }
+    // A hung endpoint must not hold the entry forever: abort, and let the outbox retry.
+    let timer = controller.map(|c| gloo_timers::callback::Timeout::new(timeout_ms, move || c.abort()));
+    let settle = Closure::once_into_js(move |value: JsValue| {
+        drop(timer); // cancels the abort timer if it has not fired
+        let outcome = match value.dyn_into::<Response>() {
+            Ok(resp) => Sent::Status {
+                code: resp.status(),
+                retry_after_ms: resp
+                    .headers()
+                    .get("retry-after")
+                    .ok()
+                    .flatten()
+                    .and_then(|v| retry_after_ms(&v, now_ms)),
+            },
+            Err(err) => Sent::Failed(error_message(&err)),
+        };
+        done(outcome);
+    });
+    // One closure for both outcomes: a `Response` means fulfilled, anything else is the rejection.
+    // (`once_into_js` frees itself when called; exactly one of the two paths calls it.)
+    let request = window.fetch_with_str_and_init(endpoint, &init);
+    request.unchecked_ref::<Thenable>().then(&settle, &settle);
+}
+
+/// Queues `body` with `navigator.sendBeacon` (for `pagehide`): true when the browser took it.
+/// The response is never seen, so the caller keeps the entry in flight until its lease expires.
+pub fn beacon(endpoint: &str, body: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.navigator().send_beacon_with_opt_str(endpoint, Some(body)).ok())
+        .unwrap_or(false)
+}
+
+/// `Retry-After` is either delay-seconds or an HTTP date; both become a delay in ms.
+pub fn retry_after_ms(value: &str, now_ms: f64) -> Option<i64> {
+    let v = value.trim();
+    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+        return v.parse::<i64>().ok().map(|s| s.saturating_mul(1000));
+    }
+    let at = js_sys::Date::parse(v);
+    if at.is_finite() {
+        Some(((at - now_ms).max(0.0)) as i64)
+    } else {
+        None
+    }
+}
+
+fn error_message(err: &JsValue) -> String {
+    err.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| err.as_string())
+        .unwrap_or_else(|| "network error".into())
+}
+
+// NOTE: web-sys exposes the Web Locks API only behind `--cfg=web_sys_unstable_apis`, which would
+// have to be set for every build of the crate; these two declarations are all we need of it.
+#[wasm_bindgen]
+extern "C" {
+    // NOTE: js-sys 0.3.107 types `Promise::then2` with Rust closures; passing one self-freeing JS
+    // function for both outcomes needs the plain `then(onFulfilled, onRejected)`.
+    #[wasm_bindgen(js_name = Promise)]
+    type Thenable;
+    #[wasm_bindgen(method, js_name = then)]
+    fn then(this: &Thenable, on_fulfilled: &JsValue, on_rejected: &JsValue) -> JsValue;
+
+    type LockManager;
+    #[wasm_bindgen(method, js_name = request)]
+    fn request(this: &LockManager, name: &str, options: &JsValue, callback: &JsValue) -> Promise;
+}
+
+/// Runs `critical` while holding the cross-tab lock `name` (Web Locks: one holder per origin at a
+/// time). When another tab holds it, `critical(false)` runs instead so the caller can retry later.
+/// Without Web Locks (old browsers) it runs unlocked: the receiver's dedupe covers what is left.
+pub fn with_lock(name: &str, critical: impl FnOnce(bool) + 'static) {
+    let locks = web_sys::window()
+        .and_then(|w| Reflect::get(&w.navigator(), &"locks".into()).ok())
+        .filter(|l| l.is_object());
+    let Some(locks) = locks else {
+        critical(true);
+        return;
+    };
+    let options = Object::new();
+    let _ = Reflect::set(&options, &"ifAvailable".into(), &JsValue::TRUE);
+    // The lock is released when the callback returns (it returns undefined, not a promise).
+    let callback = Closure::once_into_js(move |lock: JsValue| critical(!lock.is_null()));
+    let manager: LockManager = locks.unchecked_into();
+    let _ = manager.request(name, &options, &callback);
+}

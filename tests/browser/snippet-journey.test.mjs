@@ -1,0 +1,136 @@
+// The seed journey, scripted on the demo site (www/demo) with its real model: three visits two days
+// apart (Playwright's clock moves the page's time; the snippet reads the clock, the engine never
+// does), pricing, two case-study downloads, a demo request as a Director at a 500-person company.
+// Exactly one correct handoff must arrive; reloads and a second tab keep the visitor.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { launchBrowser, newPage } from './harness.mjs';
+import { demoModel, ready, root, score, startDemo, stored, stubFiles, until } from './snippet-support.mjs';
+
+const { Engine } = createRequire(import.meta.url)(join(root, 'pkg/node/baton.js'));
+const T0 = Date.parse('2026-11-02T09:00:00Z');
+const DAY = 86_400_000;
+
+let srv;
+let browser;
+let ctx;
+let page;
+before(async () => {
+  srv = await startDemo();
+  browser = await launchBrowser();
+  ctx = await browser.newContext();
+  await stubFiles(ctx, srv);
+  await ctx.clock.install({ time: T0 });
+  page = await newPage(ctx);
+});
+after(async () => {
+  await browser?.close();
+  await srv?.close();
+});
+
+const visit = async (path) => {
+  await page.goto(srv.url + path);
+  return ready(page);
+};
+
+test('the seed journey qualifies and exactly one correct handoff arrives', async () => {
+  // Visit 1: from a LinkedIn campaign, then pricing.
+  await visit('/demo/?utm_source=linkedin&utm_medium=paid-social&utm_campaign=q4-launch');
+  await visit('/demo/pricing/');
+  // Visit 2, two days later: the resources page and both case studies (one opens in a new tab).
+  await ctx.clock.fastForward(2 * DAY);
+  await visit('/demo/resources/');
+  await page.click('#dl-northwind');
+  const [popup] = await Promise.all([ctx.waitForEvent('page'), page.click('#dl-contoso')]);
+  await popup.close();
+  assert.equal((await score(page)).stage, 'anonymous');
+  // Visit 3, two days later: pricing again, then the demo request form.
+  await ctx.clock.fastForward(2 * DAY);
+  await visit('/demo/pricing/');
+  await visit('/demo/request-demo/');
+  await page.fill('#first_name', 'Dana');
+  await page.fill('#last_name', 'Reyes');
+  await page.fill('#email', 'dana@northwind.example');
+  await page.fill('#job_title', 'Director of Marketing');
+  await page.fill('#company', 'Northwind');
+  await page.selectOption('#employees', '500');
+  await page.fill('#industry', 'Software');
+  await page.fill('#country', 'US');
+  await page.fill('#password', 'hunter2-secret');
+  await page.click('button[type=submit]');
+
+  // The page reacts at once (site.js's `on('qualified')` opens the calendar)...
+  await page.waitForSelector('#calendar:not([hidden]) .calendar button', { timeout: 10_000 });
+  const shownId = await page.evaluate(() => document.documentElement.dataset.batonQualified);
+  // ...and the receiver gets the payload.
+  const [rec] = await until(() => srv.receiver.handoffs().length && srv.receiver.handoffs(), 'the handoff');
+  const h = rec.handoff;
+  assert.equal(h.handoffId, shownId);
+  assert.equal(h.stage, 'mql');
+  assert.equal(h.model.version, demoModel.version);
+  assert.equal(h.model.hash, new Engine(demoModel).modelHash);
+  assert.equal(h.traits.email, 'dana@northwind.example');
+  assert.equal(h.traits.title, 'Director of Marketing');
+  assert.equal(h.traits.employees, 500, 'a numeric form value arrives as a number');
+  assert.ok(h.score.total >= 50, `score ${h.score.total}`);
+  const rules = new Set(h.ledger.map((e) => e.ruleId));
+  for (const id of ['pricing-page', 'case-study', 'resource-download', 'demo-request', 'director-or-above', 'employees-500-plus']) {
+    assert.ok(rules.has(id), `ledger has ${id}: ${[...rules].join(', ')}`);
+  }
+  assert.equal(h.firstTouch.utm.source, 'linkedin', JSON.stringify(h.firstTouch));
+  assert.equal(h.firstTouch.utm.name ?? h.firstTouch.utm.campaign, 'q4-launch');
+  assert.equal(h.firstTouch.landingPage, '/');
+  assert.ok(h.lastTouch.at > h.firstTouch.at, 'last touch is the latest visit');
+  assert.equal(h.followUpBy - h.enteredAt, demoModel.handoff.slaMinutes * 60_000);
+  assert.ok(h.enteredAt >= T0 + 4 * DAY, 'stage time comes from the page clock');
+  assert.ok(h.routing.owner || h.routing.team, 'routed');
+  assert.equal(h.anonymousId, await page.evaluate(() => JSON.parse(localStorage.getItem('baton:v1:visitor')).id));
+  const raw = JSON.stringify(rec);
+  assert.ok(!raw.includes('hunter2'), 'a password field is never read');
+
+  // Still exactly one, and delivered once, after the outbox settled.
+  await until(async () => {
+    const box = JSON.parse((await stored(page))['baton:v1:outbox']);
+    return box.entries.every((e) => e.delivery.state === 'acknowledged');
+  }, 'the outbox entry acknowledged');
+  assert.equal(srv.receiver.handoffs().length, 1);
+  assert.equal(srv.receiver.handoffs()[0].deliveries, 1);
+  assert.deepEqual(page.errors, []);
+});
+
+test('a reload and a second tab keep the visitor, and do not hand off again', async () => {
+  const before = await score(page);
+  const id = await page.evaluate(() => JSON.parse(localStorage.getItem('baton:v1:visitor')).id);
+  await page.reload();
+  const again = await ready(page);
+  assert.equal(again.stage, 'mql');
+  assert.ok(again.total >= before.total - 1, `${again.total} vs ${before.total}`);
+
+  const tab = await newPage(ctx);
+  await tab.goto(srv.url + '/demo/careers/');
+  const there = await ready(tab);
+  assert.equal(there.stage, 'mql');
+  assert.equal(await tab.evaluate(() => JSON.parse(localStorage.getItem('baton:v1:visitor')).id), id);
+  // The careers rule (-10) scored in the second tab is seen by the first one.
+  const back = await score(page);
+  assert.ok(Math.abs(back.total - there.total) < 0.01, `${back.total} / ${there.total}`);
+  assert.ok(there.total < again.total, 'the careers page counted against the score');
+
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(srv.receiver.handoffs().length, 1);
+  assert.equal(srv.receiver.handoffs()[0].deliveries, 1);
+  assert.deepEqual([...page.errors, ...tab.errors], []);
+});
+
+test('the demo PDFs are real PDF files', async () => {
+  for (const name of ['case-study-northwind.pdf', 'case-study-contoso.pdf', 'freight-visibility-guide.pdf']) {
+    const res = await fetch(`${srv.url}/demo/resources/${name}`);
+    assert.equal(res.status, 200);
+    const text = Buffer.from(await res.arrayBuffer()).toString('latin1');
+    assert.ok(text.startsWith('%PDF-1.4') && text.trimEnd().endsWith('%%EOF'), name);
+    const xref = Number(text.match(/startxref\n(\d+)/)[1]);
+    assert.equal(text.slice(xref, xref + 4), 'xref', `${name}: startxref points at the xref table`);
+  }
+});

@@ -1,0 +1,261 @@
+// Packaging tests: pack the npm package `baton` (.ci/pack.mjs → target/npm/*.tgz), install the
+// tarball into small consumer apps in temp dirs (tests/packaging/*), and check that every way of
+// loading it scores the same fixture to the same result as the repository's own Node build:
+// Node ESM, Node CommonJS, the `baton/bundler` build, an esbuild bundle in headless Chromium and a
+// plain <script type="module"> page. Then `tsc --noEmit` on typed consumers (and a file that must
+// fail), and every ```js example of the package README run against the installed tarball.
+//
+// Needs the wasm matrix built (`node .ci/build.mjs`) and root devDependencies (esbuild,
+// typescript, playwright-core) installed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { startServer } from '../../www/server.mjs';
+import { launchBrowser, newPage } from '../browser/harness.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const apps = join(root, 'tests', 'packaging');
+const tsc = join(root, 'node_modules', '.bin', 'tsc');
+/** Every child process (npm, node, tsc) is bounded in time. */
+const CHILD_TIMEOUT_MS = 120_000;
+
+const fixture = JSON.parse(readFileSync(join(apps, 'fixture.json'), 'utf8'));
+const model = JSON.parse(readFileSync(join(root, 'tests', 'fixtures', 'models', fixture.model), 'utf8'));
+const input = { model, events: fixture.events, asOf: Date.parse(fixture.asOf) };
+
+const temps = [];
+let tarball;
+let manifest;
+let expected;
+
+function run(cmd, args, cwd, extra = {}) {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: CHILD_TIMEOUT_MS, ...extra });
+  if (r.error) throw r.error;
+  return r;
+}
+
+function ok(r, what) {
+  assert.equal(r.status, 0, `${what} exited ${r.status}\n${r.stdout}\n${r.stderr}`);
+  return r;
+}
+
+/** The scenario every consumer runs, here on the repository's Node build: the reference. */
+function scenario({ Engine, verifyHandoff }) {
+  const engine = new Engine(input.model);
+  const handoffs = [];
+  for (const event of input.events) handoffs.push(...engine.ingest(event, Date.parse(event.timestamp)).handoffs);
+  return JSON.parse(
+    JSON.stringify({
+      modelHash: engine.modelHash,
+      score: engine.score(input.asOf),
+      explanation: engine.explain(input.asOf),
+      handoffs,
+      verified: handoffs.map((h) => verifyHandoff(h, input.model)),
+    }),
+  );
+}
+
+/** A temp dir holding one consumer app with the packed tarball installed (offline: no deps). */
+function consumer(app) {
+  const dir = mkdtempSync(join(tmpdir(), `baton-${app}-`));
+  temps.push(dir);
+  cpSync(join(apps, app), dir, { recursive: true });
+  writeFileSync(join(dir, 'input.json'), JSON.stringify(input));
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${app}`, private: true }));
+  ok(run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], dir), `npm install in ${app}`);
+  return dir;
+}
+
+before(() => {
+  ok(run(process.execPath, [join(root, '.ci', 'pack.mjs')], root), 'node .ci/pack.mjs');
+  manifest = JSON.parse(readFileSync(join(root, 'pkg', 'npm', 'package.json'), 'utf8'));
+  tarball = join(root, 'target', 'npm', `baton-${manifest.version}.tgz`);
+  assert.ok(existsSync(tarball), `${tarball} was not packed`);
+  // The reference: the matrix's Node build as pack.mjs copied it (pkg/npm/node/baton.js, beside
+  // the package.json that marks it CommonJS), called directly, without exports map or wrappers.
+  expected = scenario(createRequire(import.meta.url)(join(root, 'pkg', 'npm', 'node', 'baton.js')));
+});
+
+after(() => {
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+});
+
+test('the fixture is worth comparing: points, a handoff, and a verified payload', () => {
+  assert.ok(expected.score.total > 0, `score ${JSON.stringify(expected.score)}`);
+  assert.ok(expected.explanation.entries.length > 0);
+  assert.ok(expected.handoffs.length >= 1, 'the fixture visitor must reach the handoff stage');
+  for (const v of expected.verified) assert.equal(v.ok, true, JSON.stringify(v));
+});
+
+test('the tarball holds the three builds, the declarations, the schemas and the README', () => {
+  const listed = ok(run('tar', ['-tzf', tarball], root), 'tar -tzf').stdout.split('\n');
+  const files = new Set(listed.map((f) => f.replace(/^package\//, '')).filter(Boolean));
+  for (const f of [
+    'package.json', 'README.md',
+    'node/baton.js', 'node/baton_bg.wasm', 'node/index.cjs', 'node/index.mjs', 'node/index.d.cts', 'node/index.d.mts',
+    'web/baton.js', 'web/baton_bg.wasm', 'web/index.js', 'web/index.d.ts', 'web/auto.js', 'web/auto.d.ts',
+    'bundler/baton.js', 'bundler/baton_bg.js', 'bundler/baton_bg.wasm', 'bundler/baton.d.ts',
+    'schema/model.schema.json', 'schema/handoff.schema.json',
+  ]) {
+    assert.ok(files.has(f), `${f} missing from the tarball: ${[...files].join(', ')}`);
+  }
+  // Raw wasm export declarations are all `any`; they are not API and stay out.
+  assert.ok(![...files].some((f) => f.endsWith('baton_bg.wasm.d.ts')));
+  for (const f of files) {
+    if (!f.endsWith('.d.ts') && !f.endsWith('.d.mts') && !f.endsWith('.d.cts')) continue;
+    const text = readFileSync(join(root, 'pkg', 'npm', f), 'utf8');
+    const line = text.split('\n').find((l) => /\bany\b/.test(l) && !/^\s*(\/\/|\*|\/\*)/.test(l));
+    if (f === 'web/baton.d.ts' || f === 'node/baton.d.ts' || f === 'bundler/baton.d.ts') {
+      // wasm-bindgen's own loader types (InitOutput) mention `any`; only the public classes count.
+      const publicPart = text.split('export type InitInput')[0];
+      assert.doesNotMatch(publicPart, /:\s*any\b|<any>|\bany\[\]/, `${f} exposes \`any\``);
+    } else {
+      assert.equal(line, undefined, `${f} exposes \`any\`: ${line}`);
+    }
+  }
+});
+
+test('exports map: Node gets the Node build, everything else the web build', () => {
+  const dot = manifest.exports['.'];
+  assert.deepEqual(Object.keys(dot), ['node', 'default']);
+  assert.equal(dot.node.import.default, './node/index.mjs');
+  assert.equal(dot.node.require.default, './node/index.cjs');
+  assert.equal(dot.default.default, './web/index.js');
+  assert.equal(manifest.exports['./schema/handoff.schema.json'], './schema/handoff.schema.json');
+  for (const target of [dot.node.import, dot.node.require, dot.default]) {
+    assert.ok(Object.keys(target)[0] === 'types', 'types must come first in each condition');
+  }
+});
+
+test('Node ESM consumer: import with no flags', () => {
+  const dir = consumer('node-esm');
+  const r = ok(run(process.execPath, ['app.mjs'], dir), 'node app.mjs');
+  assert.deepEqual(JSON.parse(r.stdout), expected);
+});
+
+test('Node CommonJS consumer: require', () => {
+  const dir = consumer('node-cjs');
+  const r = ok(run(process.execPath, ['app.cjs'], dir), 'node app.cjs');
+  assert.deepEqual(JSON.parse(r.stdout), expected);
+  // ESM and CJS in one process share one instance (no dual-package hazard).
+  const same = run(
+    process.execPath,
+    ['--input-type=module', '-e', "import { Engine } from 'baton'; import { createRequire } from 'node:module'; const r = createRequire(process.cwd() + '/x.cjs'); console.log(r('baton').Engine === Engine)"],
+    dir,
+  );
+  assert.equal(ok(same, 'dual import').stdout.trim(), 'true');
+});
+
+test('baton/bundler: the WebAssembly ESM-integration build', () => {
+  const dir = consumer('bundler-esm');
+  const r = ok(run(process.execPath, ['--experimental-wasm-modules', '--no-warnings', 'app.mjs'], dir), 'node app.mjs');
+  assert.deepEqual(JSON.parse(r.stdout), expected);
+});
+
+test('packed schemas resolve through the exports map', () => {
+  const dir = consumer('node-esm');
+  for (const name of ['model', 'handoff']) {
+    const r = run(
+      process.execPath,
+      ['--input-type=module', '-e', `import { createRequire } from 'node:module'; const r = createRequire(process.cwd() + '/x.js'); console.log(r.resolve('baton/schema/${name}.schema.json'))`],
+      dir,
+    );
+    const path = ok(r, 'resolve schema').stdout.trim();
+    assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')), JSON.parse(readFileSync(join(root, 'tests', 'fixtures', 'schema', `${name}.schema.json`), 'utf8')));
+  }
+});
+
+async function inChromium(dir, path) {
+  const srv = await startServer({ port: 0, root: dir });
+  const browser = await launchBrowser();
+  try {
+    const page = await newPage(browser);
+    await page.goto(`${srv.url}${path}`);
+    const out = page.locator('#result[data-state]');
+    await out.waitFor({ timeout: 20_000 });
+    const text = await out.textContent();
+    assert.equal(await out.getAttribute('data-state'), 'done', text);
+    assert.deepEqual(page.errors, []);
+    return JSON.parse(text);
+  } finally {
+    await browser.close();
+    await srv.close();
+  }
+}
+
+test('esbuild browser bundle in headless Chromium', async () => {
+  const dir = consumer('browser-esbuild');
+  await build({
+    absWorkingDir: dir,
+    entryPoints: ['main.js'],
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    outdir: 'dist',
+    loader: { '.wasm': 'file' },
+    logLevel: 'silent',
+  });
+  // The browser condition won: no Node build (fs, __dirname) in the bundle.
+  const bundle = readFileSync(join(dir, 'dist', 'main.js'), 'utf8');
+  assert.doesNotMatch(bundle, /readFileSync/);
+  assert.ok(readdirSync(join(dir, 'dist')).some((f) => f.endsWith('.wasm')));
+  assert.deepEqual(await inChromium(dir, '/index.html'), expected);
+});
+
+test('plain <script type="module"> page with an import map and baton/auto', async () => {
+  const dir = consumer('browser-plain');
+  assert.deepEqual(await inChromium(dir, '/index.html'), expected);
+});
+
+/** Every value and type name the package's public declarations export. */
+function publicNames() {
+  const dts = readFileSync(join(root, 'pkg', 'npm', 'web', 'index.d.ts'), 'utf8');
+  const names = new Set(['init', 'initSync']);
+  for (const m of dts.matchAll(/^export (?:type )?\{([^}]*)\}/gm)) {
+    for (const n of m[1].split(',')) if (n.trim()) names.add(n.trim());
+  }
+  return names;
+}
+
+test('tsc --noEmit: typed consumers that use every export type-check', () => {
+  const dir = consumer('typed');
+  const source = readFileSync(join(dir, 'consumer.ts'), 'utf8');
+  const unused = [...publicNames()].filter((n) => !new RegExp(`\\b${n}\\b`).test(source));
+  assert.deepEqual(unused, [], 'consumer.ts must use every export');
+  for (const project of ['tsconfig.json', 'tsconfig.node.json']) {
+    ok(run(tsc, ['--noEmit', '-p', project], dir), `tsc -p ${project}`);
+  }
+});
+
+test('tsc --noEmit: a wrong call is a type error', () => {
+  const dir = consumer('typed');
+  const r = run(tsc, ['--noEmit', '-p', 'tsconfig.wrong.json'], dir);
+  assert.notEqual(r.status, 0, 'wrong.ts type-checked: the declarations are too loose');
+  const out = r.stdout + r.stderr;
+  // One error per deliberate mistake, each on its marked line.
+  const marked = readFileSync(join(dir, 'wrong.ts'), 'utf8')
+    .split('\n')
+    .map((l, i) => (l.includes('// wrong:') ? i + 1 : 0))
+    .filter(Boolean);
+  assert.ok(marked.length >= 4);
+  for (const line of marked) assert.match(out, new RegExp(`wrong\\.ts\\(${line},`), `no error on line ${line}:\n${out}`);
+});
+
+test('every ```js example in the package README runs against the installed tarball', () => {
+  const dir = consumer('node-esm');
+  const readme = readFileSync(join(dir, 'node_modules', 'baton', 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/^```js\n([\s\S]*?)^```/gm)].map((m) => m[1]);
+  assert.ok(blocks.length >= 3, `only ${blocks.length} js examples found`);
+  blocks.forEach((code, i) => {
+    const file = join(dir, `readme-${i + 1}.mjs`);
+    writeFileSync(file, code);
+    const r = run(process.execPath, [file], dir);
+    assert.equal(r.status, 0, `README example ${i + 1} failed:\n${code}\n${r.stderr}`);
+  });
+});

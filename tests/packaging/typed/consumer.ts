@@ -1,0 +1,153 @@
+// A typed consumer of the package's browser/bundler entry (moduleResolution "bundler" picks the
+// `default` condition: web/index.d.ts). It uses every export; the test checks that it mentions
+// every name the declarations export, so a new export without a use here fails.
+import init, {
+  init as namedInit,
+  initSync,
+  Engine,
+  Tracker,
+  verifyHandoff,
+  applyCalibration,
+  calibrate,
+  calibrateRows,
+  type InitInput,
+  type SyncInitInput,
+  type JsonValue,
+  type EventType,
+  type StageName,
+  type BatonEvent,
+  type ValueTests,
+  type ScoreTests,
+  type Condition,
+  type Decay,
+  type Bounds,
+  type Cap,
+  type Rule,
+  type HandoffPart,
+  type RoutingSettings,
+  type RetrySettings,
+  type HandoffSettings,
+  type Model,
+  type Problem,
+  type CapHit,
+  type Score,
+  type StageEntry,
+  type LedgerEntry,
+  type RuleSummary,
+  type FitEntry,
+  type GroupSummary,
+  type Explanation,
+  type NextChange,
+  type IngestOutcome,
+  type Campaign,
+  type Touch,
+  type HistoryItem,
+  type Assignment,
+  type ModelRef,
+  type Handoff,
+  type Mismatch,
+  type VerifyResult,
+  type CalibrateOptions,
+  type CalibrateProgress,
+  type LabeledRow,
+  type BinRule,
+  type DecileRow,
+  type CalibrationBand,
+  type CalibrationMetrics,
+  type ThresholdSuggestion,
+  type CalibrationFragment,
+  type CalibrationReport,
+  type AppliedCalibration,
+} from 'baton';
+
+const wasmUrl: InitInput = new URL('baton_bg.wasm', 'https://cdn.example/baton/');
+const ready: Promise<void> = init(wasmUrl);
+const again: Promise<void> = namedInit();
+const bytes: SyncInitInput = new Uint8Array(0);
+const syncInit: (module: SyncInitInput) => void = initSync;
+
+const title: ValueTests = { containsWord: ['VP', 'Director'] };
+const hot: ScoreTests = { gte: 50 };
+const when: Condition = { all: [{ type: ['page'] }, { path: '/pricing' }, { trait: 'title', ...title }] };
+const decay: Decay = { halfLifeDays: 30 };
+const bounds: Bounds = { max: 60 };
+const cap: Cap = { perDay: 1 };
+const rule: Rule = { id: 'pricing', points: 10, when, cap, decay };
+const parts: HandoffPart[] = ['ledger', 'traits'];
+const routing: RoutingSettings = { rules: [{ when: { trait: 'country', in: ['DE'] }, team: 'emea' }], reps: ['a@x.example'] };
+const retry: RetrySettings = { maxAttempts: 5 };
+const settings: HandoffSettings = { stage: 'mql', endpoint: '/api/handoff', include: parts, routing, retry };
+const model: Model = {
+  version: '1',
+  groups: { intent: bounds },
+  rules: [rule, { id: 'fit', kind: 'fit', points: 5, when: { trait: 'employees', gte: 100 } }],
+  stages: { mql: { all: [{ score: 'total', ...hot }, { matches: 'pricing', atLeast: 1, withinDays: 30 }] } },
+  handoff: settings,
+};
+
+async function main(): Promise<void> {
+  await ready;
+  await again;
+  syncInit(bytes);
+  const problems: Problem[] = Engine.validate(model);
+  const engine = new Engine(model);
+  const kind: EventType = 'page';
+  const event: BatonEvent = { type: kind, messageId: 'm1', anonymousId: 'a1', timestamp: '2026-11-02T10:00:00Z', properties: { path: '/pricing' } };
+  const outcome: IngestOutcome = engine.ingest(event, Date.now());
+  const entered: StageEntry[] = outcome.stagesEntered;
+  const score: Score = engine.score(Date.now());
+  const stage: StageName = score.stage;
+  const explanation: Explanation = engine.explain(Date.now());
+  const entries: LedgerEntry[] = explanation.entries;
+  const capHit: CapHit | null = entries[0]?.capHit ?? null;
+  const rules: RuleSummary[] = explanation.rules;
+  const fit: FitEntry[] = explanation.fit;
+  const groups: GroupSummary[] = explanation.groups;
+  const cold: NextChange | null = engine.nextChange(Date.now());
+  const state: string = engine.exportState();
+  const resumed: Engine = Engine.withState(model, state);
+  const hash: string = resumed.modelHash + resumed.modelVersion;
+  resumed.reset();
+  resumed.free();
+
+  const handoff: Handoff | undefined = outcome.handoffs[0];
+  if (handoff) {
+    const touch: Touch | null = handoff.firstTouch;
+    const utm: Campaign | undefined = touch?.utm;
+    const history: HistoryItem[] = handoff.history;
+    const owner: Assignment = handoff.routing;
+    const ref: ModelRef = handoff.model;
+    const traits: { [name: string]: JsonValue } = handoff.traits;
+    const verdict: VerifyResult = verifyHandoff(handoff, model);
+    const why: Mismatch[] = verdict.mismatches.concat(verdict.unverifiable);
+    console.log(utm, history, owner, ref.hash, traits, why.map((m) => `${m.field}: ${m.reason}`));
+  }
+  // Anything posted is `unknown` until verified, and verification accepts it as such.
+  const posted: unknown = JSON.parse('{}');
+  const verdict: VerifyResult = verifyHandoff(posted, JSON.stringify(model));
+  if (verdict.basis === 'none') console.log(verdict.ok, verdict.complete, verdict.handoffId, verdict.modelHash);
+
+  // The declarations are strict: these must stay errors (an unused directive fails tsc).
+  // @ts-expect-error: a number is not a model
+  new Engine(42);
+  // @ts-expect-error: an unknown event type
+  engine.ingest({ type: 'click', messageId: 'x' }, 0);
+  // @ts-expect-error: a score is a number, not text
+  const wrong: string = score.total;
+
+  // Calibration and the snippet's tracker (typed by their own modules) are exported too.
+  const options: CalibrateOptions = { outcomeColumn: 'won' };
+  const onProgress = (p: CalibrateProgress): void => console.log(p.stage, p.done, p.total);
+  const rows: LabeledRow[] = [];
+  const report: CalibrationReport = calibrateRows(rows, options, onProgress);
+  const fromCsv: CalibrationReport = calibrate('won\n1\n', options, undefined);
+  const fragment: CalibrationFragment = report.fragment;
+  const applied: AppliedCalibration = applyCalibration(model, fragment);
+  const tracker: typeof Tracker = Tracker;
+  type CalibrationParts = [BinRule, DecileRow, CalibrationBand, CalibrationMetrics, ThresholdSuggestion];
+  const none: CalibrationParts | null = null;
+
+  console.log(problems, entered, stage, capHit, rules, fit, groups, cold, hash, wrong, fromCsv, applied, tracker, none);
+}
+
+void main();

@@ -1,0 +1,265 @@
+//! `verify_handoff`: a genuine payload verifies, a tampered one is refused with a reason naming
+//! the field. The genuine payload is the one the engine itself builds for the packaging fixture
+//! visitor (tests/packaging/fixture.json, scored with the demo model).
+#![cfg(feature = "analytics")]
+
+use baton::engine::Engine;
+use baton::model::Model;
+use baton::verify::{verify_handoff, Basis, Verification};
+use serde_json::Value;
+
+fn fixture() -> Value {
+    serde_json::from_str(include_str!("packaging/fixture.json")).unwrap()
+}
+
+fn demo_model() -> Model {
+    Model::from_json(include_str!("fixtures/models/demo.model.json")).unwrap()
+}
+
+fn millis(v: &Value) -> i64 {
+    let text = v.as_str().unwrap();
+    // The fixture's timestamps are whole UTC seconds: parse them with the engine's event parser.
+    let probe = serde_json::json!({ "type": "page", "messageId": "t", "anonymousId": "t", "timestamp": text });
+    baton::event::Event::from_value(&probe).unwrap().timestamp
+}
+
+/// The handoff the engine posts for the fixture visitor, and the visitor state it was built from
+/// (exported right after that ingest).
+fn genuine() -> (Model, Value, String) {
+    let model = demo_model();
+    let mut engine = Engine::new(model.clone());
+    let mut handoffs = Vec::new();
+    let mut state = String::new();
+    for event in fixture()["events"].as_array().unwrap() {
+        let now = millis(&event["timestamp"]);
+        let out = engine.ingest_value(event, now).unwrap();
+        if !out.handoffs.is_empty() {
+            state = engine.export_state();
+        }
+        handoffs.extend(out.handoffs);
+    }
+    assert_eq!(
+        handoffs.len(),
+        1,
+        "the fixture visitor is handed off exactly once"
+    );
+    (model, serde_json::to_value(&handoffs[0]).unwrap(), state)
+}
+
+fn with_state(mut payload: Value, state: &str) -> Value {
+    payload["state"] = Value::String(state.to_string());
+    payload
+}
+
+fn fields(v: &Verification) -> Vec<&str> {
+    v.mismatches.iter().map(|m| m.field.as_str()).collect()
+}
+
+#[test]
+fn a_genuine_payload_verifies_from_its_ledger() {
+    let (model, payload, _) = genuine();
+    let v = verify_handoff(&payload, &model);
+    assert!(v.ok, "{:#?}", v.mismatches);
+    assert_eq!(v.basis, Basis::Ledger);
+    assert_eq!(v.handoff_id, payload["handoffId"].as_str().unwrap());
+    // The demo's MQL criteria count visits, which a payload without state does not carry.
+    assert!(!v.complete);
+    assert_eq!(v.unverifiable.len(), 1, "{:#?}", v.unverifiable);
+    assert_eq!(v.unverifiable[0].field, "stage");
+    assert!(
+        v.unverifiable[0].reason.contains("visits"),
+        "{}",
+        v.unverifiable[0].reason
+    );
+}
+
+#[test]
+fn a_genuine_payload_with_its_state_verifies_completely() {
+    let (model, payload, state) = genuine();
+    let v = verify_handoff(&with_state(payload, &state), &model);
+    assert!(v.ok && v.complete, "{v:#?}");
+    assert_eq!(v.basis, Basis::State);
+}
+
+/// Each tampering, applied to both bases, must be refused with the named field.
+#[test]
+fn tampered_payloads_are_refused_with_the_field_and_a_reason() {
+    let (model, genuine_payload, state) = genuine();
+    type Tamper = fn(&mut Value);
+    // (what, tampering, field refused from the ledger, field refused from the state)
+    let cases: [(&str, Tamper, &str, &str); 10] = [
+        (
+            "score raised",
+            |p| p["score"]["total"] = 99.0.into(),
+            "score.total",
+            "score.total",
+        ),
+        (
+            "fit raised",
+            |p| p["score"]["fit"] = 50.0.into(),
+            "score.fit",
+            "score.fit",
+        ),
+        (
+            "grade raised",
+            |p| p["score"]["grade"] = "A".into(),
+            "score.grade",
+            "score.grade",
+        ),
+        (
+            "ledger points doubled",
+            |p| p["ledger"][1]["countedPoints"] = 20.0.into(),
+            "ledger[1].countedPoints",
+            "ledger[1].countedPoints",
+        ),
+        (
+            "ledger raw points",
+            |p| p["ledger"][2]["rawPoints"] = 30.0.into(),
+            "ledger[2].rawPoints",
+            "ledger[2].rawPoints",
+        ),
+        (
+            "ledger entry dropped",
+            |p| drop(p["ledger"].as_array_mut().unwrap().remove(0)),
+            "score.total",
+            "ledger",
+        ),
+        (
+            "handoffId changed",
+            |p| p["handoffId"] = "0000".into(),
+            "handoffId",
+            "handoffId",
+        ),
+        (
+            "SLA stretched",
+            |p| p["followUpBy"] = (p["followUpBy"].as_i64().unwrap() + 86_400_000).into(),
+            "followUpBy",
+            "followUpBy",
+        ),
+        (
+            "routed elsewhere",
+            |p| p["routing"]["owner"] = "me@attacker.example".into(),
+            "routing.owner",
+            "routing.owner",
+        ),
+        // From the ledger the traits are taken as given, so the fit they earn no longer matches;
+        // from the state the traits themselves differ.
+        (
+            "title forged",
+            |p| p["traits"]["title"] = "Student".into(),
+            "score.fit",
+            "traits.title",
+        ),
+    ];
+    for (what, tamper, ledger_field, state_field) in cases {
+        for (payload, field) in [
+            (genuine_payload.clone(), ledger_field),
+            (with_state(genuine_payload.clone(), &state), state_field),
+        ] {
+            let mut forged = payload;
+            tamper(&mut forged);
+            let v = verify_handoff(&forged, &model);
+            assert!(!v.ok, "{what}: accepted\n{v:#?}");
+            let m = v.mismatches.iter().find(|m| m.field == field);
+            let m = m.unwrap_or_else(|| panic!("{what}: no mismatch on {field}: {:?}", fields(&v)));
+            assert!(!m.reason.is_empty());
+            assert_ne!(m.claimed, m.recomputed, "{what}");
+        }
+    }
+}
+
+#[test]
+fn a_forged_event_in_the_ledger_is_refused() {
+    let (model, payload, _) = genuine();
+    // An extra "Demo Requested" match the visitor never earned (30 intent points) ...
+    let mut forged = payload.clone();
+    let mut extra = forged["ledger"][0].clone();
+    extra["ruleId"] = "demo-request".into();
+    extra["rawPoints"] = 30.0.into();
+    extra["countedPoints"] = 30.0.into();
+    extra["group"] = "intent".into();
+    forged["ledger"].as_array_mut().unwrap().push(extra);
+    let v = verify_handoff(&forged, &model);
+    // ... re-scores to a higher total than the payload claims: the payload contradicts itself.
+    assert!(!v.ok);
+    assert!(fields(&v).contains(&"score.total"), "{:?}", fields(&v));
+    // An event naming a rule the model does not have.
+    let mut forged = payload;
+    forged["ledger"][0]["ruleId"] = "vip-visitor".into();
+    let v = verify_handoff(&forged, &model);
+    assert!(fields(&v).contains(&"ledger[0].ruleId"), "{:?}", fields(&v));
+    assert!(v
+        .mismatches
+        .iter()
+        .any(|m| m.reason.contains("no behaviour rule \"vip-visitor\"")));
+}
+
+#[test]
+fn a_forged_state_is_refused_or_contradicts_the_claim() {
+    let (model, payload, state) = genuine();
+    // A state from which the claimed score does not follow: the accumulators were emptied.
+    let mut st: Value = serde_json::from_str(&state).unwrap();
+    st["r"] = serde_json::json!({});
+    let v = verify_handoff(&with_state(payload.clone(), &st.to_string()), &model);
+    assert!(!v.ok);
+    assert!(fields(&v).contains(&"score.total"), "{:?}", fields(&v));
+    // Garbage state: refused with the state's own error.
+    let v = verify_handoff(&with_state(payload, "{\"v\":99}"), &model);
+    assert_eq!(fields(&v), ["state"]);
+    assert!(
+        v.mismatches[0].reason.contains("invalid state"),
+        "{}",
+        v.mismatches[0].reason
+    );
+}
+
+#[test]
+fn another_model_is_named_as_the_reason() {
+    let (model, payload, _) = genuine();
+    let mut forged = payload.clone();
+    forged["model"]["hash"] = "0123456789abcdef0123456789abcdef".into();
+    let v = verify_handoff(&forged, &model);
+    assert_eq!(fields(&v), ["model.hash"]);
+    assert_eq!(v.basis, Basis::None);
+    // The real payload against a different model: the same single, clear reason.
+    let mut doc: Value =
+        serde_json::from_str(include_str!("fixtures/models/demo.model.json")).unwrap();
+    doc["version"] = "1.0.1".into();
+    let other = Model::from_value(&doc).unwrap();
+    let v = verify_handoff(&payload, &other);
+    assert_eq!(fields(&v), ["model.hash"]);
+    assert!(v.mismatches[0].reason.contains("another model"));
+}
+
+#[test]
+fn a_stage_without_the_points_is_refused() {
+    // A model with a score-only MQL: the criteria are settled from the payload's ledger alone.
+    let model = Model::from_json(
+        r#"{"version":"1","rules":[{"id":"demo","points":60,"when":{"event":"Demo Requested"}},
+            {"id":"pricing","points":10,"when":{"path":"/pricing"}}],
+            "stages":{"mql":{"score":"total","gte":50}},
+            "handoff":{"stage":"mql","endpoint":"/api/handoff"}}"#,
+    )
+    .unwrap();
+    let mut engine = Engine::new(model.clone());
+    let at = 1_800_000_000_000;
+    let event = serde_json::json!({"type":"track","event":"Demo Requested","messageId":"d1","anonymousId":"a1","timestamp":at});
+    let payload =
+        serde_json::to_value(&engine.ingest_value(&event, at).unwrap().handoffs[0]).unwrap();
+    let v = verify_handoff(&payload, &model);
+    assert!(v.ok && v.complete, "{v:#?}");
+    // Swap the demo request for a pricing view and claim the same MQL: 10 points do not make one.
+    let mut forged = payload;
+    forged["ledger"][0]["ruleId"] = "pricing".into();
+    forged["ledger"][0]["rawPoints"] = 10.0.into();
+    forged["ledger"][0]["countedPoints"] = 10.0.into();
+    forged["score"]["total"] = 10.0.into();
+    forged["score"]["engagement"] = 10.0.into();
+    forged["score"]["groups"]["engagement"] = 10.0.into();
+    let v = verify_handoff(&forged, &model);
+    assert!(!v.ok);
+    assert_eq!(fields(&v), ["stage"], "{v:#?}");
+    assert!(v.mismatches[0]
+        .reason
+        .contains("does not meet the \"mql\" criteria"));
+}

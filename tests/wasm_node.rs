@@ -1,0 +1,16 @@
+//! The engine compiled to wasm32, run in Node by wasm-bindgen-test-runner.
+#![cfg(target_arch = "wasm32")]
+
+mod common_wasm;
+
+use wasm_bindgen_test::wasm_bindgen_test;
+
+#[wasm_bindgen_test]
+fn seed_journey_qualifies_in_node() {
+    common_wasm::seed_journey_qualifies();
+}
+
+#[wasm_bindgen_test]
+fn malformed_event_is_rejected_in_node() {
+    common_wasm::malformed_event_is_an_error_naming_the_field();
+}
