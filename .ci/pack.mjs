@@ -146,7 +146,10 @@ export function initSync(module) {
 export default init;
 `,
 );
-const webIndexDts = `${banner}import type { InitInput, SyncInitInput } from './baton.js';
+// wasm-bindgen declares `[Symbol.dispose]()` on every class: the package names the lib it needs,
+// so consumers compiling with an older `lib` (and without skipLibCheck) still type-check.
+const needsLib = '/// <reference lib="esnext.disposable" />\n';
+const webIndexDts = `${needsLib}${banner}import type { InitInput, SyncInitInput } from './baton.js';
 export { ${valueList} } from './baton.js';
 ${typeExports}export type { InitInput, SyncInitInput };
 
@@ -170,7 +173,13 @@ export * from './index.js';
 export { default } from './index.js';
 `,
 );
-writeFileSync(join(out, 'web', 'auto.d.ts'), `${banner}export * from './index.js';\nexport { default } from './index.js';\n`);
+writeFileSync(join(out, 'web', 'auto.d.ts'), `${needsLib}${banner}export * from './index.js';\nexport { default } from './index.js';\n`);
+
+// --- bundler: the generated module as is, typed through a wrapper that names its lib --------
+writeFileSync(
+  join(out, 'bundler', 'index.d.ts'),
+  `${needsLib}${banner}export { ${valueList} } from './baton.js';\n${typeExports}`,
+);
 
 // --- node: CommonJS + ESM over the same instance -----------------------------------------
 writeFileSync(
@@ -203,11 +212,11 @@ export function initSync(module?: unknown): void;
 `;
 writeFileSync(
   join(out, 'node', 'index.d.cts'),
-  `${banner}export { ${valueList} } from './baton.js';\n${typeExports}\n${nodeInitDts}`,
+  `${needsLib}${banner}export { ${valueList} } from './baton.js';\n${typeExports}\n${nodeInitDts}`,
 );
 writeFileSync(
   join(out, 'node', 'index.d.mts'),
-  `${banner}export { ${valueList} } from './baton.js';\n${typeExports}\n${nodeInitDts}export default init;\n`,
+  `${needsLib}${banner}export { ${valueList} } from './baton.js';\n${typeExports}\n${nodeInitDts}export default init;\n`,
 );
 
 // --- schemas, readme, license, manifest -----------------------------------------------------
@@ -233,7 +242,7 @@ const manifest = {
   exports: {
     '.': { node, default: { types: './web/index.d.ts', default: './web/index.js' } },
     './auto': { node, default: { types: './web/auto.d.ts', default: './web/auto.js' } },
-    './bundler': { types: './bundler/baton.d.ts', default: './bundler/baton.js' },
+    './bundler': { types: './bundler/index.d.ts', default: './bundler/baton.js' },
     './baton_bg.wasm': './web/baton_bg.wasm',
     ...Object.fromEntries(schemas.map((f) => [`./schema/${f}`, `./schema/${f}`])),
     './package.json': './package.json',

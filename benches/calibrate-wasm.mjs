@@ -6,14 +6,16 @@
 //
 // Prints the wasm median beside the native median from `cargo bench --bench calibrate`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { Module, createRequire } from 'node:module';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const csvPath = resolve(root, '../shared/data/uci-bank-marketing/bank-full.csv');
-const pkgPath = join(root, 'pkg/node/baton.js');
+// BATON_NODE_PKG: time another Node build (e.g. one built into a private out-dir).
+const pkgDir = resolve(process.env.BATON_NODE_PKG ?? join(root, 'pkg/node'));
+const pkgPath = join(pkgDir, 'baton.js');
 const RUNS = 7;
 
 if (!existsSync(csvPath)) {
@@ -25,23 +27,7 @@ if (!existsSync(pkgPath)) {
   process.exit(1);
 }
 
-/** Loads the CommonJS Node build. */
-function loadNodePackage(path) {
-  try {
-    return createRequire(import.meta.url)(path);
-  } catch (err) {
-    if (!/exports is not defined|ERR_REQUIRE_ESM/.test(String(err))) throw err;
-    // NOTE: pkg/node has no package.json of its own, so the root's `"type": "module"` makes Node
-    // read the generated CommonJS `baton.js` as ESM. Compile it as CommonJS explicitly instead.
-    const mod = new Module(path);
-    mod.filename = path;
-    mod.paths = Module._nodeModulePaths(dirname(path));
-    mod._compile(readFileSync(path, 'utf8'), path);
-    return mod.exports;
-  }
-}
-
-const { calibrate } = loadNodePackage(pkgPath);
+const { calibrate } = createRequire(import.meta.url)(pkgPath);
 const csvText = readFileSync(csvPath, 'utf8');
 const options = { outcomeColumn: 'y', positiveValues: ['yes'], exclude: ['duration'], split: 'stratified', seed: 42 };
 
@@ -57,8 +43,10 @@ for (let i = 0; i < RUNS; i++) {
   times.push(performance.now() - start);
 }
 const wasmMs = median(times);
+// A dev build (`--dev`) is several times larger and slower: the size shows which one was timed.
+const wasmKb = statSync(join(pkgDir, 'baton_bg.wasm')).size / 1024;
 const wasmLine =
-  `calibrate wasm   (Node ${process.versions.node}, median of ${RUNS}): ${wasmMs.toFixed(1)} ms ` +
+  `calibrate wasm   (Node ${process.versions.node}, ${wasmKb.toFixed(0)} KB wasm, median of ${RUNS}): ${wasmMs.toFixed(1)} ms ` +
   `(min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)}); ` +
   `test AUC ${report.evaluation.test.auc.toFixed(4)}, ${report.fit.parameters} parameters, ` +
   `${progressCalls / RUNS} progress calls per run`;

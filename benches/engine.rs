@@ -13,7 +13,8 @@ const T0: i64 = 1_794_009_600_000;
 
 /// The demo model plus 14 more behaviour rules: 30 rules in all.
 fn model_30() -> Model {
-    let mut doc: Value = serde_json::from_str(include_str!("../tests/fixtures/models/demo.model.json")).unwrap();
+    let mut doc: Value =
+        serde_json::from_str(include_str!("../tests/fixtures/models/demo.model.json")).unwrap();
     let rules = doc["rules"].as_array_mut().unwrap();
     for i in 0..(30 - rules.len()) {
         rules.push(json!({
@@ -28,7 +29,16 @@ fn model_30() -> Model {
 
 /// A visitor's realistic mix of events (pages, downloads, identify), `n` of them.
 fn visitor_events(visitor: usize, n: usize) -> Vec<Event> {
-    let paths = ["/", "/pricing", "/blog/lead-scoring", "/resources", "/docs/3/setup", "/careers", "/docs/7/api", "/about"];
+    let paths = [
+        "/",
+        "/pricing",
+        "/blog/lead-scoring",
+        "/resources",
+        "/docs/3/setup",
+        "/careers",
+        "/docs/7/api",
+        "/about",
+    ];
     let mut t = T0 + (visitor as i64) * 1_000;
     (0..n)
         .map(|i| {
@@ -50,12 +60,19 @@ fn visitor_events(visitor: usize, n: usize) -> Vec<Event> {
 }
 
 fn report(label: &str, events: usize, secs: f64) {
-    println!("{label:<48} {events:>9} events  {secs:>8.3} s  {:>12.0} events/s", events as f64 / secs);
+    println!(
+        "{label:<48} {events:>9} events  {secs:>8.3} s  {:>12.0} events/s",
+        events as f64 / secs
+    );
 }
 
 fn main() {
     let model = model_30();
-    println!("model: {} rules, hash {}", model.rules().len(), model.hash());
+    println!(
+        "model: {} rules, hash {}",
+        model.rules().len(),
+        model.hash()
+    );
 
     // 1. Ingest into one long-lived engine (the snippet while a page stays open).
     let events = visitor_events(1, 20_000);
@@ -64,8 +81,16 @@ fn main() {
     for e in &events {
         black_box(engine.ingest(e.clone(), e.timestamp));
     }
-    report("ingest (one visitor, engine kept)", events.len(), start.elapsed().as_secs_f64());
-    println!("state after {} events: {} bytes", events.len(), engine.export_state().len());
+    report(
+        "ingest (one visitor, engine kept)",
+        events.len(),
+        start.elapsed().as_secs_f64(),
+    );
+    println!(
+        "state after {} events: {} bytes",
+        events.len(),
+        engine.export_state().len()
+    );
 
     // 2. Ingest with export + import around each event (the snippet across page loads).
     let few = &events[..5_000];
@@ -76,10 +101,17 @@ fn main() {
         black_box(eng.ingest(e.clone(), e.timestamp));
         state = eng.export_state();
     }
-    report("ingest + export/import state per event", few.len(), start.elapsed().as_secs_f64());
+    report(
+        "ingest + export/import state per event",
+        few.len(),
+        start.elapsed().as_secs_f64(),
+    );
 
     // 3. Decode JSON + ingest (what the wasm binding does per call).
-    let raw: Vec<Value> = few.iter().map(|e| serde_json::to_value(e).unwrap()).collect();
+    let raw: Vec<Value> = few
+        .iter()
+        .map(|e| serde_json::to_value(e).unwrap())
+        .collect();
     let _ = raw;
     let texts: Vec<String> = (0..5_000)
         .map(|i| json!({"type": "page", "anonymousId": "a", "messageId": format!("j{i}"), "timestamp": T0 + i * 60_000,
@@ -90,7 +122,11 @@ fn main() {
     for (i, text) in texts.iter().enumerate() {
         black_box(eng.ingest_json(text, T0 + i as i64 * 60_000).unwrap());
     }
-    report("parse JSON text + ingest", texts.len(), start.elapsed().as_secs_f64());
+    report(
+        "parse JSON text + ingest",
+        texts.len(),
+        start.elapsed().as_secs_f64(),
+    );
 
     // 4. Batch replay: many visitors, time-ordered (the dashboard backtest).
     let mut log: Vec<Event> = (0..10_000).flat_map(|v| visitor_events(v, 20)).collect();
@@ -99,7 +135,10 @@ fn main() {
     let results = replay(&model, &log, T0 + 400 * 86_400_000);
     let secs = start.elapsed().as_secs_f64();
     report("replay (10,000 visitors x 20 events)", log.len(), secs);
-    let mql = results.iter().filter(|r| r.stage == baton::stage::Stage::Mql).count();
+    let mql = results
+        .iter()
+        .filter(|r| r.stage == baton::stage::Stage::Mql)
+        .count();
     println!("replay: {} visitors, {} reached mql", results.len(), mql);
 
     // 5. Reads.
@@ -112,5 +151,9 @@ fn main() {
     for i in 0..200 {
         black_box(engine.next_change(T0 + i * 3_600_000));
     }
-    report("next_change(as_of) reads", 200, start.elapsed().as_secs_f64());
+    report(
+        "next_change(as_of) reads",
+        200,
+        start.elapsed().as_secs_f64(),
+    );
 }

@@ -63,31 +63,41 @@ impl Glob {
     }
 
     pub fn matches(&self, text: &str) -> bool {
-        let text: Vec<char> = text.to_lowercase().chars().collect();
-        let p = &self.pattern;
-        // Iterative wildcard match with single backtrack point: O(len(p) * len(text)).
-        let (mut ti, mut pi) = (0usize, 0usize);
-        let mut star: Option<(usize, usize)> = None;
-        while ti < text.len() {
-            if pi < p.len() && (p[pi] == '?' || p[pi] == text[ti]) {
-                ti += 1;
-                pi += 1;
-            } else if pi < p.len() && p[pi] == '*' {
-                star = Some((pi, ti));
-                pi += 1;
-            } else if let Some((sp, st)) = star {
-                pi = sp + 1;
-                ti = st + 1;
-                star = Some((sp, st + 1));
-            } else {
-                return false;
-            }
+        if text.is_ascii() {
+            // Fast path, no allocation: most paths and event names are ASCII.
+            return wildcard(&self.pattern, text.len(), |i| {
+                char::from(text.as_bytes()[i].to_ascii_lowercase())
+            });
         }
-        while pi < p.len() && p[pi] == '*' {
-            pi += 1;
-        }
-        pi == p.len()
+        let lower: Vec<char> = text.to_lowercase().chars().collect();
+        wildcard(&self.pattern, lower.len(), |i| lower[i])
     }
+}
+
+/// Wildcard match of `p` against a text given by length and character accessor; iterative with
+/// a single backtrack point, O(len(p) · len(text)), no recursion on hostile patterns.
+fn wildcard(p: &[char], text_len: usize, at: impl Fn(usize) -> char) -> bool {
+    let (mut ti, mut pi) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < text_len {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == at(ti)) {
+            ti += 1;
+            pi += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -165,11 +165,13 @@ impl Engine {
         trim_front(&mut st.history, HISTORY_LEN);
         st.events += 1;
 
-        let stages_entered = self.advance_stages(now);
+        let mut score = self.score(now);
+        let stages_entered = self.advance_stages(&score, now);
+        score.stage = self.state.stage;
         let handoffs = self.maybe_handoff(&stages_entered, now);
         IngestOutcome {
             duplicate: false,
-            score: self.score(now),
+            score,
             stage: self.state.stage,
             stages_entered,
             handoffs,
@@ -249,7 +251,12 @@ impl Engine {
             if !rule.when.eval(&facts) {
                 continue;
             }
-            let rs = st.rules.entry(rule.id.clone()).or_default();
+            if !st.rules.contains_key(&rule.id) {
+                st.rules.insert(rule.id.clone(), Default::default());
+            }
+            let Some(rs) = st.rules.get_mut(&rule.id) else {
+                continue;
+            };
             rs.matches = rs.matches.saturating_add(1);
             let ring = self.model.rings.get(&rule.id).copied().unwrap_or(0) as usize;
             insert_sorted(&mut rs.ring, ts, ring);
@@ -296,8 +303,7 @@ impl Engine {
     }
 
     /// Stages whose criteria hold at `now` and lie ahead of the current one are entered.
-    fn advance_stages(&mut self, now: i64) -> Vec<StageEntry> {
-        let score = self.score(now);
+    fn advance_stages(&mut self, score: &Score, now: i64) -> Vec<StageEntry> {
         let mut candidates: Vec<Stage> = self.model.stages.iter().map(|s| s.stage).collect();
         if !candidates.contains(&Stage::Known) {
             candidates.insert(0, Stage::Known);
@@ -306,7 +312,7 @@ impl Engine {
         let entered: Vec<StageEntry> = candidates
             .into_iter()
             .filter(|s| self.state.stage.can_advance_to(*s))
-            .filter(|s| score::stage_holds(&self.model, &self.state, &score, *s, now))
+            .filter(|s| score::stage_holds(&self.model, &self.state, score, *s, now))
             .map(|stage| StageEntry { stage, at: now })
             .collect();
         if let Some(last) = entered.last() {
@@ -353,18 +359,22 @@ impl Engine {
             .filter(|s| *s <= self.state.stage && *s != Stage::Known)
             .rev()
             .find(|s| holds(*s, as_of))?;
-        // Coarse scan by hours for two days, then by days, then bisect to the millisecond.
+        // Doubling steps from one hour up to the horizon, then bisection to the millisecond.
+        // Criteria only weaken with time (decay, sliding windows), so the first failing probe
+        // brackets the change.
         let mut lo = as_of;
-        let mut step_points = (1..=48)
-            .map(|h| as_of + h * 3_600_000)
-            .chain((3..=HORIZON_DAYS).map(|d| as_of + d * DAY_MS));
-        let hi = step_points.find(|t| {
-            let ok = holds(stage, *t);
-            if ok {
-                lo = *t;
+        let mut step = 3_600_000i64;
+        let hi = loop {
+            let t = as_of.saturating_add(step);
+            if !holds(stage, t) {
+                break t;
             }
-            !ok
-        })?;
+            lo = t;
+            if step >= HORIZON_DAYS * DAY_MS {
+                return None;
+            }
+            step *= 2;
+        };
         let (mut lo, mut hi) = (lo, hi);
         while hi - lo > 1 {
             let mid = lo + (hi - lo) / 2;

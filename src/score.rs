@@ -167,14 +167,11 @@ pub(crate) fn breakdown(model: &Model, state: &VisitorState, as_of: i64) -> Brea
     }
     let mut groups = Vec::with_capacity(model.groups.len());
     let (mut fit, mut engagement) = (0.0, 0.0);
-    for g in &model.groups {
-        let raw: f64 = model
-            .rules
-            .iter()
-            .zip(&rule_points)
-            .filter(|(r, _)| r.group == g.name)
-            .map(|(_, p)| *p)
-            .sum();
+    let mut sums = vec![0.0; model.groups.len()];
+    for (gi, p) in model.rule_group.iter().zip(&rule_points) {
+        sums[*gi] += *p;
+    }
+    for (g, raw) in model.groups.iter().zip(sums) {
         let value = g.bounds.clamp(raw);
         match g.kind {
             RuleKind::Fit => fit += value,

@@ -498,17 +498,30 @@ fn diff(path: &str, claimed: &Value, rebuilt: &Value, cx: &Context, out: &mut Ve
     }
 }
 
+/// A value as a reader expects it: `60`, not serde's `60.0`.
+fn show(v: &Value) -> String {
+    match v.as_f64() {
+        Some(x) if v.is_f64() && x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", x as i64),
+        _ => v.to_string(),
+    }
+}
+
 fn mismatch(path: &str, claimed: &Value, rebuilt: &Value, cx: &Context) -> Mismatch {
+    let (shown_claim, shown_rebuilt) = (show(claimed), show(rebuilt));
     let mut reason = match path {
         "handoffId" => "not the id of this visitor, stage and model: a changed id would slip past deduplication".to_string(),
         "visitorId" => "not the payload's userId (or anonymousId when anonymous)".to_string(),
         "followUpBy" => "not enteredAt plus the model's SLA".to_string(),
         "stage" => "the model hands off at another stage".to_string(),
         p if p.starts_with("routing") => "the model's routing rules assign this visitor differently".to_string(),
-        p if p.starts_with("score.") => format!("the payload claims {claimed}, re-scoring its data gives {rebuilt}"),
-        p if p.starts_with("ledger") => format!("the payload's ledger says {claimed}, the model gives {rebuilt}"),
+        p if p.starts_with("score.") => {
+            format!("the payload claims {shown_claim}, re-scoring its data gives {shown_rebuilt}")
+        }
+        p if p.starts_with("ledger") => {
+            format!("the payload's ledger says {shown_claim}, the model gives {shown_rebuilt}")
+        }
         p if claimed.is_null() => format!("{p} is missing"),
-        _ => format!("the payload says {claimed}, the model gives {rebuilt}"),
+        _ => format!("the payload says {shown_claim}, the model gives {shown_rebuilt}"),
     };
     if cx.basis == Basis::Ledger && cx.ledger_full && path.starts_with("score.") {
         reason.push_str(&truncation_note());

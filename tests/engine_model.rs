@@ -78,7 +78,10 @@ fn problem_table() {
         let mut doc = valid();
         set(&mut doc, pointer, value);
         let got = problems(doc);
-        assert!(got.iter().any(|p| p == expected), "{pointer}: expected {expected:?}, got {got:?}");
+        assert!(
+            got.iter().any(|p| p == expected),
+            "{pointer}: expected {expected:?}, got {got:?}"
+        );
     }
 }
 
@@ -116,11 +119,20 @@ fn every_problem_is_listed_at_once() {
         ]
     });
     let err = Model::from_value(&doc).unwrap_err();
-    let Error::InvalidModel(list) = &err else { panic!("{err:?}") };
+    let Error::InvalidModel(list) = &err else {
+        panic!("{err:?}")
+    };
     let paths: Vec<&str> = list.iter().map(|p| p.path.as_str()).collect();
     assert_eq!(
         paths,
-        ["versoin", "version", "rules[0].points", "rules[0].when.path", "rules[1].when.tpye", "rules[1].cap.perDay"],
+        [
+            "versoin",
+            "version",
+            "rules[0].points",
+            "rules[0].when.path",
+            "rules[1].when.tpye",
+            "rules[1].cap.perDay"
+        ],
         "{err}"
     );
     assert!(err.to_string().starts_with("invalid model: 6 problem(s): versoin: unknown key \"versoin\", did you mean \"version\"?; version: missing"), "{err}");
@@ -142,6 +154,18 @@ fn hash_is_stable_across_key_order_and_whitespace() {
 #[test]
 fn not_json_and_not_an_object() {
     for text in ["", "{", "[]", "42", "null"] {
-        assert!(matches!(Model::from_json(text), Err(Error::InvalidModel(_))), "{text}");
+        assert!(
+            matches!(Model::from_json(text), Err(Error::InvalidModel(_))),
+            "{text}"
+        );
     }
+}
+
+#[test]
+fn the_documented_example_model_is_valid() {
+    let readme = include_str!("fixtures/schema/README.md");
+    let start = readme.find("```json\n").expect("example block") + 8;
+    let end = start + readme[start..].find("```").unwrap();
+    let m = Model::from_json(&readme[start..end]).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(m.rules().len(), 5);
 }

@@ -37,9 +37,29 @@ fn caps_model() -> Model {
     .unwrap()
 }
 
-const PATHS: [&str; 8] = ["/", "/pricing", "/blog/post", "/resources/guide.pdf", "/careers", "/pricing/", "/about", "/?utm_source=linkedin"];
-const NAMES: [&str; 4] = ["Asset Downloaded", "Demo Requested", "Webinar Attended", "Unsubscribed"];
-const TITLES: [&str; 5] = ["Director of Marketing", "VP Sales", "Engineer", "Marketing Manager", "Student"];
+const PATHS: [&str; 8] = [
+    "/",
+    "/pricing",
+    "/blog/post",
+    "/resources/guide.pdf",
+    "/careers",
+    "/pricing/",
+    "/about",
+    "/?utm_source=linkedin",
+];
+const NAMES: [&str; 4] = [
+    "Asset Downloaded",
+    "Demo Requested",
+    "Webinar Attended",
+    "Unsubscribed",
+];
+const TITLES: [&str; 5] = [
+    "Director of Marketing",
+    "VP Sales",
+    "Engineer",
+    "Marketing Manager",
+    "Student",
+];
 
 #[derive(Debug, Clone)]
 struct Step {
@@ -55,8 +75,18 @@ fn steps(max: usize) -> impl Strategy<Value = Vec<Step>> {
 
 fn steps_in(min: usize, max: usize) -> impl Strategy<Value = Vec<Step>> {
     prop::collection::vec(
-        (0u8..10, 0usize..64, prop_oneof![0i64..120_000, 0i64..7_200_000, 0i64..(3 * DAY)], 0u16..2000)
-            .prop_map(|(kind, pick, gap_ms, msg)| Step { kind, pick, gap_ms, msg }),
+        (
+            0u8..10,
+            0usize..64,
+            prop_oneof![0i64..120_000, 0i64..7_200_000, 0i64..(3 * DAY)],
+            0u16..2000,
+        )
+            .prop_map(|(kind, pick, gap_ms, msg)| Step {
+                kind,
+                pick,
+                gap_ms,
+                msg,
+            }),
         min..max,
     )
 }
@@ -82,7 +112,10 @@ fn events_of(steps: &[Step]) -> Vec<Value> {
 }
 
 fn parse_all(values: &[Value]) -> Vec<Event> {
-    values.iter().map(|v| Event::from_value(v).unwrap()).collect()
+    values
+        .iter()
+        .map(|v| Event::from_value(v).unwrap())
+        .collect()
 }
 
 proptest! {
@@ -238,17 +271,31 @@ fn arb_json() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
-        prop_oneof![Just("page".to_string()), Just("track".to_string()), Just("/pricing".to_string()), ".{0,12}"].prop_map(Value::String),
+        any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        prop_oneof![
+            Just("page".to_string()),
+            Just("track".to_string()),
+            Just("/pricing".to_string()),
+            ".{0,12}"
+        ]
+        .prop_map(Value::String),
     ];
     leaf.prop_recursive(4, 48, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
             prop::collection::btree_map(
                 prop_oneof![
-                    Just("type".to_string()), Just("timestamp".to_string()), Just("anonymousId".to_string()),
-                    Just("rules".to_string()), Just("when".to_string()), Just("version".to_string()),
-                    Just("v".to_string()), Just("properties".to_string()), Just("traits".to_string()), "[a-z]{1,6}"
+                    Just("type".to_string()),
+                    Just("timestamp".to_string()),
+                    Just("anonymousId".to_string()),
+                    Just("rules".to_string()),
+                    Just("when".to_string()),
+                    Just("version".to_string()),
+                    Just("v".to_string()),
+                    Just("properties".to_string()),
+                    Just("traits".to_string()),
+                    "[a-z]{1,6}"
                 ],
                 inner,
                 0..6
@@ -260,17 +307,25 @@ fn arb_json() -> impl Strategy<Value = Value> {
 
 fn arb_condition() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
-        prop::sample::select(vec!["page", "track", "identify", "nope"]).prop_map(|t| json!({"type": t})),
-        prop::sample::select(vec!["/pricing", "/resources/*", "*", "", "/a?b*"]).prop_map(|p| json!({"path": p})),
-        prop::sample::select(vec!["Asset *", "Demo Requested", "*"]).prop_map(|n| json!({"event": n})),
-        (prop::sample::select(vec!["title", "employees", "email", "company.name"]), prop::sample::select(vec!["gte", "lte", "containsWord", "equals", "exists", "in"]), any::<i16>())
+        prop::sample::select(vec!["page", "track", "identify", "nope"])
+            .prop_map(|t| json!({"type": t})),
+        prop::sample::select(vec!["/pricing", "/resources/*", "*", "", "/a?b*"])
+            .prop_map(|p| json!({"path": p})),
+        prop::sample::select(vec!["Asset *", "Demo Requested", "*"])
+            .prop_map(|n| json!({"event": n})),
+        (
+            prop::sample::select(vec!["title", "employees", "email", "company.name"]),
+            prop::sample::select(vec!["gte", "lte", "containsWord", "equals", "exists", "in"]),
+            any::<i16>()
+        )
             .prop_map(|(t, op, n)| match op {
                 "containsWord" => json!({"trait": t, "containsWord": ["VP", "Head of"]}),
                 "exists" => json!({"trait": t, "exists": n % 2 == 0}),
                 "in" => json!({"trait": t, "in": [n, "x"]}),
                 _ => json!({"trait": t, op: n}),
             }),
-        (prop::sample::select(vec!["utm_source", "q"]), ".{0,5}").prop_map(|(k, v)| json!({"query": k, "equals": v})),
+        (prop::sample::select(vec!["utm_source", "q"]), ".{0,5}")
+            .prop_map(|(k, v)| json!({"query": k, "equals": v})),
     ];
     leaf.prop_recursive(3, 16, 4, |inner| {
         prop_oneof![
@@ -293,12 +348,21 @@ fn arb_rule() -> impl Strategy<Value = Value> {
             (1u32..5).prop_map(|n| json!({"perDay": n})),
             (1u32..5).prop_map(|n| json!({"perSession": n, "total": n * 2})),
         ],
-        prop_oneof![Just(Value::Null), Just(json!({"halfLifeDays": 2})), Just(json!({"linearPercent": 50, "periodDays": 1})), Just(json!("none"))],
+        prop_oneof![
+            Just(Value::Null),
+            Just(json!({"halfLifeDays": 2})),
+            Just(json!({"linearPercent": 50, "periodDays": 1})),
+            Just(json!("none"))
+        ],
     )
         .prop_map(|(id, kind, points, when, cap, decay)| {
             let mut r = json!({"id": id, "kind": kind, "points": points, "when": when});
-            if !cap.is_null() { r["cap"] = cap; }
-            if !decay.is_null() { r["decay"] = decay; }
+            if !cap.is_null() {
+                r["cap"] = cap;
+            }
+            if !decay.is_null() {
+                r["decay"] = decay;
+            }
             r
         })
 }

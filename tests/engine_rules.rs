@@ -44,16 +44,51 @@ fn cap_table() {
     // (cap, event times, counted matches)
     let cases: Vec<(Value, Vec<i64>, f64)> = vec![
         (json!({"once": true}), vec![h9, h9 + DAY, h9 + 2 * DAY], 1.0),
-        (json!({"total": 2}), vec![h9, h9 + 1, h9 + 2, h9 + DAY, h9 + 9 * DAY], 2.0),
+        (
+            json!({"total": 2}),
+            vec![h9, h9 + 1, h9 + 2, h9 + DAY, h9 + 9 * DAY],
+            2.0,
+        ),
         // A session ends after 30 minutes without events.
-        (json!({"perSession": 1}), vec![h9, h9 + 5 * MIN, h9 + 40 * MIN, h9 + 45 * MIN], 2.0),
-        (json!({"perSession": 1}), vec![h9, h9 + 29 * MIN, h9 + 58 * MIN, h9 + 87 * MIN], 1.0),
+        (
+            json!({"perSession": 1}),
+            vec![h9, h9 + 5 * MIN, h9 + 40 * MIN, h9 + 45 * MIN],
+            2.0,
+        ),
+        (
+            json!({"perSession": 1}),
+            vec![h9, h9 + 29 * MIN, h9 + 58 * MIN, h9 + 87 * MIN],
+            1.0,
+        ),
         // UTC days.
-        (json!({"perDay": 2}), vec![h9, h9 + HOUR, h9 + 2 * HOUR, h9 + DAY], 3.0),
+        (
+            json!({"perDay": 2}),
+            vec![h9, h9 + HOUR, h9 + 2 * HOUR, h9 + DAY],
+            3.0,
+        ),
         (json!({"perDay": 1}), vec![T0 + DAY - 1, T0 + DAY], 2.0),
-        (json!({"perSession": 2, "perDay": 3}), vec![h9, h9 + MIN, h9 + 2 * MIN, h9 + HOUR, h9 + HOUR + MIN, h9 + HOUR + 2 * MIN], 3.0),
-        (json!({"total": 3, "perDay": 1}), (0..5).map(|d| h9 + d * DAY).collect(), 3.0),
-        (json!({"perDay": 1000}), (0..50).map(|i| h9 + i * MIN).collect(), 50.0),
+        (
+            json!({"perSession": 2, "perDay": 3}),
+            vec![
+                h9,
+                h9 + MIN,
+                h9 + 2 * MIN,
+                h9 + HOUR,
+                h9 + HOUR + MIN,
+                h9 + HOUR + 2 * MIN,
+            ],
+            3.0,
+        ),
+        (
+            json!({"total": 3, "perDay": 1}),
+            (0..5).map(|d| h9 + d * DAY).collect(),
+            3.0,
+        ),
+        (
+            json!({"perDay": 1000}),
+            (0..50).map(|i| h9 + i * MIN).collect(),
+            50.0,
+        ),
     ];
     for (cap, times, expected) in cases {
         let m = one_rule(json!({"points": 1, "cap": cap.clone()}));
@@ -78,20 +113,46 @@ fn decay_table() {
         (json!({"halfLifeDays": 7}), 10.0, 7 * DAY / 2, 7.07),
         (json!({"halfLifeDays": 7}), 10.0, 70 * DAY, 0.01),
         // Linear: periods aligned to UTC midnight for 1-day periods.
-        (json!({"linearPercent": 50, "periodDays": 1}), 10.0, 11 * HOUR, 10.0),
-        (json!({"linearPercent": 50, "periodDays": 1}), 10.0, 12 * HOUR, 5.0),
-        (json!({"linearPercent": 50, "periodDays": 1}), 10.0, 36 * HOUR, 0.0),
-        (json!({"linearPercent": 10, "periodDays": 1}), 10.0, 3 * DAY, 7.0),
+        (
+            json!({"linearPercent": 50, "periodDays": 1}),
+            10.0,
+            11 * HOUR,
+            10.0,
+        ),
+        (
+            json!({"linearPercent": 50, "periodDays": 1}),
+            10.0,
+            12 * HOUR,
+            5.0,
+        ),
+        (
+            json!({"linearPercent": 50, "periodDays": 1}),
+            10.0,
+            36 * HOUR,
+            0.0,
+        ),
+        (
+            json!({"linearPercent": 10, "periodDays": 1}),
+            10.0,
+            3 * DAY,
+            7.0,
+        ),
         // Negative points never decay: a penalty does not wear off.
         (json!({"halfLifeDays": 7}), -10.0, 70 * DAY, -10.0),
     ];
     for (decay, points, age, expected) in cases {
         let m = one_rule(json!({"points": points, "decay": decay.clone()}));
         let e = run(&m, &[at]);
-        assert_eq!(e.explain(at + age).score.engagement, expected, "{decay} {points} age {age}");
+        assert_eq!(
+            e.explain(at + age).score.engagement,
+            expected,
+            "{decay} {points} age {age}"
+        );
     }
     // The model default applies when a rule has no override.
-    let m = model(json!({"version": "1", "decay": {"halfLifeDays": 1}, "rules": [{"id": "r", "points": 8, "when": {"type": "page"}}]}));
+    let m = model(
+        json!({"version": "1", "decay": {"halfLifeDays": 1}, "rules": [{"id": "r", "points": 8, "when": {"type": "page"}}]}),
+    );
     assert_eq!(run(&m, &[at]).score(at + 3 * DAY).total, 1.0);
 }
 
@@ -109,12 +170,54 @@ fn limits_table() {
     };
     // (groups, limits, pages visited, expected total, expected engagement, expected penalty)
     let cases: Vec<(Value, Value, Vec<&str>, f64, f64, f64)> = vec![
-        (json!({}), json!({}), vec!["/plus", "/plus", "/plus"], 40.0, 30.0, 0.0),
-        (json!({"engagement": {"max": 15}}), json!({}), vec!["/plus", "/plus", "/plus"], 25.0, 15.0, 0.0),
-        (json!({"penalty": {"min": -5}}), json!({}), vec!["/minus", "/minus"], 5.0, 0.0, -5.0),
-        (json!({}), json!({"total": {"max": 20}}), vec!["/plus", "/plus", "/plus"], 20.0, 30.0, 0.0),
-        (json!({}), json!({"total": {"min": 0}}), vec!["/minus", "/minus", "/minus"], 0.0, 0.0, -30.0),
-        (json!({"engagement": {"min": 0, "max": 100}}), json!({"total": {"min": -100, "max": 100}}), vec!["/plus", "/minus"], 10.0, 10.0, -10.0),
+        (
+            json!({}),
+            json!({}),
+            vec!["/plus", "/plus", "/plus"],
+            40.0,
+            30.0,
+            0.0,
+        ),
+        (
+            json!({"engagement": {"max": 15}}),
+            json!({}),
+            vec!["/plus", "/plus", "/plus"],
+            25.0,
+            15.0,
+            0.0,
+        ),
+        (
+            json!({"penalty": {"min": -5}}),
+            json!({}),
+            vec!["/minus", "/minus"],
+            5.0,
+            0.0,
+            -5.0,
+        ),
+        (
+            json!({}),
+            json!({"total": {"max": 20}}),
+            vec!["/plus", "/plus", "/plus"],
+            20.0,
+            30.0,
+            0.0,
+        ),
+        (
+            json!({}),
+            json!({"total": {"min": 0}}),
+            vec!["/minus", "/minus", "/minus"],
+            0.0,
+            0.0,
+            -30.0,
+        ),
+        (
+            json!({"engagement": {"min": 0, "max": 100}}),
+            json!({"total": {"min": -100, "max": 100}}),
+            vec!["/plus", "/minus"],
+            10.0,
+            10.0,
+            -10.0,
+        ),
     ];
     for (groups, limits, pages, total, engagement, penalty) in cases {
         let m = doc(groups.clone(), limits.clone());
@@ -126,21 +229,37 @@ fn limits_table() {
         let label = format!("{groups} {limits} {pages:?}");
         assert_eq!(s.total, total, "{label}");
         assert_eq!(s.fit, 10.0, "{label}");
-        assert_eq!(s.groups["engagement"], engagement.min(groups["engagement"]["max"].as_f64().unwrap_or(f64::MAX)), "{label}");
+        assert_eq!(
+            s.groups["engagement"],
+            engagement.min(groups["engagement"]["max"].as_f64().unwrap_or(f64::MAX)),
+            "{label}"
+        );
         assert_eq!(s.groups["penalty"], penalty, "{label}");
     }
 }
 
 #[test]
 fn grades_from_fit_bands() {
-    for (fit_points, grade) in [(35.0, "A"), (30.0, "A"), (29.99, "B"), (20.0, "B"), (10.0, "C"), (0.5, "D"), (-1.0, "F")] {
+    for (fit_points, grade) in [
+        (35.0, "A"),
+        (30.0, "A"),
+        (29.99, "B"),
+        (20.0, "B"),
+        (10.0, "C"),
+        (0.5, "D"),
+        (-1.0, "F"),
+    ] {
         let m = model(json!({
             "version": "1", "grades": {"A": 30, "B": 20, "C": 10, "D": 0},
             "rules": [{"id": "emp", "kind": "fit", "points": fit_points, "when": {"trait": "employees", "exists": true}}]
         }));
         let mut e = Engine::new(m);
         e.ingest_value(&json!({"type": "identify", "userId": "u", "timestamp": T0, "traits": {"employees": 5}}), T0).unwrap();
-        assert_eq!(e.score(T0).grade.as_deref(), Some(grade), "fit {fit_points}");
+        assert_eq!(
+            e.score(T0).grade.as_deref(),
+            Some(grade),
+            "fit {fit_points}"
+        );
     }
 }
 
@@ -189,7 +308,13 @@ fn stages_move_forward_and_handoff_happens_once() {
         .unwrap();
     assert_eq!(out.stage, Stage::Mql);
     assert!(out.handoffs.is_empty());
-    assert_eq!(e.stage_entries(), &[baton::stage::StageEntry { stage: Stage::Mql, at: T0 }]);
+    assert_eq!(
+        e.stage_entries(),
+        &[baton::stage::StageEntry {
+            stage: Stage::Mql,
+            at: T0
+        }]
+    );
 
     // Identify later: known is below mql, so no backwards move.
     let out = e
@@ -200,7 +325,9 @@ fn stages_move_forward_and_handoff_happens_once() {
 
     // After a reload (export/import) the handoff is still not repeated.
     let mut resumed = Engine::with_state(m, &e.export_state()).unwrap();
-    let out = resumed.ingest_value(&demo("m4", later + 2), later + 2).unwrap();
+    let out = resumed
+        .ingest_value(&demo("m4", later + 2), later + 2)
+        .unwrap();
     assert!(out.handoffs.is_empty());
 }
 
@@ -216,7 +343,10 @@ fn routing_first_matching_rule_wins() {
     let h = &out.handoffs[0];
     assert_eq!(h.routing.team.as_deref(), Some("emea"));
     assert_eq!(h.routing.matched, "rules[0]");
-    assert_eq!(h.handoff_id, baton::handoff::handoff_id("u", Stage::Mql, e.model().hash()));
+    assert_eq!(
+        h.handoff_id,
+        baton::handoff::handoff_id("u", Stage::Mql, e.model().hash())
+    );
     // The payload round-trips through JSON (receivers deserialize it).
     let back: baton::handoff::Handoff = serde_json::from_str(&h.to_json()).unwrap();
     assert_eq!(&back, h);
@@ -232,7 +362,11 @@ fn next_change_says_when_the_visitor_goes_cold() {
     assert_eq!(nc.stage, Stage::Mql);
     // 60·½^(t/10d) drops below 49.995 (shown as 49.99 < 50).
     let expected = T0 as f64 + 10.0 * DAY as f64 * (60.0f64 / 49.995).log2();
-    assert!((nc.at as f64 - expected).abs() <= 2.0, "{} vs {expected}", nc.at);
+    assert!(
+        (nc.at as f64 - expected).abs() <= 2.0,
+        "{} vs {expected}",
+        nc.at
+    );
     assert!(nc.total < 50.0);
     assert!(e.score(nc.at - 1).total >= 50.0);
     // Already cold: nothing left to change.
@@ -271,16 +405,46 @@ fn explain_lists_the_ledger() {
         .entries
         .iter()
         .map(|l| {
-            let cap = l.cap_hit.map(|c| serde_json::to_value(c).unwrap().as_str().unwrap().to_string());
-            (l.label.clone(), l.timestamp, l.raw_points, l.decay_factor, l.counted_points, cap, l.group_clamped)
+            let cap = l.cap_hit.map(|c| {
+                serde_json::to_value(c)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            });
+            (
+                l.label.clone(),
+                l.timestamp,
+                l.raw_points,
+                l.decay_factor,
+                l.counted_points,
+                cap,
+                l.group_clamped,
+            )
         })
         .collect();
     assert_eq!(
         rows,
         vec![
             ("/pricing".to_string(), T0, 10.0, 0.5, 5.0, None, false),
-            ("/pricing".to_string(), T0 + MIN, 10.0, 1.0, 0.0, Some("perSession".to_string()), false),
-            ("/pricing".to_string(), T0 + DAY, 10.0, 1.0, 10.0, None, false),
+            (
+                "/pricing".to_string(),
+                T0 + MIN,
+                10.0,
+                1.0,
+                0.0,
+                Some("perSession".to_string()),
+                false
+            ),
+            (
+                "/pricing".to_string(),
+                T0 + DAY,
+                10.0,
+                1.0,
+                10.0,
+                None,
+                false
+            ),
         ]
     );
     assert_eq!(ex.score.total, 15.0);
@@ -303,7 +467,15 @@ fn state_survives_export_and_rejects_garbage() {
     let text = e.export_state();
     let again = Engine::with_state(m.clone(), &text).unwrap();
     assert_eq!(again.export_state(), text);
-    for bad in ["", "x", "[]", "{}", r#"{"v":9}"#, r#"{"v":2,"r":{"x":{"a":{"q":1}}}}"#, r#"{"v":2,"se":[{"stage":"nope","at":1}]}"#] {
+    for bad in [
+        "",
+        "x",
+        "[]",
+        "{}",
+        r#"{"v":9}"#,
+        r#"{"v":2,"r":{"x":{"a":{"q":1}}}}"#,
+        r#"{"v":2,"se":[{"stage":"nope","at":1}]}"#,
+    ] {
         match Engine::with_state(m.clone(), bad) {
             Err(baton::Error::InvalidState(_)) => {}
             other => panic!("{bad}: {other:?}"),
@@ -318,7 +490,11 @@ fn state_survives_export_and_rejects_garbage() {
 fn invalid_events_are_rejected_without_changing_state() {
     let mut e = Engine::new(mql_model());
     let before = e.export_state();
-    for bad in [json!({"type": "track", "anonymousId": "a", "timestamp": T0}), json!({"type": "page"}), json!("page")] {
+    for bad in [
+        json!({"type": "track", "anonymousId": "a", "timestamp": T0}),
+        json!({"type": "page"}),
+        json!("page"),
+    ] {
         assert!(e.ingest_value(&bad, T0).is_err(), "{bad}");
     }
     assert_eq!(e.export_state(), before);

@@ -33,7 +33,10 @@ fn incremental(model: &Model, events: &[Event], as_of: i64) -> Vec<VisitorResult
     let mut order: Vec<String> = Vec::new();
     let mut engines: BTreeMap<String, (Engine, Vec<baton::handoff::Handoff>)> = BTreeMap::new();
     for e in events {
-        let key = e.anonymous_id.clone().expect("scenario events carry an anonymousId");
+        let key = e
+            .anonymous_id
+            .clone()
+            .expect("scenario events carry an anonymousId");
         if !engines.contains_key(&key) {
             order.push(key.clone());
         }
@@ -64,7 +67,9 @@ fn check_subset(expected: &Value, actual: &Value, path: &str) {
             }
         }
         Value::Array(items) => {
-            let a = actual.as_array().unwrap_or_else(|| panic!("{path}: expected a list, got {actual}"));
+            let a = actual
+                .as_array()
+                .unwrap_or_else(|| panic!("{path}: expected a list, got {actual}"));
             assert_eq!(items.len(), a.len(), "{path}: length; actual {actual}");
             for (i, (e, x)) in items.iter().zip(a).enumerate() {
                 check_subset(e, x, &format!("{path}[{i}]"));
@@ -72,7 +77,9 @@ fn check_subset(expected: &Value, actual: &Value, path: &str) {
         }
         Value::Number(n) => {
             let e = n.as_f64().unwrap();
-            let x = actual.as_f64().unwrap_or_else(|| panic!("{path}: expected {e}, got {actual}"));
+            let x = actual
+                .as_f64()
+                .unwrap_or_else(|| panic!("{path}: expected {e}, got {actual}"));
             assert!((e - x).abs() < 1e-9, "{path}: expected {e}, got {x}");
         }
         other => assert_eq!(other, actual, "{path}"),

@@ -43,8 +43,9 @@ impl Default for BinningOptions {
 pub enum BinRule {
     /// Categorical values listed here.
     In { values: Vec<String> },
-    /// Categorical values not kept on their own (rare in training, or unseen).
-    Other { values: Vec<String> },
+    /// Categorical values not kept on their own (rare in training, or unseen): `count` of them,
+    /// the first [`MAX_LISTED_POOLED`] listed (a free-text column can pool thousands).
+    Other { values: Vec<String>, count: usize },
     /// Numbers `lower < x <= upper`; an open end is `None`.
     Range {
         lower: Option<f64>,
@@ -72,6 +73,9 @@ pub struct FeatureBins {
     /// `true` when the numeric bins were merged to monotone rates.
     pub monotone: bool,
 }
+
+/// At most this many pooled values are listed in an "other" bin.
+pub const MAX_LISTED_POOLED: usize = 20;
 
 /// "No bin": the row contributes nothing for this column (e.g. a missing value when training
 /// had none, so there are no points to give it).
@@ -170,7 +174,12 @@ fn categorical_bins(
     // The other bin exists when training pooled something into it; values never seen in training
     // then land there too (otherwise they get no points).
     let other_bin = (!pooled.is_empty()).then(|| {
-        bins.push(BinRule::Other { values: pooled });
+        let count = pooled.len();
+        pooled.truncate(MAX_LISTED_POOLED);
+        bins.push(BinRule::Other {
+            values: pooled,
+            count,
+        });
         bins.len() as u32 - 1
     });
     let missing_bin = (missing > 0).then(|| {
@@ -500,7 +509,8 @@ mod tests {
                     values: vec!["b".into()]
                 },
                 BinRule::Other {
-                    values: vec!["rare".into()]
+                    values: vec!["rare".into()],
+                    count: 1
                 },
                 BinRule::Missing
             ]
@@ -511,6 +521,31 @@ mod tests {
             .collect();
         assert_eq!(bins, [0, 1, 2, 3, 2]);
         assert_eq!(f.offset, 7);
+    }
+
+    #[test]
+    fn a_free_text_column_lists_few_pooled_values() {
+        // 30 rows of "common", then 60 distinct one-off values.
+        let mut levels = vec!["common".to_string()];
+        levels.extend((0..60).map(|i| format!("v{i:02}")));
+        let mut codes: Vec<Option<u32>> = vec![Some(0); 30];
+        codes.extend((1..=60).map(Some));
+        let col = Column {
+            name: "note".into(),
+            data: ColumnData::Categorical { levels, codes },
+        };
+        let train: Vec<usize> = (0..90).collect();
+        let f = learn_bins(&col, &train, &[false; 90], 0, &opts(10, 5)).unwrap();
+        match &f.bins[1] {
+            BinRule::Other { values, count } => {
+                assert_eq!(*count, 60);
+                assert_eq!(values.len(), MAX_LISTED_POOLED);
+                assert_eq!(values[0], "v00");
+            }
+            other => panic!("expected the other bin, got {other:?}"),
+        }
+        // Every pooled value still lands in the other bin, listed or not.
+        assert_eq!(f.bin_of(&col, 89), 1);
     }
 
     #[test]

@@ -100,7 +100,7 @@ pub fn bin_condition(feature: &FeatureBins, bin: &BinRule) -> Value {
 pub fn bin_label(bin: &BinRule) -> String {
     match bin {
         BinRule::In { values } => values.join(", "),
-        BinRule::Other { values } => format!("other ({} rare values)", values.len()),
+        BinRule::Other { count, .. } => format!("other ({count} rare values)"),
         BinRule::Range {
             lower: None,
             upper: Some(u),

@@ -241,7 +241,6 @@ mod tests {
     use super::*;
     use crate::calibrate::dataset::{Column, ColumnData};
     use crate::calibrate::features::{learn_bins, BinningOptions};
-    use proptest::prelude::*;
 
     #[test]
     fn scale_table() {
@@ -315,45 +314,51 @@ mod tests {
         assert_eq!((u.score, u.achievable), (9, false));
     }
 
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(200))]
-        /// Integer points rank rows like the probabilities do, up to rounding: if two rows'
-        /// log-odds differ by more than the rounding slack of their points, their scores agree.
-        #[test]
-        fn points_rank_like_probabilities(
-            betas in prop::collection::vec(-3.0f64..3.0, 6),
-            intercept in -3.0f64..3.0,
-            rows in prop::collection::vec((0u32..3, 3u32..6), 2..30),
-        ) {
-            let col = |name: &str| Column {
-                name: name.into(),
-                data: ColumnData::Categorical {
-                    levels: (0..3).map(|l| l.to_string()).collect(),
-                    codes: (0..3).map(Some).collect(),
-                },
-            };
-            let opts = BinningOptions { max_bins: 10, min_share: 0.0, min_count: 1 };
-            let train = [0, 1, 2];
-            let outcome = [false; 3];
-            let a = learn_bins(&col("a"), &train, &outcome, 0, &opts).unwrap();
-            let b = learn_bins(&col("b"), &train, &outcome, 3, &opts).unwrap();
-            let fit = LogisticFit {
-                intercept, coefficients: betas.clone(), iterations: 1, converged: true, objective: 0.0,
-            };
-            let scale = Scale::default();
-            let card = Scorecard::from_fit(&fit, &[a, b], scale);
-            let design = Design {
-                n_features: 6,
-                stride: 2,
-                active: rows.iter().flat_map(|&(x, y)| [x, y]).collect(),
-            };
-            for i in 0..rows.len() {
-                for j in 0..rows.len() {
-                    let gap = scale.factor()
-                        * (design.eta(i, intercept, &betas) - design.eta(j, intercept, &betas));
-                    // Three rounded terms (base + two features), each off by at most 1/2.
-                    if gap > 3.0 {
-                        prop_assert!(card.score(&design, i) > card.score(&design, j));
+    #[cfg(not(target_arch = "wasm32"))]
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(200))]
+            /// Integer points rank rows like the probabilities do, up to rounding: if two rows'
+            /// log-odds differ by more than the rounding slack of their points, their scores agree.
+            #[test]
+            fn points_rank_like_probabilities(
+                betas in prop::collection::vec(-3.0f64..3.0, 6),
+                intercept in -3.0f64..3.0,
+                rows in prop::collection::vec((0u32..3, 3u32..6), 2..30),
+            ) {
+                let col = |name: &str| Column {
+                    name: name.into(),
+                    data: ColumnData::Categorical {
+                        levels: (0..3).map(|l| l.to_string()).collect(),
+                        codes: (0..3).map(Some).collect(),
+                    },
+                };
+                let opts = BinningOptions { max_bins: 10, min_share: 0.0, min_count: 1 };
+                let train = [0, 1, 2];
+                let outcome = [false; 3];
+                let a = learn_bins(&col("a"), &train, &outcome, 0, &opts).unwrap();
+                let b = learn_bins(&col("b"), &train, &outcome, 3, &opts).unwrap();
+                let fit = LogisticFit {
+                    intercept, coefficients: betas.clone(), iterations: 1, converged: true, objective: 0.0,
+                };
+                let scale = Scale::default();
+                let card = Scorecard::from_fit(&fit, &[a, b], scale);
+                let design = Design {
+                    n_features: 6,
+                    stride: 2,
+                    active: rows.iter().flat_map(|&(x, y)| [x, y]).collect(),
+                };
+                for i in 0..rows.len() {
+                    for j in 0..rows.len() {
+                        let gap = scale.factor()
+                            * (design.eta(i, intercept, &betas) - design.eta(j, intercept, &betas));
+                        // Three rounded terms (base + two features), each off by at most 1/2.
+                        if gap > 3.0 {
+                            prop_assert!(card.score(&design, i) > card.score(&design, j));
+                        }
                     }
                 }
             }

@@ -37,7 +37,9 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (d[(i - 1) * w + j] + 1).min(d[i * w + j - 1] + 1).min(d[(i - 1) * w + j - 1] + cost);
+            let mut best = (d[(i - 1) * w + j] + 1)
+                .min(d[i * w + j - 1] + 1)
+                .min(d[(i - 1) * w + j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 best = best.min(d[(i - 2) * w + j - 2] + 1);
             }
@@ -53,7 +55,10 @@ pub(crate) fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str>
     let lower = word.to_lowercase();
     // A truncated name ("sessionTimeout" for "sessionTimeoutMinutes") is a typo too.
     if lower.len() >= 4 {
-        if let Some(c) = candidates.iter().find(|c| c.to_lowercase().starts_with(&lower)) {
+        if let Some(c) = candidates
+            .iter()
+            .find(|c| c.to_lowercase().starts_with(&lower))
+        {
             return Some(c);
         }
     }
@@ -236,7 +241,8 @@ mod tests {
         for (a, b, d) in [
             ("", "", 0),
             ("points", "points", 0),
-            ("piont", "point", 1), ("pgae", "page", 1),
+            ("piont", "point", 1),
+            ("pgae", "page", 1),
             ("Points", "points", 0),
             ("cap", "caps", 1),
             ("abc", "xyz", 3),

@@ -16,6 +16,8 @@ use crate::stage::Stage;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::ops::Deref;
+use std::sync::Arc;
 
 /// Behaviour rules accumulate per matching event; fit rules are evaluated on current traits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -148,9 +150,22 @@ pub struct HandoffSpec {
     pub retry: RetryPolicy,
 }
 
-/// A validated scoring model.
+/// A validated scoring model. Cheap to clone (shared, immutable): replay creates one engine
+/// per visitor and the bindings hand the same model to many engines.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Model {
+pub struct Model(Arc<ModelData>);
+
+impl Deref for Model {
+    type Target = ModelData;
+    fn deref(&self) -> &ModelData {
+        &self.0
+    }
+}
+
+/// The validated contents of a [`Model`]; read it through the accessors on `Model`.
+#[doc(hidden)]
+#[derive(Debug, PartialEq)]
+pub struct ModelData {
     pub(crate) id: Option<String>,
     pub(crate) version: String,
     pub(crate) name: Option<String>,
@@ -158,6 +173,8 @@ pub struct Model {
     pub(crate) decay: Decay,
     pub(crate) rules: Vec<Rule>,
     pub(crate) groups: Vec<GroupSpec>,
+    /// Index into `groups` for each rule (same order as `rules`).
+    pub(crate) rule_group: Vec<usize>,
     pub(crate) total_bounds: Bounds,
     /// (grade letter, minimum fit score), best grade first; below the last is "F".
     pub(crate) grades: Vec<(String, f64)>,

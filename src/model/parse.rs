@@ -1,6 +1,7 @@
 //! Reading a model document into typed values, collecting every problem.
 
 use super::check::{index, join, suggest, Checker};
+use super::ModelData;
 use super::{
     Bounds, Cap, Decay, GroupSpec, HandoffSpec, Include, Model, RouteRule, Routing, Rule, RuleKind,
     StageSpec,
@@ -244,13 +245,17 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
     }
 
     let rule_list: Vec<Rule> = rules.into_iter().map(|(_, r)| r).collect();
+    let rule_group: Vec<usize> = rule_list
+        .iter()
+        .map(|r| groups.iter().position(|g| g.name == r.group).unwrap_or(0))
+        .collect();
     let (rings, visit_ring) = check_references(&mut ck, &rule_list, &groups, &stages);
     let kept_traits = kept_traits(&rule_list, &stages, handoff.as_ref());
 
     if !ck.problems.is_empty() {
         return Err(ck.problems);
     }
-    Ok(Model {
+    Ok(Model(std::sync::Arc::new(ModelData {
         id,
         version: version.unwrap_or_default(),
         name,
@@ -258,6 +263,7 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
         decay,
         rules: rule_list,
         groups,
+        rule_group,
         total_bounds,
         grades,
         stages,
@@ -267,7 +273,7 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
         kept_traits,
         hash: hash::content_hash(v),
         source: v.clone(),
-    })
+    })))
 }
 
 use super::check;

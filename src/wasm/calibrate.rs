@@ -75,7 +75,8 @@ export interface LabeledRow {
 
 export type BinRule =
   | { kind: 'in'; values: string[] }
-  | { kind: 'other'; values: string[] }
+  /** `count` pooled values, the first 20 listed. */
+  | { kind: 'other'; values: string[]; count: number }
   | { kind: 'range'; lower: number | null; upper: number | null }
   | { kind: 'missing' };
 

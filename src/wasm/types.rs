@@ -391,6 +391,26 @@ export interface Handoff {
   endpoint: string;
 }
 
+/** Where one delivery of the snippet's outbox stands. */
+export type DeliveryState =
+  | { state: 'pending' }
+  | { state: 'inFlight'; since: number }
+  | { state: 'acknowledged'; at: number; status: number }
+  | { state: 'failed'; at: number; reason: string }
+  | { state: 'gaveUp'; at: number; reason: string };
+
+/** A handoff in the snippet's outbox, until acknowledged or given up. */
+export interface OutboxEntry {
+  handoffId: string;
+  /** The JSON text posted. */
+  body: string;
+  createdAt: number;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError?: string;
+  delivery: DeliveryState;
+}
+
 /** One difference between a payload and what the engine recomputes from it. */
 export interface Mismatch {
   /** The payload field: `score.total`, `ledger[2].countedPoints`, `model.hash`, `handoffId`, … */

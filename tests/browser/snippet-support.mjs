@@ -59,9 +59,11 @@ export function testModel(srv, patch = {}) {
 /** Waits until the snippet has replaced the stub (or failed), bounded. */
 export async function ready(page, timeout = 10_000) {
   await page.waitForFunction(() => window.baton && window.baton.loaded === true, null, { timeout });
-  // The loader swaps in its API before the wasm is ready; a `score` round-trip proves it is.
+  // The loader swaps in its API before the wasm is ready, and queues calls until then. A queued
+  // call runs while the queue drains, before the automatic page view; the second `score`, one task
+  // later, sees the page as it is once the snippet is fully started.
   return page.evaluate(
-    () => new Promise((ok) => window.baton('score', ok)),
+    () => new Promise((ok) => window.baton('score', () => setTimeout(() => window.baton('score', ok), 0))),
   );
 }
 

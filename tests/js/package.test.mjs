@@ -223,8 +223,44 @@ function publicNames() {
   return names;
 }
 
+/**
+ * The built package's real results as literals of the declared interfaces: tsc rejects a missing
+ * key, an extra key (excess property check) and a wrong type, at any depth.
+ */
+function resultsAsTypedLiterals() {
+  const { Engine, verifyHandoff } = createRequire(import.meta.url)(join(root, 'pkg', 'npm', 'node', 'baton.js'));
+  const engine = new Engine(input.model);
+  let outcome;
+  let handoff;
+  for (const event of input.events) {
+    outcome = engine.ingest(event, Date.parse(event.timestamp));
+    if (outcome.handoffs.length) handoff = outcome.handoffs[0];
+  }
+  const forged = structuredClone(handoff);
+  forged.score.total += 1;
+  forged.ledger[0].ruleId = 'nope';
+  const values = {
+    score: ['Score', engine.score(input.asOf)],
+    explanation: ['Explanation', engine.explain(input.asOf)],
+    outcome: ['IngestOutcome', outcome],
+    handoff: ['Handoff', handoff],
+    verified: ['VerifyResult', verifyHandoff(handoff, input.model)],
+    refused: ['VerifyResult', verifyHandoff(forged, input.model)],
+    problems: ['Problem[]', Engine.validate({ version: 1, rules: [{ id: 'x', when: { path: '' } }] })],
+    nextChange: ['NextChange | null', engine.nextChange(input.asOf)],
+  };
+  assert.ok(values.refused[1].mismatches.length >= 2 && values.problems[1].length >= 2);
+  const names = [...new Set(Object.values(values).map(([t]) => t.replace(/\[\]| \| null/g, '')))];
+  let text = `import type { ${names.join(', ')} } from 'baton';\n`;
+  for (const [name, [type, value]] of Object.entries(values)) {
+    text += `export const ${name}: ${type} = ${JSON.stringify(value, null, 1)};\n`;
+  }
+  return text;
+}
+
 test('tsc --noEmit: typed consumers that use every export type-check', () => {
   const dir = consumer('typed');
+  writeFileSync(join(dir, 'results.ts'), resultsAsTypedLiterals());
   const source = readFileSync(join(dir, 'consumer.ts'), 'utf8');
   const unused = [...publicNames()].filter((n) => !new RegExp(`\\b${n}\\b`).test(source));
   assert.deepEqual(unused, [], 'consumer.ts must use every export');
@@ -252,10 +288,21 @@ test('every ```js example in the package README runs against the installed tarba
   const readme = readFileSync(join(dir, 'node_modules', 'baton', 'README.md'), 'utf8');
   const blocks = [...readme.matchAll(/^```js\n([\s\S]*?)^```/gm)].map((m) => m[1]);
   assert.ok(blocks.length >= 3, `only ${blocks.length} js examples found`);
+  let promised = 0;
   blocks.forEach((code, i) => {
     const file = join(dir, `readme-${i + 1}.mjs`);
     writeFileSync(file, code);
     const r = run(process.execPath, [file], dir);
     assert.equal(r.status, 0, `README example ${i + 1} failed:\n${code}\n${r.stderr}`);
+    // `// → text` promises a line of output: every promise must be printed, in order.
+    const printed = r.stdout.split('\n');
+    let at = 0;
+    for (const [, line] of code.matchAll(/\/\/ → (.+)$/gm)) {
+      const found = printed.indexOf(line.trim(), at);
+      assert.ok(found >= 0, `README example ${i + 1} promises "${line}" but printed:\n${r.stdout}`);
+      at = found + 1;
+      promised += 1;
+    }
   });
+  assert.ok(promised >= 5, `only ${promised} promised outputs`);
 });

@@ -75,6 +75,34 @@ async function loadModelHashes(modelsDir) {
   return known;
 }
 
+/**
+ * `verifyHandoff` (the Node build) over the models in `modelsDir`, picked by the payload's model
+ * hash: `(handoff) => verdict`, or null when the receiver has no model with that hash.
+ */
+async function loadVerifier(modelsDir) {
+  const models = new Map();
+  let baton = null;
+  try {
+    baton = await import('../../pkg/node/baton.js');
+  } catch {
+    // the Node package is not built: nothing can be verified
+  }
+  if (baton && modelsDir && existsSync(modelsDir)) {
+    for (const name of readdirSync(modelsDir).filter((n) => n.endsWith('.json'))) {
+      try {
+        const model = JSON.parse(readFileSync(join(modelsDir, name), 'utf8'));
+        models.set(new baton.Engine(model).modelHash, model);
+      } catch {
+        // not a valid model
+      }
+    }
+  }
+  return (handoff) => {
+    const model = models.get(handoff?.model?.hash);
+    return model ? baton.verifyHandoff(handoff, model) : null;
+  };
+}
+
 function readBody(req, limit) {
   return new Promise((resolve, reject) => {
     const chunks = [];
@@ -109,10 +137,12 @@ function send(res, status, body, headers = {}) {
 
 /**
  * Create a receiver.
+ * Payloads naming a model in `modelsDir` are re-scored with `verifyHandoff` and refused (422, with
+ * the reasons) when they do not match; `requireKnownModel` also refuses models it does not have.
  * @param {{ dataFile: string, schemaPath: string, modelsDir?: string, faults?: object,
- *           random?: () => number }} options
+ *           random?: () => number, requireKnownModel?: boolean }} options
  */
-export function createReceiver({ dataFile, schemaPath, modelsDir, faults, random = Math.random }) {
+export function createReceiver({ dataFile, schemaPath, modelsDir, faults, random = Math.random, requireKnownModel = false }) {
   if (!dataFile) throw new Error('createReceiver: dataFile is required');
   if (!schemaPath) throw new Error('createReceiver: schemaPath is required');
   // Compiled on first use, so a server can start (and serve the site) before the schema exists.
@@ -141,6 +171,7 @@ export function createReceiver({ dataFile, schemaPath, modelsDir, faults, random
   const hung = new Set();
   let knownModels = new Map();
   const modelsReady = loadModelHashes(modelsDir).then((m) => (knownModels = m));
+  const verifierReady = loadVerifier(modelsDir);
 
   function accept(handoff) {
     const id = handoff.handoffId;
@@ -214,6 +245,16 @@ export function createReceiver({ dataFile, schemaPath, modelsDir, faults, random
       stats.invalid += 1;
       const errors = validate.errors.map((e) => `${e.instancePath || '/'} ${e.message}`);
       send(res, 400, { status: 'invalid', errors });
+      return;
+    }
+    // A browser can post anything: re-score before trusting (422 is final for the snippet).
+    const verdict = (await verifierReady)(handoff);
+    if (verdict ? !verdict.ok : requireKnownModel) {
+      stats.invalid += 1;
+      const errors = verdict
+        ? verdict.mismatches.map((m) => `${m.field}: ${m.reason}`)
+        : [`model.hash: no model ${handoff.model?.hash} here to verify against`];
+      send(res, 422, { status: 'rejected', errors });
       return;
     }
     const out = accept(handoff);

@@ -260,7 +260,12 @@
     } catch (_) {
       el = null; // not a valid selector
     }
-    if (el && !('value' in el) && el.length) el = el[0]; // RadioNodeList without a checked one
+    if (el && !el.tagName && el.length) {
+      // A radio group (RadioNodeList): the checked option, if any.
+      el = Array.prototype.filter.call(el, function (x) {
+        return x.checked;
+      })[0] || el[0];
+    }
     return el;
   }
   function value(el) {

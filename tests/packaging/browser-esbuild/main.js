@@ -1,12 +1,12 @@
 // A browser app bundled by esbuild. esbuild does not rewrite `new URL(..., import.meta.url)`, so
 // the wasm is imported as a file (`--loader:.wasm=file` copies it beside the bundle and yields its
-// URL) and handed to init().
+// path relative to the bundle) and handed to init().
 import init, { Engine, verifyHandoff } from 'baton';
-import wasmUrl from 'baton/baton_bg.wasm';
+import wasmPath from 'baton/baton_bg.wasm';
 
 const out = document.querySelector('#result');
 try {
-  await init(wasmUrl);
+  await init(new URL(wasmPath, import.meta.url));
   const { model, events, asOf } = await (await fetch('./input.json')).json();
   const engine = new Engine(model);
   const handoffs = [];

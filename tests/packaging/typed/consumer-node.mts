@@ -7,4 +7,4 @@ const engine = new Engine(model);
 engine.ingest({ type: 'page', messageId: 'm1', anonymousId: 'a1', timestamp: 0, properties: { path: '/docs/a' } }, 0);
 const score: Score = engine.score(0);
 const verdict: VerifyResult = verifyHandoff({}, model);
-console.log(score.total, verdict.ok);
+export const summary: [number, boolean] = [score.total, verdict.ok];

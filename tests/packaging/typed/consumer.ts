@@ -47,6 +47,8 @@ import init, {
   type Handoff,
   type Mismatch,
   type VerifyResult,
+  type OutboxEntry,
+  type DeliveryState,
   type CalibrateOptions,
   type CalibrateProgress,
   type LabeledRow,
@@ -144,10 +146,12 @@ async function main(): Promise<void> {
   const fragment: CalibrationFragment = report.fragment;
   const applied: AppliedCalibration = applyCalibration(model, fragment);
   const tracker: typeof Tracker = Tracker;
+  const unsent = (t: Tracker): OutboxEntry[] => t.outbox().filter((e) => e.delivery.state !== 'acknowledged');
+  const gaveUp: DeliveryState = { state: 'gaveUp', at: 0, reason: 'max attempts' };
   type CalibrationParts = [BinRule, DecileRow, CalibrationBand, CalibrationMetrics, ThresholdSuggestion];
   const none: CalibrationParts | null = null;
 
-  console.log(problems, entered, stage, capHit, rules, fit, groups, cold, hash, wrong, fromCsv, applied, tracker, none);
+  console.log(problems, entered, stage, capHit, rules, fit, groups, cold, hash, wrong, fromCsv, applied, tracker, unsent, gaveUp, none);
 }
 
 void main();

@@ -1,4 +1,4 @@
-// Each line marked `// wrong:` is a mistake the declarations must reject (tsc must fail on it).
+// Each line ending in a `wrong` comment is a mistake the declarations must reject (tsc must fail on it).
 import { Engine, verifyHandoff, type Model } from 'baton';
 
 const model: Model = { version: '1', rules: [] };
