@@ -67,6 +67,22 @@ for (const [part, name] of Object.entries(PARTS)) {
   for (const f of SHIP) if (existsSync(join(from, f))) copyFileSync(join(from, f), join(out, part, f));
   if (existsSync(join(from, 'snippets'))) fail(`${name}: wasm-bindgen snippets/ are not packed yet`);
 }
+// wasm-bindgen emits byte-identical wasm for the nodejs and bundler targets: ship it once. The
+// bundler copy must stay beside `baton_bg.js` (its imports resolve relative to the wasm), so the
+// Node build, which only reads bytes from a path, reads the bundler's copy. Only when the bytes
+// match and the generated path is the one line we expect; otherwise both copies ship.
+const nodeWasm = join(out, 'node', 'baton_bg.wasm');
+const nodeJs = join(out, 'node', 'baton.js');
+const wasmPathLine = 'const wasmPath = `${__dirname}/baton_bg.wasm`;';
+const nodeSource = readFileSync(nodeJs, 'utf8');
+if (
+  readFileSync(nodeWasm).equals(readFileSync(join(out, 'bundler', 'baton_bg.wasm'))) &&
+  nodeSource.split(wasmPathLine).length === 2
+) {
+  writeFileSync(nodeJs, nodeSource.replace(wasmPathLine, 'const wasmPath = `${__dirname}/../bundler/baton_bg.wasm`;'));
+  rmSync(nodeWasm);
+}
+
 // The Node build is CommonJS; the package is `"type": "module"`, so its folder says so itself.
 writeFileSync(join(out, 'node', 'package.json'), JSON.stringify({ type: 'commonjs' }, null, 2) + '\n');
 

@@ -769,3 +769,85 @@ fn scalar(ck: &mut Checker, v: &Value, path: &str) -> Option<Value> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_table() {
+        for (pattern, text, expected) in [
+            ("/pricing", "/pricing", true),
+            ("/pricing", "/PRICING", true),
+            ("/pricing", "/pricing/x", false),
+            ("/resources/*", "/resources/a/b.pdf", true),
+            ("/resources/*", "/resources/", true),
+            ("/resources/*", "/resources", false),
+            ("*.pdf", "/a/b.PDF", true),
+            ("/a*b*c", "/aXXbYYc", true),
+            ("/a*b*c", "/aXXcYYb", false),
+            ("/v?", "/v1", true),
+            ("/v?", "/v10", false),
+            ("*", "", true),
+            ("", "", true),
+            ("", "/", false),
+            ("/é*", "/École", true),
+            ("/é*", "/ecole", false),
+            ("/é*", "/ÉCOLE", true),
+            ("**a", "bba", true),
+        ] {
+            assert_eq!(
+                Glob::new(pattern).matches(text),
+                expected,
+                "{pattern} ~ {text}"
+            );
+        }
+    }
+
+    #[test]
+    fn hostile_glob_is_fast() {
+        let g = Glob::new(&"*a".repeat(50));
+        let text = "a".repeat(49) + "b";
+        assert!(!g.matches(&text));
+    }
+
+    #[test]
+    fn as_number_table() {
+        use serde_json::json;
+        for (v, expected) in [
+            (json!(5), Some(5.0)),
+            (json!("500"), Some(500.0)),
+            (json!(" 1,000 "), Some(1000.0)),
+            (json!("500-1000"), Some(500.0)),
+            (json!("5000+"), Some(5000.0)),
+            (json!("-3.5"), Some(-3.5)),
+            (json!("many"), None),
+            (json!(""), None),
+            (json!(true), None),
+            (json!(null), None),
+        ] {
+            assert_eq!(as_number(&v), expected, "{v}");
+        }
+    }
+
+    #[test]
+    fn words_and_phrases() {
+        assert_eq!(
+            words("Sr. Director, EMEA/APAC"),
+            ["sr", "director", "emea", "apac"]
+        );
+        let t = Test::ContainsWord(vec![words("vice president"), words("vp")]);
+        for (title, expected) in [
+            ("Vice-President, Sales", true),
+            ("SVP", false),
+            ("VP", true),
+            ("Vice Chair", false),
+        ] {
+            assert_eq!(
+                t.check(Some(&serde_json::json!(title))),
+                expected,
+                "{title}"
+            );
+        }
+    }
+}

@@ -260,15 +260,15 @@ impl Engine {
             rs.matches = rs.matches.saturating_add(1);
             let ring = self.model.rings.get(&rule.id).copied().unwrap_or(0) as usize;
             insert_sorted(&mut rs.ring, ts, ring);
-            if rs.session != session {
+            let cap = rule.cap;
+            if cap.per_session.is_some() && rs.session != session {
                 rs.session = session;
                 rs.session_count = 0;
             }
-            if rs.day != day {
+            if cap.per_day.is_some() && rs.day != day {
                 rs.day = day;
                 rs.day_count = 0;
             }
-            let cap = rule.cap;
             let hit = if cap.total.is_some_and(|n| rs.counted >= n) {
                 Some(CapHit::Total)
             } else if cap.per_day.is_some_and(|n| rs.day_count >= n) {
@@ -280,8 +280,12 @@ impl Engine {
             };
             let counted = if hit.is_none() {
                 rs.counted = rs.counted.saturating_add(1);
-                rs.session_count += 1;
-                rs.day_count += 1;
+                if cap.per_session.is_some() {
+                    rs.session_count += 1;
+                }
+                if cap.per_day.is_some() {
+                    rs.day_count += 1;
+                }
                 // A fresh rule state starts as an empty sum; `add` switches it to the rule's decay.
                 rs.acc.add(rule.decay, rule.points, ts);
                 rule.points

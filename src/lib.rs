@@ -6,18 +6,18 @@
 //!
 //! The `wasm` module is the thin wasm-bindgen layer, compiled only for `wasm32`.
 
+pub mod condition;
+pub mod engine;
 pub mod error;
 pub mod event;
+pub mod handoff;
+pub mod hash;
 pub mod model;
-pub mod condition;
+pub mod outbox;
+pub mod replay;
 pub mod score;
 pub mod stage;
 pub mod state;
-pub mod engine;
-pub mod handoff;
-pub mod outbox;
-pub mod hash;
-pub mod replay;
 
 /// Replay/backtest, funnel, import: only the dashboard and Node builds carry these.
 #[cfg(feature = "analytics")]

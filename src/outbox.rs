@@ -109,24 +109,23 @@ pub struct DueDelivery {
     pub attempt: u32,
 }
 
-/// The result of one attempt as the transport saw it.
+/// The result of one attempt as the transport saw it. JSON form:
+/// `{"status": {"code": 503, "retryAfterMs": 120000}}` or `{"networkError": "offline"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(rename_all = "camelCase")]
 pub enum DeliveryResult {
     #[serde(rename_all = "camelCase")]
     Status {
         code: u16,
+        #[serde(default)]
         retry_after_ms: Option<i64>,
     },
-    #[serde(rename_all = "camelCase")]
-    NetworkError { message: String },
+    NetworkError(String),
 }
 
 impl DeliveryResult {
     pub fn network_error(message: impl Into<String>) -> DeliveryResult {
-        DeliveryResult::NetworkError {
-            message: message.into(),
-        }
+        DeliveryResult::NetworkError(message.into())
     }
 }
 
@@ -266,7 +265,7 @@ impl Outbox {
                 e.delivery = DeliveryState::Failed { at: now, reason };
                 return Ok(e.delivery.clone());
             }
-            DeliveryResult::NetworkError { message } => (
+            DeliveryResult::NetworkError(message) => (
                 format!("network error: {}", crate::event::clip(&message, 200)),
                 None,
             ),

@@ -173,7 +173,7 @@ impl Acc {
     }
 }
 
-/// Per-rule counters.
+/// Per-rule counters. Session and day counters are kept only for rules capped that way.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RuleState {
     /// Matching events, ever.
@@ -183,14 +183,14 @@ pub struct RuleState {
     #[serde(rename = "c", default)]
     pub counted: u32,
     /// Session number of the last counted match and the count in it.
-    #[serde(rename = "s", default)]
+    #[serde(rename = "s", default, skip_serializing_if = "is_zero")]
     pub session: u32,
-    #[serde(rename = "sc", default)]
+    #[serde(rename = "sc", default, skip_serializing_if = "is_zero")]
     pub session_count: u32,
     /// UTC day of the last counted match and the count on it.
-    #[serde(rename = "d", default)]
+    #[serde(rename = "d", default, skip_serializing_if = "is_zero")]
     pub day: i64,
-    #[serde(rename = "dc", default)]
+    #[serde(rename = "dc", default, skip_serializing_if = "is_zero")]
     pub day_count: u32,
     #[serde(rename = "a", default)]
     pub acc: Acc,
@@ -386,6 +386,10 @@ impl VisitorState {
             }
         }
     }
+}
+
+fn is_zero<T: Default + PartialEq>(v: &T) -> bool {
+    *v == T::default()
 }
 
 pub(crate) fn trim_front<T>(v: &mut Vec<T>, max: usize) {

@@ -204,9 +204,8 @@ pub fn verify_handoff(payload: &Value, model: &Model) -> Verification {
     }
 
     // The stage must be earned: its criteria hold for the re-scored visitor when it was entered.
-    if claim.stage != spec.stage {
-        // Already reported by the diff (the engine hands off only at the configured stage).
-    } else if !stage_earned(model, &state, spec.stage, claim.entered_at) {
+    // (Another stage than the model's handoff stage is already a mismatch of the diff.)
+    if claim.stage == spec.stage && !stage_earned(model, &state, spec.stage, claim.entered_at) {
         let mut reason = format!(
             "the re-scored visitor does not meet the {:?} criteria at enteredAt",
             spec.stage.as_str()
@@ -292,8 +291,17 @@ fn resume_state(model: &Model, carried: &Value) -> Result<VisitorState, String> 
 fn state_from_ledger(model: &Model, claim: &Handoff) -> (VisitorState, Vec<(String, String)>) {
     let mut problems = Vec::new();
     let mut traits: Map<String, Value> = claim.traits.clone();
-    if !claim.company.is_empty() {
-        traits.insert("company".into(), Value::Object(claim.company.clone()));
+    // The payload splits `company` out of the traits, turning a bare company name (an identify
+    // form's `company` field) into `{ name }`; a bare name goes back as text, so conditions on
+    // the `company` trait see what the browser saw.
+    match claim.company.get("name") {
+        Some(Value::String(name)) if claim.company.len() == 1 => {
+            traits.insert("company".into(), Value::String(name.clone()));
+        }
+        _ if !claim.company.is_empty() => {
+            traits.insert("company".into(), Value::Object(claim.company.clone()));
+        }
+        _ => {}
     }
     let mut state = VisitorState {
         version: STATE_VERSION,
@@ -451,8 +459,12 @@ fn diff(path: &str, claimed: &Value, rebuilt: &Value, cx: &Context, out: &mut Ve
     }
     match (claimed, rebuilt) {
         (Value::Object(c), Value::Object(r)) => {
-            // Keys the engine writes are compared; extra keys in the claim carry no score.
-            for (key, rv) in r {
+            // Keys the engine writes are compared; extra keys in the claim carry no score. The
+            // carried `state` is the input of the rebuild, not a claim about it.
+            for (key, rv) in r
+                .iter()
+                .filter(|(k, _)| !(path.is_empty() && k.as_str() == "state"))
+            {
                 diff(
                     &join(path, key),
                     c.get(key).unwrap_or(&Value::Null),

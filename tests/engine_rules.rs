@@ -169,7 +169,8 @@ fn limits_table() {
         }))
     };
     // (groups, limits, pages visited, expected total, expected engagement, expected penalty)
-    let cases: Vec<(Value, Value, Vec<&str>, f64, f64, f64)> = vec![
+    type Case<'a> = (Value, Value, Vec<&'a str>, f64, f64, f64);
+    let cases: Vec<Case> = vec![
         (
             json!({}),
             json!({}),
@@ -401,7 +402,8 @@ fn explain_lists_the_ledger() {
         page_at(&mut e, i, *t, "/pricing");
     }
     let ex = e.explain(T0 + DAY);
-    let rows: Vec<(String, i64, f64, f64, f64, Option<String>, bool)> = ex
+    type Row = (String, i64, f64, f64, f64, Option<String>, bool);
+    let rows: Vec<Row> = ex
         .entries
         .iter()
         .map(|l| {
@@ -498,4 +500,123 @@ fn invalid_events_are_rejected_without_changing_state() {
         assert!(e.ingest_value(&bad, T0).is_err(), "{bad}");
     }
     assert_eq!(e.export_state(), before);
+}
+
+#[test]
+fn replay_links_identities() {
+    let m = mql_model();
+    let raw = [
+        json!({"type": "page", "messageId": "1", "anonymousId": "laptop", "timestamp": T0, "properties": {"path": "/"}}),
+        json!({"type": "page", "messageId": "2", "anonymousId": "phone", "timestamp": T0 + 1, "properties": {"path": "/"}}),
+        json!({"type": "identify", "messageId": "3", "anonymousId": "laptop", "userId": "u1", "timestamp": T0 + 2, "traits": {"email": "a@b.example"}}),
+        // Another device, now logged in: joins u1.
+        json!({"type": "page", "messageId": "4", "anonymousId": "tablet", "userId": "u1", "timestamp": T0 + 3, "properties": {"path": "/"}}),
+        // userId only (server-side track): joins u1.
+        json!({"type": "track", "messageId": "5", "userId": "u1", "event": "Demo Requested", "timestamp": T0 + 4}),
+        // The same message twice counts once.
+        json!({"type": "track", "messageId": "5", "userId": "u1", "event": "Demo Requested", "timestamp": T0 + 4}),
+    ];
+    let events: Vec<_> = raw
+        .iter()
+        .map(|v| baton::event::Event::from_value(v).unwrap())
+        .collect();
+    let results = baton::replay::replay(&m, &events, T0 + 10);
+    let ids: Vec<&str> = results.iter().map(|r| r.visitor_id.as_str()).collect();
+    assert_eq!(ids, ["u1", "phone"]);
+    assert_eq!(results[0].events, 4);
+    assert_eq!(results[0].duplicates, 1);
+    assert_eq!(results[0].stage, Stage::Mql);
+    assert_eq!(results[0].handoffs.len(), 1);
+    assert_eq!(results[0].rule_counts["big"], 1);
+}
+
+#[test]
+fn state_carries_over_to_a_changed_model() {
+    let v1 = model(json!({"version": "1", "decay": {"halfLifeDays": 10},
+        "rules": [{"id": "p", "points": 8, "when": {"type": "page"}}, {"id": "gone", "points": 1, "when": {"type": "page"}}]}));
+    let mut e = Engine::new(v1);
+    page_at(&mut e, 1, T0, "/");
+    // v2: no decay, one rule removed, one added.
+    let v2 = model(json!({"version": "2",
+        "rules": [{"id": "p", "points": 8, "when": {"type": "page"}}, {"id": "new", "points": 2, "when": {"type": "page"}}]}));
+    let mut resumed = Engine::with_state(v2.clone(), &e.export_state()).unwrap();
+    assert_eq!(
+        resumed.score(T0 + 100 * DAY).total,
+        8.0,
+        "value at the switch is kept, then no decay"
+    );
+    page_at(&mut resumed, 2, T0 + DAY, "/");
+    assert_eq!(resumed.score(T0 + DAY).total, 18.0);
+    assert!(!resumed.state().rules.contains_key("gone"));
+    assert!(resumed.export_state().contains(v2.hash()));
+}
+
+#[test]
+fn handoff_flows_through_the_outbox() {
+    use baton::outbox::{DeliveryResult, DeliveryState, Outbox};
+    let m = mql_model();
+    let mut e = Engine::new(m.clone());
+    let out = e
+        .ingest_value(&json!({"type": "track", "event": "Demo Requested", "messageId": "d", "anonymousId": "a", "timestamp": T0}), T0)
+        .unwrap();
+    let h = &out.handoffs[0];
+    let mut outbox = Outbox::new(m.handoff().unwrap().retry);
+    assert!(outbox.enqueue(&h.handoff_id, h.to_json(), T0));
+    assert!(
+        !outbox.enqueue(&h.handoff_id, h.to_json(), T0 + 5),
+        "idempotent"
+    );
+    let due = outbox.due(T0);
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].attempt, 1);
+    outbox.begin(&due[0].handoff_id, T0).unwrap();
+    let st = outbox
+        .complete(
+            &h.handoff_id,
+            DeliveryResult::network_error("offline"),
+            T0 + 100,
+            42,
+        )
+        .unwrap();
+    assert_eq!(st, DeliveryState::Pending);
+    let wake = outbox.next_wake().unwrap();
+    assert!(
+        (T0 + 100 + 1_000..=T0 + 100 + 2_000).contains(&wake),
+        "{wake}"
+    );
+    // Persisted between pages.
+    let mut outbox = Outbox::import(&outbox.export()).unwrap();
+    outbox.begin(&h.handoff_id, wake).unwrap();
+    let st = outbox
+        .complete(
+            &h.handoff_id,
+            DeliveryResult::Status {
+                code: 202,
+                retry_after_ms: None,
+            },
+            wake + 50,
+            42,
+        )
+        .unwrap();
+    assert_eq!(
+        st,
+        DeliveryState::Acknowledged {
+            at: wake + 50,
+            status: 202
+        }
+    );
+    let body: baton::handoff::Handoff = serde_json::from_str(&outbox.entries()[0].body).unwrap();
+    assert_eq!(&body, h);
+    // The transport result's JSON form (what the bindings pass in).
+    let r: DeliveryResult =
+        serde_json::from_value(json!({"status": {"code": 429, "retryAfterMs": 5000}})).unwrap();
+    assert_eq!(
+        r,
+        DeliveryResult::Status {
+            code: 429,
+            retry_after_ms: Some(5000)
+        }
+    );
+    let r: DeliveryResult = serde_json::from_value(json!({"networkError": "timeout"})).unwrap();
+    assert_eq!(r, DeliveryResult::NetworkError("timeout".into()));
 }

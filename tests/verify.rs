@@ -263,3 +263,107 @@ fn a_stage_without_the_points_is_refused() {
         .reason
         .contains("does not meet the \"mql\" criteria"));
 }
+
+mod random_visitors {
+    //! Invariant over random visitors: every handoff the engine posts verifies (from its state
+    //! completely, from its ledger without a mismatch), and a raised score never verifies.
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    const T0: i64 = 1_794_009_600_000;
+    const PATHS: [&str; 6] = [
+        "/",
+        "/pricing",
+        "/blog/a",
+        "/careers",
+        "/about",
+        "/?utm_source=linkedin",
+    ];
+    const TITLES: [&str; 4] = [
+        "Director of Marketing",
+        "VP Sales",
+        "Marketing Manager",
+        "Student",
+    ];
+
+    /// (kind, pick, gap in ms) → events of one visitor, time-ordered.
+    fn events(steps: &[(u8, usize, i64)]) -> Vec<Value> {
+        let mut t = T0;
+        steps
+            .iter()
+            .enumerate()
+            .map(|(i, (kind, pick, gap))| {
+                t += gap;
+                let id = format!("r{i}");
+                match kind {
+                    0..=5 => json!({"type": "page", "messageId": id, "anonymousId": "anon", "timestamp": t,
+                        "properties": {"url": format!("https://x.test{}", PATHS[pick % PATHS.len()])}}),
+                    6..=8 => json!({"type": "track", "event": "Asset Downloaded", "messageId": id, "anonymousId": "anon",
+                        "timestamp": t, "properties": {"path": format!("/resources/{pick}.pdf"), "category": "case-study"}}),
+                    _ => json!({"type": "identify", "messageId": id, "anonymousId": "anon", "userId": "u", "timestamp": t,
+                        "traits": {"title": TITLES[pick % TITLES.len()], "employees": (pick * 60) as i64, "email": "x@corp.example"}}),
+                }
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        #[test]
+        fn genuine_handoffs_verify_and_raised_scores_do_not(
+            steps in prop::collection::vec((0u8..10, 0usize..40, prop_oneof![0i64..600_000, 0i64..(2 * 86_400_000)]), 1..40),
+            raise in 1.0f64..40.0,
+        ) {
+            let model = demo_model();
+            let mut engine = Engine::new(model.clone());
+            for event in events(&steps) {
+                let now = event["timestamp"].as_i64().unwrap();
+                let out = engine.ingest_value(&event, now).unwrap();
+                for handoff in out.handoffs {
+                    let payload = serde_json::to_value(&handoff).unwrap();
+                    let full = with_state(payload.clone(), &engine.export_state());
+                    let v = verify_handoff(&full, &model);
+                    prop_assert!(v.ok && v.complete, "{v:#?}");
+                    let v = verify_handoff(&payload, &model);
+                    prop_assert!(v.ok, "{:#?}", v.mismatches);
+
+                    let mut forged = full;
+                    forged["score"]["total"] = (handoff.score.total + raise).into();
+                    let v = verify_handoff(&forged, &model);
+                    prop_assert!(!v.ok && fields(&v).contains(&"score.total"), "{v:#?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_bare_company_name_routes_the_same_from_the_ledger() {
+    // Routing on the company trait, with the company given as text by an identify form.
+    let model = Model::from_json(
+        r#"{"version":"1","rules":[{"id":"demo","points":60,"when":{"event":"Demo Requested"}}],
+            "stages":{"mql":{"score":"total","gte":50}},
+            "handoff":{"stage":"mql","endpoint":"/h","routing":{"rules":[
+              {"when":{"trait":"company","equals":"Northwind"},"owner":"key-accounts@x.example"}]}}}"#,
+    )
+    .unwrap();
+    let mut engine = Engine::new(model.clone());
+    let at = 1_800_000_000_000;
+    let identify = serde_json::json!({"type":"identify","messageId":"i1","anonymousId":"a1","userId":"u1",
+        "timestamp":at,"traits":{"email":"d@northwind.example","company":"Northwind"}});
+    engine.ingest_value(&identify, at).unwrap();
+    let demo = serde_json::json!({"type":"track","event":"Demo Requested","messageId":"d1","anonymousId":"a1","timestamp":at + 1});
+    let handoff = engine
+        .ingest_value(&demo, at + 1)
+        .unwrap()
+        .handoffs
+        .remove(0);
+    assert_eq!(
+        handoff.routing.owner.as_deref(),
+        Some("key-accounts@x.example")
+    );
+    let v = verify_handoff(&serde_json::to_value(&handoff).unwrap(), &model);
+    assert!(v.ok && v.complete, "{v:#?}");
+}

@@ -16,6 +16,7 @@ pub struct Lead {
     /// The visitor id the engine grouped events under (or the CRM/handoff id for leads known only
     /// from there).
     pub id: String,
+    pub anonymous_id: Option<String>,
     pub user_id: Option<String>,
     pub email: Option<String>,
     pub name: Option<String>,
@@ -58,7 +59,9 @@ impl Lead {
     /// Reached `stage` or any later step of the funnel (SAL → SQL → Opportunity → Won).
     pub fn reached_at_least(&self, stage: SalesStage) -> bool {
         let Some(o) = &self.outcome else { return false };
-        o.stages.keys().any(|s| *s >= stage && *s <= SalesStage::Won)
+        o.stages
+            .keys()
+            .any(|s| *s >= stage && *s <= SalesStage::Won)
     }
 
     /// Fills `owner`, `touched_at`, SLA due/breached and the displayed stage from the outcome.
@@ -115,7 +118,10 @@ fn text_matches(lead: &Lead, needle: &str) -> bool {
         Some(&lead.source),
         Some(&lead.campaign),
     ];
-    fields.into_iter().flatten().any(|f| f.to_lowercase().contains(needle))
+    fields
+        .into_iter()
+        .flatten()
+        .any(|f| f.to_lowercase().contains(needle))
 }
 
 fn compare(a: &Lead, b: &Lead, column: &str) -> Ordering {
@@ -226,21 +232,64 @@ pub(crate) mod tests {
         let leads = vec![a, b, c];
         let page = |q: LeadQuery| {
             let (n, idx) = query(&leads, &q);
-            (n, idx.iter().map(|&i| leads[i].id.clone()).collect::<Vec<_>>())
+            (
+                n,
+                idx.iter().map(|&i| leads[i].id.clone()).collect::<Vec<_>>(),
+            )
         };
-        assert_eq!(page(LeadQuery::default()), (3, vec!["b".into(), "c".into(), "a".into()]));
         assert_eq!(
-            page(LeadQuery { sort: Some("id".into()), descending: Some(false), ..Default::default() }),
+            page(LeadQuery::default()),
+            (3, vec!["b".into(), "c".into(), "a".into()])
+        );
+        assert_eq!(
+            page(LeadQuery {
+                sort: Some("id".into()),
+                descending: Some(false),
+                ..Default::default()
+            }),
             (3, vec!["a".into(), "b".into(), "c".into()])
         );
-        assert_eq!(page(LeadQuery { text: "ACME".into(), ..Default::default() }), (1, vec!["a".into()]));
+        assert_eq!(
+            page(LeadQuery {
+                text: "ACME".into(),
+                ..Default::default()
+            }),
+            (1, vec!["a".into()])
+        );
         let mut c_stage = leads[2].clone();
         c_stage.apply_outcome(c_stage.outcome.clone(), 10, 100);
         assert_eq!(c_stage.stage, "sal");
-        assert_eq!(page(LeadQuery { stages: vec!["mql".into()], ..Default::default() }).0, 2);
-        assert_eq!(page(LeadQuery { offset: 1, limit: Some(1), ..Default::default() }), (3, vec!["c".into()]));
-        assert_eq!(page(LeadQuery { offset: 9, ..Default::default() }), (3, vec![]));
-        assert_eq!(page(LeadQuery { min_score: Some(15.0), ..Default::default() }).0, 2);
+        assert_eq!(
+            page(LeadQuery {
+                stages: vec!["mql".into()],
+                ..Default::default()
+            })
+            .0,
+            2
+        );
+        assert_eq!(
+            page(LeadQuery {
+                offset: 1,
+                limit: Some(1),
+                ..Default::default()
+            }),
+            (3, vec!["c".into()])
+        );
+        assert_eq!(
+            page(LeadQuery {
+                offset: 9,
+                ..Default::default()
+            }),
+            (3, vec![])
+        );
+        assert_eq!(
+            page(LeadQuery {
+                min_score: Some(15.0),
+                ..Default::default()
+            })
+            .0,
+            2
+        );
     }
 
     #[test]
@@ -255,9 +304,16 @@ pub(crate) mod tests {
         ];
         for (mql, touch, as_of, due, breached) in cases {
             let mut l = lead("x", 1.0, mql, &[]);
-            let o = touch.map(|t| Outcome { touched_at: Some(t), ..Default::default() });
+            let o = touch.map(|t| Outcome {
+                touched_at: Some(t),
+                ..Default::default()
+            });
             l.apply_outcome(o, 10, as_of);
-            assert_eq!((l.sla_due_at, l.sla_breached), (due, breached), "{mql:?} {touch:?} {as_of}");
+            assert_eq!(
+                (l.sla_due_at, l.sla_breached),
+                (due, breached),
+                "{mql:?} {touch:?} {as_of}"
+            );
         }
     }
 }

@@ -11,7 +11,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use super::csv::{CsvStream, Record};
 use super::dates::parse_time;
 use super::report::ImportReport;
 
@@ -98,7 +97,8 @@ impl Outcome {
 
     /// When sales first acted on the lead: the explicit touch, else the earliest stage date.
     pub fn first_touch(&self) -> Option<i64> {
-        self.touched_at.or_else(|| self.stages.values().min().copied())
+        self.touched_at
+            .or_else(|| self.stages.values().min().copied())
     }
 }
 
@@ -122,14 +122,22 @@ impl Columns {
         for (i, name) in header.iter().enumerate() {
             let n = normalize(name);
             let slot = match n.as_str() {
-                "leadid" | "id" | "lead" | "visitorid" | "anonymousid" | "userid" | "contactid" => &mut c.lead_id,
+                "leadid" | "id" | "lead" | "visitorid" | "anonymousid" | "userid" | "contactid" => {
+                    &mut c.lead_id
+                }
                 "email" | "emailaddress" | "leademail" => &mut c.email,
-                "stage" | "stagereached" | "status" | "lifecyclestage" | "leadstatus" => &mut c.stage,
-                "date" | "stagedate" | "at" | "changedat" | "enteredat" | "timestamp" | "stagereachedat" => &mut c.date,
+                "stage" | "stagereached" | "status" | "lifecyclestage" | "leadstatus" => {
+                    &mut c.stage
+                }
+                "date" | "stagedate" | "at" | "changedat" | "enteredat" | "timestamp"
+                | "stagereachedat" => &mut c.date,
                 "owner" | "salesowner" | "rep" | "assignedto" | "leadowner" => &mut c.owner,
-                "rejectionreason" | "reason" | "disqualificationreason" | "lostreason" => &mut c.reason,
+                "rejectionreason" | "reason" | "disqualificationreason" | "lostreason" => {
+                    &mut c.reason
+                }
                 "amount" | "dealamount" | "value" | "revenue" => &mut c.amount,
-                "firsttouch" | "firsttouchat" | "firstsalestouch" | "touchedat" | "firstcontactat" | "contactedat" => &mut c.touched,
+                "firsttouch" | "firsttouchat" | "firstsalestouch" | "touchedat"
+                | "firstcontactat" | "contactedat" => &mut c.touched,
                 _ => {
                     let stage_part = n
                         .strip_suffix("date")
@@ -144,7 +152,9 @@ impl Columns {
             slot.get_or_insert(i);
         }
         if c.lead_id.is_none() && c.email.is_none() {
-            return Err("the header names no lead id or email column (expected e.g. lead_id, email)".into());
+            return Err(
+                "the header names no lead id or email column (expected e.g. lead_id, email)".into(),
+            );
         }
         if c.stage.is_none() && c.stage_dates.is_empty() {
             return Err("the header names no stage column and no per-stage date columns (expected stage,date or sal_at, sql_at, ...)".into());
@@ -153,88 +163,77 @@ impl Columns {
     }
 }
 
-fn cell(record: &Record, col: Option<usize>) -> Option<&str> {
-    let v = record.fields.get(col?)?.trim();
-    (!v.is_empty()).then_some(v)
-}
-
-/// Streaming reader for an outcomes CSV; rows for the same lead merge into one `Outcome`.
-#[derive(Debug, Default)]
-pub struct OutcomeImport {
-    stream: CsvStream,
-    columns: Option<Columns>,
-    header_error: Option<String>,
-    by_key: HashMap<String, usize>,
-    pub outcomes: Vec<Outcome>,
-    pub report: ImportReport,
-}
-
-impl OutcomeImport {
-    pub fn new() -> Self {
-        OutcomeImport { stream: CsvStream::new(), ..Default::default() }
-    }
-
-    pub fn push(&mut self, chunk: &str) {
-        let records = self.stream.push(chunk);
-        self.take(records);
-    }
-
-    pub fn finish(mut self) -> (Vec<Outcome>, ImportReport) {
-        let records = self.stream.finish();
-        self.take(records);
-        if self.columns.is_none() && self.header_error.is_none() {
-            self.report.bad(1, "the file is empty: expected a header line");
+/// Reads a whole outcomes CSV (`,` `;` or tab separated; the calibration reader, shared).
+/// Rows for the same lead (lead id, else email) merge; bad rows are reported with their line.
+pub fn parse_outcomes(text: &str) -> (Vec<Outcome>, ImportReport) {
+    let mut report = ImportReport::default();
+    let mut outcomes: Vec<Outcome> = Vec::new();
+    let table = match crate::calibrate::csv::parse(text, None) {
+        Ok(t) => t,
+        Err(e) => {
+            report.bad(1, e.to_string());
+            return (outcomes, report);
         }
-        (self.outcomes, self.report)
-    }
-
-    fn take(&mut self, records: Vec<Result<Record, super::csv::CsvError>>) {
-        for r in records {
-            match r {
-                Err(e) => self.report.bad(e.line, e.reason),
-                Ok(record) => self.row(record),
-            }
+    };
+    let cols = match Columns::from_header(&table.headers) {
+        Ok(c) => c,
+        Err(e) => {
+            report.bad(1, e);
+            return (outcomes, report);
         }
-    }
-
-    fn row(&mut self, record: Record) {
-        if self.columns.is_none() && self.header_error.is_none() {
-            match Columns::from_header(&record.fields) {
-                Ok(c) => self.columns = Some(c),
-                Err(e) => {
-                    self.report.bad(record.line, e.clone());
-                    self.header_error = Some(e);
-                }
-            }
-            return;
-        }
-        let Some(cols) = &self.columns else {
-            let e = self.header_error.clone().unwrap_or_default();
-            self.report.bad(record.line, format!("skipped: {e}"));
-            return;
-        };
-        match parse_row(cols, &record) {
-            Err(reason) => self.report.bad(record.line, reason),
+    };
+    // Bad records the reader already rejected (wrong field count, broken quotes), in line order
+    // with ours below.
+    let mut bad: Vec<(u64, String)> = table
+        .bad_rows
+        .iter()
+        .map(|b| (b.line as u64, b.reason.clone()))
+        .collect();
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    let mut kept = 0u64;
+    for row in 0..table.len() {
+        let cells: Vec<&str> = (0..table.headers.len())
+            .map(|c| table.cell(row, c))
+            .collect();
+        match parse_row(&cols, &cells) {
+            Err(reason) => bad.push((table.line(row) as u64, reason)),
             Ok(o) => {
+                kept += 1;
                 let key = o
                     .lead_id
                     .clone()
                     .or_else(|| o.email.clone().map(|e| format!("email:{e}")))
                     .unwrap_or_default();
-                match self.by_key.get(&key) {
-                    Some(&i) => merge(&mut self.outcomes[i], o),
+                match by_key.get(&key) {
+                    Some(&i) => merge(&mut outcomes[i], o),
                     None => {
-                        self.by_key.insert(key, self.outcomes.len());
-                        self.outcomes.push(o);
+                        by_key.insert(key, outcomes.len());
+                        outcomes.push(o);
                     }
                 }
-                self.report.kept();
             }
         }
     }
+    bad.sort_by_key(|b| b.0);
+    for _ in 0..kept {
+        report.kept();
+    }
+    for (line, reason) in bad {
+        report.bad(line, reason);
+    }
+    // Rows the reader counted but did not list still count as rejected.
+    for _ in table.bad_rows.len()..table.bad_row_count {
+        report.bad(0, "bad record");
+    }
+    (outcomes, report)
 }
 
-fn parse_row(cols: &Columns, r: &Record) -> Result<Outcome, String> {
+fn cell<'a>(cells: &[&'a str], col: Option<usize>) -> Option<&'a str> {
+    let v = cells.get(col?)?.trim();
+    (!v.is_empty()).then_some(v)
+}
+
+fn parse_row(cols: &Columns, r: &[&str]) -> Result<Outcome, String> {
     let mut o = Outcome {
         lead_id: cell(r, cols.lead_id).map(str::to_string),
         email: cell(r, cols.email).map(str::to_lowercase),
@@ -251,11 +250,19 @@ fn parse_row(cols: &Columns, r: &Record) -> Result<Outcome, String> {
         }
     }
     if let Some(a) = cell(r, cols.amount) {
-        let cleaned: String = a.chars().filter(|c| !matches!(c, '$' | '€' | '£' | ',' | ' ')).collect();
-        o.amount = Some(cleaned.parse().map_err(|_| format!("amount {a:?} is not a number"))?);
+        let cleaned: String = a
+            .chars()
+            .filter(|c| !matches!(c, '$' | '€' | '£' | ',' | ' '))
+            .collect();
+        o.amount = Some(
+            cleaned
+                .parse()
+                .map_err(|_| format!("amount {a:?} is not a number"))?,
+        );
     }
     if let Some(t) = cell(r, cols.touched) {
-        o.touched_at = Some(parse_time(t).ok_or_else(|| format!("first touch date {t:?} is not a date"))?);
+        o.touched_at =
+            Some(parse_time(t).ok_or_else(|| format!("first touch date {t:?} is not a date"))?);
     }
     if let Some(s) = cell(r, cols.stage) {
         let stage = SalesStage::parse(s).ok_or_else(|| {
@@ -267,7 +274,8 @@ fn parse_row(cols: &Columns, r: &Record) -> Result<Outcome, String> {
     }
     for &(stage, col) in &cols.stage_dates {
         if let Some(d) = cell(r, Some(col)) {
-            let at = parse_time(d).ok_or_else(|| format!("{} date {d:?} is not a date", stage.name()))?;
+            let at = parse_time(d)
+                .ok_or_else(|| format!("{} date {d:?} is not a date", stage.name()))?;
             o.stages.insert(stage, at);
         }
     }
@@ -291,13 +299,6 @@ fn merge(into: &mut Outcome, from: Outcome) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     };
-}
-
-/// Reads a whole outcomes CSV.
-pub fn parse_outcomes(text: &str) -> (Vec<Outcome>, ImportReport) {
-    let mut imp = OutcomeImport::new();
-    imp.push(text);
-    imp.finish()
 }
 
 #[cfg(test)]
@@ -349,7 +350,11 @@ mod tests {
                    F,f@x.io,,,\n\
                    G,g@x.io,sal,2026-03-09,\n";
         let (out, report) = parse_outcomes(csv);
-        let rows: Vec<(u64, &str)> = report.errors.iter().map(|e| (e.row, e.reason.as_str())).collect();
+        let rows: Vec<(u64, &str)> = report
+            .errors
+            .iter()
+            .map(|e| (e.row, e.reason.as_str()))
+            .collect();
         assert_eq!(rows.len(), 6);
         assert_eq!(rows[0], (3, "no lead id and no email"));
         assert!(rows[1].0 == 4 && rows[1].1.contains("unknown stage \"maybe\""));
@@ -357,7 +362,12 @@ mod tests {
         assert!(rows[3].0 == 6 && rows[3].1.contains("not a number"));
         assert!(rows[4].0 == 7 && rows[4].1.contains("has no @"));
         assert!(rows[5].0 == 8 && rows[5].1.contains("no stage reached"));
-        assert_eq!(out.iter().map(|o| o.lead_id.as_deref().unwrap()).collect::<Vec<_>>(), ["A", "G"]);
+        assert_eq!(
+            out.iter()
+                .map(|o| o.lead_id.as_deref().unwrap())
+                .collect::<Vec<_>>(),
+            ["A", "G"]
+        );
         assert_eq!((report.rows, report.imported, report.rejected), (8, 2, 6));
     }
 
@@ -367,9 +377,13 @@ mod tests {
         assert!(out.is_empty());
         assert_eq!(report.errors[0].row, 1);
         assert!(report.errors[0].reason.contains("no lead id or email"));
-        assert_eq!(report.rejected, 2);
+        assert_eq!(report.rejected, 1);
         let (_, empty) = parse_outcomes("");
-        assert!(empty.errors[0].reason.contains("empty"));
+        assert!(
+            empty.errors[0].reason.contains("empty"),
+            "{:?}",
+            empty.errors
+        );
     }
 
     #[test]

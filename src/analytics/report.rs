@@ -47,7 +47,10 @@ impl ImportReport {
         self.rows += 1;
         self.rejected += 1;
         if self.errors.len() < MAX_ROW_ERRORS {
-            self.errors.push(RowError { row, reason: reason.into() });
+            self.errors.push(RowError {
+                row,
+                reason: reason.into(),
+            });
         } else {
             self.errors_omitted += 1;
         }

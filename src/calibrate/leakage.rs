@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 
-use super::dataset::Column;
+use super::dataset::{Column, ColumnData};
 use super::evaluate::auc;
 use super::features::{FeatureBins, NO_BIN};
 
@@ -80,9 +80,64 @@ pub fn post_outcome_word(name: &str) -> Option<&'static str> {
         .copied()
 }
 
-/// How well the column alone ranks the test rows: each bin scores its training conversion rate
-/// (rows in no bin score the base rate). Learned on train, measured on test, like the model.
+/// How well the column alone ranks the test rows, learned on train and measured on test like the
+/// model: the better of (a) each bin scoring its training conversion rate (any shape of
+/// relationship) and, for numbers, (b) the raw value in the direction training favours (a
+/// monotone relationship at full resolution; bins blur it: the bank table's `duration` ranks
+/// with 0.81 raw but about 0.80 in 20 bins).
 pub fn single_feature_auc(
+    bins: &FeatureBins,
+    column: &Column,
+    train: &[usize],
+    test: &[usize],
+    outcome: &[bool],
+) -> Option<f64> {
+    let binned = binned_auc(bins, column, train, test, outcome);
+    let raw = match &column.data {
+        ColumnData::Numeric(values) => raw_auc(values, train, test, outcome),
+        ColumnData::Categorical { .. } => None,
+    };
+    match (binned, raw) {
+        (Some(b), Some(r)) => Some(b.max(r)),
+        (b, r) => b.or(r),
+    }
+}
+
+/// AUC of the raw values on the test rows (missing values score the median), oriented by the
+/// training rows' direction.
+fn raw_auc(
+    values: &[Option<f64>],
+    train: &[usize],
+    test: &[usize],
+    outcome: &[bool],
+) -> Option<f64> {
+    let present = |rows: &[usize]| -> (Vec<f64>, Vec<bool>) {
+        rows.iter()
+            .filter_map(|&r| values[r].map(|v| (v, outcome[r])))
+            .unzip()
+    };
+    let (train_values, train_labels) = present(train);
+    let rising = auc(&train_values, &train_labels)? >= 0.5;
+    let mut sorted = train_values;
+    sorted.sort_by(f64::total_cmp);
+    let median = *sorted.get(sorted.len() / 2)?;
+    let scores: Vec<f64> = test
+        .iter()
+        .map(|&r| {
+            let v = values[r].unwrap_or(median);
+            if rising {
+                v
+            } else {
+                -v
+            }
+        })
+        .collect();
+    let labels: Vec<bool> = test.iter().map(|&r| outcome[r]).collect();
+    auc(&scores, &labels)
+}
+
+/// Each bin scores its training conversion rate (rows in no bin score the base rate).
+fn binned_auc(
     bins: &FeatureBins,
     column: &Column,
     train: &[usize],
@@ -127,10 +182,13 @@ pub struct LeakageBounds {
 
 impl Default for LeakageBounds {
     fn default() -> Self {
+        // A fixed 0.80 alone is fragile: the bank table's `duration` scores 0.80 to 0.81
+        // depending on the split seed. Far above the rest (the honest columns there reach about
+        // 0.65) catches it either way without flagging two strong honest columns.
         LeakageBounds {
             auc: 0.80,
-            far_above_ratio: 2.0,
-            far_above_min: 0.70,
+            far_above_ratio: 1.75,
+            far_above_min: 0.75,
         }
     }
 }
@@ -190,6 +248,23 @@ mod tests {
     }
 
     #[test]
+    fn raw_values_rank_in_the_training_direction() {
+        // Conversion falls with the value; training and test agree on the direction.
+        let values: Vec<Option<f64>> = [1.0, 2.0, 3.0, 4.0, 1.5, 2.5, 3.5, 4.5]
+            .iter()
+            .map(|&v| Some(v))
+            .chain([None])
+            .collect();
+        let outcome = [true, true, false, false, true, false, true, false, true];
+        let train = [0, 1, 2, 3];
+        let test = [4, 5, 6, 7, 8];
+        // Test scores (negated): -1.5, -2.5, -3.5, -4.5 and the median -3 for the missing one.
+        // Positives -1.5, -3.5, -3; negatives -2.5, -4.5: pairs won 2 + 1 + 1 = 4 of 6.
+        let a = raw_auc(&values, &train, &test, &outcome).unwrap();
+        assert!((a - 4.0 / 6.0).abs() < 1e-12, "{a}");
+    }
+
+    #[test]
     fn auc_bounds_table() {
         let named = |v: &[Option<f64>]| -> Vec<(String, Option<f64>)> {
             v.iter()
@@ -209,5 +284,11 @@ mod tests {
         // Two strong honest columns: neither is far above the other.
         let two = auc_reasons(&named(&[Some(0.75), Some(0.72)]), &bounds);
         assert!(two.iter().all(Vec::is_empty));
+        // duration on an unlucky seed (0.79 against 0.655): lift 0.29 ≥ 1.75 × 0.155.
+        let unlucky = auc_reasons(&named(&[Some(0.79), Some(0.655)]), &bounds);
+        assert_eq!(unlucky[0].len(), 1);
+        // duration on the time split (0.763 against 0.681): not far enough above to say.
+        let time = auc_reasons(&named(&[Some(0.763), Some(0.681)]), &bounds);
+        assert!(time[0].is_empty());
     }
 }

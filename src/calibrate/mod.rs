@@ -16,17 +16,24 @@ pub mod features;
 pub mod fragment;
 pub mod leakage;
 pub mod logistic;
+pub mod options;
+pub mod report;
 pub mod scorecard;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use dataset::{Dataset, LabeledRow};
-use evaluate::{Metrics, Split};
-use features::{BinRule, BinningOptions, FeatureBins, NO_BIN};
-use fragment::ModelFragment;
+use evaluate::Split;
+use features::{BinningOptions, FeatureBins, NO_BIN};
 use leakage::{LeakageBounds, LeakageFlag};
 use logistic::{Design, LogisticOptions};
-use scorecard::{Scale, Scorecard, ThresholdBasis, ThresholdSuggestion};
+use scorecard::{Scorecard, ThresholdBasis, ThresholdSuggestion};
+
+pub use options::{CalibrateOptions, SplitKind};
+pub use report::{
+    BinReport, CalibrationReport, Evaluation, ExcludedColumn, FeatureReport, FitSummary,
+    RowSummary, SplitSummary,
+};
 
 /// Why calibration could not run.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,167 +73,6 @@ fn option_error(field: &str, reason: impl Into<String>) -> CalibrateError {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum SplitKind {
-    Stratified,
-    Time,
-}
-
-/// Options (camelCase in JS; every field has a default except `outcomeColumn` for CSV input).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
-pub struct CalibrateOptions {
-    /// CSV: the outcome column.
-    pub outcome_column: String,
-    /// CSV: outcome values that count as converted (trimmed, case-insensitive).
-    pub positive_values: Vec<String>,
-    /// CSV: `,` `;` or tab; detected from the header when absent.
-    pub separator: Option<char>,
-    /// CSV: a column with the lead's creation time (epoch ms or ISO-8601); not a feature.
-    pub time_column: Option<String>,
-    /// CSV: a column with the current model's score, evaluated side by side; not a feature.
-    pub current_score_column: Option<String>,
-    /// Columns left out of the model.
-    pub exclude: Vec<String>,
-    /// Columns known to be recorded after the outcome: flagged and always left out.
-    pub post_outcome_columns: Vec<String>,
-    /// Also leave out columns flagged by name or by a suspicious single-feature AUC.
-    pub exclude_leaky: bool,
-    /// Single-feature AUC at or above which a column is flagged.
-    pub leakage_auc: f64,
-    /// `time` (train on the earliest rows; by `timeColumn`, else row order) or `stratified`
-    /// (seeded). Default: `time` when rows carry times, else `stratified`.
-    pub split: Option<SplitKind>,
-    pub seed: u64,
-    pub test_fraction: f64,
-    /// L2 penalty weight on the coefficients (scikit-learn's `1 / C`).
-    pub l2: f64,
-    pub max_iterations: u32,
-    /// Most quantile bins per numeric column.
-    pub max_bins: usize,
-    /// Minimum share of training rows for a category value or bin of its own.
-    pub min_bin_share: f64,
-    /// Points to double the odds.
-    pub pdo: f64,
-    /// The score that means odds `anchorOdds` (default 50 = even odds).
-    pub anchor_score: f64,
-    pub anchor_odds: f64,
-    /// Threshold suggestions: a share of leads to pass as MQLs (default 0.1 when no target is
-    /// given), a weekly sales capacity (with `leadsPerWeek`, or the rate derived from times), a
-    /// target precision.
-    pub target_mql_rate: Option<f64>,
-    pub capacity_per_week: Option<f64>,
-    pub leads_per_week: Option<f64>,
-    pub target_precision: Option<f64>,
-    /// The model group the generated fit rules add to (default `calibrated`: a group of its own,
-    /// so the existing fit group's bounds do not clamp the learned points).
-    pub group: String,
-}
-
-impl Default for CalibrateOptions {
-    fn default() -> Self {
-        CalibrateOptions {
-            outcome_column: String::new(),
-            positive_values: ["yes", "y", "true", "1", "won", "converted"]
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
-            separator: None,
-            time_column: None,
-            current_score_column: None,
-            exclude: Vec::new(),
-            post_outcome_columns: Vec::new(),
-            exclude_leaky: false,
-            leakage_auc: 0.80,
-            split: None,
-            seed: 42,
-            test_fraction: 0.3,
-            l2: 1.0,
-            max_iterations: 50,
-            max_bins: 10,
-            min_bin_share: 0.005,
-            pdo: 20.0,
-            anchor_score: 50.0,
-            anchor_odds: 1.0,
-            target_mql_rate: None,
-            capacity_per_week: None,
-            leads_per_week: None,
-            target_precision: None,
-            group: "calibrated".to_string(),
-        }
-    }
-}
-
-impl CalibrateOptions {
-    fn validate(&self) -> Result<(), CalibrateError> {
-        let fraction = |v: f64| v > 0.0 && v < 1.0;
-        if !fraction(self.test_fraction) {
-            return Err(option_error("testFraction", "must be between 0 and 1"));
-        }
-        if !(self.l2 > 0.0 && self.l2.is_finite()) {
-            return Err(option_error(
-                "l2",
-                "must be a positive number (one-hot bins with an intercept need a penalty)",
-            ));
-        }
-        if !(self.pdo > 0.0 && self.pdo.is_finite()) {
-            return Err(option_error("pdo", "must be a positive number"));
-        }
-        if !(self.anchor_odds > 0.0 && self.anchor_odds.is_finite()) {
-            return Err(option_error("anchorOdds", "must be a positive number"));
-        }
-        if !self.anchor_score.is_finite() {
-            return Err(option_error("anchorScore", "must be a number"));
-        }
-        if self.max_bins < 2 {
-            return Err(option_error("maxBins", "must be at least 2"));
-        }
-        if !(0.0..0.5).contains(&self.min_bin_share) {
-            return Err(option_error(
-                "minBinShare",
-                "must be at least 0 and below 0.5",
-            ));
-        }
-        if !(0.5..=1.0).contains(&self.leakage_auc) {
-            return Err(option_error("leakageAuc", "must be between 0.5 and 1"));
-        }
-        if self.max_iterations == 0 {
-            return Err(option_error("maxIterations", "must be at least 1"));
-        }
-        if let Some(r) = self.target_mql_rate {
-            if !(r > 0.0 && r <= 1.0) {
-                return Err(option_error("targetMqlRate", "must be in (0, 1]"));
-            }
-        }
-        if let Some(p) = self.target_precision {
-            if !(p > 0.0 && p <= 1.0) {
-                return Err(option_error("targetPrecision", "must be in (0, 1]"));
-            }
-        }
-        for (field, v) in [
-            ("capacityPerWeek", self.capacity_per_week),
-            ("leadsPerWeek", self.leads_per_week),
-        ] {
-            if v.is_some_and(|v| !(v > 0.0 && v.is_finite())) {
-                return Err(option_error(field, "must be a positive number"));
-            }
-        }
-        if self.group.trim().is_empty() {
-            return Err(option_error("group", "must not be empty"));
-        }
-        Ok(())
-    }
-
-    fn scale(&self) -> Scale {
-        Scale {
-            pdo: self.pdo,
-            anchor_score: self.anchor_score,
-            anchor_odds: self.anchor_odds,
-        }
-    }
-}
-
 /// Where the work is, for a progress bar: `stage` is one of `parse`, `bin`, `screen`, `fit`,
 /// `evaluate`; `done` of `total` steps within it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -235,102 +81,6 @@ pub struct Progress {
     pub stage: &'static str,
     pub done: u32,
     pub total: u32,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RowSummary {
-    /// Rows used for training and testing.
-    pub used: usize,
-    /// Rows rejected (CSV errors, empty outcome, bad time), listed up to 100.
-    pub bad_row_count: usize,
-    pub bad_rows: Vec<csv::BadRow>,
-    pub positives: usize,
-    pub base_rate: f64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SplitSummary {
-    pub kind: SplitKind,
-    /// How rows were ordered or drawn: `"timeColumn"`, `"rowOrder"` or `"seeded"`.
-    pub by: &'static str,
-    pub seed: Option<u64>,
-    pub test_fraction: f64,
-    pub train_rows: usize,
-    pub train_positives: usize,
-    pub test_rows: usize,
-    pub test_positives: usize,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FitSummary {
-    pub l2: f64,
-    pub iterations: u32,
-    pub converged: bool,
-    pub parameters: usize,
-    pub intercept: f64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BinReport {
-    pub label: String,
-    pub rule: BinRule,
-    pub train_rows: usize,
-    pub train_positives: usize,
-    pub coefficient: f64,
-    pub points: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FeatureReport {
-    pub column: String,
-    pub numeric: bool,
-    /// Numeric bins merged to monotone conversion rates.
-    pub monotone: bool,
-    pub single_feature_auc: Option<f64>,
-    pub bins: Vec<BinReport>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ExcludedColumn {
-    pub column: String,
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Evaluation {
-    /// The integer scorecard on the test rows (calibration from the points scale).
-    pub test: Metrics,
-    /// AUC of the unrounded fitted probabilities on the test rows (what rounding costs).
-    pub test_auc_unrounded: Option<f64>,
-    /// AUC of the scorecard on the training rows (a large gap to `test.auc` means overfitting).
-    pub train_auc: Option<f64>,
-    /// The current model's scores on the test rows that have one, side by side.
-    pub current: Option<Metrics>,
-}
-
-/// Everything the dashboard shows after a calibration run.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CalibrationReport {
-    pub rows: RowSummary,
-    pub split: SplitSummary,
-    pub fit: FitSummary,
-    pub scale: Scale,
-    pub base_points: i64,
-    pub features: Vec<FeatureReport>,
-    pub excluded: Vec<ExcludedColumn>,
-    pub leakage: Vec<LeakageFlag>,
-    pub evaluation: Evaluation,
-    pub thresholds: Vec<ThresholdSuggestion>,
-    pub fragment: ModelFragment,
-    pub warnings: Vec<String>,
 }
 
 /// Calibrates from a CSV lead table.
@@ -755,6 +505,7 @@ fn suggest_thresholds(
 mod tests {
     use super::*;
     use evaluate::SplitMix64;
+    use features::BinRule;
     use std::collections::BTreeMap;
 
     /// A synthetic lead table with known structure: conversion rises with `visits` and is higher
@@ -1005,5 +756,47 @@ mod tests {
         // Same rows, same points.
         let again = calibrate_rows(&rows, &CalibrateOptions::default(), &mut |_| {}).unwrap();
         assert_eq!(report, again);
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+            /// Any small table, however odd (empty cells, words in number columns, one outcome,
+            /// stray quotes), gives a report or an error: never a panic.
+            #[test]
+            fn never_panics_on_odd_tables(
+                cells in prop::collection::vec(
+                    prop::collection::vec("(|NA|0|1|2\\.5|-3|x|yes|no|\"q\"|a\"b)", 4),
+                    0..40,
+                ),
+                split in prop::sample::select(vec![SplitKind::Stratified, SplitKind::Time]),
+                test_fraction in 0.05f64..0.95,
+            ) {
+                let mut text = String::from("a,b,c,y\n");
+                for row in &cells {
+                    text.push_str(&row.join(","));
+                    text.push('\n');
+                }
+                let options = CalibrateOptions {
+                    outcome_column: "y".into(),
+                    split: Some(split),
+                    test_fraction,
+                    ..CalibrateOptions::default()
+                };
+                match calibrate_csv(&text, &options, &mut |_| {}) {
+                    Ok(report) => {
+                        prop_assert!(report.rows.used + report.rows.bad_row_count <= cells.len());
+                        if let Some(auc) = report.evaluation.test.auc {
+                            prop_assert!((0.0..=1.0).contains(&auc));
+                        }
+                    }
+                    Err(e) => prop_assert!(!e.to_string().is_empty()),
+                }
+            }
+        }
     }
 }

@@ -28,7 +28,7 @@ export interface CalibrateOptions {
   postOutcomeColumns?: string[];
   /** Also leave out columns flagged by name or single-feature AUC (default false: flag only). */
   excludeLeaky?: boolean;
-  /** Single-feature AUC at or above which a column is flagged (default 0.8). */
+  /** Single-feature AUC at or above which a column is flagged (default 0.8); a column at 0.75+ whose lift over chance is 1.75× the runner-up's is flagged too. */
   leakageAuc?: number;
   /** Default: 'time' when rows carry times (timeColumn / row.time), else 'stratified'. 'time' without times uses row order. */
   split?: 'stratified' | 'time';

@@ -22,7 +22,9 @@ pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, JsError> {
 /// state are often stored as text), into a JSON tree the engine validates with paths.
 pub fn json_value(value: JsValue) -> Result<serde_json::Value, JsError> {
     match value.as_string() {
-        Some(text) => serde_json::from_str(&text).map_err(|e| JsError::new(&format!("invalid JSON: {e}"))),
+        Some(text) => {
+            serde_json::from_str(&text).map_err(|e| JsError::new(&format!("invalid JSON: {e}")))
+        }
         None => from_js(value),
     }
 }
@@ -38,6 +40,8 @@ pub fn millis(value: f64, name: &str) -> Result<i64, JsError> {
     if value.is_finite() {
         Ok(value as i64)
     } else {
-        Err(JsError::new(&format!("{name}: expected a finite number of milliseconds since the epoch")))
+        Err(JsError::new(&format!(
+            "{name}: expected a finite number of milliseconds since the epoch"
+        )))
     }
 }

@@ -29,9 +29,13 @@ impl JsEngine {
     /// const engine = new Engine({ version: '1', rules: [] });
     /// ```
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "Model | string")] model: JsValue) -> Result<JsEngine, JsError> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "Model | string")] model: JsValue,
+    ) -> Result<JsEngine, JsError> {
         let model = decode_model(model)?;
-        Ok(JsEngine { inner: crate::Engine::new(model) })
+        Ok(JsEngine {
+            inner: crate::Engine::new(model),
+        })
     }
 
     /// Builds an engine and restores a visitor's state exported by `exportState()`.
@@ -56,7 +60,9 @@ impl JsEngine {
     /// Engine.validate({ rules: [{ points: 'x' }] }); // [{ path: 'rules[0]...', message: '...' }]
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Problem[]")]
-    pub fn validate(#[wasm_bindgen(unchecked_param_type = "Model | string")] model: JsValue) -> Result<JsValue, JsError> {
+    pub fn validate(
+        #[wasm_bindgen(unchecked_param_type = "Model | string")] model: JsValue,
+    ) -> Result<JsValue, JsError> {
         let value = json_value(model)?;
         to_js(&Model::problems(&value))
     }
@@ -69,7 +75,11 @@ impl JsEngine {
     /// const { score, stagesEntered, handoffs } = engine.ingest(event, Date.now());
     /// ```
     #[wasm_bindgen(unchecked_return_type = "IngestOutcome")]
-    pub fn ingest(&mut self, #[wasm_bindgen(unchecked_param_type = "BatonEvent")] event: JsValue, now: f64) -> Result<JsValue, JsError> {
+    pub fn ingest(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "BatonEvent")] event: JsValue,
+        now: f64,
+    ) -> Result<JsValue, JsError> {
         let event = json_value(event)?;
         let now = millis(now, "now")?;
         let outcome = self.inner.ingest_value(&event, now).map_err(js_error)?;

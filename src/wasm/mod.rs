@@ -1,11 +1,15 @@
 //! The wasm-bindgen skin: decode → call the engine → encode. Compiled only for wasm32.
 //! One file per exported type.
 
+#[cfg(feature = "analytics")]
+mod batch;
+#[cfg(feature = "analytics")]
+mod calibrate;
 mod convert;
+#[cfg(feature = "analytics")]
+mod dashboard;
 mod engine;
+mod tracker;
 mod types;
 #[cfg(feature = "analytics")]
 mod verify;
-#[cfg(feature = "analytics")]
-mod calibrate;
-mod tracker;

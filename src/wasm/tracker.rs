@@ -23,6 +23,24 @@ use super::convert::{from_js, js_error, json_value, to_js};
 use crate::model::Model;
 use crate::outbox::{DeliveryResult, Outbox};
 
+#[wasm_bindgen(typescript_custom_section)]
+const TRACKER_TYPES: &str = r#"
+/** Options of `new Tracker(...)`; the snippet passes its embed config (other keys are ignored). */
+export interface TrackerOptions {
+  /** The scoring model (object or JSON text). */
+  model: Model | string;
+  /** Where handoffs are POSTed; defaults to the model's `handoff.endpoint`. */
+  endpoint?: string;
+  /** `required`: nothing stored or sent before `consent(true)`. Default `granted`. */
+  consent?: 'granted' | 'required';
+  /** A request to the endpoint is abandoned (and retried) after this many ms. Default 10000. */
+  requestTimeoutMs?: number;
+}
+/** Hooks for `Tracker.on`: `qualified` → Handoff, `stage` → StageEntry, `score` → Score,
+ *  `delivered` → `{ handoffId: string, status: number }`. */
+export type TrackerHook = 'qualified' | 'stage' | 'score' | 'delivered';
+"#;
+
 /// A hung endpoint is abandoned after this long and the attempt counts as a network error.
 const DEFAULT_REQUEST_TIMEOUT_MS: u32 = 10_000;
 /// Tabs wake for the same due time; a little per-tab spread lets the first one take the lock and
@@ -147,7 +165,9 @@ impl Tracker {
     /// const tracker = new Tracker({ model, endpoint: 'https://crm.example/intake', consent: 'required' });
     /// ```
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<Tracker, JsError> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "TrackerOptions")] options: JsValue,
+    ) -> Result<Tracker, JsError> {
         let model_value = js_sys::Reflect::get(&options, &"model".into())
             .map_err(|_| JsError::new("options.model: missing"))?;
         let model = Model::from_value(&json_value(model_value)?).map_err(js_error)?;
@@ -171,7 +191,9 @@ impl Tracker {
             consent,
             endpoint,
             visitor_id: random_id(),
-            request_timeout_ms: opts.request_timeout_ms.unwrap_or(DEFAULT_REQUEST_TIMEOUT_MS),
+            request_timeout_ms: opts
+                .request_timeout_ms
+                .unwrap_or(DEFAULT_REQUEST_TIMEOUT_MS),
             hooks: Vec::new(),
             timer: None,
             seen_visitor: None,
@@ -180,7 +202,9 @@ impl Tracker {
         if inner.consent == Consent::Granted {
             inner.sync();
         }
-        let tracker = Tracker { inner: Rc::new(RefCell::new(inner)) };
+        let tracker = Tracker {
+            inner: Rc::new(RefCell::new(inner)),
+        };
         pump(&tracker.inner);
         Ok(tracker)
     }
@@ -191,7 +215,10 @@ impl Tracker {
     /// ```js
     /// tracker.track({ type: 'track', event: 'Asset Downloaded', properties: { fileName: 'x.pdf' } });
     /// ```
-    pub fn track(&self, #[wasm_bindgen(unchecked_param_type = "BatonEvent")] event: JsValue) -> Result<(), JsError> {
+    pub fn track(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "BatonEvent")] event: JsValue,
+    ) -> Result<(), JsError> {
         let mut value = json_value(event)?;
         let notes = {
             let mut s = self.inner.borrow_mut();
@@ -208,7 +235,8 @@ impl Tracker {
             let mut notes: Notes = Vec::new();
             if !outcome.duplicate {
                 for handoff in &outcome.handoffs {
-                    let body = serde_json::to_string(handoff).map_err(|e| JsError::new(&e.to_string()))?;
+                    let body =
+                        serde_json::to_string(handoff).map_err(|e| JsError::new(&e.to_string()))?;
                     s.outbox.enqueue(&handoff.handoff_id, body, now);
                     notes.push((Hook::Qualified, to_js(handoff)?));
                 }
@@ -223,7 +251,13 @@ impl Tracker {
             notes
         };
         self.notify(notes);
-        if !self.inner.borrow().outbox.due(Date::now() as i64).is_empty() {
+        if !self
+            .inner
+            .borrow()
+            .outbox
+            .due(Date::now() as i64)
+            .is_empty()
+        {
             pump(&self.inner);
         }
         Ok(())
@@ -305,9 +339,15 @@ impl Tracker {
     /// ```js
     /// tracker.on('qualified', (handoff) => showCalendar(handoff.traits.email));
     /// ```
-    pub fn on(&self, name: &str, callback: Function) -> Result<(), JsError> {
+    pub fn on(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "TrackerHook")] name: &str,
+        #[wasm_bindgen(unchecked_param_type = "(value: any) => void")] callback: Function,
+    ) -> Result<(), JsError> {
         let hook = Hook::parse(name).ok_or_else(|| {
-            JsError::new(&format!("on: unknown hook \"{name}\" (expected qualified, stage, score or delivered)"))
+            JsError::new(&format!(
+                "on: unknown hook \"{name}\" (expected qualified, stage, score or delivered)"
+            ))
         })?;
         self.inner.borrow_mut().hooks.push((hook, callback));
         Ok(())
@@ -322,7 +362,9 @@ impl Tracker {
             return;
         }
         s.sync();
-        let Some(endpoint) = s.endpoint.clone() else { return };
+        let Some(endpoint) = s.endpoint.clone() else {
+            return;
+        };
         let now = Date::now() as i64;
         let mut changed = false;
         for d in s.outbox.due(now) {
@@ -399,7 +441,8 @@ impl Inner {
     fn stamp(&self, event: &mut Value, now: i64) {
         if let Value::Object(map) = event {
             map.insert("anonymousId".into(), Value::String(self.visitor_id.clone()));
-            map.entry("messageId").or_insert_with(|| Value::String(random_id()));
+            map.entry("messageId")
+                .or_insert_with(|| Value::String(random_id()));
             map.entry("timestamp").or_insert_with(|| Value::from(now));
         }
     }
@@ -466,7 +509,8 @@ impl Inner {
                 // which the receiver dedupes; never a lost handoff.
                 let mine = std::mem::replace(&mut self.outbox, stored);
                 for entry in mine.entries().iter().filter(|e| !e.delivery.is_finished()) {
-                    self.outbox.enqueue(&entry.handoff_id, entry.body.clone(), entry.created_at);
+                    self.outbox
+                        .enqueue(&entry.handoff_id, entry.body.clone(), entry.created_at);
                 }
             }
             Err(e) => {
@@ -541,7 +585,11 @@ fn pump(inner: &Rc<RefCell<Inner>>) {
                 // In flight before the lock is released, so other tabs see it and keep off.
                 s.persist_outbox();
             }
-            (s.endpoint.clone().unwrap_or_default(), s.request_timeout_ms, batch)
+            (
+                s.endpoint.clone().unwrap_or_default(),
+                s.request_timeout_ms,
+                batch,
+            )
         };
         for d in batch {
             let weak = Rc::downgrade(&inner);
@@ -567,14 +615,20 @@ fn settle(inner: &Rc<RefCell<Inner>>, id: &str, sent: Sent) {
         let now = Date::now() as i64;
         let mut notes: Notes = Vec::new();
         let result = match sent {
-            Sent::Status { code, retry_after_ms } => {
+            Sent::Status {
+                code,
+                retry_after_ms,
+            } => {
                 if (200..300).contains(&code) && s.has_hook(Hook::Delivered) {
                     let o = js_sys::Object::new();
                     let _ = js_sys::Reflect::set(&o, &"handoffId".into(), &id.into());
                     let _ = js_sys::Reflect::set(&o, &"status".into(), &code.into());
                     notes.push((Hook::Delivered, o.into()));
                 }
-                DeliveryResult::Status { code, retry_after_ms }
+                DeliveryResult::Status {
+                    code,
+                    retry_after_ms,
+                }
             }
             Sent::Failed(reason) => DeliveryResult::network_error(reason),
         };
@@ -628,4 +682,21 @@ fn random_id() -> String {
 /// Per-attempt jitter seed: the outbox's jitter is deterministic given the seed, the seed is not.
 fn random_seed() -> u64 {
     ((Math::random() * 9_007_199_254_740_992.0) as u64) ^ (Date::now() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::random_id;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn random_ids_are_32_hex_digits_and_differ() {
+        let a = random_id();
+        let b = random_id();
+        assert_eq!(a.len(), 32);
+        assert!(a
+            .bytes()
+            .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()));
+        assert_ne!(a, b);
+    }
 }

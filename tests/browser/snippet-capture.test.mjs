@@ -167,10 +167,11 @@ test('forms: mapped fields become traits; password, hidden and payment fields ar
             email: 'email', // by name
             title: 'job', // by id
             employees: '#lead [data-trait=size]', // by selector
-            secret: 'password', // misconfigured: still never read
-            honeypot: 'website', // hidden: never read
-            card: 'cc', // payment: never read
-            plan: 'plan', // radio group
+            // Mapped to traits the engine keeps, so a leak would show in the payload:
+            phone: 'password', // misconfigured: a password is still never read
+            website: 'website', // a hidden honeypot: never read
+            role: 'cc', // a payment field: never read
+            industry: 'industry', // a radio group: the checked option
           },
         },
       ],
@@ -179,8 +180,8 @@ test('forms: mapped fields become traits; password, hidden and payment fields ar
       <input name="email"><input id="job" name="t"><input data-trait="size" name="s">
       <input type="password" name="password"><input type="hidden" name="website" value="bot-filled">
       <input name="cc" autocomplete="cc-number">
-      <label><input type="radio" name="plan" value="growth">Growth</label>
-      <label><input type="radio" name="plan" value="starter">Starter</label>
+      <label><input type="radio" name="industry" value="Software">Software</label>
+      <label><input type="radio" name="industry" value="Retail">Retail</label>
       <button>Send</button></form>`,
   });
   const page = await newPage(ctx);
@@ -191,14 +192,14 @@ test('forms: mapped fields become traits; password, hidden and payment fields ar
   await page.fill('[name=s]', '1200');
   await page.fill('[name=password]', 'pw-123456');
   await page.fill('[name=cc]', '4111111111111111');
-  await page.check('input[value=growth]');
+  await page.check('input[value=Software]');
   await page.click('#lead button');
   const [rec] = await until(() => srv.receiver.handoffs().find((r) => r.handoff.traits.email === 'lee@example.com') && srv.receiver.handoffs().filter((r) => r.handoff.traits.email === 'lee@example.com'), 'the form handoff');
   const t = rec.handoff.traits;
   assert.equal(t.title, 'VP Operations');
   assert.equal(t.employees, 1200);
-  assert.equal(t.plan, 'growth');
-  for (const k of ['secret', 'honeypot', 'card', 'password']) assert.equal(t[k], undefined, k);
+  assert.equal(t.industry, 'Software');
+  for (const k of ['phone', 'website', 'role', 'password']) assert.equal(t[k], undefined, k);
   const raw = JSON.stringify(rec);
   for (const s of ['pw-123456', '4111111111111111', 'bot-filled']) assert.ok(!raw.includes(s), s);
   assert.deepEqual(page.errors, []);

@@ -1,19 +1,23 @@
 // Chaos: 100 visitors qualify against a receiver that fails ~30% of requests (503 + Retry-After),
 // hangs ~10% (stores, never answers: the snippet times out and retries), drops ~5% of connections;
-// some visitors have two tabs open, some close the tab right after qualifying (mid-send). Then every
-// visitor comes back once. Every qualified visitor must be delivered, none lost, and duplicates only
-// ever repeat the same handoffId (the receiver dedupes them).
+// a third of the visitors have two tabs open, a third close the tab right after qualifying
+// (mid-send), the rest navigate away after a moment. Then every visitor comes back once. Every
+// qualified visitor must be delivered, none lost, and duplicates only ever repeat the same handoffId
+// (the receiver dedupes them).
 //
+// Each visitor is its own origin (`http://v<N>.localhost:<port>`: loopback, a secure context, its own
+// localStorage), so one browser context and a few reused tabs ("lanes") serve all 100 visitors;
+// a context per visitor costs seconds of CPU each on a 2-core machine.
 // Bounded: the retry policy is the shortest the model allows (1 s base, 2 s max, 3 s lease), the
-// snippet aborts a request after 1.5 s, and every wait has a deadline; about a minute on 2 cores.
+// snippet aborts a request after 1.5 s, and every wait has a deadline.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, watchErrors } from './harness.mjs';
-import { fixture, ready, startDemo, stored, testModel, until } from './snippet-support.mjs';
+import { embed, ready, startDemo, stored, testModel, until } from './snippet-support.mjs';
 
 const VISITORS = 100;
-const BATCH = 10; // visitors whose journeys run at once
-const RETURN_BATCH = 20; // return visits at once
+const JOURNEY_LANES = 4; // tabs running journeys side by side
+const RETURN_LANES = 10; // tabs running return visits side by side
 const RETURN_DEADLINE_MS = 40_000; // per return visit: lease + a generous run of retries
 
 let srv;
@@ -34,78 +38,96 @@ function chaosModel() {
   return m;
 }
 
+/** Runs `fn(item, lane)` over `items` with `width` lanes, each lane handling one item at a time. */
+async function pool(items, width, fn) {
+  let next = 0;
+  const lane = async (n) => {
+    while (next < items.length) await fn(items[next++], n);
+  };
+  await Promise.all(Array.from({ length: width }, (_, n) => lane(n)));
+}
+
 /** Browser-level network noise (a 503, an aborted request) is expected here; script errors are not. */
 const scriptErrors = (pages) =>
   pages.flatMap((p) => p.errors).filter((e) => !/^console\.error: Failed to load resource/.test(e));
 
 test('100 journeys against a faulty endpoint: every qualified visitor delivered once by handoffId', { timeout: 240_000 }, async (t) => {
-  const config = { model: chaosModel(), endpoint: '/api/handoff', requestTimeoutMs: 1_500 };
-  const visitors = [];
+  const config = { src: '/snippet/baton.js', model: chaosModel(), endpoint: '/api/handoff', requestTimeoutMs: 1_500 };
+  const html = `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Lumen</title>${embed(config)}</head><body><h1>Lumen Freight</h1></body></html>`;
+  const ctx = await browser.newContext();
+  await ctx.route((u) => u.pathname === '/chaos.html', (r) => r.fulfill({ contentType: 'text/html', body: html }));
+  const origin = (i) => `http://v${i}.localhost:${srv.port}`;
   const pages = [];
+  const newTab = async () => {
+    const p = watchErrors(await ctx.newPage());
+    pages.push(p);
+    return p;
+  };
+  const lanes = [];
+  const laneTab = async (n) => (lanes[n] ??= await newTab());
+  const visitors = [];
   const started = Date.now();
 
-  async function journey(i) {
-    const ctx = await browser.newContext();
-    await fixture(ctx, srv, '/chaos.html', { config, body: '<h1>Lumen Freight</h1>' });
-    const open = async () => {
-      const p = watchErrors(await ctx.newPage());
-      pages.push(p);
-      await p.goto(`${srv.url}/chaos.html`);
-      await ready(p);
-      return p;
-    };
-    const a = await open();
-    const second = i % 2 === 0 ? await open() : null; // two tabs of the same visitor
-    const id = (await stored(a))['baton:v1:visitor'] && JSON.parse((await stored(a))['baton:v1:visitor']).id;
+  async function journey(i, lane) {
+    const a = await laneTab(lane);
+    await a.goto(`${origin(i)}/chaos.html`);
+    await ready(a);
+    let second = null;
+    if (i % 3 === 1) {
+      second = await newTab(); // a second tab of the same visitor
+      await second.goto(`${origin(i)}/chaos.html`);
+      await ready(second);
+    }
+    const id = JSON.parse((await stored(a))['baton:v1:visitor']).id;
     // The journey, through the public API (clicks are covered by the capture tests).
-    await a.evaluate((n) => {
-      baton('page', { path: '/pricing' });
-      baton('track', 'Asset Downloaded', { path: '/resources/case-study-northwind.pdf', category: 'case-study' });
-      baton('track', 'Asset Downloaded', { path: '/resources/case-study-contoso.pdf', category: 'case-study' });
-      baton('identify', { email: `visitor${n}@example.com`, title: 'Director of Operations', employees: 500 });
-    }, i);
-    const s = await a.evaluate(() => new Promise((ok) => baton('score', ok)));
+    const s = await a.evaluate(
+      (n) =>
+        new Promise((ok) => {
+          baton('page', { path: '/pricing' });
+          baton('track', 'Asset Downloaded', { path: '/resources/case-study-northwind.pdf', category: 'case-study' });
+          baton('track', 'Asset Downloaded', { path: '/resources/case-study-contoso.pdf', category: 'case-study' });
+          baton('identify', { email: `visitor${n}@example.com`, title: 'Director of Operations', employees: 500 });
+          baton('score', ok);
+        }),
+      i,
+    );
     assert.equal(s.stage, 'mql', `visitor ${i} qualified`);
     if (i % 3 === 0) {
       // Closed mid-send: the first attempt may or may not have left.
       await a.close();
-      await second?.close();
+      lanes[lane] = null;
     } else {
-      await new Promise((r) => setTimeout(r, 1_000));
-      await a.close();
-      await second?.close();
+      await new Promise((r) => setTimeout(r, 600)); // then the lane navigates away
     }
-    visitors.push({ i, id, ctx });
+    await second?.close();
+    visitors.push({ i, id });
   }
-
-  for (let i = 0; i < VISITORS; i += BATCH) {
-    await Promise.all(Array.from({ length: Math.min(BATCH, VISITORS - i) }, (_, k) => journey(i + k)));
-  }
+  await pool(Array.from({ length: VISITORS }, (_, i) => i), JOURNEY_LANES, journey);
   const journeysDone = Date.now();
 
   // Return visits: each visitor opens one page; it must bring their outbox to "acknowledged".
-  async function comeBack(v) {
-    const p = watchErrors(await v.ctx.newPage());
-    pages.push(p);
-    await p.goto(`${srv.url}/chaos.html`);
+  for (const p of lanes) await p?.close();
+  lanes.length = 0;
+  async function comeBack(v, lane) {
+    const p = await laneTab(lane);
+    await p.goto(`${origin(v.i)}/chaos.html`);
     await ready(p);
-    const box = await until(
+    let last = null;
+    v.outbox = await until(
       async () => {
         const raw = (await stored(p))['baton:v1:outbox'];
-        const o = raw && JSON.parse(raw);
+        const o = (last = raw && JSON.parse(raw));
         return o && o.entries.length > 0 && o.entries.every((e) => e.delivery.state !== 'pending' && e.delivery.state !== 'inFlight') && o;
       },
       `visitor ${v.i}'s outbox to settle`,
       RETURN_DEADLINE_MS,
       200,
-    );
-    v.outbox = box;
-    await p.close();
-    await v.ctx.close();
+    ).catch((e) => {
+      throw new Error(`${e.message}; outbox now: ${JSON.stringify(last?.entries.map(({ body, ...rest }) => rest))}`);
+    });
   }
-  for (let i = 0; i < visitors.length; i += RETURN_BATCH) {
-    await Promise.all(visitors.slice(i, i + RETURN_BATCH).map(comeBack));
-  }
+  await pool([...visitors], RETURN_LANES, comeBack);
+  await ctx.close();
 
   const records = srv.receiver.handoffs();
   const byVisitor = new Map();
@@ -130,7 +152,7 @@ test('100 journeys against a faulty endpoint: every qualified visitor delivered 
   const deliveries = records.reduce((n, r) => n + r.deliveries, 0);
   t.diagnostic(
     `${VISITORS} visitors in ${((Date.now() - started) / 1000).toFixed(1)} s ` +
-      `(journeys ${((journeysDone - started) / 1000).toFixed(1)} s); receiver saw ${stats.posts} POSTs: ` +
+      `(journeys ${((journeysDone - started) / 1000).toFixed(1)} s, return visits ${((Date.now() - journeysDone) / 1000).toFixed(1)} s); receiver saw ${stats.posts} POSTs: ` +
       `${stats.faulted} faulted, ${stats.duplicates} duplicates (same handoffId), ${stats.invalid} invalid; ` +
       `${deliveries} accepted deliveries for ${records.length} handoffs`,
   );

@@ -70,13 +70,6 @@ export async function ready(page, timeout = 10_000) {
 export const score = (page) => page.evaluate(() => new Promise((ok) => window.baton('score', ok)));
 export const explain = (page) => page.evaluate(() => new Promise((ok) => window.baton('explain', ok)));
 
-/** Ledger entries per rule id. */
-export async function ruleCounts(page) {
-  const counts = {};
-  for (const e of (await explain(page)).entries) counts[e.ruleId] = (counts[e.ruleId] || 0) + 1;
-  return counts;
-}
-
 /** Polls `fn` until it returns a truthy value or `timeout` passes (then throws with `what`). */
 export async function until(fn, what, timeout = 10_000, every = 100) {
   const end = Date.now() + timeout;

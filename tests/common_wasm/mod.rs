@@ -32,7 +32,14 @@ pub fn seed_journey_qualifies() {
     let mut ids = Vec::new();
     for event in &events {
         let ts = baton::event::Event::from_value(event).unwrap().timestamp;
-        ids.extend(again.ingest_value(event, ts).unwrap().handoffs.into_iter().map(|h| h.handoff_id));
+        ids.extend(
+            again
+                .ingest_value(event, ts)
+                .unwrap()
+                .handoffs
+                .into_iter()
+                .map(|h| h.handoff_id),
+        );
     }
     assert_eq!(ids, vec![handoffs[0].handoff_id.clone()]);
 }
@@ -40,7 +47,10 @@ pub fn seed_journey_qualifies() {
 pub fn malformed_event_is_an_error_naming_the_field() {
     let mut engine = Engine::new(Model::from_json(MODEL).unwrap());
     let err = engine
-        .ingest_value(&serde_json::json!({ "messageId": "x", "anonymousId": "a" }), 0)
+        .ingest_value(
+            &serde_json::json!({ "messageId": "x", "anonymousId": "a" }),
+            0,
+        )
         .unwrap_err();
     assert!(err.to_string().contains("type"), "{err}");
 }

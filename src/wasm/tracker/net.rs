@@ -13,13 +13,22 @@ const KEEPALIVE_MAX_BYTES: usize = 60 * 1024;
 
 /// What one POST came to, before the engine's outbox decides what it means.
 pub enum Sent {
-    Status { code: u16, retry_after_ms: Option<i64> },
+    Status {
+        code: u16,
+        retry_after_ms: Option<i64>,
+    },
     Failed(String),
 }
 
 /// POSTs `body` as `text/plain` (a CORS-simple request: no preflight, no custom headers) and calls
 /// `done` exactly once: with the status, or with a network error / timeout.
-pub fn post(endpoint: &str, body: &str, timeout_ms: u32, now_ms: f64, done: impl FnOnce(Sent) + 'static) {
+pub fn post(
+    endpoint: &str,
+    body: &str,
+    timeout_ms: u32,
+    now_ms: f64,
+    done: impl FnOnce(Sent) + 'static,
+) {
     let Some(window) = web_sys::window() else {
         done(Sent::Failed("no window".into()));
         return;
@@ -29,14 +38,19 @@ pub fn post(endpoint: &str, body: &str, timeout_ms: u32, now_ms: f64, done: impl
     // A string body makes the browser send `Content-Type: text/plain;charset=UTF-8`.
     init.set_body(&JsValue::from_str(body));
     // NOTE: web-sys 0.3.107 has no `RequestInit::set_keepalive`; the field is set directly.
-    let _ = Reflect::set(&init, &"keepalive".into(), &JsValue::from_bool(body.len() <= KEEPALIVE_MAX_BYTES));
+    let _ = Reflect::set(
+        &init,
+        &"keepalive".into(),
+        &JsValue::from_bool(body.len() <= KEEPALIVE_MAX_BYTES),
+    );
     init.set_credentials(web_sys::RequestCredentials::Omit);
     let controller = AbortController::new().ok();
     if let Some(c) = &controller {
         init.set_signal(Some(&c.signal()));
     }
     // A hung endpoint must not hold the entry forever: abort, and let the outbox retry.
-    let timer = controller.map(|c| gloo_timers::callback::Timeout::new(timeout_ms, move || c.abort()));
+    let timer =
+        controller.map(|c| gloo_timers::callback::Timeout::new(timeout_ms, move || c.abort()));
     let settle = Closure::once_into_js(move |value: JsValue| {
         drop(timer); // cancels the abort timer if it has not fired
         let outcome = match value.dyn_into::<Response>() {
@@ -63,7 +77,11 @@ pub fn post(endpoint: &str, body: &str, timeout_ms: u32, now_ms: f64, done: impl
 /// The response is never seen, so the caller keeps the entry in flight until its lease expires.
 pub fn beacon(endpoint: &str, body: &str) -> bool {
     web_sys::window()
-        .and_then(|w| w.navigator().send_beacon_with_opt_str(endpoint, Some(body)).ok())
+        .and_then(|w| {
+            w.navigator()
+                .send_beacon_with_opt_str(endpoint, Some(body))
+                .ok()
+        })
         .unwrap_or(false)
 }
 
@@ -72,6 +90,10 @@ pub fn retry_after_ms(value: &str, now_ms: f64) -> Option<i64> {
     let v = value.trim();
     if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
         return v.parse::<i64>().ok().map(|s| s.saturating_mul(1000));
+    }
+    // An HTTP date always has a time of day; anything else ("soon", "-5") is not a delay we know.
+    if !v.contains(':') {
+        return None;
     }
     let at = js_sys::Date::parse(v);
     if at.is_finite() {
@@ -121,4 +143,34 @@ pub fn with_lock(name: &str, critical: impl FnOnce(bool) + 'static) {
     let callback = Closure::once_into_js(move |lock: JsValue| critical(!lock.is_null()));
     let manager: LockManager = locks.unchecked_into();
     let _ = manager.request(name, &options, &callback);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retry_after_ms;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// 2026-11-02T09:00:00Z, the "now" of the worked examples.
+    const NOW: f64 = 1_793_610_000_000.0;
+
+    #[wasm_bindgen_test]
+    fn retry_after_worked_examples() {
+        let table: &[(&str, Option<i64>)] = &[
+            ("120", Some(120_000)),
+            ("0", Some(0)),
+            (" 7 ", Some(7_000)),
+            ("Mon, 02 Nov 2026 09:00:30 GMT", Some(30_000)),
+            ("Mon, 02 Nov 2026 08:00:00 GMT", Some(0)), // in the past: retry now
+            ("soon", None),
+            ("-5", None),
+            ("", None),
+        ];
+        for (header, want) in table {
+            assert_eq!(
+                retry_after_ms(header, NOW),
+                *want,
+                "Retry-After: {header:?}"
+            );
+        }
+    }
 }

@@ -6,6 +6,8 @@ import init, {
   initSync,
   Engine,
   Tracker,
+  BatchReplay,
+  Workspace,
   verifyHandoff,
   applyCalibration,
   calibrate,
@@ -145,13 +147,18 @@ async function main(): Promise<void> {
   const fromCsv: CalibrationReport = calibrate('won\n1\n', options, undefined);
   const fragment: CalibrationFragment = report.fragment;
   const applied: AppliedCalibration = applyCalibration(model, fragment);
+  const replay = new BatchReplay(model);
+  const pushed: number = replay.pushNdjson(JSON.stringify(event));
+  const { visitors, mql } = replay.summary(Date.now());
+  replay.free();
   const tracker: typeof Tracker = Tracker;
+  const workspace: typeof Workspace = Workspace; // the dashboard's store (typed by its module)
   const unsent = (t: Tracker): OutboxEntry[] => t.outbox().filter((e) => e.delivery.state !== 'acknowledged');
   const gaveUp: DeliveryState = { state: 'gaveUp', at: 0, reason: 'max attempts' };
   type CalibrationParts = [BinRule, DecileRow, CalibrationBand, CalibrationMetrics, ThresholdSuggestion];
   const none: CalibrationParts | null = null;
 
-  console.log(problems, entered, stage, capHit, rules, fit, groups, cold, hash, wrong, fromCsv, applied, tracker, unsent, gaveUp, none);
+  console.log(problems, entered, stage, capHit, rules, fit, groups, cold, hash, wrong, fromCsv, applied, tracker, unsent, gaveUp, none, pushed, visitors, mql, workspace);
 }
 
 void main();

@@ -1,0 +1,136 @@
+// Imports: events (JSON lines, JSON arrays, CSV with a column mapping), CRM outcomes, and the
+// handoffs the demo receiver got. All parsing happens in the Worker; bad rows come back with
+// their row number and reason, and are shown as text.
+import { h, clear, fmt, table, card, download } from '../dom.js';
+import { SAMPLE_SEED, SAMPLE_VISITORS } from '../app.js';
+
+const TARGETS = ['timestamp', 'anonymousId', 'userId', 'type', 'event', 'messageId', 'properties.path', 'properties.url', 'traits.email', 'traits.title', 'context.campaign.source'];
+
+function reportView(title, r) {
+  if (r.cancelled) return h('div', { class: 'bt-problems' }, `${title}: cancelled. Rows already read were kept.`);
+  const box = h('div', { class: 'bt-import-report', dataset: { imported: r.imported, rejected: r.rejected } },
+    h('div', { class: 'bt-kpis' },
+      h('div', { class: 'bt-kpi' }, h('div', { class: 'bt-kpi-value' }, fmt.int(r.rows)), h('div', { class: 'bt-kpi-label' }, 'rows read')),
+      h('div', { class: 'bt-kpi' }, h('div', { class: 'bt-kpi-value bt-pos' }, fmt.int(r.imported)), h('div', { class: 'bt-kpi-label' }, 'imported')),
+      h('div', { class: 'bt-kpi' }, h('div', { class: `bt-kpi-value ${r.rejected ? 'bt-neg' : ''}` }, fmt.int(r.rejected)), h('div', { class: 'bt-kpi-label' }, 'bad rows')),
+      h('div', { class: 'bt-kpi' }, h('div', { class: 'bt-kpi-value' }, fmt.int(r.duplicates)), h('div', { class: 'bt-kpi-label' }, 'duplicates'))));
+  if (r.errors?.length) {
+    box.append(table([
+      { label: 'Row', class: 'bt-num', get: (e) => String(e.row) },
+      { label: 'Reason', get: (e) => e.reason },
+    ], r.errors.slice(0, 200)));
+    if (r.errors.length > 200 || r.errorsOmitted) box.append(h('p', { class: 'bt-muted' }, `${fmt.int(r.errors.length + r.errorsOmitted - Math.min(200, r.errors.length))} more bad rows not listed.`));
+  }
+  return box;
+}
+
+export async function render(root, ctx) {
+  root.append(h('p', { class: 'bt-view-sub' }, 'Your data stays in this browser tab: files are read and parsed locally, in a background worker.'));
+
+  // Events.
+  const evResult = h('div', { id: 'bt-events-result' });
+  const evFile = h('input', { type: 'file', id: 'bt-events-file', accept: '.jsonl,.ndjson,.json,.csv,.txt' });
+  const evFormat = h('select', { class: 'bt-select', id: 'bt-events-format' }, ['auto', 'jsonl', 'json', 'csv'].map((f) => h('option', { value: f }, f)));
+  const mappingBox = h('div', { id: 'bt-csv-mapping' });
+  let headers = [];
+  const mappingSelects = new Map();
+  async function prepareMapping() {
+    clear(mappingBox);
+    mappingSelects.clear();
+    const file = evFile.files[0];
+    if (!file) return;
+    const isCsv = evFormat.value === 'csv' || (evFormat.value === 'auto' && /\.csv$/i.test(file.name));
+    if (!isCsv) return;
+    const head = await file.slice(0, 64 * 1024).text();
+    const line = head.split(/\r?\n/)[0].replace(/^\uFEFF/, '');
+    const sep = line.includes(';') && !line.includes(',') ? ';' : ',';
+    headers = line.split(sep).map((s) => s.trim().replace(/^"|"$/g, ''));
+    const grid = h('div', { class: 'bt-grid' });
+    for (const t of TARGETS) {
+      const guess = headers.find((c) => c.toLowerCase().replace(/[^a-z]/g, '') === t.split('.').pop().toLowerCase());
+      const sel = h('select', { class: 'bt-select', name: `map-${t}` }, h('option', { value: '' }, '(not mapped)'), headers.map((c) => h('option', { value: c, selected: c === guess }, c)));
+      mappingSelects.set(t, sel);
+      grid.append(h('label', { class: 'bt-field' }, h('span', {}, t), sel));
+    }
+    mappingBox.append(h('h3', {}, 'Column mapping'), h('p', { class: 'bt-muted' }, 'Which column holds each event field. Unmapped columns named like email, url or traits.title are used as they are.'), grid);
+  }
+  evFile.addEventListener('change', prepareMapping);
+  evFormat.addEventListener('change', prepareMapping);
+  const evButton = h('button', { class: 'bt-btn bt-btn-primary', type: 'button', id: 'bt-events-import', onclick: async () => {
+    const file = evFile.files[0];
+    if (!file) return;
+    clear(evResult);
+    let mapping = null;
+    if (mappingSelects.size) {
+      const columns = {};
+      for (const [t, sel] of mappingSelects) if (sel.value) columns[t] = sel.value;
+      mapping = { columns };
+    }
+    const format = mappingSelects.size ? 'csv' : evFormat.value;
+    const t0 = performance.now();
+    try {
+      const r = await ctx.withProgress(`Importing ${file.name}`, 'importEventFile', [file, format, mapping]);
+      evResult.append(reportView('Events', r), h('p', { class: 'bt-muted' }, `${((performance.now() - t0) / 1000).toFixed(1)} s`));
+    } catch (e) {
+      evResult.append(h('div', { class: 'bt-problems' }, e.message));
+    }
+    await ctx.refreshSummary();
+  } }, 'Import events');
+  const events = card('Events',
+    h('p', { class: 'bt-muted' }, 'Segment or RudderStack exports (JSON lines or a JSON array), or CSV with a column mapping.'),
+    h('div', { class: 'bt-row' }, evFile, evFormat, evButton), mappingBox, evResult);
+
+  // CRM outcomes.
+  const ocResult = h('div', { id: 'bt-outcomes-result' });
+  const ocFile = h('input', { type: 'file', id: 'bt-outcomes-file', accept: '.csv,.txt' });
+  const outcomes = card('CRM outcomes',
+    h('p', { class: 'bt-muted' }, 'CSV with lead id or email, stage (SAL, SQL, opportunity, won, lost, rejected), date, owner, rejection reason, amount. One row per stage change, or one row per lead with a date column per stage.'),
+    h('div', { class: 'bt-row' }, ocFile, h('button', { class: 'bt-btn bt-btn-primary', type: 'button', id: 'bt-outcomes-import', onclick: async () => {
+      const file = ocFile.files[0];
+      if (!file) return;
+      clear(ocResult);
+      const r = await ctx.call('importOutcomes', await file.text());
+      ocResult.append(reportView('Outcomes', r));
+      await ctx.refreshSummary();
+    } }, 'Import outcomes')), ocResult);
+
+  // Handoffs.
+  const hoResult = h('div', { id: 'bt-handoffs-result' });
+  const hoFile = h('input', { type: 'file', id: 'bt-handoffs-file', accept: '.jsonl,.ndjson,.json,.txt' });
+  const handoffs = card('Received handoffs',
+    h('p', { class: 'bt-muted' }, 'Handoff payloads as JSON lines, or straight from the demo receiver.'),
+    h('div', { class: 'bt-row' }, hoFile,
+      h('button', { class: 'bt-btn', type: 'button', id: 'bt-handoffs-import', onclick: async () => {
+        const file = hoFile.files[0];
+        if (!file) return;
+        clear(hoResult);
+        hoResult.append(reportView('Handoffs', await ctx.call('importHandoffs', await file.text())));
+        await ctx.refreshSummary();
+      } }, 'Import file'),
+      h('button', { class: 'bt-btn', type: 'button', id: 'bt-handoffs-fetch', onclick: async () => {
+        clear(hoResult);
+        try {
+          const res = await fetch('/api/handoffs');
+          if (!res.ok) throw new Error(`the receiver answered ${res.status}`);
+          const data = await res.json();
+          const items = Array.isArray(data) ? data : data.handoffs ?? data.items ?? data.received ?? [];
+          hoResult.append(reportView('Handoffs', await ctx.call('importHandoffs', items.map((x) => JSON.stringify(x)).join('\n'))));
+        } catch (e) {
+          hoResult.append(h('div', { class: 'bt-problems' }, `Could not fetch from the demo receiver: ${e.message}`));
+        }
+        await ctx.refreshSummary();
+      } }, 'Fetch from demo receiver')), hoResult);
+
+  const sample = card('Sample data',
+    h('p', { class: 'bt-muted' }, `A seeded generator: ${SAMPLE_VISITORS} visitors from several sources, CRM outcomes with rejection reasons and slow follow-ups.`),
+    h('div', { class: 'bt-row' },
+      h('button', { class: 'bt-btn bt-btn-primary', type: 'button', id: 'bt-load-sample', onclick: async () => { await ctx.loadSample(); ctx.go('leads'); } }, 'Load sample data'),
+      h('button', { class: 'bt-btn', type: 'button', onclick: async () => {
+        const s = await ctx.call('sampleData', SAMPLE_SEED, SAMPLE_VISITORS, ctx.state.asOf);
+        download('sample-events.jsonl', s.eventsJsonl, 'application/x-ndjson');
+        download('sample-outcomes.csv', s.outcomesCsv, 'text/csv');
+      } }, 'Download sample files'),
+      h('button', { class: 'bt-btn bt-btn-danger', type: 'button', id: 'bt-clear-data', onclick: async () => { await ctx.call('clear'); await ctx.refreshSummary(); } }, 'Clear all data')));
+
+  root.append(h('div', { class: 'bt-grid' }, events, outcomes), h('div', { class: 'bt-grid' }, handoffs, sample));
+}

@@ -1,0 +1,129 @@
+// Leads: a virtualized table (only the visible rows exist in the DOM; the Worker filters, sorts
+// and pages 100k+ leads), and the selected lead's ledger and timeline.
+import { h, clear, fmt, table } from '../dom.js';
+
+const ROW = 30;
+const COLUMNS = [
+  ['name', 'Lead'], ['company', 'Company'], ['score', 'Score'], ['grade', 'Fit'], ['stage', 'Stage'], ['owner', 'Owner'], ['source', 'Source'], ['slaDueAt', 'SLA'],
+];
+
+function tag(stage) {
+  return h('span', { class: `bt-tag bt-tag-${stage}` }, stage);
+}
+
+function sla(l) {
+  if (l.slaDueAt === null || l.slaDueAt === undefined) return '–';
+  if (l.slaBreached) return h('span', { class: 'bt-tag bt-tag-breached' }, 'breached');
+  return l.touchedAt ? h('span', { class: 'bt-ok' }, 'met') : `due ${fmt.date(l.slaDueAt)}`;
+}
+
+export async function render(root, ctx) {
+  const q = { text: '', stages: [], onlyBreached: false, sort: 'score', descending: true };
+  const countEl = h('span', { class: 'bt-muted', id: 'bt-leads-count' });
+  const search = h('input', { class: 'bt-input', id: 'bt-leads-search', placeholder: 'Search name, email, company, owner, source…' });
+  search.style.minWidth = '300px';
+  const stage = h('select', { class: 'bt-select', id: 'bt-leads-stage' }, h('option', { value: '' }, 'All stages'),
+    ['anonymous', 'known', 'mql', 'sal', 'sql', 'opportunity', 'won', 'lost', 'rejected'].map((s) => h('option', { value: s }, s)));
+  const breached = h('input', { type: 'checkbox', id: 'bt-leads-breached' });
+  root.append(h('div', { class: 'bt-row' }, search, stage, h('label', {}, breached, ' SLA breached only'), countEl));
+
+  const head = h('div', { class: 'bt-vt-head' });
+  const spacer = h('div', { class: 'bt-vt-spacer' });
+  const scroller = h('div', { class: 'bt-vt-body', id: 'bt-leads-body' }, spacer);
+  const detail = h('div', { class: 'bt-card bt-detail', id: 'bt-lead-detail' }, h('p', { class: 'bt-muted' }, 'Select a lead to see why it scored what it did.'));
+  root.append(h('div', { class: 'bt-leads' }, h('div', { class: 'bt-vt', id: 'bt-leads' }, head, scroller), detail));
+
+  let selected = null;
+  let total = 0;
+  let seq = 0;
+  let pending = false;
+
+  const drawHead = () => {
+    clear(head);
+    for (const [key, label] of COLUMNS) {
+      const arrow = q.sort === key ? (q.descending ? ' ▼' : ' ▲') : '';
+      head.append(h('button', { type: 'button', dataset: { sort: key }, onclick: () => {
+        if (q.sort === key) q.descending = !q.descending;
+        else { q.sort = key; q.descending = key === 'score' || key === 'slaDueAt'; }
+        drawHead();
+        refresh(true);
+      } }, label + arrow));
+    }
+  };
+
+  async function showDetail(id) {
+    selected = id;
+    for (const r of spacer.children) r.classList.toggle('bt-selected', r.dataset.id === id);
+    clear(detail).append(h('p', { class: 'bt-muted' }, 'Loading…'));
+    const d = await ctx.call('leadDetail', ctx.model(), ctx.state.asOf, id);
+    clear(detail);
+    if (!d) { detail.append(h('p', {}, 'Lead not found.')); return; }
+    const l = d.lead;
+    const o = l.outcome;
+    detail.append(
+      h('h2', { class: 'bt-card-title' }, l.name ?? l.email ?? l.id),
+      h('div', { class: 'bt-muted' }, [l.title, l.company].filter(Boolean).join(' · ')),
+      h('div', { class: 'bt-row', style: 'margin-top:8px' }, tag(l.stage), h('span', {}, `score ${fmt.num(l.score)}`), h('span', {}, `fit ${fmt.num(l.fit)} ${l.grade ?? ''}`), h('span', {}, `engagement ${fmt.num(l.engagement)}`)),
+      table([{ label: 'Field', get: (r) => r[0] }, { label: 'Value', get: (r) => r[1] }], [
+        ['Email', l.email ?? '–'], ['Visitor', l.id], ['Source / campaign', `${l.source} / ${l.campaign}`], ['MQL at', fmt.date(l.mqlAt)],
+        ['Owner', l.owner ?? '–'], ['SLA due', fmt.date(l.slaDueAt)], ['First touch', fmt.date(l.touchedAt)],
+        ['CRM', o ? Object.entries(o.stages).map(([s, t]) => `${s} ${fmt.day(t)}`).join(', ') : '–'],
+        ['Rejection reason', o?.rejectionReason ?? '–'],
+      ]),
+      h('h3', {}, 'Ledger'),
+      table([
+        { label: 'When', get: (e) => fmt.date(e.timestamp) },
+        { label: 'Event', get: (e) => e.label },
+        { label: 'Rule', get: (e) => h('span', { class: 'bt-mono' }, e.ruleId) },
+        { label: 'Raw', class: 'bt-num', get: (e) => fmt.num(e.rawPoints) },
+        { label: 'Decay', class: 'bt-num', get: (e) => fmt.num(e.decayFactor, 2) },
+        { label: 'Counted', class: 'bt-num', get: (e) => (e.capHit ? h('span', { class: 'bt-muted', title: JSON.stringify(e.capHit) }, 'capped') : fmt.num(e.countedPoints)) },
+      ], d.explanation.entries.slice(-40).reverse(), { empty: 'No behaviour points.' }),
+      h('h3', {}, 'Fit'),
+      table([
+        { label: 'Rule', get: (f) => h('span', { class: 'bt-mono' }, f.ruleId) },
+        { label: 'Matched', get: (f) => (f.matched ? 'yes' : 'no') },
+        { label: 'Points', class: 'bt-num', get: (f) => fmt.num(f.points) },
+      ], d.explanation.fit.filter((f) => f.matched), { empty: 'No fit rule matched.' }),
+      h('h3', {}, `Timeline (${d.eventsTotal} events)`),
+      h('ul', { class: 'bt-timeline' }, d.timeline.slice(0, 100).map((t) => h('li', {}, h('span', { class: 'bt-muted' }, fmt.date(t.at)), h('span', { class: 'bt-tag' }, t.kind), h('span', {}, t.label)))));
+  }
+
+  async function refresh(reset) {
+    if (reset) scroller.scrollTop = 0;
+    const my = ++seq;
+    const first = Math.max(0, Math.floor(scroller.scrollTop / ROW) - 10);
+    const limit = Math.ceil(scroller.clientHeight / ROW) + 20;
+    const res = await ctx.call('leads', ctx.model(), ctx.state.asOf, { ...q, offset: first, limit });
+    if (my !== seq) return;
+    total = res.total;
+    countEl.textContent = `${fmt.int(res.total)} of ${fmt.int(res.all)} leads`;
+    spacer.style.height = `${total * ROW}px`;
+    clear(spacer);
+    res.rows.forEach((l, k) => {
+      const row = h('div', { class: `bt-vt-row${l.id === selected ? ' bt-selected' : ''}`, dataset: { id: l.id }, onclick: () => showDetail(l.id) },
+        h('span', { title: l.email ?? l.id }, l.name ?? l.email ?? l.id),
+        h('span', {}, l.company ?? '–'),
+        h('span', { class: 'bt-num' }, fmt.num(l.score)),
+        h('span', {}, l.grade ?? '–'),
+        h('span', {}, tag(l.stage)),
+        h('span', {}, l.owner ?? '–'),
+        h('span', {}, l.source),
+        h('span', {}, sla(l)));
+      row.style.top = `${(first + k) * ROW}px`;
+      spacer.append(row);
+    });
+  }
+
+  scroller.addEventListener('scroll', () => {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(() => { pending = false; refresh(false); });
+  });
+  let debounce;
+  search.addEventListener('input', () => { clearTimeout(debounce); debounce = setTimeout(() => { q.text = search.value; refresh(true); }, 150); });
+  stage.addEventListener('change', () => { q.stages = stage.value ? [stage.value] : []; refresh(true); });
+  breached.addEventListener('change', () => { q.onlyBreached = breached.checked; refresh(true); });
+  drawHead();
+  await refresh(true);
+}

@@ -1,0 +1,88 @@
+// The dashboard's Web Worker: owns the wasm Workspace so parsing a million events never blocks
+// the page. Protocol: { id, method, args } → { id, result } | { id, error }; long imports also
+// post { id, progress: { loaded, total, report } } and stop at the next chunk after { cancel: id }.
+import init, { Workspace, Engine, calibrate, applyCalibration } from '../pkg-dashboard/baton.js';
+
+const ready = init();
+let ws;
+const cancelled = new Set();
+const CHUNK = 1 << 20; // 1 MiB of text per wasm call: progress every few hundred ms, bounded copies.
+
+async function readChunks(file, onChunk, id) {
+  const decoder = new TextDecoder();
+  for (let offset = 0; offset < file.size; offset += CHUNK) {
+    if (cancelled.has(id)) return false;
+    const bytes = new Uint8Array(await file.slice(offset, offset + CHUNK).arrayBuffer());
+    onChunk(decoder.decode(bytes, { stream: offset + CHUNK < file.size }), Math.min(file.size, offset + CHUNK));
+  }
+  return true;
+}
+
+const methods = {
+  summary: () => ws.summary(),
+  clear: () => ws.clear(),
+  loadSample: (seed, visitors, now) => ws.loadSample(seed, visitors, now),
+  sampleData: (seed, visitors, now) => Workspace.sampleData(seed, visitors, now),
+  importEvents: (text, format, mapping) => ws.importEvents(text, format, mapping),
+  importOutcomes: (csv) => ws.importOutcomes(csv),
+  importHandoffs: (jsonl) => ws.importHandoffs(jsonl),
+  leads: (model, asOf, query) => ws.leads(model, asOf, query),
+  leadDetail: (model, asOf, id) => ws.leadDetail(model, asOf, id),
+  funnel: (model, asOf) => ws.funnel(model, asOf),
+  sla: (model, asOf, minutes) => ws.sla(model, asOf, minutes ?? undefined),
+  rejected: (model, asOf) => ws.rejected(model, asOf),
+  histogram: (model, asOf, bins) => ws.histogram(model, asOf, bins),
+  backtest: (current, candidate, asOf, options) => ws.backtest(current, candidate, asOf, options),
+  calibrate: (csv, options) => calibrate(csv, options, undefined),
+  applyCalibration: (model, fragment) => applyCalibration(model, fragment),
+  validate: (model) => {
+    const problems = Engine.validate(model);
+    let hash = null;
+    if (problems.length === 0) {
+      const engine = new Engine(model);
+      hash = engine.modelHash;
+      engine.free();
+    }
+    return { problems, hash };
+  },
+  /** Streams a File through the event import, with progress and cancel. */
+  async importEventFile(file, format, mapping) {
+    const id = this.id;
+    ws.beginEvents(format, mapping ?? undefined);
+    let last = 0;
+    const done = await readChunks(file, (text, loaded) => {
+      const report = ws.pushEvents(text);
+      const now = performance.now();
+      if (now - last > 100) {
+        last = now;
+        postMessage({ id, progress: { loaded, total: file.size, report } });
+      }
+    }, id);
+    if (!done) {
+      ws.cancelEvents();
+      return { cancelled: true };
+    }
+    return ws.finishEvents();
+  },
+  readFile: async (file) => file.text(),
+};
+
+onmessage = async ({ data }) => {
+  if (data.cancel !== undefined) {
+    cancelled.add(data.cancel);
+    return;
+  }
+  const { id, method, args = [] } = data;
+  try {
+    await ready;
+    ws ??= new Workspace();
+    const fn = methods[method];
+    if (!fn) throw new Error(`unknown method ${method}`);
+    const result = await fn.call({ id }, ...args);
+    postMessage({ id, result });
+  } catch (err) {
+    postMessage({ id, error: err instanceof Error ? err.message : String(err) });
+  } finally {
+    cancelled.delete(id);
+  }
+};
