@@ -15,8 +15,9 @@
 //   bundler/   pkg/bundler (--target bundler): `import * as wasm from './baton_bg.wasm'`, for
 //              bundlers with WebAssembly ESM integration turned on (webpack `asyncWebAssembly`,
 //              vite-plugin-wasm). Opt-in subpath `baton/bundler`: no bundler does it by default.
-// Every entry exports the same names (plus `init`/`initSync`, no-ops in Node), so one piece of code
-// runs everywhere.
+// `baton` and `baton/auto` export the same names everywhere, plus `init`/`initSync` (no-ops in
+// Node), so one piece of code runs in Node, bundlers and browsers. The node and bundler wasm are
+// byte-identical and ship once.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';

@@ -1,7 +1,7 @@
 // Shared helpers of the benchmark scripts: paths, the generated logs, medians, machine info.
 
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';
-import { cpus, totalmem, release, platform, arch } from 'node:os';
+import { cpus, totalmem, release, platform, arch, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -55,6 +55,7 @@ export function machine() {
   return {
     cpu: c[0]?.model ?? 'unknown', cores: c.length, memoryGiB: Math.round(totalmem() / 2 ** 30 * 10) / 10,
     os: `${platform()} ${release()} ${arch()}`, node: process.version, rustc,
+    loadavg: loadavg().map((x) => x.toFixed(2)).join(' / '),
   };
 }
 

@@ -31,6 +31,9 @@ p('compares figures measured in that same run (these machines are shared and noi
 p('Nothing here is a test: no figure can fail the build.');
 p();
 p(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB; ${m.os}; Node ${m.node}; ${m.rustc}.`);
+const loadStart = (read('load-start.txt') ?? '').trim().split(/\s+/).slice(0, 3).join(' / ');
+p(`Load average (1 / 5 / 15 min): ${loadStart || '—'} at the start of the run, ${m.loadavg} at the end — other work shared`);
+p('the machine during the run; repetitions interleave the implementations so that load falls on all of them alike.');
 p();
 
 // ---- budgets ----

@@ -179,9 +179,9 @@ pub fn query(leads: &[Lead], q: &LeadQuery) -> (usize, Vec<usize>) {
         .filter(|&i| {
             let l = &leads[i];
             (needle.is_empty() || text_matches(l, &needle))
-                && (q.stages.is_empty() || q.stages.iter().any(|s| *s == l.stage))
+                && (q.stages.is_empty() || q.stages.contains(&l.stage))
                 && (!q.only_breached || l.sla_breached)
-                && q.min_score.is_none_or(|m| l.score >= m)
+                && q.min_score.map_or(true, |m| l.score >= m)
         })
         .collect();
     let column = q.sort.as_deref().unwrap_or("score");

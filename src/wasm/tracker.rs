@@ -237,8 +237,12 @@ impl Tracker {
                 for handoff in &outcome.handoffs {
                     let body =
                         serde_json::to_string(handoff).map_err(|e| JsError::new(&e.to_string()))?;
+                    // The page gets the payload exactly as sent (and JSON.parse of the body we
+                    // already have costs no second serializer in the wasm).
+                    if s.has_hook(Hook::Qualified) {
+                        notes.push((Hook::Qualified, parse_json(&body)));
+                    }
                     s.outbox.enqueue(&handoff.handoff_id, body, now);
-                    notes.push((Hook::Qualified, to_js(handoff)?));
                 }
                 for entry in &outcome.stages_entered {
                     notes.push((Hook::Stage, to_js(entry)?));
@@ -388,7 +392,8 @@ impl Tracker {
     pub fn outbox(&self) -> Result<JsValue, JsError> {
         let mut s = self.inner.borrow_mut();
         s.sync();
-        to_js(&s.outbox.entries())
+        let all = parse_json(&s.outbox.export());
+        Ok(js_sys::Reflect::get(&all, &"entries".into()).unwrap_or(JsValue::NULL))
     }
 }
 
@@ -663,6 +668,11 @@ fn arm(inner: &Rc<RefCell<Inner>>, delay_ms: u32) {
     });
     // Replacing the handle cancels the previous timer.
     inner.borrow_mut().timer = Some(timer);
+}
+
+/// JSON text the engine produced → a JS value (it is always valid JSON; `null` if not).
+fn parse_json(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).unwrap_or(JsValue::NULL)
 }
 
 /// 128 random bits as 32 hex digits (ids need uniqueness, not secrecy).

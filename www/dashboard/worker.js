@@ -65,6 +65,8 @@ const methods = {
     return ws.finishEvents();
   },
   readFile: async (file) => file.text(),
+  /** For the import benchmark: the wasm linear memory (it only grows, so this is its peak). */
+  memory: async () => ({ wasmBytes: (await ready).memory.buffer.byteLength, jsHeap: performance.memory?.usedJSHeapSize ?? null }),
 };
 
 onmessage = async ({ data }) => {
