@@ -148,7 +148,7 @@ function makeEvent(seed, v, seq, ts, p) {
 }
 
 /**
- * Generates the log. Returns an async iterator of NDJSON chunks (each many lines), in time order.
+ * Generates the log: yields NDJSON chunks (4096 whole lines each, the last one shorter), in time order.
  * About 1% of events are resent right after (same messageId): retries the engines must dedupe.
  */
 export function* generate({ events = 100_000, seed = 42 } = {}) {

@@ -60,7 +60,11 @@ export interface CalibrateOptions {
   group?: string;
 }
 
-/** Reported during `calibrate`: stage 'parse' | 'bin' | 'screen' | 'fit' | 'evaluate', `done` of `total` steps. */
+/**
+ * Reported during `calibrate`, stages in this order, `done` of `total` steps within a stage
+ * ('bin' and 'screen' count columns; 'fit' counts Newton steps against `maxIterations`, and
+ * usually converges in under 10, then jumps to 'evaluate').
+ */
 export interface CalibrateProgress { stage: 'parse' | 'bin' | 'screen' | 'fit' | 'evaluate'; done: number; total: number; }
 
 /** One labelled row for `calibrateRows` (e.g. a replay's `ruleCounts` and traits joined with a CRM outcome). */
@@ -83,6 +87,7 @@ export type BinRule =
 export interface DecileRow { decile: number; rows: number; positives: number; minScore: number; maxScore: number; conversionRate: number; lift: number; cumulativeRecall: number; }
 export interface CalibrationBand { band: number; rows: number; meanPredicted: number; observedRate: number; }
 export interface CalibrationMetrics { rows: number; positives: number; baseRate: number; auc: number | null; deciles: DecileRow[]; calibration: CalibrationBand[]; brier: number | null; }
+/** A suggested MQL threshold and what it does on the test rows. */
 export interface ThresholdSuggestion {
   basis: 'mqlRate' | 'capacity' | 'precision';
   target: number;

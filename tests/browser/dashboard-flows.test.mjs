@@ -251,3 +251,32 @@ test('an XSS corpus is shown as text and never executes', async () => {
   assert.deepEqual(state, { xss: undefined, imgs: 0 });
   assert.deepEqual(page.errors, []);
 });
+
+test('calibrates points from a lead table and adds them to the model', async () => {
+  // 600 leads: bigger companies and senior titles convert more often (seeded, no randomness).
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rows = ['employees,title,source,converted'];
+  for (let i = 0; i < 600; i++) {
+    const employees = [20, 150, 600, 2500][i % 4];
+    const title = ['Analyst', 'Manager', 'Director', 'VP'][Math.floor(i / 4) % 4];
+    const p = 0.05 + (employees >= 600 ? 0.3 : 0) + (title === 'VP' || title === 'Director' ? 0.3 : 0);
+    rows.push(`${employees},${title},${['google', 'linkedin', 'direct'][i % 3]},${rnd() < p ? 'yes' : 'no'}`);
+  }
+  const dir = join(shots, '..');
+  const file = join(dir, 'calibration-leads.csv');
+  (await import('node:fs')).writeFileSync(file, `${rows.join('\n')}\n`);
+  await view('calibrate');
+  await page.setInputFiles('#bt-cal-file', file);
+  await page.waitForFunction(() => document.querySelector('#bt-cal-outcome')?.value === 'converted');
+  await page.click('#bt-cal-run');
+  await page.waitForSelector('#bt-cal-result .bt-card, #bt-cal-result .bt-problems');
+  assert.equal(await page.$('#bt-cal-result .bt-problems'), null, await page.textContent('#bt-cal-result'));
+  assert.match(await page.textContent('#bt-cal-result'), /Learned points/);
+  await shot('calibrate-result');
+  await page.click('#bt-cal-apply');
+  await page.waitForSelector('.bt-view[data-view="model"][data-ready="1"]');
+  const ids = await page.$$eval('#bt-rules tr[data-rule]', (trs) => trs.map((tr) => tr.dataset.rule));
+  assert.ok(ids.some((id) => id.startsWith('calibrated.')), ids.join(','));
+  assert.deepEqual(page.errors, []);
+});

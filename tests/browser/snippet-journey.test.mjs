@@ -136,3 +136,25 @@ test('the demo PDFs are real PDF files', async () => {
     assert.equal(text.slice(xref, xref + 4), 'xref', `${name}: startxref points at the xref table`);
   }
 });
+
+test('the inbox lists handoffs as text, never as HTML', async () => {
+  const [rec] = srv.receiver.handoffs();
+  const hostile = structuredClone(rec.handoff);
+  hostile.handoffId = 'f'.repeat(32);
+  hostile.traits.email = '<img src=x onerror="window.__pwned=1">@example.com';
+  // Under a model this receiver does not have, so it is stored without re-scoring.
+  hostile.model.hash = '0'.repeat(32);
+  const res = await fetch(srv.url + '/api/handoff', { method: 'POST', body: JSON.stringify(hostile) });
+  assert.equal(res.status, 202);
+  const inbox = await newPage(ctx);
+  await inbox.goto(srv.url + '/receiver/inbox.html');
+  await inbox.waitForSelector('#rows tr:nth-child(2)');
+  const first = await inbox.textContent('#rows tr:first-child');
+  assert.ok(first.includes('<img src=x onerror="window.__pwned=1">@example.com'), first);
+  assert.equal(await inbox.evaluate(() => window.__pwned), undefined);
+  assert.equal(await inbox.locator('#rows img').count(), 0);
+  assert.ok((await inbox.textContent('#rows tr:nth-child(2)')).includes('dana@northwind.example'));
+  await inbox.click('#rows tr:nth-child(2)');
+  assert.match(await inbox.textContent('#detail'), /"handoffId": "[0-9a-f]{32}"/);
+  assert.deepEqual(inbox.errors, []);
+});

@@ -115,6 +115,9 @@ async function go(view) {
   if (DATA_VIEWS.has(entry[0]) && !state.hash) {
     root.append(h('div', { class: 'bt-problems' }, 'The model has problems; results use the last valid version. Fix it in the model editor.'));
   }
+  // Replaying a large history takes a while the first time a model is used: say so.
+  const loading = DATA_VIEWS.has(entry[0]) ? h('p', { class: 'bt-muted bt-loading' }, `Scoring ${fmt.int(state.summary.events)} events…`) : null;
+  if (loading) root.append(loading);
   try {
     const mod = await entry[2]();
     if (token !== renderToken) return;
@@ -122,6 +125,7 @@ async function go(view) {
   } catch (err) {
     root.append(h('div', { class: 'bt-problems' }, `Error: ${err.message}`));
   }
+  loading?.remove();
   root.dataset.ready = '1';
 }
 

@@ -45,7 +45,7 @@ export async function render(root, ctx) {
     const line = head.split(/\r?\n/)[0].replace(/^\uFEFF/, '');
     const sep = line.includes(';') && !line.includes(',') ? ';' : ',';
     headers = line.split(sep).map((s) => s.trim().replace(/^"|"$/g, ''));
-    const grid = h('div', { class: 'bt-grid' });
+    const grid = h('div', { class: 'bt-grid bt-grid-tight' });
     for (const t of TARGETS) {
       const guess = headers.find((c) => c.toLowerCase().replace(/[^a-z]/g, '') === t.split('.').pop().toLowerCase());
       const sel = h('select', { class: 'bt-select', name: `map-${t}` }, h('option', { value: '' }, '(not mapped)'), headers.map((c) => h('option', { value: c, selected: c === guess }, c)));

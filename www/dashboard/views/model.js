@@ -54,11 +54,21 @@ function valueText(v) {
   return Array.isArray(v) ? v.join(', ') : String(v ?? '');
 }
 
-export function summarize(when) {
-  const b = toBuilder(when);
-  if (!b) return JSON.stringify(when);
-  const parts = b.rows.map((r) => (NAMED.has(r.subject) ? `${r.subject} ${r.name} ${r.op} ${valueText(r.value)}` : `${r.subject} = ${valueText(r.value)}`));
-  return parts.join(b.join === 'all' ? ' and ' : ' or ');
+/** A readable one-line summary of any condition (nested all/any/not included). */
+export function summarize(when, top = true) {
+  if (!when || typeof when !== 'object' || Array.isArray(when)) return JSON.stringify(when);
+  for (const join of ['all', 'any']) {
+    if (Array.isArray(when[join])) {
+      const text = when[join].map((c) => summarize(c, false)).join(join === 'all' ? ' and ' : ' or ');
+      return top || when[join].length < 2 ? text : `(${text})`;
+    }
+  }
+  if (when.not) return `not ${summarize(when.not, false)}`;
+  const subject = Object.keys(when).find((k) => SUBJECTS.includes(k));
+  if (!subject) return JSON.stringify(when);
+  if (!NAMED.has(subject)) return `${subject} = ${valueText(when[subject])}`;
+  const ops = Object.entries(when).filter(([k]) => k !== subject).map(([k, v]) => `${k} ${valueText(v)}`);
+  return `${subject} ${when[subject]} ${ops.join(', ')}`;
 }
 
 function capText(cap) {
