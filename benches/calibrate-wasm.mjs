@@ -61,7 +61,8 @@ if (!process.argv.includes('--no-native')) {
   const line = (run.stdout ?? '').split('\n').find((l) => l.startsWith('calibrate native'));
   if (run.status === 0 && line) {
     nativeLine = line;
-    nativeMs = Number(/calibrate\(csv\) total ([\d.]+) ms/.exec(line)?.[1]);
+    const m = /calibrate\(csv\) total ([\d.]+) \(([\d.]+)\) ms/.exec(line);
+    nativeMs = m && { median: Number(m[1]), min: Number(m[2]) };
   } else {
     nativeLine = `calibrate native: cargo bench failed (exit ${run.status})\n${run.stderr ?? ''}`;
   }
@@ -71,7 +72,9 @@ console.log(nativeLine);
 console.log(wasmLine);
 if (nativeMs) {
   console.log(
-    `side by side: native ${nativeMs.toFixed(1)} ms, wasm ${wasmMs.toFixed(1)} ms ` +
-      `(wasm/native ${(wasmMs / nativeMs).toFixed(2)}×); target: wasm well under 2000 ms`,
+    `side by side, median (min): native ${nativeMs.median.toFixed(1)} (${nativeMs.min.toFixed(1)}) ms, ` +
+      `wasm ${wasmMs.toFixed(1)} (${Math.min(...times).toFixed(1)}) ms; ` +
+      `wasm/native ${(wasmMs / nativeMs.median).toFixed(2)}× (${(Math.min(...times) / nativeMs.min).toFixed(2)}×); ` +
+      'target: wasm well under 2000 ms',
   );
 }

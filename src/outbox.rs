@@ -420,8 +420,9 @@ impl Outbox {
                 ))
             }
         }
-        let mut outbox: Outbox =
-            serde_json::from_value(v).map_err(|e| Error::InvalidState(format!("outbox: {e}")))?;
+        // From the tree's text, not `from_value`: see `VisitorState::from_json` (wasm size).
+        let mut outbox: Outbox = serde_json::from_value(v)
+            .map_err(|e| Error::InvalidState(format!("outbox: {e}")))?;
         if outbox.entries.len() > MAX_ENTRIES {
             let extra = outbox.entries.len() - MAX_ENTRIES;
             outbox.entries.drain(..extra);

@@ -332,9 +332,9 @@ impl VisitorState {
                 "larger than 256 KB: not a visitor state".to_string(),
             ));
         }
-        // One decoding path (text → JSON tree → state), not a second direct `from_str` fast path:
-        // each serde_json deserializer a state type is decoded from is a full copy of the derived
-        // code in the snippet's wasm (measured in benches/SIZE.md), and the tree is small.
+        // One decoding path (text → JSON tree → migrated text → state), no direct fast path:
+        // every serde_json deserializer a state type is decoded with is a full copy of the
+        // derived code in the snippet's wasm (measured in benches/SIZE.md); the state is small.
         let mut v: Value = serde_json::from_str(text)
             .map_err(|e| Error::InvalidState(format!("not JSON: {e}")))?;
         let version = match v.get("v").and_then(Value::as_u64) {
@@ -354,6 +354,8 @@ impl VisitorState {
                 )))
             }
         }
+        // Decoded from the (migrated) tree's text rather than `from_value`: the snippet then
+        // carries serde_json's text deserializer only, not also its JSON-tree deserializer.
         let mut state: VisitorState = serde_json::from_value(v)
             .map_err(|e| Error::InvalidState(format!("corrupt visitor state: {e}")))?;
         state.version = STATE_VERSION;

@@ -250,7 +250,11 @@ impl Tracker {
                 if s.has_hook(Hook::Score) {
                     notes.push((Hook::Score, to_js(&outcome.score)?));
                 }
-                s.persist();
+                // The outbox (handoff bodies of a few KB each) is rewritten only when it changed.
+                s.persist_visitor();
+                if !outcome.handoffs.is_empty() {
+                    s.persist_outbox();
+                }
             }
             notes
         };
@@ -309,7 +313,7 @@ impl Tracker {
         s.sync();
         s.engine.reset();
         s.visitor_id = random_id();
-        s.persist();
+        s.persist_visitor();
     }
 
     /// The visitor's score now: `{ total, fit, engagement, groups, grade, stage }`.
@@ -513,9 +517,16 @@ impl Inner {
                 // (its write may have raced ours): at worst a duplicate with the same handoffId,
                 // which the receiver dedupes; never a lost handoff.
                 let mine = std::mem::replace(&mut self.outbox, stored);
+                let mut restored = false;
                 for entry in mine.entries().iter().filter(|e| !e.delivery.is_finished()) {
-                    self.outbox
-                        .enqueue(&entry.handoff_id, entry.body.clone(), entry.created_at);
+                    restored |= self.outbox.enqueue(
+                        &entry.handoff_id,
+                        entry.body.clone(),
+                        entry.created_at,
+                    );
+                }
+                if restored {
+                    self.persist_outbox();
                 }
             }
             Err(e) => {
@@ -528,6 +539,11 @@ impl Inner {
 
     /// Stores the visitor and the outbox (only with consent).
     fn persist(&mut self) {
+        self.persist_visitor();
+        self.persist_outbox();
+    }
+
+    fn persist_visitor(&mut self) {
         if self.consent != Consent::Granted {
             return;
         }
@@ -541,7 +557,6 @@ impl Inner {
             self.store.set(VISITOR, &text);
             self.seen_visitor = Some(text);
         }
-        self.persist_outbox();
     }
 
     fn persist_outbox(&mut self) {

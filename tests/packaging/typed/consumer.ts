@@ -51,6 +51,8 @@ import init, {
   type VerifyResult,
   type OutboxEntry,
   type DeliveryState,
+  type TrackerOptions,
+  type TrackerHook,
   type CalibrateOptions,
   type CalibrateProgress,
   type LabeledRow,
@@ -156,9 +158,11 @@ async function main(): Promise<void> {
   const unsent = (t: Tracker): OutboxEntry[] => t.outbox().filter((e) => e.delivery.state !== 'acknowledged');
   const gaveUp: DeliveryState = { state: 'gaveUp', at: 0, reason: 'max attempts' };
   type CalibrationParts = [BinRule, DecileRow, CalibrationBand, CalibrationMetrics, ThresholdSuggestion];
+  type SnippetParts = [TrackerOptions, TrackerHook];
+  const snippetParts: SnippetParts | null = null;
   const none: CalibrationParts | null = null;
 
-  console.log(problems, entered, stage, capHit, rules, fit, groups, cold, hash, wrong, fromCsv, applied, tracker, unsent, gaveUp, none, pushed, visitors, mql, workspace);
+  console.log(problems, entered, stage, capHit, rules, fit, groups, cold, hash, wrong, fromCsv, applied, tracker, unsent, gaveUp, none, pushed, visitors, mql, workspace, snippetParts);
 }
 
 void main();
