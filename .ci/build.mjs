@@ -41,8 +41,12 @@ for (const entry of matrix.filter((b) => !wanted.length || wanted.includes(b.nam
   ];
   const features = entry.features ?? [];
   if (features.length) cmd.push('--', '--features', features.join(','));
-  console.log(`[build] ${entry.name}: wasm-pack ${cmd.join(' ')}`);
-  const run = spawnSync('wasm-pack', cmd, { cwd: root, env, stdio: 'inherit' });
+  // Cargo reads profile overrides from the environment, so one matrix entry can trade bytes for
+  // speed without a second cargo profile (wasm-pack only knows dev/release/profiling).
+  const entryEnv = { ...env };
+  if (entry['opt-level'] !== undefined && !dev) entryEnv.CARGO_PROFILE_RELEASE_OPT_LEVEL = String(entry['opt-level']);
+  console.log(`[build] ${entry.name}: wasm-pack ${cmd.join(' ')}${entryEnv.CARGO_PROFILE_RELEASE_OPT_LEVEL ? ` (opt-level ${entryEnv.CARGO_PROFILE_RELEASE_OPT_LEVEL})` : ''}`);
+  const run = spawnSync('wasm-pack', cmd, { cwd: root, env: entryEnv, stdio: 'inherit' });
   if (run.status !== 0) {
     console.error(`[build] ${entry.name} failed (exit ${run.status})`);
     process.exit(run.status ?? 1);

@@ -70,6 +70,13 @@ const gz = wt?.ours?.gzip;
 p(`| snippet ≤ 30 KB gzip (stretch 20 KB) | ${gz ? kb(gz) : '—'} KB gzip -9 (embed + loader + glue + wasm) | ${mark(gz ? gz <= 30 * 1024 : null)}${gz && gz <= 20 * 1024 ? ' (stretch met)' : ''} |`);
 p(`| per-event in-page cost p95 < 0.1 ms | ${inpage ? `p95 ${inpage[2]} ms (median ${inpage[1]} ms; batch mean ${inpage[3]} ms)` : '—'} | ${mark(inpage ? Number(inpage[2]) < 0.1 : null)} |`);
 p();
+if (o3?.results) {
+  const o = o3.results;
+  const rows = [['per-event API', o.wasm?.perSec], ['per-event, engines pre-built', o.wasmPrebuilt?.perSec], ['batch API', o.wasmBatch?.perSec]];
+  const show = (other) => rows.map(([l, v]) => `${l} ${fmt(ratio(v, other), 2)}×`).join('; ');
+  p(`With the Node build at \`opt-level = 3\` (experiment below, same run): vs json-rules-engine ${show(jre)}; vs plain JS ${show(plain)}; vs native ${show(nat)}.`);
+  p();
+}
 p('Wasm paths: the per-event API a page or server calls (`Engine.ingest(object)`, with one `new Engine(model)` per');
 p('visitor as a replay must do today), the same with the engines constructed before timing starts (the engine and the');
 p('boundary only), and the batch API (`BatchReplay.pushNdjson`, one boundary crossing per 4096 events).');
@@ -82,7 +89,8 @@ if (tp) {
   p(`Log: \`${tp.log}\` (${fmt(tp.events)} events incl. ~1% resent duplicates, from \`benches/gen-events.mjs\`, seed 42), model \`benches/model30.json\`.`);
   p(`Median of ${tp.reps} repetitions (json-rules-engine: ${tp.jreReps}). "Same results" = identical visitors, stage counts and summed`);
   p('scores (to the cent) as the wasm engine: every implementation does the same work (dedupe, identity, sessions, caps,');
-  p('half-life decay, group and total clamps, MQL check after every event).');
+  p('half-life decay, group and total clamps, MQL check after every event). Native is `cargo bench` with the crate\'s');
+  p('release profile (`opt-level = "z"`, LTO), the same settings as the wasm builds.');
   p();
   p('| implementation | events/s (median) | relative to wasm per-event | same results |');
   p('|---|---:|---:|:---:|');
@@ -101,12 +109,16 @@ if (tp) {
     p(`- wasm per-event \`Engine.ingest(object)\`: ${fmt(usWasm, 2)} µs per event in all.`);
     if (wp) {
       const usPre = 1e6 / wp;
-      p(`  - with the engines built beforehand: ${fmt(usPre, 2)} µs; so the per-visitor \`new Engine(model)\` accounts for ~${fmt(usWasm - usPre, 2)} µs per event,`);
+      p(`  - with the engines built beforehand: ${fmt(usPre, 2)} µs; the difference, ~${fmt(usWasm - usPre, 2)} µs per event, is the cost of building an engine per visitor inside the loop`);
+      if (tp.constructUs && r.wasm?.summary) {
+        const share = (tp.constructUs * r.wasm.summary.visitors) / tp.events;
+        const gap = usWasm - usPre;
+        const note = gap > 1.5 * share
+          ? 'more than construction alone explains; not analysed further — candidates: wasm memory growth, allocator fragmentation, machine load'
+          : 'consistent with the difference, within this machine\'s noise';
+        p(`    (\`new Engine(model)\` measured alone: ${fmt(tp.constructUs / 1000, 2)} ms each, ${fmt(share, 2)} µs per event averaged over this log: ${note}),`);
+      }
       p(`  - and crossing the boundary per event (serde-wasm-bindgen walk of the event object into a \`serde_json::Value\`, the \`IngestOutcome\` built back as a JS object) for ~${fmt(usPre - usBatch, 2)} µs per event beyond the batch path.`);
-    }
-    if (tp.constructUs && r.wasm?.summary) {
-      const share = (tp.constructUs * r.wasm.summary.visitors) / tp.events;
-      p(`- of which \`new Engine(model)\` (parse + validate the model, once per visitor): ${fmt(tp.constructUs, 1)} µs each, ${fmt(share, 2)} µs per event averaged over this log.`);
     }
     if (plain) p(`- hand-written plain JS: ${fmt(1e6 / plain, 2)} µs per event.`);
     p();
@@ -131,10 +143,14 @@ if (o3 && tp) {
 }
 
 if (perf) {
-  p('### Native profile (perf, inclusive share of samples, top symbols)');
+  p('### Native profile (perf with DWARF call graphs; inclusive share of samples, user-space symbols)');
+  p();
+  p('One run of `native_throughput` over the throughput log: it decodes the log twice (once to count it, once timed) and');
+  p('replays it once, so `decode` weighs double here. Within the replay, look at `Engine::ingest`, `Engine::score` /');
+  p('`score::breakdown`, `Condition::eval`, and the allocator (`malloc`, `free`, `BTreeMap` clone/drop, `String::clone`).');
   p();
   p('```');
-  p(perf.trim());
+  p(perf.replace(/^\n+|\s+$/g, '').split('\n').map((l) => l.trim()).join('\n'));
   p('```');
   p();
 }
@@ -156,10 +172,11 @@ p('   id); cache fit points and re-evaluate fit rules only when traits change; g
 p('   (no `Score` with string-keyed groups) and build the full `Score` only for the returned outcome; pre-split');
 p('   `containsWord` haystacks once per trait change; let `replay` move events instead of cloning them; intern ledger');
 p('   labels (kind as `&\'static str`).');
-p('2. **The same Rust code runs ~2–3× slower in wasm than natively** (compare the batch API with native decode + replay).');
-p('   The release profile is tuned for size (`opt-level = "z"`, `wasm-opt -Oz`) and wasm\'s `dlmalloc` is slower than');
-p('   glibc\'s allocator, so point 1 costs more in wasm. The opt-level 3 experiment above shows what the Node/dashboard');
-p('   builds would gain from a speed-tuned profile (the snippet should stay on `z`).');
+p(`2. **The size-tuned build runs the same Rust code ${fmt(ratio(nat, wb), 1)}× slower in wasm than natively** (batch API vs native`);
+p('   decode + replay). The release profile is tuned for size (`opt-level = "z"`, `wasm-opt -Oz`), right for the snippet');
+p(`   but not for the Node and dashboard builds: at \`opt-level = 3\` the batch path ran at ${fmt(ratio(o3?.results?.wasmBatch?.perSec, nat), 2)}× native in this run`);
+p('   (experiment above). Proposed: a speed profile for the `node`, `bundler` and `dashboard` entries of wasm-pack.toml');
+p('   (e.g. a `[profile.release-speed]` inheriting release with `opt-level = 3`, and `wasm-opt -O3`), the snippet staying on `z`.');
 p('3. **The per-event boundary roughly doubles the cost** (per-event API vs batch API): serde-wasm-bindgen walks the event');
 p('   object field by field into a `serde_json::Value`, the `IngestOutcome` (score with a groups object) is built back as');
 p(`   a JS object on every call; and \`new Engine(model)\` re-parses, re-validates and re-hashes the model for every`);

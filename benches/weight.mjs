@@ -9,7 +9,7 @@
 // the file a site loads from the vendor's CDN or script tag, without lazily loaded extras.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -65,7 +65,9 @@ const theirs = TRACKERS.map(([pkg, file, why]) => {
   }
 });
 
-const out = { ours, theirs, trackersDir: dir, budgetGzip: 30 * 1024, stretchGzip: 20 * 1024 };
+const out = { ours, theirs, budgetGzip: 30 * 1024, stretchGzip: 20 * 1024 };
+// The temporary install is only for measuring: remove it (a --trackers-dir given by the caller stays).
+if (!arg('trackers-dir', '')) rmSync(dir, { recursive: true, force: true });
 mkdirSync(dirname(jsonOut), { recursive: true });
 writeFileSync(jsonOut, JSON.stringify(out, null, 2));
 

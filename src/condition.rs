@@ -8,6 +8,7 @@
 //! traits only, stage criteria see scores and counts but no single event.
 
 use crate::event::{Event, EventKind};
+use crate::fold::{fold_case, fold_char};
 use crate::model::check::{index, join, kind_of, suggest, Checker};
 use serde_json::{Map, Value};
 
@@ -58,7 +59,7 @@ pub struct Glob {
 impl Glob {
     pub fn new(pattern: &str) -> Glob {
         Glob {
-            pattern: pattern.to_lowercase().chars().collect(),
+            pattern: pattern.chars().map(fold_char).collect(),
         }
     }
 
@@ -69,8 +70,8 @@ impl Glob {
                 char::from(text.as_bytes()[i].to_ascii_lowercase())
             });
         }
-        let lower: Vec<char> = text.to_lowercase().chars().collect();
-        wildcard(&self.pattern, lower.len(), |i| lower[i])
+        let folded: Vec<char> = text.chars().map(fold_char).collect();
+        wildcard(&self.pattern, folded.len(), |i| folded[i])
     }
 }
 
@@ -176,10 +177,8 @@ impl Condition {
                 .is_some_and(|p| globs.iter().any(|g| g.matches(p))),
             Condition::PathPrefix(prefixes) => {
                 f.event.and_then(|e| e.path.as_deref()).is_some_and(|p| {
-                    let p = p.to_lowercase();
-                    prefixes
-                        .iter()
-                        .any(|pre| p.starts_with(&pre.to_lowercase()))
+                    let p = fold_case(p);
+                    prefixes.iter().any(|pre| p.starts_with(&fold_case(pre)))
                 })
             }
             Condition::Url(globs) => f
@@ -283,17 +282,48 @@ pub fn as_number(v: &Value) -> Option<f64> {
                     !(c.is_ascii_digit() || *c == '.' || (*i == 0 && (*c == '-' || *c == '+')))
                 })
                 .map_or(cleaned.len(), |(i, _)| i);
-            let n: f64 = cleaned[..end].parse().ok()?;
+            let n = parse_decimal(&cleaned[..end])?;
             n.is_finite().then_some(n)
         }
         _ => None,
     }
 }
 
+/// Reads `[+-]digits[.digits]` (either digit run may be empty, not both), as `str::parse::<f64>`
+/// would, through serde_json's number parser: `str::parse::<f64>` brings core's exact decimal
+/// conversion (~12 KB with its power-of-five table) into the snippet's wasm only for this.
+/// The result is the correctly rounded `f64` whenever the digits without leading zeros fit in
+/// 2^53 and there are at most 22 after the point (any realistic form value); beyond that it
+/// may differ from `str::parse` in the last bit.
+fn parse_decimal(text: &str) -> Option<f64> {
+    let (negative, body) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (int.is_empty() && frac.is_empty()) || !digits(int) || !digits(frac) {
+        return None;
+    }
+    // JSON's number grammar: no `+`, no leading zeros, digits on both sides of the point.
+    let int = int.trim_start_matches('0');
+    let mut json = String::with_capacity(text.len() + 2);
+    if negative {
+        json.push('-');
+    }
+    json.push_str(if int.is_empty() { "0" } else { int });
+    if !frac.is_empty() {
+        json.push('.');
+        json.push_str(frac);
+    }
+    serde_json::from_str(&json).ok()
+}
+
 fn values_equal(actual: &Value, expected: &Value) -> bool {
     match (actual, expected) {
         (Value::String(a), Value::String(b)) => {
-            a.trim().eq_ignore_ascii_case(b.trim()) || a.to_lowercase() == b.to_lowercase()
+            a.trim().eq_ignore_ascii_case(b.trim()) || fold_case(a) == fold_case(b)
         }
         (Value::Number(_), Value::Number(_))
         | (Value::String(_), Value::Number(_))
@@ -308,11 +338,11 @@ fn values_equal(actual: &Value, expected: &Value) -> bool {
     }
 }
 
-/// Lower-case alphanumeric words of a text.
+/// Case-folded ([`fold_case`]) alphanumeric words of a text.
 pub fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+        .map(fold_case)
         .collect()
 }
 
@@ -343,17 +373,17 @@ impl Test {
             Test::Equals(x) => values_equal(v, x),
             Test::In(xs) => xs.iter().any(|x| values_equal(v, x)),
             Test::Contains(s) => {
-                text_of(v).is_some_and(|t| t.to_lowercase().contains(&s.to_lowercase()))
+                text_of(v).is_some_and(|t| fold_case(&t).contains(&fold_case(s)))
             }
             Test::ContainsWord(phrases) => text_of(v).is_some_and(|t| {
                 let w = words(&t);
                 phrases.iter().any(|p| contains_phrase(&w, p))
             }),
             Test::StartsWith(s) => {
-                text_of(v).is_some_and(|t| t.to_lowercase().starts_with(&s.to_lowercase()))
+                text_of(v).is_some_and(|t| fold_case(&t).starts_with(&fold_case(s)))
             }
             Test::EndsWith(s) => {
-                text_of(v).is_some_and(|t| t.to_lowercase().ends_with(&s.to_lowercase()))
+                text_of(v).is_some_and(|t| fold_case(&t).ends_with(&fold_case(s)))
             }
             Test::Gte(x) => as_number(v).is_some_and(|n| n >= *x),
             Test::Lte(x) => as_number(v).is_some_and(|n| n <= *x),
@@ -773,6 +803,35 @@ fn scalar(ck: &mut Checker, v: &Value, path: &str) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parse_decimal_agrees_with_str_parse() {
+        // (`as_number` passes only signs, digits and points: "1e5" never gets here.)
+        let table = [
+            "0", "7", "+7", "-7", "007", "1.", ".5", "-.5", "+.25", "1000", "0.1", "0.3",
+            "123.456", "-0", "-0.0", "9007199254740991", "12345.678901234", "0.000001",
+            "3.0000000000000000000001", "", ".", "-", "+", "1.2.3", "--1", "1-", "0x10",
+        ];
+        for text in table {
+            let std = text.parse::<f64>().ok();
+            assert_eq!(parse_decimal(text), std, "{text:?}");
+        }
+        // Every short decimal (the realistic inputs) reads exactly as `str::parse` reads it.
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let int = seed % 1_000_000_000;
+            let frac_len = (seed >> 40) % 7;
+            let frac = (seed >> 20) % 10u64.pow(frac_len as u32);
+            let text = match frac_len {
+                0 => format!("{int}"),
+                n => format!("{int}.{frac:0n$}", n = n as usize),
+            };
+            assert_eq!(parse_decimal(&text), text.parse::<f64>().ok(), "{text}");
+        }
+    }
 
     #[test]
     fn glob_table() {

@@ -308,13 +308,14 @@ impl Engine {
 
     /// Stages whose criteria hold at `now` and lie ahead of the current one are entered.
     fn advance_stages(&mut self, score: &Score, now: i64) -> Vec<StageEntry> {
-        let mut candidates: Vec<Stage> = self.model.stages.iter().map(|s| s.stage).collect();
-        if !candidates.contains(&Stage::Known) {
-            candidates.insert(0, Stage::Known);
-        }
-        candidates.sort();
+        // The model's stages plus `known` (always reachable), in forward order: walking
+        // `Stage::ALL` (declared in that order) sorts without a sort routine in the wasm.
+        let stages = &self.model.stages;
+        let candidates = Stage::ALL.into_iter().flat_map(|s| {
+            let listed = stages.iter().filter(|x| x.stage == s).count();
+            std::iter::repeat_n(s, listed.max(usize::from(s == Stage::Known)))
+        });
         let entered: Vec<StageEntry> = candidates
-            .into_iter()
             .filter(|s| self.state.stage.can_advance_to(*s))
             .filter(|s| score::stage_holds(&self.model, &self.state, score, *s, now))
             .map(|stage| StageEntry { stage, at: now })

@@ -10,6 +10,7 @@ pub mod condition;
 pub mod engine;
 pub mod error;
 pub mod event;
+pub mod fold;
 pub mod handoff;
 pub mod hash;
 pub mod model;
@@ -18,6 +19,7 @@ pub mod replay;
 pub mod score;
 pub mod stage;
 pub mod state;
+mod tree;
 
 /// Replay/backtest, funnel, import: only the dashboard and Node builds carry these.
 #[cfg(feature = "analytics")]

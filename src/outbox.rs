@@ -10,6 +10,8 @@ use crate::error::Error;
 use crate::hash;
 use serde::{Deserialize, Serialize};
 
+mod decode;
+
 pub const OUTBOX_VERSION: u32 = 1;
 /// Entries kept (finished ones are dropped first): persisted in localStorage, so bounded.
 pub const MAX_ENTRIES: usize = 32;
@@ -48,12 +50,8 @@ impl RetryPolicy {
     }
 }
 
-/// Where one delivery stands. JSON form: `{"state": "inFlight", "since": 1700000000000}`.
-///
-/// `Deserialize` is written by hand (see [`DeliveryFields`]): serde's derive for an internally
-/// tagged enum buffers the whole object into its generic `Content` tree first, which alone cost
-/// ~12 KB of the site snippet's wasm (benches/SIZE.md).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Where one delivery stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "state")]
 pub enum DeliveryState {
     Pending,
@@ -77,78 +75,6 @@ pub enum DeliveryState {
         at: i64,
         reason: String,
     },
-}
-
-/// The tag of a [`DeliveryState`] (the `"state"` key).
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-enum DeliveryTag {
-    Pending,
-    InFlight,
-    Acknowledged,
-    Failed,
-    GaveUp,
-}
-
-/// Every key any [`DeliveryState`] variant has, decoded flat in one pass. The payload keys stay
-/// untyped JSON until the tag says which ones the variant uses, so a key another variant would
-/// use is ignored whatever its type, exactly as the derived internally tagged form did.
-#[derive(Deserialize)]
-struct DeliveryFields {
-    state: DeliveryTag,
-    since: Option<serde_json::Value>,
-    at: Option<serde_json::Value>,
-    status: Option<serde_json::Value>,
-    reason: Option<serde_json::Value>,
-}
-
-/// A variant's required key, typed as serde would type it (`i64` and `u16` only from JSON
-/// integers in range, a string only from a JSON string).
-fn required<T, E: serde::de::Error>(
-    value: Option<serde_json::Value>,
-    key: &'static str,
-    expected: &'static str,
-    typed: fn(&serde_json::Value) -> Option<T>,
-) -> Result<T, E> {
-    let value = value.ok_or_else(|| E::missing_field(key))?;
-    typed(&value).ok_or_else(|| E::custom(format_args!("`{key}` must be {expected}")))
-}
-
-fn as_millis(v: &serde_json::Value) -> Option<i64> {
-    v.as_i64()
-}
-
-fn as_status(v: &serde_json::Value) -> Option<u16> {
-    v.as_u64().and_then(|n| u16::try_from(n).ok())
-}
-
-fn as_text(v: &serde_json::Value) -> Option<String> {
-    v.as_str().map(str::to_string)
-}
-
-impl<'de> Deserialize<'de> for DeliveryState {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let f = DeliveryFields::deserialize(d)?;
-        const MILLIS: &str = "an integer (ms since the epoch)";
-        Ok(match f.state {
-            DeliveryTag::Pending => DeliveryState::Pending,
-            DeliveryTag::InFlight => DeliveryState::InFlight {
-                since: required(f.since, "since", MILLIS, as_millis)?,
-            },
-            DeliveryTag::Acknowledged => DeliveryState::Acknowledged {
-                at: required(f.at, "at", MILLIS, as_millis)?,
-                status: required(f.status, "status", "an HTTP status", as_status)?,
-            },
-            DeliveryTag::Failed => DeliveryState::Failed {
-                at: required(f.at, "at", MILLIS, as_millis)?,
-                reason: required(f.reason, "reason", "a string", as_text)?,
-            },
-            DeliveryTag::GaveUp => DeliveryState::GaveUp {
-                at: required(f.at, "at", MILLIS, as_millis)?,
-                reason: required(f.reason, "reason", "a string", as_text)?,
-            },
-        })
-    }
 }
 
 impl DeliveryState {
@@ -420,9 +346,9 @@ impl Outbox {
                 ))
             }
         }
-        // From the tree's text, not `from_value`: see `VisitorState::from_json` (wasm size).
-        let mut outbox: Outbox = serde_json::from_value(v)
-            .map_err(|e| Error::InvalidState(format!("outbox: {e}")))?;
+        // Read by hand, not `serde_json::from_value`: see `crate::tree` (snippet wasm size).
+        let mut outbox =
+            decode::outbox(&v).map_err(|e| Error::InvalidState(format!("outbox: {e}")))?;
         if outbox.entries.len() > MAX_ENTRIES {
             let extra = outbox.entries.len() - MAX_ENTRIES;
             outbox.entries.drain(..extra);
@@ -592,59 +518,5 @@ mod tests {
             o.entries().last().unwrap().handoff_id,
             format!("h{}", MAX_ENTRIES + 9)
         );
-    }
-
-    /// The hand-written `Deserialize` accepts exactly the JSON the derived, internally tagged
-    /// form accepted: worked examples of each variant, and of what must still be refused.
-    #[test]
-    fn delivery_state_json_worked_examples() {
-        let read = |text: &str| serde_json::from_str::<DeliveryState>(text);
-        let table = [
-            (r#"{"state":"pending"}"#, DeliveryState::Pending),
-            (r#"{"state":"pending","at":"ignored"}"#, DeliveryState::Pending),
-            (r#"{"state":"inFlight","since":5}"#, DeliveryState::InFlight { since: 5 }),
-            (
-                r#"{"state":"acknowledged","at":-7,"status":204,"extra":[1]}"#,
-                DeliveryState::Acknowledged { at: -7, status: 204 },
-            ),
-            (
-                r#"{"reason":"HTTP 400","at":9,"state":"failed"}"#,
-                DeliveryState::Failed { at: 9, reason: "HTTP 400".into() },
-            ),
-            (
-                r#"{"state":"gaveUp","at":1,"reason":"too old"}"#,
-                DeliveryState::GaveUp { at: 1, reason: "too old".into() },
-            ),
-        ];
-        for (text, want) in table {
-            assert_eq!(read(text).unwrap(), want, "{text}");
-            // Both decoding paths (text and JSON tree) agree, and serialization round-trips.
-            let tree: serde_json::Value = serde_json::from_str(text).unwrap();
-            assert_eq!(serde_json::from_value::<DeliveryState>(tree).unwrap(), want);
-            assert_eq!(read(&serde_json::to_string(&want).unwrap()).unwrap(), want);
-        }
-        for bad in [
-            r#"{}"#,
-            r#"{"state":"sent"}"#,
-            r#"{"state":"InFlight","since":5}"#,
-            r#"{"state":"inFlight"}"#,
-            r#"{"state":"inFlight","since":null}"#,
-            r#"{"state":"inFlight","since":1.5}"#,
-            r#"{"state":"inFlight","since":"5"}"#,
-            r#"{"state":"inFlight","since":9223372036854775808}"#,
-            r#"{"state":"acknowledged","at":1}"#,
-            r#"{"state":"acknowledged","at":1,"status":65536}"#,
-            r#"{"state":"acknowledged","at":1,"status":-1}"#,
-            r#"{"state":"failed","at":1,"reason":7}"#,
-            r#"{"state":"gaveUp","reason":"x"}"#,
-            r#"{"state":"pending","state":"pending"}"#,
-            r#""pending""#,
-        ] {
-            assert!(read(bad).is_err(), "{bad}");
-        }
-        assert!(read(r#"{"state":"inFlight"}"#)
-            .unwrap_err()
-            .to_string()
-            .contains("missing field `since`"));
     }
 }

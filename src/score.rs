@@ -187,14 +187,16 @@ pub(crate) fn breakdown(model: &Model, state: &VisitorState, as_of: i64) -> Brea
     }
     let total_raw = fit + engagement;
     let total = model.total_bounds.clamp(total_raw);
+    // A loop, not `collect()`: `BTreeMap::from_iter` brings a stable sort routine into the wasm.
+    let mut group_values = BTreeMap::new();
+    for g in &groups {
+        group_values.insert(g.group.clone(), round2(g.value));
+    }
     let score = Score {
         total: round2(total),
         fit: round2(fit),
         engagement: round2(engagement),
-        groups: groups
-            .iter()
-            .map(|g| (g.group.clone(), round2(g.value)))
-            .collect(),
+        groups: group_values,
         grade: model.grade_for(round2(fit)),
         stage: state.stage,
         as_of,

@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
+mod decode;
+
 pub const STATE_VERSION: u32 = 2;
 /// Ledger entries kept individually (older ones live on in the accumulators).
 pub const LEDGER_LEN: usize = 12;
@@ -332,9 +334,9 @@ impl VisitorState {
                 "larger than 256 KB: not a visitor state".to_string(),
             ));
         }
-        // One decoding path (text → JSON tree → migrated text → state), no direct fast path:
-        // every serde_json deserializer a state type is decoded with is a full copy of the
-        // derived code in the snippet's wasm (measured in benches/SIZE.md); the state is small.
+        // One decoding path (text → JSON tree → state, read by hand in `decode`), no serde
+        // `from_str` fast path: each serde deserializer the state's derived code is run through
+        // is a full copy of it in the snippet's wasm (benches/SIZE.md); a state is small.
         let mut v: Value = serde_json::from_str(text)
             .map_err(|e| Error::InvalidState(format!("not JSON: {e}")))?;
         let version = match v.get("v").and_then(Value::as_u64) {
@@ -354,9 +356,7 @@ impl VisitorState {
                 )))
             }
         }
-        // Decoded from the (migrated) tree's text rather than `from_value`: the snippet then
-        // carries serde_json's text deserializer only, not also its JSON-tree deserializer.
-        let mut state: VisitorState = serde_json::from_value(v)
+        let mut state = decode::visitor_state(&v)
             .map_err(|e| Error::InvalidState(format!("corrupt visitor state: {e}")))?;
         state.version = STATE_VERSION;
         state.enforce_bounds();

@@ -181,7 +181,7 @@ pub fn query(leads: &[Lead], q: &LeadQuery) -> (usize, Vec<usize>) {
             (needle.is_empty() || text_matches(l, &needle))
                 && (q.stages.is_empty() || q.stages.contains(&l.stage))
                 && (!q.only_breached || l.sla_breached)
-                && q.min_score.map_or(true, |m| l.score >= m)
+                && q.min_score.is_none_or(|m| l.score >= m)
         })
         .collect();
     let column = q.sort.as_deref().unwrap_or("score");

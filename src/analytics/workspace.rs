@@ -263,7 +263,7 @@ impl Workspace {
     /// Cached until the data, the model or `as_of` change.
     pub fn leads(&mut self, model: &Model, as_of: i64) -> &[Lead] {
         let key = (model.hash().to_string(), as_of, self.version);
-        if self.cache.as_ref().map_or(true, |c| c.key != key) {
+        if self.cache.as_ref().is_none_or(|c| c.key != key) {
             let leads = self.build_leads(model, as_of);
             self.cache = Some(Cache { key, leads });
         }

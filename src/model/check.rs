@@ -2,6 +2,7 @@
 //! instead of stopping at the first one (serde's derive would stop and could not say "did you mean").
 
 use crate::error::Problem;
+use crate::fold::{fold_case, fold_char};
 use serde_json::{Map, Value};
 
 #[derive(Default)]
@@ -24,8 +25,8 @@ pub(crate) fn index(path: &str, i: usize) -> String {
 /// Edit distance (insert, delete, substitute, swap two neighbours), case-insensitive: for
 /// "did you mean" only, where a swapped pair ("pgae") is the commonest typo.
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.to_lowercase().chars().collect();
-    let b: Vec<char> = b.to_lowercase().chars().collect();
+    let a: Vec<char> = a.chars().map(fold_char).collect();
+    let b: Vec<char> = b.chars().map(fold_char).collect();
     let w = b.len() + 1;
     let mut d = vec![0usize; (a.len() + 1) * w];
     for i in 0..=a.len() {
@@ -52,12 +53,12 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 /// The closest candidate, if it is close enough to be a plausible typo.
 pub(crate) fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).clamp(1, 3);
-    let lower = word.to_lowercase();
+    let lower = fold_case(word);
     // A truncated name ("sessionTimeout" for "sessionTimeoutMinutes") is a typo too.
     if lower.len() >= 4 {
         if let Some(c) = candidates
             .iter()
-            .find(|c| c.to_lowercase().starts_with(&lower))
+            .find(|c| fold_case(c).starts_with(&lower))
         {
             return Some(c);
         }

@@ -229,7 +229,7 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
             }
         }
     }
-    stages.sort_by_key(|s| s.stage);
+    crate::hash::sort_small(&mut stages, |a, b| a.stage < b.stage);
 
     let handoff = root.get("handoff").and_then(|h| parse_handoff(&mut ck, h));
     if let Some(h) = &handoff {

@@ -13,7 +13,7 @@ use crate::model::Model;
 /// const engine = new Engine(model);                 // throws an Error listing every problem
 /// const out = engine.ingest({ type: 'page', messageId: 'm1', anonymousId: 'a1',
 ///   timestamp: '2026-11-02T10:00:00Z', properties: { path: '/pricing' } }, Date.now());
-/// console.log(out.score.total, engine.explain(Date.now()).entries);
+/// console.log(out.score.total, engine.explain(Date.now()).entries.length);
 /// ```
 #[wasm_bindgen(js_name = Engine)]
 pub struct JsEngine {
@@ -100,7 +100,7 @@ impl JsEngine {
     /// decay factor, cap and clamp.
     ///
     /// ```js
-    /// for (const e of engine.explain(Date.now()).entries) console.log(e.rule, e.points);
+    /// for (const e of engine.explain(Date.now()).entries) console.log(e.ruleId, e.countedPoints);
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Explanation")]
     pub fn explain(&self, as_of: f64) -> Result<JsValue, JsError> {

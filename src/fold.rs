@@ -1,0 +1,95 @@
+//! Case folding for case-insensitive matching (globs, `equals`, `contains`, `containsWord`, ...).
+//!
+//! Why not `str::to_lowercase`: it carries the whole Unicode case-conversion table (~17 KB of
+//! data plus the final-sigma logic) into the site snippet's wasm, which every site visitor
+//! downloads (benches/SIZE.md). Matching only needs both sides folded the same way, so this folds
+//! the scripts B2B marketing data is written in, one char to one char:
+//!
+//! - ASCII, Latin-1 Supplement and Latin Extended-A (every European Latin-script language),
+//! - Greek (final `ς` folds to `σ`, so "ΟΔΟΣ" matches "οδος"),
+//! - Cyrillic (basic block and `Ѐ`–`Џ`).
+//!
+//! Other scripts compare exactly (case-sensitively); the test below pins which chars fold.
+
+/// `c` folded: its lower-case form in the blocks above, itself elsewhere.
+pub fn fold_char(c: char) -> char {
+    let u = c as u32;
+    let folded = match u {
+        0x41..=0x5A => u + 0x20,
+        0..=0x7F => u,
+        // Latin-1: À–Þ except the multiplication sign ×.
+        0xC0..=0xDE if u != 0xD7 => u + 0x20,
+        // Latin Extended-A: upper/lower pairs, upper first; the parity flips after ĸ and ŉ.
+        0x130 => 0x69, // İ → i (to_lowercase gives "i̇"; the dot would never match a typed "i")
+        0x100..=0x137 | 0x14A..=0x177 if u % 2 == 0 => u + 1,
+        0x139..=0x148 | 0x179..=0x17E if u % 2 == 1 => u + 1,
+        0x178 => 0xFF, // Ÿ → ÿ
+        0x17F => 0x73, // long s ſ folds to s
+        // Greek: accented capitals, then Α–Ω (0x3A2 is unassigned), and final sigma.
+        0x386 => 0x3AC,
+        0x388..=0x38A => u + 0x25,
+        0x38C => 0x3CC,
+        0x38E..=0x38F => u + 0x3F,
+        0x391..=0x3AB if u != 0x3A2 => u + 0x20,
+        0x3C2 => 0x3C3,
+        // Cyrillic: Ѐ–Џ, then А–Я.
+        0x400..=0x40F => u + 0x50,
+        0x410..=0x42F => u + 0x20,
+        _ => u,
+    };
+    char::from_u32(folded).unwrap_or(c)
+}
+
+/// `text` with every char folded ([`fold_char`]); borrows nothing, allocates once.
+pub fn fold_case(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
+    text.chars().map(fold_char).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worked_examples() {
+        for (text, folded) in [
+            ("/Pricing/ENTERPRISE", "/pricing/enterprise"),
+            ("Senior Director, EMEA", "senior director, emea"),
+            ("ÉCOLE Ÿ Æ ×", "école ÿ æ ×"),
+            ("ŁÓDŹ ĞÜŞ İstanbul", "łódź ğüş istanbul"),
+            ("ΟΔΟΣ Ἀ", "οδοσ Ἀ"),
+            ("οδος", "οδοσ"),
+            ("МОСКВА ЁЖ Ђ", "москва ёж ђ"),
+            ("Straße ſ", "straße s"),
+            ("日本語 ＡＢ", "日本語 ＡＢ"),
+        ] {
+            assert_eq!(fold_case(text), folded, "{text}");
+        }
+    }
+
+    /// Wherever a char folds, it folds to what `to_lowercase` gives (but for the documented
+    /// `İ`, `ſ`, `ς`); and in the folded blocks every char `to_lowercase` changes is folded.
+    #[test]
+    fn agrees_with_to_lowercase_in_the_folded_blocks() {
+        let special = ['İ', 'ſ', 'ς'];
+        let blocks = [0x0..=0x17F, 0x386..=0x3CE, 0x400..=0x44F];
+        for c in (0..=0x4FFu32).filter_map(char::from_u32) {
+            let lower: Vec<char> = c.to_lowercase().collect();
+            let folded = fold_char(c);
+            if special.contains(&c) {
+                assert_ne!(folded, c);
+                continue;
+            }
+            if folded != c {
+                assert_eq!(lower, vec![folded], "{c:?}");
+            }
+            if blocks.iter().any(|b| b.contains(&(c as u32))) && lower != vec![c] {
+                assert_eq!(lower, vec![folded], "{c:?} is not folded");
+            }
+            // Folding is idempotent: a folded char folds to itself.
+            assert_eq!(fold_char(folded), folded, "{c:?}");
+        }
+    }
+}
