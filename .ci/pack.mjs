@@ -96,7 +96,7 @@ const web = declaredNames(webDts);
 // The web build adds its loader; `InitOutput` lists raw wasm exports typed `any`: not public API.
 const LOADER_TYPES = new Set(['InitInput', 'SyncInitInput', 'InitOutput']);
 const webValues = [...web.values].filter((n) => n !== 'initSync' && n !== '__wbg_init');
-const types = [...web.types].filter((n) => !LOADER_TYPES.has(n));
+const types = [...web.types].filter((n) => !LOADER_TYPES.has(n) && !web.values.has(n)); // an interface merged into a class (Tracker) goes out with the class
 for (const part of ['node', 'bundler']) {
   const d = declaredNames(readFileSync(join(out, part, 'baton.d.ts'), 'utf8'));
   const missing = [...webValues, ...types].filter((n) => !d.values.has(n) && !d.types.has(n));

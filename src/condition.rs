@@ -372,9 +372,7 @@ impl Test {
             Test::Exists(_) => unreachable_exists(),
             Test::Equals(x) => values_equal(v, x),
             Test::In(xs) => xs.iter().any(|x| values_equal(v, x)),
-            Test::Contains(s) => {
-                text_of(v).is_some_and(|t| fold_case(&t).contains(&fold_case(s)))
-            }
+            Test::Contains(s) => text_of(v).is_some_and(|t| fold_case(&t).contains(&fold_case(s))),
             Test::ContainsWord(phrases) => text_of(v).is_some_and(|t| {
                 let w = words(&t);
                 phrases.iter().any(|p| contains_phrase(&w, p))
@@ -382,9 +380,7 @@ impl Test {
             Test::StartsWith(s) => {
                 text_of(v).is_some_and(|t| fold_case(&t).starts_with(&fold_case(s)))
             }
-            Test::EndsWith(s) => {
-                text_of(v).is_some_and(|t| fold_case(&t).ends_with(&fold_case(s)))
-            }
+            Test::EndsWith(s) => text_of(v).is_some_and(|t| fold_case(&t).ends_with(&fold_case(s))),
             Test::Gte(x) => as_number(v).is_some_and(|n| n >= *x),
             Test::Lte(x) => as_number(v).is_some_and(|n| n <= *x),
             Test::Gt(x) => as_number(v).is_some_and(|n| n > *x),
@@ -808,9 +804,33 @@ mod tests {
     fn parse_decimal_agrees_with_str_parse() {
         // (`as_number` passes only signs, digits and points: "1e5" never gets here.)
         let table = [
-            "0", "7", "+7", "-7", "007", "1.", ".5", "-.5", "+.25", "1000", "0.1", "0.3",
-            "123.456", "-0", "-0.0", "9007199254740991", "12345.678901234", "0.000001",
-            "3.0000000000000000000001", "", ".", "-", "+", "1.2.3", "--1", "1-", "0x10",
+            "0",
+            "7",
+            "+7",
+            "-7",
+            "007",
+            "1.",
+            ".5",
+            "-.5",
+            "+.25",
+            "1000",
+            "0.1",
+            "0.3",
+            "123.456",
+            "-0",
+            "-0.0",
+            "9007199254740991",
+            "12345.678901234",
+            "0.000001",
+            "3.0000000000000000000001",
+            "",
+            ".",
+            "-",
+            "+",
+            "1.2.3",
+            "--1",
+            "1-",
+            "0x10",
         ];
         for text in table {
             let std = text.parse::<f64>().ok();

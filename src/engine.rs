@@ -67,9 +67,16 @@ impl Engine {
         let mut state = VisitorState::from_json(state_json)?;
         if state.model_hash != model.hash() {
             let at = state.last_seen.unwrap_or(0);
-            state
-                .rules
-                .retain(|id, _| model.rule(id).is_some_and(|r| r.kind == RuleKind::Behavior));
+            // Kept rules re-inserted rather than `retain`: removing from a `BTreeMap` brings its
+            // rebalancing code into the snippet's wasm (see `state::map_without`).
+            for (id, rs) in std::mem::take(&mut state.rules) {
+                if model
+                    .rule(&id)
+                    .is_some_and(|r| r.kind == RuleKind::Behavior)
+                {
+                    state.rules.insert(id, rs);
+                }
+            }
             for (id, rs) in state.rules.iter_mut() {
                 if let Some(rule) = model.rule(id) {
                     rs.acc = rs.acc.rebase(rule.decay, at);

@@ -146,12 +146,12 @@ pub(crate) fn build(
     let explanation = score::explain(model, state, now);
     let inc = spec.include;
     let (traits, company) = if inc.traits {
-        let mut traits = state.traits.clone();
-        let company = match traits.remove("company") {
-            Some(Value::Object(c)) => c,
+        let traits = crate::state::map_without(&state.traits, "company");
+        let company = match state.traits.get("company") {
+            Some(Value::Object(c)) => c.clone(),
             Some(Value::String(name)) => {
                 let mut c = Map::new();
-                c.insert("name".to_string(), Value::String(name));
+                c.insert("name".to_string(), Value::String(name.clone()));
                 c
             }
             _ => Map::new(),

@@ -378,12 +378,25 @@ impl VisitorState {
             }
         }
         if self.traits.len() > 32 {
-            let keys: Vec<String> = self.traits.keys().skip(32).cloned().collect();
-            for k in keys {
-                self.traits.remove(&k);
+            // Rebuilt, not `remove`d: see `map_without`.
+            for (k, v) in std::mem::take(&mut self.traits).into_iter().take(32) {
+                self.traits.insert(k, v);
             }
         }
     }
+}
+
+/// `map` without `key`, rebuilt by insertion: removing from a `BTreeMap` (serde_json's `Map`)
+/// brings its node-rebalancing code into the snippet's wasm (~4 KB per key/value type,
+/// benches/SIZE.md), and the maps this is used on (traits, a state object) are small.
+pub(crate) fn map_without(map: &Map<String, Value>, key: &str) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (k, v) in map {
+        if k != key {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    out
 }
 
 fn is_zero<T: Default + PartialEq>(v: &T) -> bool {
@@ -403,7 +416,8 @@ fn migrate_v1(v: &mut Value) -> Result<(), Error> {
     let obj = v.as_object_mut().ok_or_else(|| {
         Error::InvalidState("not a baton visitor state: not an object".to_string())
     })?;
-    let stage_at = obj.remove("sa").and_then(|x| x.as_i64());
+    let stage_at = obj.get("sa").and_then(Value::as_i64);
+    *obj = map_without(obj, "sa");
     let stage = obj.get("st").cloned();
     if let (Some(at), Some(stage)) = (stage_at, stage) {
         if stage != Value::String("anonymous".to_string()) {

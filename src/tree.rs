@@ -37,11 +37,21 @@ pub(crate) fn required<T>(f: Option<&Value>, key: &str, read: fn(&Value) -> Read
     read(f.ok_or_else(|| format!("missing field `{key}`"))?).map_err(|e| format!("{key}: {e}"))
 }
 
-pub(crate) fn or_default<T: Default>(f: Option<&Value>, key: &str, read: fn(&Value) -> Read<T>) -> Read<T> {
-    f.map_or(Ok(T::default()), |v| read(v).map_err(|e| format!("{key}: {e}")))
+pub(crate) fn or_default<T: Default>(
+    f: Option<&Value>,
+    key: &str,
+    read: fn(&Value) -> Read<T>,
+) -> Read<T> {
+    f.map_or(Ok(T::default()), |v| {
+        read(v).map_err(|e| format!("{key}: {e}"))
+    })
 }
 
-pub(crate) fn optional<T>(f: Option<&Value>, key: &str, read: fn(&Value) -> Read<T>) -> Read<Option<T>> {
+pub(crate) fn optional<T>(
+    f: Option<&Value>,
+    key: &str,
+    read: fn(&Value) -> Read<T>,
+) -> Read<Option<T>> {
     match f {
         None | Some(Value::Null) => Ok(None),
         Some(v) => read(v).map(Some).map_err(|e| format!("{key}: {e}")),
@@ -71,7 +81,9 @@ pub(crate) fn f64_(v: &Value) -> Read<f64> {
 }
 
 pub(crate) fn string(v: &Value) -> Read<String> {
-    v.as_str().map(str::to_string).ok_or_else(|| wrong("a string"))
+    v.as_str()
+        .map(str::to_string)
+        .ok_or_else(|| wrong("a string"))
 }
 
 pub(crate) fn object(v: &Value) -> Read<Map<String, Value>> {
@@ -162,13 +174,15 @@ pub(crate) mod differential {
         out
     }
 
-    /// Applies `f` to every node of `v` (by a path of keys and indices), collecting variants.
-    pub(crate) fn each_node(v: &Value, f: &mut dyn FnMut(&dyn Fn(Value) -> Value, &Value)) {
-        fn walk(
-            node: &Value,
-            rebuild: &dyn Fn(Value) -> Value,
-            f: &mut dyn FnMut(&dyn Fn(Value) -> Value, &Value),
-        ) {
+    /// Rebuilds the whole document around a replacement for one node.
+    pub(crate) type Rebuild<'a> = dyn Fn(Value) -> Value + 'a;
+    /// Called with each node and how to rebuild the document around a replacement for it.
+    pub(crate) type Visit<'a> = dyn FnMut(&Rebuild<'_>, &Value) + 'a;
+
+    /// Calls `f` on every node of `v`, and once per object key with that key removed (then the
+    /// node is `null` and rebuilding ignores its argument).
+    pub(crate) fn each_node(v: &Value, f: &mut Visit<'_>) {
+        fn walk(node: &Value, rebuild: &Rebuild<'_>, f: &mut Visit<'_>) {
             f(rebuild, node);
             match node {
                 Value::Object(m) => {
@@ -202,5 +216,4 @@ pub(crate) mod differential {
         }
         walk(v, &|x| x, f);
     }
-
 }

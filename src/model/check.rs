@@ -56,10 +56,7 @@ pub(crate) fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str>
     let lower = fold_case(word);
     // A truncated name ("sessionTimeout" for "sessionTimeoutMinutes") is a typo too.
     if lower.len() >= 4 {
-        if let Some(c) = candidates
-            .iter()
-            .find(|c| fold_case(c).starts_with(&lower))
-        {
+        if let Some(c) = candidates.iter().find(|c| fold_case(c).starts_with(&lower)) {
             return Some(c);
         }
     }

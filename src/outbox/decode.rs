@@ -7,7 +7,13 @@ use serde_json::Value;
 fn policy(v: &Value) -> Read<RetryPolicy> {
     let [max_attempts, max_age, base, max_delay, lease] = fields(
         v,
-        ["maxAttempts", "maxAgeMs", "baseDelayMs", "maxDelayMs", "leaseMs"],
+        [
+            "maxAttempts",
+            "maxAgeMs",
+            "baseDelayMs",
+            "maxDelayMs",
+            "leaseMs",
+        ],
         "retry policy",
     )?;
     Ok(RetryPolicy {
@@ -126,13 +132,24 @@ mod tests {
     enum Derived {
         Pending,
         #[serde(rename_all = "camelCase")]
-        InFlight { since: i64 },
+        InFlight {
+            since: i64,
+        },
         #[serde(rename_all = "camelCase")]
-        Acknowledged { at: i64, status: u16 },
+        Acknowledged {
+            at: i64,
+            status: u16,
+        },
         #[serde(rename_all = "camelCase")]
-        Failed { at: i64, reason: String },
+        Failed {
+            at: i64,
+            reason: String,
+        },
         #[serde(rename_all = "camelCase")]
-        GaveUp { at: i64, reason: String },
+        GaveUp {
+            at: i64,
+            reason: String,
+        },
     }
 
     fn full_outbox() -> Value {
@@ -204,7 +221,11 @@ mod tests {
         ] {
             let derived = serde_json::from_value::<Derived>(case.clone());
             let by_hand = delivery(&case);
-            assert_eq!(by_hand.is_ok(), derived.is_ok(), "{case}: {derived:?} {by_hand:?}");
+            assert_eq!(
+                by_hand.is_ok(),
+                derived.is_ok(),
+                "{case}: {derived:?} {by_hand:?}"
+            );
             if let Ok(state) = by_hand {
                 let back = serde_json::to_value(&state).unwrap();
                 let expected = serde_json::from_value::<DeliveryState>(back).unwrap();

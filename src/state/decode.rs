@@ -4,8 +4,8 @@ use super::{Acc, CapHit, HistoryRecord, LedgerRecord, RuleState, Touch, VisitorS
 use crate::event::Campaign;
 use crate::stage::{Stage, StageEntry};
 use crate::tree::{
-    fields, i64_, list, object, optional, or_default, required, string, tuple, u32_, u64_, unit,
-    variant, wrong, f64_, Read,
+    f64_, fields, i64_, list, object, optional, or_default, required, string, tuple, u32_, u64_,
+    unit, variant, wrong, Read,
 };
 use serde_json::Value;
 

@@ -15,6 +15,319 @@ use crate::analytics::workspace::{model_sla_ms, Workspace};
 use crate::analytics::{funnel, histogram, rejected, sample, sla};
 use crate::model::Model;
 
+#[wasm_bindgen(typescript_custom_section)]
+const WORKSPACE_TYPES: &str = r#"
+/** Event file formats `beginEvents` / `importEvents` read; `auto` decides from the first character. */
+export type ImportFormat = 'auto' | 'jsonl' | 'ndjson' | 'json-lines' | 'json' | 'json-array' | 'csv';
+
+/**
+ * How CSV columns become event fields: keys are event paths (`timestamp`, `anonymousId`,
+ * `properties.path`, `traits.email`, `context.campaign.source`, …), values are column names.
+ */
+export interface CsvMapping {
+  columns?: { [eventPath: string]: string };
+  /** Event type when there is no type column (`track` if an event name is mapped, else `page`). */
+  defaultType?: EventType | Capitalize<EventType> | null;
+}
+
+/** One rejected row: its 1-based line (or array position) and why. */
+export interface RowError {
+  row: number;
+  reason: string;
+}
+
+/** Counts of one import, cumulative over its chunks. */
+export interface ImportReport {
+  /** Data rows read (header and blank lines are not rows). */
+  rows: number;
+  imported: number;
+  rejected: number;
+  /** Rows skipped because the same `messageId` / `handoffId` was already kept. */
+  duplicates: number;
+  /** The first 1000 rejected rows. */
+  errors: RowError[];
+  /** Rejected rows beyond those listed in `errors`. */
+  errorsOmitted: number;
+}
+
+/** What the workspace holds. */
+export interface WorkspaceSummary {
+  events: number;
+  outcomes: number;
+  handoffs: number;
+  firstEventAt: number | null;
+  lastEventAt: number | null;
+  /** A chunked event import is running. */
+  importing: boolean;
+}
+
+/** Seeded sample files (`Workspace.sampleData`). */
+export interface SampleData {
+  eventsJsonl: string;
+  outcomesCsv: string;
+  events: number;
+  visitors: number;
+  leads: number;
+}
+
+/** The import reports of `loadSample`. */
+export interface SampleImport {
+  events: ImportReport;
+  outcomes: ImportReport;
+}
+
+/** Sales-side stages from CRM outcomes, in funnel order (`lost` and `rejected` end a lead). */
+export type SalesStage = 'sal' | 'sql' | 'opportunity' | 'won' | 'lost' | 'rejected';
+
+/** What the CRM says about one lead. */
+export interface SalesOutcome {
+  leadId: string | null;
+  /** Lowercased. */
+  email: string | null;
+  owner: string | null;
+  /** First sales touch, when the CRM exports it. */
+  touchedAt: number | null;
+  /** When each stage was reached. */
+  stages: { [S in SalesStage]?: number };
+  rejectionReason: string | null;
+  amount: number | null;
+}
+
+/** One row of the Leads view: a visitor scored by a model, joined with what sales did. */
+export interface Lead {
+  id: string;
+  anonymousId: string | null;
+  userId: string | null;
+  email: string | null;
+  name: string | null;
+  company: string | null;
+  title: string | null;
+  score: number;
+  fit: number;
+  engagement: number;
+  grade: string | null;
+  /** The engine's stage or, when the CRM says more, the furthest sales stage (imported handoffs may carry others). */
+  stage: StageName | (string & {});
+  mqlAt: number | null;
+  firstSeen: number | null;
+  lastSeen: number | null;
+  /** First-touch attribution: UTM source, else referrer host, else `direct`. */
+  source: string;
+  campaign: string;
+  owner: string | null;
+  slaDueAt: number | null;
+  slaBreached: boolean;
+  touchedAt: number | null;
+  outcome: SalesOutcome | null;
+  /** How often each rule fired for this visitor. */
+  ruleCounts: { [ruleId: string]: number };
+  eventCount: number;
+}
+
+/** Columns the Leads view sorts by (anything else sorts by `score`). */
+export type LeadSortColumn =
+  | 'score' | 'id' | 'email' | 'name' | 'company' | 'title' | 'fit' | 'engagement' | 'grade' | 'stage'
+  | 'mqlAt' | 'lastSeen' | 'firstSeen' | 'source' | 'campaign' | 'owner' | 'slaDueAt' | 'slaBreached' | 'eventCount';
+
+/** Filter, sort and page of `leads`. */
+export interface LeadQuery {
+  /** Case-insensitive, over id, email, name, company, title, owner, source, campaign. */
+  text?: string;
+  /** Only these stages (empty: all). */
+  stages?: (StageName | (string & {}))[];
+  onlyBreached?: boolean;
+  minScore?: number | null;
+  /** Default `score`. */
+  sort?: LeadSortColumn | null;
+  descending?: boolean | null;
+  offset?: number;
+  limit?: number | null;
+}
+
+/** One page of leads: `total` match the query, `all` are scored. */
+export interface LeadPage {
+  total: number;
+  all: number;
+  rows: Lead[];
+}
+
+/** One event in a lead's timeline. */
+export interface TimelineItem {
+  at: number;
+  kind: EventType;
+  /** Page path or track event name. */
+  label: string;
+  messageId: string;
+}
+
+/** A lead, the engine's explanation of its score, and its most recent events (newest first). */
+export interface LeadDetail {
+  lead: Lead;
+  explanation: Explanation;
+  timeline: TimelineItem[];
+  /** All of the lead's events (the timeline lists the most recent 500). */
+  eventsTotal: number;
+}
+
+/** One step of the funnel after MQL. Rates and times are `null` when there is nothing to divide. */
+export interface FunnelStep {
+  stage: 'mql' | 'sal' | 'sql' | 'opportunity' | 'won';
+  /** Leads that reached this step or a later one. */
+  count: number;
+  conversionFromPrevious: number | null;
+  conversionFromMql: number | null;
+  /** Time in this step before the next (ms), over leads with both dates. */
+  medianMsInStage: number | null;
+  p90MsInStage: number | null;
+}
+
+/** The funnel of one source or campaign. */
+export interface FunnelSplit {
+  key: string;
+  /** MQL, SAL, SQL, Opportunity, Won. */
+  counts: [number, number, number, number, number];
+  /** MQL → Won. */
+  winRate: number | null;
+  wonAmount: number;
+}
+
+/** MQL → SAL → SQL → Opportunity → Won. */
+export interface FunnelReport {
+  steps: FunnelStep[];
+  lost: number;
+  rejected: number;
+  bySource: FunnelSplit[];
+  byCampaign: FunnelSplit[];
+}
+
+/** An MQL not touched within the SLA. */
+export interface SlaBreach {
+  leadId: string;
+  email: string | null;
+  name: string | null;
+  company: string | null;
+  owner: string | null;
+  source: string;
+  mqlAt: number;
+  dueAt: number;
+  /** `null`: nobody has touched the lead yet. */
+  touchedAt: number | null;
+  /** How late the touch came (or `asOf` is, for untouched leads). */
+  lateByMs: number;
+}
+
+/** MQL → first sales touch against the SLA. */
+export interface SlaReport {
+  slaMs: number;
+  mqls: number;
+  met: number;
+  breached: number;
+  /** Not touched yet and still within the SLA. */
+  pending: number;
+  medianResponseMs: number | null;
+  p90ResponseMs: number | null;
+  /** `[owner, mqls, breached]` per owner. */
+  byOwner: [string, number, number][];
+  /** Worst first. */
+  breaches: SlaBreach[];
+}
+
+/** A rejection reason and how many leads gave it. */
+export interface KeyCount {
+  key: string;
+  count: number;
+}
+
+/** Rejections among the MQLs of one source or one rule. */
+export interface RejectionRow {
+  key: string;
+  mqls: number;
+  rejected: number;
+  rejectionRate: number | null;
+  /** Relative to all MQLs' rate (above 1: over-represented among rejections). */
+  lift: number | null;
+  topReason: string | null;
+}
+
+/** Why sales sent leads back, by reason, source and rule. */
+export interface RejectedReport {
+  mqls: number;
+  rejected: number;
+  rejectionRate: number | null;
+  byReason: KeyCount[];
+  bySource: RejectionRow[];
+  byRule: RejectionRow[];
+}
+
+/** Score histogram: equal-width bins, one count column per population. */
+export interface ScoreHistogram {
+  /** Lower edge of each bin (the last bin includes its upper edge). */
+  lower: Float64Array;
+  width: number;
+  all: Float64Array;
+  mql: Float64Array;
+  won: Float64Array;
+}
+
+/** Options of `backtest`. */
+export interface BacktestOptions {
+  /** The outcome that counts as a good lead (default `sql`). */
+  positive?: 'sal' | 'sql' | 'opportunity' | 'won' | null;
+  /** Leads sales can work per week. */
+  capacityPerWeek?: number | null;
+  /** Thresholds in the sweep (default 101). */
+  steps?: number | null;
+}
+
+/** One model's MQLs over the replayed history. */
+export interface BacktestModelResult {
+  mqls: number;
+  /** MQLs whose outcome reached the positive stage. */
+  converted: number;
+  conversion: number | null;
+  /** Share of all positive leads this model qualified. */
+  recall: number | null;
+  /** One value per `weeks` entry. */
+  mqlsPerWeek: Float64Array;
+}
+
+/** The candidate's scores at `asOf`, thresholded: one value per threshold in each column. */
+export interface ThresholdSweep {
+  thresholds: Float64Array;
+  count: Float64Array;
+  perWeek: Float64Array;
+  precision: Float64Array;
+  recall: Float64Array;
+}
+
+/** The lowest threshold whose weekly volume fits the capacity. */
+export interface CapacityPick {
+  perWeek: number;
+  threshold: number | null;
+  precision: number | null;
+  recall: number | null;
+}
+
+/** The same history under the current and a candidate model. */
+export interface BacktestReport {
+  positive: 'sal' | 'sql' | 'opportunity' | 'won';
+  positives: number;
+  /** Week starts (ms). */
+  weeks: Float64Array;
+  current: BacktestModelResult;
+  candidate: BacktestModelResult;
+  mqlDelta: number;
+  conversionDelta: number | null;
+  /** MQL under the candidate only. */
+  newlyQualified: number;
+  /** MQL under the current model only. */
+  noLongerQualified: number;
+  sweep: ThresholdSweep;
+  /** `null` without `capacityPerWeek`. */
+  capacity: CapacityPick | null;
+}
+"#;
+
 fn decode_model(model: JsValue) -> Result<Model, JsError> {
     Model::from_value(&json_value(model)?).map_err(js_error)
 }
@@ -77,6 +390,7 @@ impl JsWorkspace {
     }
 
     /// Counts of what is loaded: `{ events, outcomes, handoffs, firstEventAt, lastEventAt, importing }`.
+    #[wasm_bindgen(unchecked_return_type = "WorkspaceSummary")]
     pub fn summary(&self) -> Result<JsValue, JsError> {
         to_js(&self.inner.summary())
     }
@@ -93,7 +407,11 @@ impl JsWorkspace {
     /// ws.beginEvents('csv', { columns: { timestamp: 'Date', anonymousId: 'Visitor' } });
     /// ```
     #[wasm_bindgen(js_name = beginEvents)]
-    pub fn begin_events(&mut self, format: &str, mapping: JsValue) -> Result<(), JsError> {
+    pub fn begin_events(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "ImportFormat")] format: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "CsvMapping | null")] mapping: JsValue,
+    ) -> Result<(), JsError> {
         let mapping: CsvMapping = optional(mapping)?;
         self.inner
             .begin_events(format, mapping)
@@ -101,13 +419,13 @@ impl JsWorkspace {
     }
 
     /// Feeds the next chunk of text; returns the counts so far.
-    #[wasm_bindgen(js_name = pushEvents)]
+    #[wasm_bindgen(js_name = pushEvents, unchecked_return_type = "ImportReport")]
     pub fn push_events(&mut self, chunk: &str) -> Result<JsValue, JsError> {
         report(self.inner.push_events(chunk))
     }
 
     /// Ends the import; returns the final counts with every bad row's number and reason.
-    #[wasm_bindgen(js_name = finishEvents)]
+    #[wasm_bindgen(js_name = finishEvents, unchecked_return_type = "ImportReport")]
     pub fn finish_events(&mut self) -> Result<JsValue, JsError> {
         report(self.inner.finish_events())
     }
@@ -123,12 +441,12 @@ impl JsWorkspace {
     /// ```js
     /// const r = ws.importEvents(text, 'jsonl');
     /// ```
-    #[wasm_bindgen(js_name = importEvents)]
+    #[wasm_bindgen(js_name = importEvents, unchecked_return_type = "ImportReport")]
     pub fn import_events(
         &mut self,
         text: &str,
-        format: &str,
-        mapping: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ImportFormat")] format: &str,
+        #[wasm_bindgen(unchecked_optional_param_type = "CsvMapping | null")] mapping: JsValue,
     ) -> Result<JsValue, JsError> {
         self.begin_events(format, mapping)?;
         self.inner.push_events(text).map_err(|e| JsError::new(&e))?;
@@ -136,13 +454,13 @@ impl JsWorkspace {
     }
 
     /// Replaces CRM outcomes with a CSV (lead id or email, stage, date, owner, rejection reason, amount).
-    #[wasm_bindgen(js_name = importOutcomes)]
+    #[wasm_bindgen(js_name = importOutcomes, unchecked_return_type = "ImportReport")]
     pub fn import_outcomes(&mut self, csv: &str) -> Result<JsValue, JsError> {
         to_js(&self.inner.import_outcomes(csv))
     }
 
     /// Adds handoffs received by the demo receiver (JSON lines).
-    #[wasm_bindgen(js_name = importHandoffs)]
+    #[wasm_bindgen(js_name = importHandoffs, unchecked_return_type = "ImportReport")]
     pub fn import_handoffs(&mut self, jsonl: &str) -> Result<JsValue, JsError> {
         to_js(&self.inner.import_handoffs(jsonl))
     }
@@ -152,7 +470,7 @@ impl JsWorkspace {
     /// ```js
     /// const s = Workspace.sampleData(42, 2000, Date.now());
     /// ```
-    #[wasm_bindgen(js_name = sampleData)]
+    #[wasm_bindgen(js_name = sampleData, unchecked_return_type = "SampleData")]
     pub fn sample_data(seed: f64, visitors: u32, now: f64) -> Result<JsValue, JsError> {
         let s = sample::generate(seed as u64, visitors as usize, millis(now, "now")?);
         let out = js_sys::Object::new();
@@ -167,7 +485,7 @@ impl JsWorkspace {
     }
 
     /// Replaces the data with seeded sample data; returns `{ events, outcomes }` import reports.
-    #[wasm_bindgen(js_name = loadSample)]
+    #[wasm_bindgen(js_name = loadSample, unchecked_return_type = "SampleImport")]
     pub fn load_sample(&mut self, seed: f64, visitors: u32, now: f64) -> Result<JsValue, JsError> {
         let s = sample::generate(seed as u64, visitors as usize, millis(now, "now")?);
         self.inner.clear();
@@ -184,10 +502,12 @@ impl JsWorkspace {
 
     /// One page of leads under `model` at `asOf`: `{ total, all, rows }`.
     /// `query`: `{ text, stages, onlyBreached, minScore, sort, descending, offset, limit }`.
+    #[wasm_bindgen(unchecked_return_type = "LeadPage")]
     pub fn leads(
         &mut self,
-        model: JsValue,
-        as_of: f64,
+        #[wasm_bindgen(unchecked_param_type = "Model | string")] model: JsValue,
+        #[wasm_bindgen(js_name = asOf)] as_of: f64,
+        #[wasm_bindgen(js_name = query, unchecked_optional_param_type = "LeadQuery | null")]
         query_opts: JsValue,
     ) -> Result<JsValue, JsError> {
         let model = decode_model(model)?;
@@ -199,11 +519,11 @@ impl JsWorkspace {
     }
 
     /// A lead's ledger (the engine's explanation) and timeline; `null` if unknown.
-    #[wasm_bindgen(js_name = leadDetail)]
+    #[wasm_bindgen(js_name = leadDetail, unchecked_return_type = "LeadDetail | null")]
     pub fn lead_detail(
         &mut self,
-        model: JsValue,
-        as_of: f64,
+        #[wasm_bindgen(unchecked_param_type = "Model | string")] model: JsValue,
+        #[wasm_bindgen(js_name = asOf)] as_of: f64,
         id: &str,
     ) -> Result<JsValue, JsError> {
         let model = decode_model(model)?;
@@ -211,7 +531,12 @@ impl JsWorkspace {
     }
 
     /// MQL → SAL → SQL → Opportunity → Won counts, rates, median/p90 time in stage, by source and campaign.
-    pub fn funnel(&mut self, model: JsValue, as_of: f64) -> Result<JsValue, JsError> {
+    #[wasm_bindgen(unchecked_return_type = "FunnelReport")]
+    pub fn funnel(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Model | string")] model: JsValue,
+        #[wasm_bindgen(js_name = asOf)] as_of: f64,
+    ) -> Result<JsValue, JsError> {
         let model = decode_model(model)?;
         to_js(&funnel::funnel(
             self.inner.leads(&model, millis(as_of, "asOf")?),
@@ -219,11 +544,12 @@ impl JsWorkspace {
     }
 
     /// MQL → first sales touch against the model's SLA (`slaMinutes` overrides it); breach list.
+    #[wasm_bindgen(unchecked_return_type = "SlaReport")]
     pub fn sla(
         &mut self,
-        model: JsValue,
-        as_of: f64,
-        sla_minutes: Option<f64>,
+        #[wasm_bindgen(unchecked_param_type = "Model | string")] model: JsValue,
+        #[wasm_bindgen(js_name = asOf)] as_of: f64,
+        #[wasm_bindgen(js_name = slaMinutes)] sla_minutes: Option<f64>,
     ) -> Result<JsValue, JsError> {
         let model = decode_model(model)?;
         let as_of = millis(as_of, "asOf")?;
@@ -232,7 +558,12 @@ impl JsWorkspace {
     }
 
     /// Rejected leads: reasons, and rejection rates by source and by rule.
-    pub fn rejected(&mut self, model: JsValue, as_of: f64) -> Result<JsValue, JsError> {
+    #[wasm_bindgen(unchecked_return_type = "RejectedReport")]
+    pub fn rejected(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Model | string")] model: JsValue,
+        #[wasm_bindgen(js_name = asOf)] as_of: f64,
+    ) -> Result<JsValue, JsError> {
         let model = decode_model(model)?;
         to_js(&rejected::rejected(
             self.inner.leads(&model, millis(as_of, "asOf")?),
@@ -240,10 +571,11 @@ impl JsWorkspace {
     }
 
     /// Score histogram: `{ width, lower, all, mql, won }` (Float64Array columns).
+    #[wasm_bindgen(unchecked_return_type = "ScoreHistogram")]
     pub fn histogram(
         &mut self,
-        model: JsValue,
-        as_of: f64,
+        #[wasm_bindgen(unchecked_param_type = "Model | string")] model: JsValue,
+        #[wasm_bindgen(js_name = asOf)] as_of: f64,
         bins: Option<u32>,
     ) -> Result<JsValue, JsError> {
         let model = decode_model(model)?;
@@ -270,12 +602,13 @@ impl JsWorkspace {
     /// const bt = ws.backtest(model, candidate, Date.now(), { capacityPerWeek: 25 });
     /// bt.mqlDelta; bt.sweep.precision; // Float64Array
     /// ```
+    #[wasm_bindgen(unchecked_return_type = "BacktestReport")]
     pub fn backtest(
         &mut self,
-        current: JsValue,
-        candidate: JsValue,
-        as_of: f64,
-        options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Model | string")] current: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Model | string")] candidate: JsValue,
+        #[wasm_bindgen(js_name = asOf)] as_of: f64,
+        #[wasm_bindgen(unchecked_optional_param_type = "BacktestOptions | null")] options: JsValue,
     ) -> Result<JsValue, JsError> {
         let current = decode_model(current)?;
         let candidate = decode_model(candidate)?;

@@ -36,9 +36,37 @@ export interface TrackerOptions {
   /** A request to the endpoint is abandoned (and retried) after this many ms. Default 10000. */
   requestTimeoutMs?: number;
 }
-/** Hooks for `Tracker.on`: `qualified` → Handoff, `stage` → StageEntry, `score` → Score,
- *  `delivered` → `{ handoffId: string, status: number }`. */
-export type TrackerHook = 'qualified' | 'stage' | 'score' | 'delivered';
+/** The endpoint acknowledged a handoff (a 2xx `status`). */
+export interface DeliveryReceipt {
+  handoffId: string;
+  status: number;
+}
+/** What each `Tracker.on` hook is called with. */
+export interface TrackerEvents {
+  /** The handoff payload, exactly as it will be posted, as soon as the visitor qualifies. */
+  qualified: Handoff;
+  /** A stage the visitor just entered. */
+  stage: StageEntry;
+  /** The score after each event. */
+  score: Score;
+  delivered: DeliveryReceipt;
+}
+/** Hooks for `Tracker.on`. */
+export type TrackerHook = keyof TrackerEvents;
+// `on` is declared here rather than on the class: wasm-bindgen cannot emit a generic method, and
+// the generic ties each hook name to its value's type. The interface merges into `class Tracker`.
+export interface Tracker {
+  /**
+   * Registers a hook: `qualified` (the handoff payload, at once, so the page can act: open a
+   * calendar, prefill the demo form), `stage` (a stage entry), `score` (after each event),
+   * `delivered` (`{ handoffId, status }` when the endpoint acknowledged). Throws on an unknown name.
+   *
+   * ```js
+   * tracker.on('qualified', (handoff) => showCalendar(handoff.traits.email));
+   * ```
+   */
+  on<K extends TrackerHook>(name: K, callback: (value: TrackerEvents[K]) => void): void;
+}
 "#;
 
 /// A hung endpoint is abandoned after this long and the attempt counts as a network error.
@@ -347,11 +375,11 @@ impl Tracker {
     /// ```js
     /// tracker.on('qualified', (handoff) => showCalendar(handoff.traits.email));
     /// ```
-    pub fn on(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "TrackerHook")] name: &str,
-        #[wasm_bindgen(unchecked_param_type = "(value: any) => void")] callback: Function,
-    ) -> Result<(), JsError> {
+    ///
+    /// Its TypeScript signature is generic (`TrackerEvents` maps each hook to its value), so it is
+    /// declared by the `Tracker` interface in `TRACKER_TYPES` instead of generated here.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn on(&self, name: &str, callback: Function) -> Result<(), JsError> {
         let hook = Hook::parse(name).ok_or_else(|| {
             JsError::new(&format!(
                 "on: unknown hook \"{name}\" (expected qualified, stage, score or delivered)"

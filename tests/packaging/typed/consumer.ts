@@ -64,6 +64,37 @@ import init, {
   type CalibrationFragment,
   type CalibrationReport,
   type AppliedCalibration,
+  type DeliveryReceipt,
+  type TrackerEvents,
+  type ImportFormat,
+  type CsvMapping,
+  type RowError,
+  type ImportReport,
+  type WorkspaceSummary,
+  type SampleData,
+  type SampleImport,
+  type SalesStage,
+  type SalesOutcome,
+  type Lead,
+  type LeadSortColumn,
+  type LeadQuery,
+  type LeadPage,
+  type TimelineItem,
+  type LeadDetail,
+  type FunnelStep,
+  type FunnelSplit,
+  type FunnelReport,
+  type SlaBreach,
+  type SlaReport,
+  type KeyCount,
+  type RejectionRow,
+  type RejectedReport,
+  type ScoreHistogram,
+  type BacktestOptions,
+  type BacktestModelResult,
+  type ThresholdSweep,
+  type CapacityPick,
+  type BacktestReport,
 } from 'baton';
 
 const wasmUrl: InitInput = new URL('baton_bg.wasm', 'https://cdn.example/baton/');
@@ -161,6 +192,89 @@ async function main(): Promise<void> {
   type SnippetParts = [TrackerOptions, TrackerHook];
   const snippetParts: SnippetParts | null = null;
   const none: CalibrationParts | null = null;
+
+  // The snippet's hooks: each name gets its own value type.
+  const hooks = (t: Tracker): void => {
+    t.on('qualified', (h) => {
+      const email: JsonValue | undefined = h.traits.email;
+      const by: number = h.followUpBy;
+      console.log(email, by);
+    });
+    t.on('stage', (e) => {
+      const reached: StageName = e.stage;
+      console.log(reached, e.at);
+    });
+    t.on('score', (s) => {
+      const total: number = s.total;
+      console.log(total);
+    });
+    t.on('delivered', (d: DeliveryReceipt) => {
+      const status: number = d.status;
+      console.log(d.handoffId, status);
+    });
+    const anyHook = (name: TrackerHook, value: TrackerEvents[TrackerHook]): void => console.log(name, value);
+    t.on('score', (s) => anyHook('score', s));
+    // @ts-expect-error: `score` hooks get a Score, not a Handoff
+    t.on('score', (h: Handoff) => console.log(h.handoffId));
+    // @ts-expect-error: an unknown hook
+    t.on('clicked', () => undefined);
+  };
+
+  // The dashboard's workspace: every result is typed down to its columns.
+  const ws = new Workspace();
+  const format: ImportFormat = 'csv';
+  const mapping: CsvMapping = { columns: { timestamp: 'Date', anonymousId: 'Visitor', 'properties.path': 'Page' }, defaultType: 'page' };
+  ws.beginEvents(format, mapping);
+  const pushedRows: ImportReport = ws.pushEvents('Date,Visitor,Page\n2026-11-02T10:00:00Z,a1,/pricing\n');
+  const finished: ImportReport = ws.finishEvents();
+  const rowErrors: RowError[] = finished.errors;
+  const whole: ImportReport = ws.importEvents('{}', 'auto');
+  const crm: ImportReport = ws.importOutcomes('lead_id,stage,date\n');
+  const received: number = ws.importHandoffs('').imported + finished.errorsOmitted + pushedRows.duplicates;
+  const sample: SampleData = Workspace.sampleData(42, 200, Date.now());
+  const loaded: SampleImport = ws.loadSample(42, 200, Date.now());
+  const loadedEvents: number = loaded.events.imported + sample.leads;
+  const held: WorkspaceSummary = ws.summary();
+  const lastEventAt: number | null = held.lastEventAt;
+  const sort: LeadSortColumn = 'slaDueAt';
+  const leadQuery: LeadQuery = { text: 'acme', stages: ['mql', 'sal'], onlyBreached: true, minScore: 50, sort, descending: true, limit: 50 };
+  const leadPage: LeadPage = ws.leads(model, Date.now(), leadQuery);
+  const firstPage: LeadPage = ws.leads(JSON.stringify(model), Date.now());
+  const lead: Lead | undefined = leadPage.rows[0];
+  const outcomeOfLead: SalesOutcome | null = lead?.outcome ?? null;
+  const salesStage: SalesStage = 'won';
+  const wonAt: number | undefined = outcomeOfLead?.stages[salesStage];
+  const detail: LeadDetail | null = ws.leadDetail(model, Date.now(), lead?.id ?? 'a1');
+  const timeline: TimelineItem[] = detail?.timeline ?? [];
+  const ledger: Explanation | undefined = detail?.explanation;
+  const funnelReport: FunnelReport = ws.funnel(model, Date.now());
+  const steps: FunnelStep[] = funnelReport.steps;
+  const bySource: FunnelSplit[] = funnelReport.bySource;
+  const mqls: number = bySource[0]?.counts[0] ?? 0;
+  const slaReport: SlaReport = ws.sla(model, Date.now(), 60);
+  const breaches: SlaBreach[] = slaReport.breaches;
+  const ownerRow: [string, number, number] | undefined = slaReport.byOwner[0];
+  const rejectedReport: RejectedReport = ws.rejected(model, Date.now());
+  const reasons: KeyCount[] = rejectedReport.byReason;
+  const byRule: RejectionRow[] = rejectedReport.byRule;
+  const histogram: ScoreHistogram = ws.histogram(model, Date.now(), 20);
+  const binCounts: Float64Array = histogram.all;
+  const backtestOptions: BacktestOptions = { positive: 'opportunity', capacityPerWeek: 25, steps: 51 };
+  const bt: BacktestReport = ws.backtest(model, model, Date.now(), backtestOptions);
+  const candidateResult: BacktestModelResult = bt.candidate;
+  const perWeek: Float64Array = candidateResult.mqlsPerWeek;
+  const sweep: ThresholdSweep = bt.sweep;
+  const precision: Float64Array = sweep.precision;
+  const pick: CapacityPick | null = bt.capacity;
+  const threshold: number | null = pick?.threshold ?? null;
+  // @ts-expect-error: funnel rates may be null
+  const rate: number = steps[1].conversionFromMql;
+  // @ts-expect-error: histogram columns are Float64Arrays, not number[]
+  const plain: number[] = histogram.mql;
+  ws.cancelEvents();
+  ws.clear();
+  ws.free();
+  console.log(hooks, rowErrors, whole, crm, received, loadedEvents, lastEventAt, firstPage, wonAt, timeline, ledger, mqls, breaches, ownerRow, reasons, byRule, binCounts, perWeek, precision, threshold, rate, plain);
 
   console.log(problems, entered, stage, capHit, rules, fit, groups, cold, hash, wrong, fromCsv, applied, tracker, unsent, gaveUp, none, pushed, visitors, mql, workspace, snippetParts);
 }
