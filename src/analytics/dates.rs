@@ -5,18 +5,8 @@
 
 const MS_PER_DAY: i64 = 86_400_000;
 
-/// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The inverse of `days_from_civil`: (year, month, day).
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (Howard Hinnant's
+/// `civil_from_days`; the forward direction lives with the event parser).
 fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;
     let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
@@ -54,62 +44,8 @@ pub fn parse_time(text: &str) -> Option<i64> {
         // Ten digits or fewer is epoch seconds (exports from some CRMs), longer is milliseconds.
         return Some(if s.len() <= 10 { ms * 1000 } else { ms });
     }
-    if s.len() < 10 || !s.is_char_boundary(10) {
-        return None;
-    }
-    let (date, rest) = s.split_at(10);
-    let mut parts = date.split('-');
-    let y = digits(parts.next()?)?;
-    let m = digits(parts.next()?)?;
-    let d = digits(parts.next()?)?;
-    if date.as_bytes()[4] != b'-' || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    let day_ms = days_from_civil(y, m, d) * MS_PER_DAY;
-    if rest.is_empty() {
-        return Some(day_ms);
-    }
-    let rest = rest.strip_prefix(['T', 't', ' '])?;
-    // Split the clock from the zone designator.
-    let zone_at = rest
-        .find(['Z', 'z', '+'])
-        .or_else(|| rest.rfind('-'))
-        .unwrap_or(rest.len());
-    let (clock, zone) = rest.split_at(zone_at);
-    let mut hms = clock.split(':');
-    let h = digits(hms.next()?)?;
-    let min = digits(hms.next()?)?;
-    let (sec, frac_ms) = match hms.next() {
-        None => (0, 0),
-        Some(sec) => {
-            let (whole, frac) = sec.split_once('.').unwrap_or((sec, ""));
-            let frac_ms = if frac.is_empty() {
-                0
-            } else {
-                let f3: String = frac.chars().chain("000".chars()).take(3).collect();
-                digits(&f3)?
-            };
-            (digits(whole)?, frac_ms)
-        }
-    };
-    if hms.next().is_some() || h > 23 || min > 59 || sec > 60 {
-        return None;
-    }
-    let offset_ms = match zone {
-        "" | "Z" | "z" => 0,
-        _ => {
-            let sign = if zone.starts_with('-') { -1 } else { 1 };
-            let z = &zone[1..];
-            let (zh, zm) = z.split_once(':').unwrap_or((z.get(..2)?, z.get(2..)?));
-            sign * (digits(zh)? * 3_600_000
-                + if zm.is_empty() {
-                    0
-                } else {
-                    digits(zm)? * 60_000
-                })
-        }
-    };
-    Some(day_ms + h * 3_600_000 + min * 60_000 + sec * 1000 + frac_ms - offset_ms)
+    // One ISO-8601 reader for the whole crate: CRM dates parse exactly like event timestamps.
+    crate::event::parse_iso8601(s)
 }
 
 /// Formats milliseconds since the epoch as `YYYY-MM-DDTHH:MM:SSZ` (UTC).
