@@ -1,6 +1,6 @@
 //! `BatchReplay`: replay a large time-ordered log fed in NDJSON chunks, one boundary crossing per
-//! chunk instead of one per event (the per-event `Engine.ingest` pays serde-wasm-bindgen's object
-//! walk on every call). Same grouping and per-visitor engine as `crate::replay::replay`, but
+//! chunk instead of one per event (the per-event `Engine.ingest` pays a JSON round trip of the event
+//! and of its outcome on every call). Same grouping and per-visitor engine as `crate::replay::replay`, but
 //! streaming, so a million-event log never has to sit in wasm memory at once.
 
 use std::collections::HashMap;

@@ -3,7 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::{from_js, json_value, to_js};
+use super::convert::{from_js, from_js_named, json_value, to_js};
 use crate::calibrate::dataset::LabeledRow;
 use crate::calibrate::fragment::ModelFragment;
 use crate::calibrate::{self as engine, CalibrateError, CalibrateOptions, Progress};
@@ -138,8 +138,7 @@ fn decode_options(options: JsValue) -> Result<CalibrateOptions, JsError> {
     if options.is_undefined() || options.is_null() {
         return Ok(CalibrateOptions::default());
     }
-    // NOTE: serde-wasm-bindgen reads only the fields a struct names, so a misspelt option would
-    // pass silently; going through a JSON tree lets `deny_unknown_fields` name it.
+    // Decoded through a JSON tree so `deny_unknown_fields` names a misspelt option.
     let tree = json_value(options)?;
     serde_json::from_value(tree).map_err(|e| JsError::new(&format!("invalid options: {e}")))
 }
@@ -210,8 +209,7 @@ pub fn calibrate_rows(
     #[wasm_bindgen(js_name = onProgress, unchecked_param_type = "((progress: CalibrateProgress) => void) | undefined")]
     on_progress: Option<js_sys::Function>,
 ) -> Result<JsValue, JsValue> {
-    let rows: Vec<LabeledRow> = serde_wasm_bindgen::from_value(rows)
-        .map_err(|e| JsError::new(&format!("invalid rows: {e}")))?;
+    let rows: Vec<LabeledRow> = from_js_named(rows, "rows")?;
     let options = decode_options(options)?;
     with_progress(on_progress, |progress| {
         engine::calibrate_rows(&rows, &options, progress)
