@@ -74,7 +74,7 @@ if (o3?.results) {
   const o = o3.results;
   const rows = [['per-event API', o.wasm?.perSec], ['per-event, engines pre-built', o.wasmPrebuilt?.perSec], ['batch API', o.wasmBatch?.perSec]];
   const show = (other) => rows.map(([l, v]) => `${l} ${fmt(ratio(v, other), 2)}×`).join('; ');
-  p(`With the Node build at \`opt-level = 3\` (experiment below, same run): vs json-rules-engine ${show(jre)}; vs plain JS ${show(plain)}; vs native ${show(nat)}.`);
+  p(`With the Node build at the snippet's size setting \`opt-level = "z"\` (comparison below, same run): vs json-rules-engine ${show(jre)}; vs plain JS ${show(plain)}; vs native ${show(nat)}.`);
   p();
 }
 p('Wasm paths: the per-event API a page or server calls (`Engine.ingest(object)`, with one `new Engine(model)` per');
@@ -90,7 +90,7 @@ if (tp) {
   p(`Median of ${tp.reps} repetitions (json-rules-engine: ${tp.jreReps}). "Same results" = identical visitors, stage counts and summed`);
   p('scores (to the cent) as the wasm engine: every implementation does the same work (dedupe, identity, sessions, caps,');
   p('half-life decay, group and total clamps, MQL check after every event). Native is `cargo bench` with the crate\'s');
-  p('release profile (`opt-level = "z"`, LTO), the same settings as the wasm builds.');
+  p('release profile (`opt-level = "z"`, LTO); the wasm Node build is the matrix\'s `opt-level = 3` entry (wasm-pack.toml).');
   p();
   p('| implementation | events/s (median) | relative to wasm per-event | same results |');
   p('|---|---:|---:|:---:|');
@@ -118,7 +118,7 @@ if (tp) {
           : 'consistent with the difference, within this machine\'s noise';
         p(`    (\`new Engine(model)\` measured alone: ${fmt(tp.constructUs / 1000, 2)} ms each, ${fmt(share, 2)} µs per event averaged over this log: ${note}),`);
       }
-      p(`  - and crossing the boundary per event (serde-wasm-bindgen walk of the event object into a \`serde_json::Value\`, the \`IngestOutcome\` built back as a JS object) for ~${fmt(usPre - usBatch, 2)} µs per event beyond the batch path.`);
+      p(`  - and crossing the boundary per event (\`JSON.stringify\` of the event, parsed into a \`serde_json::Value\`; the \`IngestOutcome\` written as JSON and \`JSON.parse\`d back) for ~${fmt(usPre - usBatch, 2)} µs per event beyond the batch path.`);
     }
     if (plain) p(`- hand-written plain JS: ${fmt(1e6 / plain, 2)} µs per event.`);
     p();
@@ -126,19 +126,19 @@ if (tp) {
 } else p('throughput.json missing: the throughput step failed (see Run log).');
 
 if (o3 && tp) {
-  p('### Experiment: the Node wasm build at `opt-level = 3` instead of `"z"`');
+  p('### Comparison: the Node wasm build at the snippet\'s `opt-level = "z"` instead of the matrix\'s `3`');
   p();
-  p('The release profile optimises for size (`opt-level = "z"`, `wasm-opt -Oz`): right for the snippet, which every');
-  p('visitor downloads, but the Node and dashboard builds could trade bytes for speed. Same log, same run, built with');
-  p('`CARGO_PROFILE_RELEASE_OPT_LEVEL=3` (wasm-opt settings unchanged):');
+  p('The snippet is built for size (`opt-level = "z"`, `wasm-opt -Oz`): every visitor downloads it. The Node, bundler and');
+  p('dashboard entries of wasm-pack.toml trade bytes for speed with `opt-level = 3`. Same log, same run, the Node build');
+  p('rebuilt with `CARGO_PROFILE_RELEASE_OPT_LEVEL=z` (wasm-opt settings unchanged):');
   p();
-  p('| implementation | events/s, opt-level z (table above) | events/s, opt-level 3 | speed-up |');
+  p('| implementation | events/s, opt-level 3 (table above) | events/s, opt-level z | ratio z / 3 |');
   p('|---|---:|---:|---:|');
   for (const [k, x] of Object.entries(o3.results)) {
     const base = r[k]?.perSec;
     p(`| ${x.label} | ${fmt(base)} | ${fmt(x.perSec)} | ${fmt(ratio(x.perSec, base), 2)}× |`);
   }
-  if (o3.wasmFileBytes && tp.wasmFileBytes) p(`\nNode wasm size: ${kb(tp.wasmFileBytes)} KB at opt-level z, ${kb(o3.wasmFileBytes)} KB at opt-level 3 (raw).`);
+  if (o3.wasmFileBytes && tp.wasmFileBytes) p(`\nNode wasm size: ${kb(tp.wasmFileBytes)} KB at opt-level 3, ${kb(o3.wasmFileBytes)} KB at opt-level z (raw).`);
   p();
 }
 
@@ -172,16 +172,14 @@ p('   id); cache fit points and re-evaluate fit rules only when traits change; g
 p('   (no `Score` with string-keyed groups) and build the full `Score` only for the returned outcome; pre-split');
 p('   `containsWord` haystacks once per trait change; let `replay` move events instead of cloning them; intern ledger');
 p('   labels (kind as `&\'static str`).');
-p(`2. **The size-tuned build runs the same Rust code ${fmt(ratio(nat, wb), 1)}× slower in wasm than natively** (batch API vs native`);
-p('   decode + replay). The release profile is tuned for size (`opt-level = "z"`, `wasm-opt -Oz`), right for the snippet');
-p(`   but not for the Node and dashboard builds: at \`opt-level = 3\` the batch path ran at ${fmt(ratio(o3?.results?.wasmBatch?.perSec, nat), 2)}× native in this run`);
-p('   (experiment above). Proposed: a speed profile for the `node`, `bundler` and `dashboard` entries of wasm-pack.toml');
-p('   (e.g. a `[profile.release-speed]` inheriting release with `opt-level = 3`, and `wasm-opt -O3`), the snippet staying on `z`.');
-p('3. **The per-event boundary roughly doubles the cost** (per-event API vs batch API): serde-wasm-bindgen walks the event');
-p('   object field by field into a `serde_json::Value`, the `IngestOutcome` (score with a groups object) is built back as');
-p(`   a JS object on every call; and \`new Engine(model)\` re-parses, re-validates and re-hashes the model for every`);
+p(`2. **The same Rust code in wasm runs at ${fmt(ratio(wb, nat), 2)}× native** (batch API vs native decode + replay, the wasm`);
+p(`   Node build at the matrix\'s \`opt-level = 3\`; at the snippet\'s \`"z"\` the batch path ran at ${fmt(ratio(o3?.results?.wasmBatch?.perSec, nat), 2)}× native).`);
+p('   Next: `wasm-opt -O3` instead of `-Oz` for the speed entries (wasm-pack reads one wasm-opt setting per profile).');
+p('3. **The per-event boundary roughly doubles the cost** (per-event API vs batch API): the event crosses as JSON text');
+p('   (`JSON.stringify`, then parsed into a `serde_json::Value`) and the `IngestOutcome` comes back through `JSON.parse`');
+p(`   on every call; and \`new Engine(model)\` re-parses, re-validates and re-hashes the model for every`);
 p(`   visitor (${tp?.constructUs ? fmt(tp.constructUs / 1000, 2) : '—'} ms each in this run; the snippet pays it on every page load too). JSON text`);
-p('   instead of an object trades the object walk for a UTF-16 → UTF-8 copy plus a JSON parse (see its row). The batch');
+p('   passed directly skips the `JSON.stringify` (see its row). The batch');
 p('   API added for this benchmark (`BatchReplay.pushNdjson`, `src/wasm/batch.rs`) removes the per-event crossing and');
 p('   parses the model once. Proposed: a wasm `Model` class parsed once that engines share (or `engine.fork()` /');
 p('   `Engine.withModelOf(other)`), and an `ingest` variant that returns only what changed (total, stage, handoffs).');
