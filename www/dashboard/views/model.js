@@ -1,294 +1,184 @@
-// Model editor: rules table (add, edit, remove, reorder, condition builder), scoring settings,
-// stages, handoff settings, and a JSON view that round-trips. The engine validates every change;
-// each problem is shown at the field its JSON path names.
+// Model editor: the rules table (add, edit, remove, reorder), the rule form with the recursive
+// condition builder, the model's settings, stages and their criteria, handoff settings, and a
+// JSON view that round-trips. The engine validates every applied change; each problem is shown
+// at the field its JSON path names, and the whole list stays at the top.
 import { h, clear } from '../dom.js';
 import { saveVersion } from './versions.js';
+import { summarize, classify } from './condition-builder.js';
+import { ruleForm } from './rule-form.js';
+import { stagesForm, STAGES } from './stages-form.js';
+import { handoffForm } from './handoff-form.js';
+import { scoringForm } from './scoring-form.js';
+import { put } from './fields.js';
 
-const SUBJECTS = ['type', 'path', 'event', 'property', 'trait', 'query'];
-const NAMED = new Set(['property', 'trait', 'query']);
-const OPS = ['equals', 'contains', 'startsWith', 'endsWith', 'containsWord', 'in', 'gte', 'gt', 'lte', 'lt', 'exists'];
-const NUMERIC = new Set(['gte', 'gt', 'lte', 'lt']);
-const CAPS = ['none', 'once', 'perDay', 'perSession', 'total'];
+export { summarize };
+
+// The standard CRM fields a visitor's state keeps (src/model/parse.rs), offered as trait names.
+const STANDARD_TRAITS = ['email', 'name', 'firstName', 'lastName', 'title', 'phone', 'company', 'employees', 'industry', 'country', 'city', 'website', 'role', 'seniority'];
+const EVENT_TYPES = ['page', 'screen', 'track', 'identify', 'group'];
+const LISTS = {
+  traits: 'bt-dl-traits', events: 'bt-dl-events', types: 'bt-dl-types', rules: 'bt-dl-rules',
+  scores: 'bt-dl-scores', groups: 'bt-dl-groups', properties: 'bt-dl-properties', teams: 'bt-dl-teams',
+};
+
+const SETTINGS = ['id', 'name', 'version', 'description', 'sessionTimeoutMinutes', 'decay', 'groups', 'limits', 'grades'];
 
 const clone = (v) => structuredClone(v);
 
-/** A leaf the builder can show: one subject and (for property/trait/query) one operator. */
-function leafRow(c) {
-  if (!c || typeof c !== 'object' || Array.isArray(c)) return null;
-  const keys = Object.keys(c);
-  const subject = keys.find((k) => SUBJECTS.includes(k));
-  if (!subject) return null;
-  if (!NAMED.has(subject)) return keys.length === 1 ? { subject, name: '', op: 'equals', value: c[subject] } : null;
-  const ops = keys.filter((k) => k !== subject);
-  if (ops.length !== 1 || !OPS.includes(ops[0])) return null;
-  return { subject, name: c[subject], op: ops[0], value: c[ops[0]] };
-}
-
-/** `when` → `{ join, rows }` for the builder, or null when only JSON can express it. */
-export function toBuilder(when) {
-  const single = leafRow(when);
-  if (single) return { join: 'all', rows: [single] };
-  for (const join of ['all', 'any']) {
-    if (when && Array.isArray(when[join]) && Object.keys(when).length === 1) {
-      const rows = when[join].map(leafRow);
-      if (rows.every(Boolean) && rows.length) return { join, rows };
-    }
-  }
-  return null;
-}
-
-function parseValue(op, text) {
-  if (op === 'exists') return text.trim() !== 'false';
-  const parts = String(text).split(',').map((s) => s.trim()).filter((s) => s !== '');
-  const conv = (s) => (NUMERIC.has(op) && s !== '' && !Number.isNaN(Number(s)) ? Number(s) : s);
-  if (op === 'in' || op === 'containsWord' || parts.length > 1) return parts.map(conv);
-  return conv(parts[0] ?? '');
-}
-
-export function fromBuilder({ join, rows }) {
-  const leaves = rows.map((r) => (NAMED.has(r.subject) ? { [r.subject]: r.name, [r.op]: r.value } : { [r.subject]: r.value }));
-  return leaves.length === 1 ? leaves[0] : { [join]: leaves };
-}
-
-function valueText(v) {
-  return Array.isArray(v) ? v.join(', ') : String(v ?? '');
-}
-
-/** A readable one-line summary of any condition (nested all/any/not included). */
-export function summarize(when, top = true) {
-  if (!when || typeof when !== 'object' || Array.isArray(when)) return JSON.stringify(when);
-  for (const join of ['all', 'any']) {
-    if (Array.isArray(when[join])) {
-      const text = when[join].map((c) => summarize(c, false)).join(join === 'all' ? ' and ' : ' or ');
-      return top || when[join].length < 2 ? text : `(${text})`;
-    }
-  }
-  if (when.not) return `not ${summarize(when.not, false)}`;
-  const subject = Object.keys(when).find((k) => SUBJECTS.includes(k));
-  if (!subject) return JSON.stringify(when);
-  if (!NAMED.has(subject)) return `${subject} = ${valueText(when[subject])}`;
-  const ops = Object.entries(when).filter(([k]) => k !== subject).map(([k, v]) => `${k} ${valueText(v)}`);
-  return `${subject} ${when[subject]} ${ops.join(', ')}`;
-}
-
 function capText(cap) {
-  if (!cap) return '–';
+  if (!cap || typeof cap !== 'object') return '–';
   return Object.entries(cap).map(([k, v]) => (v === true ? k : `${k} ${v}`)).join(', ');
 }
 
-/** Marks the field whose data-path is the longest prefix of each problem's path. */
-function placeProblems(root, problems) {
+/** Every leaf of a condition (for the suggestion lists). */
+function leaves(c, out = []) {
+  const k = classify(c);
+  if (k.group === 'not') leaves(c.not, out);
+  else if (k.group) for (const x of c[k.group]) leaves(x, out);
+  else if (k.subject) out.push(c);
+  return out;
+}
+
+/** Suggestions for the builder's inputs, gathered from the model itself. */
+function suggestionLists(model) {
+  const conds = [
+    ...(model.rules ?? []).map((r) => r?.when),
+    ...Object.values(model.stages ?? {}),
+    ...(model.handoff?.routing?.rules ?? []).map((r) => r?.when),
+  ];
+  const all = conds.flatMap((c) => leaves(c));
+  const strings = (key) => all.flatMap((l) => (key in l ? [l[key]].flat() : [])).filter((x) => typeof x === 'string' && x);
+  const behaviour = (model.rules ?? []).filter((r) => r?.kind !== 'fit').map((r) => r?.id);
+  const groups = [...new Set([...(model.rules ?? []).map((r) => r?.group), ...Object.keys(model.groups ?? {}), 'engagement', 'fit'])];
+  const teams = [model.handoff?.routing?.team, ...(model.handoff?.routing?.rules ?? []).map((r) => r?.team)];
+  const values = {
+    traits: [...STANDARD_TRAITS, ...strings('trait')],
+    events: strings('event'),
+    types: EVENT_TYPES,
+    rules: behaviour,
+    scores: ['total', 'fit', 'engagement', ...groups],
+    groups,
+    properties: strings('property'),
+    teams,
+  };
+  return Object.entries(LISTS).map(([key, id]) => h('datalist', { id }, [...new Set(values[key].filter((x) => typeof x === 'string' && x))].map((v) => h('option', { value: v }))));
+}
+
+/**
+ * Shows each problem at the fields whose data-path is the longest prefix of its path (every such
+ * field: a rule's points sit both in the table and in its form).
+ */
+export function placeProblems(root, problems) {
+  for (const old of root.querySelectorAll('.bt-error[data-problem-path]')) old.remove();
+  for (const old of root.querySelectorAll('.bt-input-error')) old.classList.remove('bt-input-error');
   const fields = [...root.querySelectorAll('[data-path]')];
+  const covers = (fp, path) => path === fp || path.startsWith(`${fp}.`) || path.startsWith(`${fp}[`);
   for (const p of problems) {
-    let best = null;
+    let best = [];
     for (const f of fields) {
       const fp = f.dataset.path;
-      if ((p.path === fp || p.path.startsWith(`${fp}.`) || p.path.startsWith(`${fp}[`)) && (!best || fp.length > best.dataset.path.length)) best = f;
+      if (!covers(fp, p.path)) continue;
+      if (!best.length || fp.length > best[0].dataset.path.length) best = [f];
+      else if (fp.length === best[0].dataset.path.length) best.push(f);
     }
-    if (!best) continue;
-    best.classList.add('bt-input-error');
-    best.after(h('div', { class: 'bt-error', dataset: { problemPath: p.path } }, `${p.path}: ${p.message}`));
+    for (const f of best) {
+      f.classList.add('bt-input-error');
+      f.after(h('div', { class: 'bt-error', dataset: { problemPath: p.path } }, `${p.path}: ${p.message}`));
+    }
   }
 }
 
 export async function render(root, ctx) {
   let editing = null; // index of the rule in the form
+  // Sections with edits not yet applied survive another section's apply (a redraw).
+  const kept = new Map();
   const body = h('div');
-  root.append(h('p', { class: 'bt-view-sub' }, 'Rules add points when an event or trait matches; stages decide when a visitor becomes an MQL and is handed off.'), body);
+  root.append(h('p', { class: 'bt-view-sub' }, 'Rules add points when an event or trait matches; stages decide when a visitor becomes an MQL and is handed off. Each section applies on its own; the engine checks every change.'), body);
 
-  async function apply(mutate) {
-    const model = clone(ctx.state.model);
-    mutate(model);
+  async function adopt(model, section) {
+    if (section) kept.delete(section);
     await ctx.setModel(model);
     draw();
   }
 
-  function jsonField(label, path, value, onValid) {
-    const ta = h('textarea', { class: 'bt-textarea', dataset: { path }, spellcheck: false }, JSON.stringify(value ?? null, null, 2));
-    const err = h('div', { class: 'bt-error' });
-    ta.addEventListener('change', () => {
-      try {
-        const v = JSON.parse(ta.value);
-        err.textContent = '';
-        onValid(v);
-      } catch (e) {
-        err.textContent = `Not valid JSON: ${e.message}`;
-      }
-    });
-    return h('label', { class: 'bt-field' }, h('span', {}, label), ta, err);
+  async function apply(mutate, section) {
+    const model = clone(ctx.state.model);
+    mutate(model);
+    await adopt(model, section);
   }
 
-  function input(label, path, value, onChange, attrs = {}) {
-    const el = h('input', { class: 'bt-input', dataset: { path }, value: value ?? '', ...attrs });
-    el.addEventListener('change', () => onChange(el.value, el));
-    return h('label', { class: 'bt-field' }, h('span', {}, label), el);
-  }
-
-  function ruleForm(i) {
-    const rule = clone(ctx.state.model.rules[i]);
-    const p = `rules[${i}]`;
-    const groups = Object.keys(ctx.state.model.groups ?? {});
-    const builder = toBuilder(rule.when);
-    const form = h('div', { class: 'bt-card', id: 'bt-rule-form' }, h('h2', { class: 'bt-card-title' }, `Edit rule ${rule.id ?? i + 1}`));
-    const grid = h('div', { class: 'bt-grid' });
-    const idEl = h('input', { class: 'bt-input', name: 'id', dataset: { path: `${p}.id` }, value: rule.id ?? '' });
-    const descEl = h('input', { class: 'bt-input', name: 'description', value: rule.description ?? '' });
-    const kindEl = h('select', { class: 'bt-select', name: 'kind', dataset: { path: `${p}.kind` } }, ['behaviour', 'fit'].map((k) => h('option', { value: k, selected: (rule.kind ?? 'behaviour') === k }, k)));
-    const groupEl = h('input', { class: 'bt-input', name: 'group', list: 'bt-groups', dataset: { path: `${p}.group` }, value: rule.group ?? '' });
-    const pointsEl = h('input', { class: 'bt-input', name: 'points', type: 'number', step: 'any', dataset: { path: `${p}.points` }, value: rule.points ?? 0 });
-    const capKey = rule.cap ? Object.keys(rule.cap)[0] : 'none';
-    const capEl = h('select', { class: 'bt-select', name: 'cap', dataset: { path: `${p}.cap` } }, CAPS.map((c) => h('option', { value: c, selected: c === capKey }, c)));
-    const capN = h('input', { class: 'bt-input', name: 'capN', type: 'number', min: 1, value: rule.cap && typeof rule.cap[capKey] === 'number' ? rule.cap[capKey] : 1 });
-    const decayEl = h('input', { class: 'bt-input', name: 'halfLifeDays', type: 'number', min: 0, step: 'any', dataset: { path: `${p}.decay` }, value: rule.decay?.halfLifeDays ?? '', placeholder: 'model default' });
-    grid.append(
-      h('label', { class: 'bt-field' }, h('span', {}, 'Id'), idEl),
-      h('label', { class: 'bt-field' }, h('span', {}, 'Description'), descEl),
-      h('label', { class: 'bt-field' }, h('span', {}, 'Kind'), kindEl),
-      h('label', { class: 'bt-field' }, h('span', {}, 'Group'), groupEl, h('datalist', { id: 'bt-groups' }, groups.map((g) => h('option', { value: g })))),
-      h('label', { class: 'bt-field' }, h('span', {}, 'Points'), pointsEl),
-      h('label', { class: 'bt-field' }, h('span', {}, 'Cap'), h('div', { class: 'bt-row' }, capEl, capN)),
-      h('label', { class: 'bt-field' }, h('span', {}, 'Decay half-life (days)'), decayEl),
-    );
-    form.append(grid);
-    // Condition builder, or JSON when the condition is richer than the builder shows.
-    const condBox = h('div', { dataset: { path: `${p}.when` } });
-    let b = builder;
-    let whenJson = null;
-    const drawBuilder = () => {
-      clear(condBox);
-      if (!b) {
-        whenJson = h('textarea', { class: 'bt-textarea', name: 'when', spellcheck: false }, JSON.stringify(rule.when ?? {}, null, 2));
-        condBox.append(h('div', { class: 'bt-muted' }, 'This condition nests groups; edit it as JSON.'), whenJson);
-        return;
-      }
-      const join = h('select', { class: 'bt-select', name: 'join', onchange: () => { b.join = join.value; } },
-        h('option', { value: 'all', selected: b.join === 'all' }, 'all of'), h('option', { value: 'any', selected: b.join === 'any' }, 'any of'));
-      condBox.append(h('div', { class: 'bt-row' }, h('span', {}, 'Match'), join, h('span', {}, 'these conditions:')));
-      b.rows.forEach((r, k) => {
-        const subject = h('select', { class: 'bt-select', name: 'subject', onchange: () => { r.subject = subject.value; drawBuilder(); } }, SUBJECTS.map((s) => h('option', { value: s, selected: s === r.subject }, s)));
-        const row = h('div', { class: 'bt-cond-row' }, subject);
-        if (NAMED.has(r.subject)) {
-          const name = h('input', { class: 'bt-input', name: 'condName', placeholder: 'name', value: r.name ?? '', onchange: () => { r.name = name.value; } });
-          const op = h('select', { class: 'bt-select', name: 'op', onchange: () => { r.op = op.value; } }, OPS.map((o) => h('option', { value: o, selected: o === r.op }, o)));
-          row.append(name, op);
-        }
-        const value = h('input', { class: 'bt-input', name: 'condValue', placeholder: 'value (comma-separated for a list)', value: valueText(r.value), onchange: () => { r.value = parseValue(NAMED.has(r.subject) ? r.op : 'equals', value.value); } });
-        value.style.minWidth = '260px';
-        row.append(value, h('button', { class: 'bt-btn bt-btn-small bt-btn-danger', type: 'button', onclick: () => { b.rows.splice(k, 1); drawBuilder(); } }, 'Remove'));
-        condBox.append(row);
-      });
-      condBox.append(h('button', { class: 'bt-btn bt-btn-small', type: 'button', onclick: () => { b.rows.push({ subject: 'event', name: '', op: 'equals', value: '' }); drawBuilder(); } }, 'Add condition'));
+  /** A section's card: the kept one while it has unapplied edits, else a fresh one. */
+  function section(key, build) {
+    const k = kept.get(key);
+    if (k?.dirty) return k.el;
+    const el = build();
+    const entry = { el, dirty: false };
+    const mark = (e) => {
+      if (e.type !== 'click' || (e.target.closest('button') && !e.target.closest('button[id$="-apply"], #bt-rule-save, #bt-rule-close'))) entry.dirty = true;
     };
-    drawBuilder();
-    form.append(h('h3', {}, 'When'), condBox);
-    form.append(h('div', { class: 'bt-row' },
-      h('button', { class: 'bt-btn bt-btn-primary', type: 'button', id: 'bt-rule-save', onclick: async () => {
-        const next = { ...rule, id: idEl.value.trim(), group: groupEl.value.trim(), points: Number(pointsEl.value) };
-        if (descEl.value.trim()) next.description = descEl.value.trim(); else delete next.description;
-        if (kindEl.value === 'fit') next.kind = 'fit'; else delete next.kind;
-        if (capEl.value === 'none') delete next.cap;
-        else next.cap = { [capEl.value]: capEl.value === 'once' ? true : Number(capN.value) };
-        if (decayEl.value !== '') next.decay = { halfLifeDays: Number(decayEl.value) }; else delete next.decay;
-        if (b) next.when = fromBuilder(b);
-        else {
-          try { next.when = JSON.parse(whenJson.value); } catch (e) { alert(`The condition is not valid JSON: ${e.message}`); return; }
-        }
-        await apply((m) => { m.rules[i] = next; });
-      } }, 'Apply rule'),
-      h('button', { class: 'bt-btn', type: 'button', onclick: () => { editing = null; draw(); } }, 'Close')));
-    return form;
+    el.addEventListener('input', mark);
+    el.addEventListener('change', mark);
+    el.addEventListener('click', mark);
+    kept.set(key, entry);
+    return el;
   }
 
-  function draw() {
-    clear(body);
-    const model = ctx.state.model;
-    const problems = ctx.state.problems;
-    body.append(problems.length
-      ? h('div', { class: 'bt-problems', id: 'bt-problems' }, `${problems.length} problem(s) — the last valid model stays in use:`, h('ul', {}, problems.map((p) => h('li', {}, `${p.path}: ${p.message}`))))
-      : h('div', { class: 'bt-row bt-ok', id: 'bt-valid' }, `✓ Valid · hash ${ctx.state.hash}`));
-
+  function rulesCard(model) {
     const rules = model.rules ?? [];
-    const rulesCard = h('section', { class: 'bt-card' }, h('h2', { class: 'bt-card-title' }, `Rules (${rules.length})`));
+    const card = h('section', { class: 'bt-card' }, h('h2', { class: 'bt-card-title' }, `Rules (${rules.length})`));
     const tbl = h('table', { class: 'bt-table bt-rules', id: 'bt-rules' },
       h('thead', {}, h('tr', {}, ['#', 'Id', 'Kind', 'Group', 'Points', 'When', 'Cap', ''].map((t) => h('th', {}, t)))));
     const tb = h('tbody');
+    // Moving or removing rules renumbers them: an open form would name the wrong rule.
+    const restructure = (fn) => { kept.delete('rule'); return apply(fn); };
     rules.forEach((r, i) => {
-      const pts = h('input', { class: 'bt-input', type: 'number', step: 'any', name: `points-${i}`, dataset: { path: `rules[${i}].points` }, value: r.points ?? '' });
-      pts.style.width = '80px';
+      const pts = h('input', { class: 'bt-input bt-input-num', type: 'number', step: 'any', name: `points-${i}`, dataset: { path: `rules[${i}].points` }, value: typeof r?.points === 'number' ? r.points : '' });
       pts.addEventListener('change', () => apply((m) => { m.rules[i].points = pts.value === '' ? null : Number(pts.value); }));
-      tb.append(h('tr', { dataset: { path: `rules[${i}]`, rule: r.id ?? '' } },
+      tb.append(h('tr', { dataset: { path: `rules[${i}]`, rule: r?.id ?? '' }, class: editing === i ? 'bt-selected' : '' },
         h('td', { class: 'bt-muted' }, String(i + 1)),
-        h('td', { class: 'bt-mono' }, r.id ?? ''),
-        h('td', {}, r.kind ?? 'behaviour'),
-        h('td', {}, r.group ?? ''),
+        h('td', { class: 'bt-mono' }, r?.id ?? ''),
+        h('td', {}, r?.kind === 'fit' ? 'fit' : 'behaviour'),
+        h('td', {}, r?.group ?? (r?.kind === 'fit' ? 'fit' : 'engagement')),
         h('td', {}, pts),
-        h('td', { class: 'bt-mono' }, summarize(r.when)),
-        h('td', {}, capText(r.cap)),
+        h('td', { class: 'bt-mono' }, summarize(r?.when)),
+        h('td', {}, capText(r?.cap)),
         h('td', { style: 'white-space:nowrap' },
-          h('button', { class: 'bt-btn bt-btn-small', type: 'button', title: 'Move up', disabled: i === 0, onclick: () => apply((m) => { [m.rules[i - 1], m.rules[i]] = [m.rules[i], m.rules[i - 1]]; }) }, '↑'),
-          h('button', { class: 'bt-btn bt-btn-small', type: 'button', title: 'Move down', disabled: i === rules.length - 1, onclick: () => apply((m) => { [m.rules[i + 1], m.rules[i]] = [m.rules[i], m.rules[i + 1]]; }) }, '↓'),
-          h('button', { class: 'bt-btn bt-btn-small', type: 'button', name: 'edit', onclick: () => { editing = i; draw(); document.getElementById('bt-rule-form')?.scrollIntoView(); } }, 'Edit'),
-          h('button', { class: 'bt-btn bt-btn-small bt-btn-danger', type: 'button', name: 'remove', onclick: () => { if (editing === i) editing = null; apply((m) => { m.rules.splice(i, 1); }); } }, 'Remove'))));
+          h('button', { class: 'bt-btn bt-btn-small', type: 'button', title: 'Move up', name: 'up', disabled: i === 0, onclick: () => restructure((m) => { [m.rules[i - 1], m.rules[i]] = [m.rules[i], m.rules[i - 1]]; if (editing === i) editing = i - 1; else if (editing === i - 1) editing = i; }) }, '↑'),
+          h('button', { class: 'bt-btn bt-btn-small', type: 'button', title: 'Move down', name: 'down', disabled: i === rules.length - 1, onclick: () => restructure((m) => { [m.rules[i + 1], m.rules[i]] = [m.rules[i], m.rules[i + 1]]; if (editing === i) editing = i + 1; else if (editing === i + 1) editing = i; }) }, '↓'),
+          h('button', { class: 'bt-btn bt-btn-small', type: 'button', name: 'edit', onclick: () => { kept.delete('rule'); editing = i; draw(); document.getElementById('bt-rule-form')?.scrollIntoView(); } }, 'Edit'),
+          h('button', { class: 'bt-btn bt-btn-small bt-btn-danger', type: 'button', name: 'remove', onclick: () => restructure((m) => { m.rules.splice(i, 1); if (editing === i) editing = null; else if (editing > i) editing -= 1; }) }, 'Remove'))));
     });
     tbl.append(tb);
-    rulesCard.append(tbl, h('div', { class: 'bt-row', style: 'margin-top:10px' },
-      h('button', { class: 'bt-btn', type: 'button', id: 'bt-rule-add', onclick: () => apply((m) => {
+    card.append(tbl, h('div', { class: 'bt-row', style: 'margin-top:10px' },
+      h('button', { class: 'bt-btn', type: 'button', id: 'bt-rule-add', onclick: () => restructure((m) => {
         m.rules ??= [];
         let n = m.rules.length + 1;
-        while (m.rules.some((r) => r.id === `rule-${n}`)) n += 1;
-        m.rules.push({ id: `rule-${n}`, group: Object.keys(m.groups ?? { engagement: 1 })[0] ?? 'engagement', points: 5, when: { event: 'Demo Requested' } });
+        while (m.rules.some((r) => r?.id === `rule-${n}`)) n += 1;
+        m.rules.push({ id: `rule-${n}`, points: 5, when: { event: 'Demo Requested' } });
         editing = m.rules.length - 1;
       }) }, 'Add rule')));
-    body.append(rulesCard);
-    if (editing !== null && rules[editing]) body.append(ruleForm(editing));
+    return card;
+  }
 
-    const scoring = h('section', { class: 'bt-card' }, h('h2', { class: 'bt-card-title' }, 'Scoring'));
-    const g = h('div', { class: 'bt-grid' });
-    g.append(
-      input('Default decay half-life (days)', 'decay', model.decay?.halfLifeDays, (v) => apply((m) => { if (v === '') delete m.decay; else m.decay = { halfLifeDays: Number(v) }; }), { type: 'number', step: 'any' }),
-      input('Session timeout (minutes)', 'sessionTimeoutMinutes', model.sessionTimeoutMinutes, (v) => apply((m) => { if (v === '') delete m.sessionTimeoutMinutes; else m.sessionTimeoutMinutes = Number(v); }), { type: 'number' }),
-      input('Version', 'version', model.version, (v) => apply((m) => { m.version = v; })),
-    );
-    scoring.append(g, h('div', { class: 'bt-grid' },
-      jsonField('Groups (bounds per group)', 'groups', model.groups, (v) => apply((m) => { m.groups = v; })),
-      jsonField('Limits', 'limits', model.limits, (v) => apply((m) => { m.limits = v; })),
-      jsonField('Fit grades (minimum fit per grade)', 'grades', model.grades, (v) => apply((m) => { m.grades = v; }))));
-    body.append(scoring);
-
-    const stages = h('section', { class: 'bt-card' }, h('h2', { class: 'bt-card-title' }, 'Stages and criteria'));
-    const sg = h('div', { class: 'bt-grid' });
-    for (const [name, crit] of Object.entries(model.stages ?? {})) {
-      sg.append(jsonField(`${name}`, `stages.${name}`, crit, (v) => apply((m) => { m.stages[name] = v; })));
-    }
-    stages.append(sg);
-    body.append(stages);
-
-    const ho = model.handoff ?? {};
-    const handoff = h('section', { class: 'bt-card' }, h('h2', { class: 'bt-card-title' }, 'Handoff'));
-    handoff.append(h('div', { class: 'bt-grid' },
-      input('Stage that triggers the handoff', 'handoff.stage', ho.stage, (v) => apply((m) => { m.handoff = { ...m.handoff, stage: v }; })),
-      input('Endpoint', 'handoff.endpoint', ho.endpoint, (v) => apply((m) => { m.handoff = { ...m.handoff, endpoint: v }; }), { type: 'url' }),
-      input('Follow-up SLA (minutes)', 'handoff.slaMinutes', ho.slaMinutes, (v) => apply((m) => { m.handoff = { ...m.handoff, slaMinutes: Number(v) }; }), { type: 'number' })),
-      h('div', { class: 'bt-grid' },
-        jsonField('Routing (owner/team rules)', 'handoff.routing', ho.routing, (v) => apply((m) => { m.handoff = { ...m.handoff, routing: v }; })),
-        jsonField('Retry policy', 'handoff.retry', ho.retry, (v) => apply((m) => { m.handoff = { ...m.handoff, retry: v }; }))));
-    body.append(handoff);
-
+  function jsonCard(model) {
     const json = h('textarea', { class: 'bt-textarea', id: 'bt-model-json', spellcheck: false, style: 'min-height:260px' }, JSON.stringify(model, null, 2));
     const jsonErr = h('div', { class: 'bt-error' });
     const note = h('input', { class: 'bt-input', id: 'bt-version-note', placeholder: 'What changed? (author note)' });
     note.style.flex = '1';
-    body.append(h('section', { class: 'bt-card' }, h('h2', { class: 'bt-card-title' }, 'JSON'), json, jsonErr,
+    return h('section', { class: 'bt-card', id: 'bt-json' }, h('h2', { class: 'bt-card-title' }, 'JSON'),
+      h('p', { class: 'bt-muted' }, 'The whole model as JSON, for copying or bulk edits; applying it redraws every form above.'), json, jsonErr,
       h('div', { class: 'bt-row', style: 'margin-top:8px' },
         h('button', { class: 'bt-btn', type: 'button', id: 'bt-json-apply', onclick: async () => {
+          let v;
           try {
-            const v = JSON.parse(json.value);
-            jsonErr.textContent = '';
-            await ctx.setModel(v);
-            draw();
+            v = JSON.parse(json.value);
           } catch (e) {
             jsonErr.textContent = `Not valid JSON: ${e.message}`;
+            return;
           }
+          jsonErr.textContent = '';
+          kept.clear();
+          await adopt(v);
         } }, 'Apply JSON'),
         note,
         h('button', { class: 'bt-btn bt-btn-primary', type: 'button', id: 'bt-version-save', onclick: async () => {
@@ -296,8 +186,37 @@ export async function render(root, ctx) {
           note.value = '';
           jsonErr.textContent = '';
           jsonErr.after(h('div', { class: 'bt-ok' }, `Saved version ${v.hash.slice(0, 10)}.`));
-        } }, 'Save version'))));
+        } }, 'Save version')));
+  }
+
+  function draw() {
+    clear(body);
+    const model = ctx.state.model ?? {};
+    const problems = ctx.state.problems;
+    body.append(problems.length
+      ? h('div', { class: 'bt-problems', id: 'bt-problems' }, `${problems.length} problem(s) — the last valid model stays in use:`, h('ul', {}, problems.map((p) => h('li', { dataset: { problemPath: p.path } }, `${p.path || '(model)'}: ${p.message}`))))
+      : h('div', { class: 'bt-row bt-ok', id: 'bt-valid' }, `✓ Valid · hash ${ctx.state.hash}`));
+    body.append(h('div', { hidden: true }, suggestionLists(model)));
+    const lists = LISTS;
+    body.append(rulesCard(model));
+    const rules = model.rules ?? [];
+    if (editing !== null && rules[editing] && typeof rules[editing] === 'object') {
+      body.append(section('rule', () => ruleForm(rules[editing], editing, {
+        lists,
+        onApply: (next) => apply((m) => { m.rules[editing] = next; }, 'rule'),
+        onClose: () => { kept.delete('rule'); editing = null; draw(); },
+      })));
+    } else {
+      kept.delete('rule');
+    }
+    // The settings form may have been built before other sections applied: take only its keys.
+    body.append(section('scoring', () => scoringForm(model, { onApply: (next) => apply((m) => { for (const k of SETTINGS) put(m, k, next[k]); }, 'scoring') })));
+    body.append(section('stages', () => stagesForm(model.stages, { lists, onApply: (next) => apply((m) => { if (next === undefined) delete m.stages; else m.stages = next; }, 'stages') })));
+    body.append(section('handoff', () => handoffForm(model.handoff, { lists, onApply: (next) => apply((m) => { if (next === undefined) delete m.handoff; else m.handoff = next; }, 'handoff') })));
+    body.append(jsonCard(model));
     placeProblems(body, problems);
   }
   draw();
 }
+
+export { STAGES };
