@@ -92,7 +92,7 @@ export async function render(root, ctx) {
   let editing = null; // index of the rule in the form
   // Sections with edits not yet applied survive another section's apply (a redraw).
   const kept = new Map();
-  const body = h('div');
+  const body = h('div', { id: 'bt-model-editor' });
   root.append(h('p', { class: 'bt-view-sub' }, 'Rules add points when an event or trait matches; stages decide when a visitor becomes an MQL and is handed off. Each section applies on its own; the engine checks every change.'), body);
 
   async function adopt(model, section) {
@@ -189,8 +189,11 @@ export async function render(root, ctx) {
         } }, 'Save version')));
   }
 
+  let rev = 0;
   function draw() {
     clear(body);
+    // Tests (and anything scripted) wait for the redraw that follows an apply.
+    body.dataset.rev = String(++rev);
     const model = ctx.state.model ?? {};
     const problems = ctx.state.problems;
     body.append(problems.length
