@@ -234,6 +234,7 @@ test('a nested condition built in the builder scores as the engine says', async 
   await page.click(`${leaf} button[name="value-add"]`);
   await set(`${leaf} .bt-list-chip:nth-child(2) input[name="value-item"]`, 'FR');
   await shot('nested-builder');
+  await page.locator('#bt-rule-form').screenshot({ path: join(shots, 'editor-nested-builder-form.png') });
   await applying('#bt-rule-save');
   await page.waitForSelector('#bt-valid');
   const model = await modelJson();
@@ -251,5 +252,144 @@ test('a nested condition built in the builder scores as the engine says', async 
   assert.deepEqual(after, expected, 'the dashboard shows the engine\'s scores under the edited model');
   for (const email of ['live@northwind.example', 'abroad@initech.example']) assert.notEqual(after[email], before[email], `${email} gains points`);
   for (const email of ['rec@globex.example', 'home@umbrella.example']) assert.equal(after[email], before[email], `${email} is untouched`);
+  assert.deepEqual(page.errors, []);
+});
+
+test('stage criteria and handoff routing are edited through their forms', async () => {
+  const demo = readJson(join(root, 'tests/fixtures/models/demo.model.json'));
+  delete demo.$schema;
+  await view('model');
+  await applyJson(demo);
+  await page.waitForSelector('#bt-valid');
+  // MQL at 40 points instead of 50; "known" also after 3 visits.
+  await set(`${node('stages.mql.all[0]')} input[name="value"]`, '40');
+  await page.click(`${node('stages.known')} > .bt-cond-add button[name="add-condition"]`);
+  await set(`${node('stages.known.any[2]')} select[name="subject"]`, 'visits');
+  await set(`${node('stages.known.any[2]')} input[name="visits"]`, '3');
+  await applying('#bt-stages-apply');
+  await page.waitForSelector('#bt-valid');
+  let model = await modelJson();
+  assert.deepEqual(model.stages.mql.all[0], { score: 'total', gte: 40 });
+  assert.deepEqual(model.stages.known.any, [...demo.stages.known.any, { visits: 3, withinDays: 30 }]);
+  assert.deepEqual({ ...model, stages: demo.stages }, demo, 'nothing else changed');
+
+  // Routing: the EMEA rule first and renamed, a new rule for very large companies, a fourth rep,
+  // a shorter SLA and fewer delivery attempts.
+  await page.click('#bt-handoff [data-route="1"] button[name="route-up"]');
+  await set('#bt-handoff [data-route="0"] input[name="route-team"]', 'europe');
+  await page.click('#bt-route-add');
+  const r2 = node('handoff.routing.rules[2].when');
+  await set(`${r2} input[name="name"]`, 'employees');
+  await set(`${r2} select[name="op"]`, 'gte');
+  await set(`${r2} input[name="value"]`, '5000');
+  await set('#bt-handoff [data-route="2"] input[name="route-owner"]', 'strategic@baton.example');
+  await set('#bt-handoff [data-route="2"] input[name="route-team"]', 'strategic');
+  await page.click('#bt-handoff button[name="rep-add"]');
+  await set('#bt-handoff .bt-list-chip:nth-child(4) input[name="rep-item"]', 'dana@baton.example');
+  await set('#bt-handoff input[name="slaMinutes"]', '30');
+  await set('#bt-handoff input[name="retry-maxAttempts"]', '5');
+  await page.locator('#bt-handoff').screenshot({ path: join(shots, 'editor-handoff-form.png') });
+  await applying('#bt-handoff-apply');
+  await page.waitForSelector('#bt-valid');
+  model = await modelJson();
+  const [enterprise, emea] = demo.handoff.routing.rules;
+  assert.deepEqual(model.handoff, {
+    ...demo.handoff,
+    slaMinutes: 30,
+    routing: {
+      ...demo.handoff.routing,
+      rules: [{ ...emea, team: 'europe' }, enterprise, { when: { trait: 'employees', gte: 5000 }, team: 'strategic', owner: 'strategic@baton.example' }],
+      reps: [...demo.handoff.routing.reps, 'dana@baton.example'],
+    },
+    retry: { ...demo.handoff.retry, maxAttempts: 5 },
+  });
+  await shot('stages-handoff');
+
+  // The engine routes as the form says: a German director at a 2,000-person company now goes to
+  // "europe" (the EMEA rule comes first), at 40 points.
+  const engine = new Engine(model);
+  let t = Date.parse('2024-03-04T09:00:00Z');
+  const visit = (e) => engine.ingest({ anonymousId: 'v-de', messageId: `de-${t}`, timestamp: new Date(t).toISOString(), ...e }, (t += 3_600_000));
+  visit({ type: 'identify', userId: 'de@example.com', traits: { email: 'de@example.com', title: 'Director of Sales', employees: 2000, country: 'DE' } });
+  const handoffs = [];
+  for (let i = 0; i < 4; i++) {
+    handoffs.push(...visit({ type: 'page', properties: { path: '/pricing' } }).handoffs);
+    t += 2 * 3_600_000; // a new visit each time
+    handoffs.push(...visit({ type: 'track', event: 'Asset Downloaded', properties: { path: '/resources/guide.pdf', category: 'case-study' } }).handoffs);
+  }
+  engine.free();
+  assert.equal(handoffs.length, 1, 'one handoff');
+  assert.equal(handoffs[0].routing.team, 'europe');
+  assert.equal(handoffs[0].followUpBy - handoffs[0].enteredAt, 30 * 60_000);
+  assert.deepEqual(page.errors, []);
+});
+
+/** The problem shown next to the field with this data-path (inside `scope`), or null. */
+const errorAt = (scope, path) => page.evaluate(([s, p]) => {
+  const field = [...document.querySelectorAll(`${s} [data-path]`)].find((el) => el.dataset.path === p);
+  const next = field?.nextElementSibling;
+  return next?.classList.contains('bt-error') && field.classList.contains('bt-input-error') ? next.textContent : null;
+}, [scope, path]);
+
+test('an invalid nested value shows its problem at that field and the model-level list', async () => {
+  const demo = readJson(join(root, 'tests/fixtures/models/demo.model.json'));
+  delete demo.$schema;
+  await view('model');
+  await applyJson(demo);
+  await page.waitForSelector('#bt-valid');
+  // rules[4] (resource-download): all of [event, any of [property path starts with ..., ...]].
+  await applying('#bt-rules tr[data-rule="resource-download"] button[name="edit"]');
+  const startsWith = 'rules[4].when.all[1].any[0].startsWith';
+  await set(`${node('rules[4].when.all[1].any[0]')} input[name="value"]`, '');
+  await set(`${node('rules[4].when.all[1].any[1]')} select[name="op"]`, 'gte');
+  await applying('#bt-rule-save');
+  await page.waitForSelector('#bt-problems');
+  assert.equal(await errorAt('#bt-rule-form', startsWith), `${startsWith}: must not be empty`);
+  // Switching "contains" to ≥ keeps no number from "/resources/": the field says so.
+  assert.match(await errorAt('#bt-rule-form', 'rules[4].when.all[1].any[1].gte'), /^rules\[4\]\.when\.all\[1\]\.any\[1\]\.gte: /);
+  // A stage criterion and a routing rule, nested too.
+  await set(`${node('stages.mql.all[1]')} input[name="atLeast"]`, '0');
+  await applying('#bt-stages-apply');
+  await set(`${node('handoff.routing.rules[1].when')} .bt-list-chip:nth-child(2) input[name="value-item"]`, '');
+  await page.click(`${node('handoff.routing.rules[1].when')} .bt-list-chip:nth-child(2) select[name="value-item-type"]`);
+  await set(`${node('handoff.routing.rules[1].when')} .bt-list-chip:nth-child(2) select[name="value-item-type"]`, 'number');
+  await set('#bt-handoff input[name="retry-maxDelaySeconds"]', '1');
+  await applying('#bt-handoff-apply');
+  await page.waitForSelector('#bt-problems');
+  assert.match(await errorAt('#bt-stages', 'stages.mql.all[1].atLeast'), /stages\.mql\.all\[1\]\.atLeast: must be a whole number/);
+  assert.match(await errorAt('#bt-handoff', 'handoff.routing.rules[1].when.in[1]'), /handoff\.routing\.rules\[1\]\.when\.in\[1\]: must be a string, number or boolean/);
+  assert.match(await errorAt('#bt-handoff', 'handoff.retry'), /baseDelaySeconds is greater than maxDelaySeconds/);
+  // The rule form's problems survived the other sections' applies, and the list names them all.
+  assert.equal(await errorAt('#bt-rule-form', startsWith), `${startsWith}: must not be empty`);
+  const listed = await page.$$eval('#bt-problems li', (lis) => lis.map((li) => li.dataset.problemPath));
+  for (const p of [startsWith, 'rules[4].when.all[1].any[1].gte', 'stages.mql.all[1].atLeast', 'handoff.routing.rules[1].when.in[1]', 'handoff.retry']) assert.ok(listed.includes(p), `${p} in ${listed}`);
+  await shot('invalid-nested');
+  await page.locator('#bt-rule-form').screenshot({ path: join(shots, 'editor-invalid-nested-form.png') });
+  // Fixing the value clears its problem.
+  await set(`${node('rules[4].when.all[1].any[0]')} input[name="value"]`, '/resources/');
+  await applying('#bt-rule-save');
+  assert.equal(await errorAt('#bt-rule-form', startsWith), null);
+  assert.ok(!(await page.$$eval('#bt-problems li', (lis) => lis.map((li) => li.dataset.problemPath))).includes(startsWith));
+  assert.deepEqual(page.errors, []);
+});
+
+test('untrusted text in rule names and values is shown as text, never run', async () => {
+  const xss = '<img src=x onerror="window.__xss=1">';
+  const demo = readJson(join(root, 'tests/fixtures/models/demo.model.json'));
+  delete demo.$schema;
+  await view('model');
+  await applyJson(demo);
+  await applying('#bt-rules tr[data-rule="pricing-page"] button[name="edit"]');
+  await set('#bt-rule-form input[name="id"]', xss);
+  await set(`${node('rules[3].when.all[1]')} input[name="pattern-item"]`, `/x${xss}`);
+  await applying('#bt-rule-save');
+  await page.waitForSelector('#bt-problems');
+  const text = await page.textContent('#bt-model-editor');
+  assert.ok(text.includes(xss), 'shown as text');
+  await page.fill('#bt-model-json', (await modelText()).replace('"version"', `"</textarea><script>window.__xss=2</script>": 1, "version"`));
+  await applying('#bt-json-apply');
+  await shot('xss');
+  const state = await page.evaluate(() => ({ xss: window.__xss, nodes: document.querySelectorAll('#bt-model-editor img, #bt-model-editor script').length }));
+  assert.deepEqual(state, { xss: undefined, nodes: 0 });
   assert.deepEqual(page.errors, []);
 });

@@ -269,11 +269,11 @@ export function conditionBuilder(initial, { path, scope = 'behavior', lists = {}
       box.append(act('↑', 'move-up', 'Move up', () => slot.move(-1), slot.first), act('↓', 'move-down', 'Move down', () => slot.move(1), slot.last));
     }
     if (slot.out) box.append(act('⇤', 'move-out', 'Move out of this group', () => slot.out()));
-    if (!c.group) box.append(act('( )', 'wrap', 'Turn into a group (all of this condition)', () => slot.set({ all: [slot.get()] })));
+    if (!c.group) box.append(act('group', 'wrap', 'Turn into a group (all of this condition)', () => slot.set({ all: [slot.get()] })));
     if (c.group) {
       const node = slot.get();
       const only = c.group === 'not' ? node.not : node[c.group].length === 1 ? node[c.group][0] : undefined;
-      if (only !== undefined) box.append(act('⤒', 'unwrap', 'Ungroup (keep the one condition inside)', () => slot.set(only)));
+      if (only !== undefined) box.append(act('ungroup', 'unwrap', 'Ungroup (keep the one condition inside)', () => slot.set(only)));
     }
     if (slot.remove) box.append(act('×', 'remove', 'Remove', () => slot.remove()));
     return box;
