@@ -393,3 +393,45 @@ test('untrusted text in rule names and values is shown as text, never run', asyn
   assert.deepEqual(state, { xss: undefined, nodes: 0 });
   assert.deepEqual(page.errors, []);
 });
+
+test('conditions and groups move, nest, ungroup and switch to JSON and back', async () => {
+  const demo = readJson(join(root, 'tests/fixtures/models/demo.model.json'));
+  delete demo.$schema;
+  await view('model');
+  await applyJson(demo);
+  // rules[10] (manager): all of [title has Manager, not [title has Director, VP, ...]].
+  await applying('#bt-rules tr[data-rule="manager"] button[name="edit"]');
+  const w = 'rules[10].when';
+  const [hasManager, notSenior] = demo.rules[10].when.all;
+  await page.click(`${node(`${w}.all[0]`)} button[name="move-down"]`);
+  assert.ok(await page.$(`${node(`${w}.all[0]`)}[data-group="not"]`), 'the not group moved up');
+  // Into a group of its own, then back out of it: the emptied group is removed.
+  await page.click(`${node(`${w}.all[1]`)} button[name="wrap"]`);
+  await page.click(`${node(`${w}.all[1].all[0]`)} button[name="move-out"]`);
+  assert.ok(await page.$(`${node(`${w}.all[1]`)}[data-group="all"]`), 'the emptied group stays until removed');
+  await page.click(`${node(`${w}.all[1]`)} > .bt-cond-head button[name="remove"]`);
+  // "not" over two conditions groups them first; ungrouping gives them back.
+  await set(`${node(w)} > .bt-cond-head > select[name="group-op"]`, 'not');
+  assert.ok(await page.$(`${node(`${w}.not`)}[data-group="all"]`));
+  await page.click(`${node(w)} > .bt-cond-head button[name="unwrap"]`);
+  // Changing a test converts its value (a word list becomes one text); a second test is added.
+  await set(`${node(`${w}.all[1]`)} select[name="op"]`, 'contains');
+  await set(`${node(`${w}.all[1]`)} input[name="value"]`, 'Manager');
+  await page.click(`${node(`${w}.all[1]`)} button[name="add-test"]`);
+  await set(`${node(`${w}.all[1]`)} .bt-test:nth-child(2) select[name="op"]`, 'exists');
+  // Power users: the same condition as JSON, edited, and back in the builder.
+  await page.click('#bt-rule-form button[name="cond-json"]');
+  const text = await page.inputValue('#bt-rule-form textarea[name="cond-json-text"]');
+  const edited = JSON.parse(text);
+  assert.deepEqual(edited, { all: [notSenior, { trait: 'title', contains: 'Manager', exists: true }] });
+  edited.all.push({ trait: 'seniority', in: ['manager', 3, false] });
+  await page.fill('#bt-rule-form textarea[name="cond-json-text"]', JSON.stringify(edited));
+  await page.click('#bt-rule-form button[name="cond-json"]');
+  assert.equal(await page.inputValue(`${node(`${w}.all[2]`)} .bt-list-chip:nth-child(2) input[name="value-item"]`), '3');
+  await page.locator('#bt-rule-form').screenshot({ path: join(shots, 'editor-restructured-form.png') });
+  await applying('#bt-rule-save');
+  await page.waitForSelector('#bt-valid');
+  assert.deepEqual((await modelJson()).rules[10].when, edited);
+  assert.notDeepEqual(edited.all[1], hasManager);
+  assert.deepEqual(page.errors, []);
+});
