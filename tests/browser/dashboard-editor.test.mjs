@@ -363,6 +363,13 @@ test('an invalid nested value shows its problem at that field and the model-leve
   assert.equal(await errorAt('#bt-rule-form', startsWith), `${startsWith}: must not be empty`);
   const listed = await page.$$eval('#bt-problems li', (lis) => lis.map((li) => li.dataset.problemPath));
   for (const p of [startsWith, 'rules[4].when.all[1].any[1].gte', 'stages.mql.all[1].atLeast', 'handoff.routing.rules[1].when.in[1]', 'handoff.retry']) assert.ok(listed.includes(p), `${p} in ${listed}`);
+  // With the form closed the rule's row carries its problems; a click on one in the list opens
+  // the rule at that field.
+  await applying('#bt-rule-close');
+  assert.match(await page.textContent('#bt-rules tr[data-rule="resource-download"] .bt-when-cell'), /startsWith: must not be empty/);
+  await page.click(`#bt-problems li[data-problem-path="${startsWith}"]`);
+  await page.waitForSelector('#bt-rule-form');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.path), startsWith);
   await shot('invalid-nested');
   await page.locator('#bt-rule-form').screenshot({ path: join(shots, 'editor-invalid-nested-form.png') });
   // Fixing the value clears its problem.

@@ -6,7 +6,9 @@ import { h, clear } from '../dom.js';
 
 /** A labelled field around a control. */
 export function field(label, control, hint) {
-  return h('label', { class: 'bt-field' }, h('span', {}, label), control, hint ? h('small', { class: 'bt-muted' }, hint) : null);
+  // A label around one input; a composite control holds its own labels (labels do not nest).
+  const single = ['INPUT', 'SELECT', 'TEXTAREA'].includes(control.tagName);
+  return h(single ? 'label' : 'div', { class: 'bt-field' }, h('span', {}, label), control, hint ? h('small', { class: 'bt-muted' }, hint) : null);
 }
 
 /** Number input: `''` reads back as `undefined` (optional) and anything else as a number. */

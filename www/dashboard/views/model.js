@@ -83,7 +83,10 @@ export function placeProblems(root, problems) {
     }
     for (const f of best) {
       f.classList.add('bt-input-error');
-      f.after(h('div', { class: 'bt-error', dataset: { problemPath: p.path } }, `${p.path}: ${p.message}`));
+      const err = h('div', { class: 'bt-error', dataset: { problemPath: p.path } }, `${p.path}: ${p.message}`);
+      // A rule whose form is closed: the problem goes in its row's condition cell.
+      if (f.tagName === 'TR') f.querySelector('.bt-when-cell')?.append(err);
+      else f.after(err);
     }
   }
 }
@@ -140,7 +143,7 @@ export async function render(root, ctx) {
         h('td', {}, r?.kind === 'fit' ? 'fit' : 'behaviour'),
         h('td', {}, r?.group ?? (r?.kind === 'fit' ? 'fit' : 'engagement')),
         h('td', {}, pts),
-        h('td', { class: 'bt-mono' }, summarize(r?.when)),
+        h('td', { class: 'bt-mono bt-when-cell' }, summarize(r?.when)),
         h('td', {}, capText(r?.cap)),
         h('td', { style: 'white-space:nowrap' },
           h('button', { class: 'bt-btn bt-btn-small', type: 'button', title: 'Move up', name: 'up', disabled: i === 0, onclick: () => restructure((m) => { [m.rules[i - 1], m.rules[i]] = [m.rules[i], m.rules[i - 1]]; if (editing === i) editing = i - 1; else if (editing === i - 1) editing = i; }) }, '↑'),
@@ -189,6 +192,20 @@ export async function render(root, ctx) {
         } }, 'Save version')));
   }
 
+  /** Opens the rule a problem is in (if its form is closed) and scrolls to the field. */
+  function goToProblem(path) {
+    const rule = /^rules\[(\d+)\]\./.exec(path);
+    if (rule && editing !== Number(rule[1]) && !kept.get('rule')?.dirty) {
+      editing = Number(rule[1]);
+      draw();
+    }
+    const err = [...body.querySelectorAll('.bt-error[data-problem-path]')].find((e) => e.dataset.problemPath === path && !e.closest('#bt-rules'))
+      ?? [...body.querySelectorAll('.bt-error[data-problem-path]')].find((e) => e.dataset.problemPath === path);
+    err?.scrollIntoView({ block: 'center' });
+    const field = err?.previousElementSibling;
+    if (field && typeof field.focus === 'function') field.focus();
+  }
+
   let rev = 0;
   function draw() {
     clear(body);
@@ -197,7 +214,8 @@ export async function render(root, ctx) {
     const model = ctx.state.model ?? {};
     const problems = ctx.state.problems;
     body.append(problems.length
-      ? h('div', { class: 'bt-problems', id: 'bt-problems' }, `${problems.length} problem(s) — the last valid model stays in use:`, h('ul', {}, problems.map((p) => h('li', { dataset: { problemPath: p.path } }, `${p.path || '(model)'}: ${p.message}`))))
+      ? h('div', { class: 'bt-problems', id: 'bt-problems' }, `${problems.length} problem(s) — the last valid model stays in use (click one to go to its field):`,
+        h('ul', {}, problems.map((p) => h('li', { dataset: { problemPath: p.path }, onclick: () => goToProblem(p.path) }, `${p.path || '(model)'}: ${p.message}`))))
       : h('div', { class: 'bt-row bt-ok', id: 'bt-valid' }, `✓ Valid · hash ${ctx.state.hash}`));
     body.append(h('div', { hidden: true }, suggestionLists(model)));
     const lists = LISTS;

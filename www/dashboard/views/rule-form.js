@@ -35,8 +35,17 @@ export function ruleForm(rule, i, { lists, onApply, onClose }) {
     whenBox.replaceChildren(builder.el);
   };
   mountBuilder(rule.when);
-  // Fit rules see traits only: the builder offers the subjects of the rule's kind.
-  kindEl.addEventListener('change', () => mountBuilder(builder.value()));
+  // Fit rules see traits only, take no cap and never decay: the form offers what the kind takes
+  // (a cap or decay already there stays visible, so the engine's problem with it shows).
+  const capField = capBox.parentElement;
+  const decayField = decay.el.parentElement;
+  const showKind = () => {
+    const fit = kindEl.value === 'fit';
+    capField.hidden = fit && rule.cap === undefined;
+    decayField.hidden = fit && rule.decay === undefined;
+  };
+  showKind();
+  kindEl.addEventListener('change', () => { mountBuilder(builder.value()); showKind(); });
   card.append(h('h3', { class: 'bt-sub' }, 'When'), whenBox);
 
   const read = () => {
