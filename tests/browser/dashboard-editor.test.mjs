@@ -416,6 +416,9 @@ test('conditions and groups move, nest, ungroup and switch to JSON and back', as
   await page.click(`${node(`${w}.all[1]`)} button[name="wrap"]`);
   await page.click(`${node(`${w}.all[1].all[0]`)} button[name="move-out"]`);
   assert.ok(await page.$(`${node(`${w}.all[1]`)}[data-group="all"]`), 'the emptied group stays until removed');
+  await page.click(`${node(`${w}.all[2]`)} button[name="move-into"]`);
+  assert.ok(await page.$(`${node(`${w}.all[1].all[0]`)}[data-subject="trait"]`), 'moved into the group above');
+  await page.click(`${node(`${w}.all[1].all[0]`)} button[name="move-out"]`);
   await page.click(`${node(`${w}.all[1]`)} > .bt-cond-head button[name="remove"]`);
   // "not" over two conditions groups them first; ungrouping gives them back.
   await set(`${node(w)} > .bt-cond-head > select[name="group-op"]`, 'not');

@@ -250,6 +250,7 @@ export function conditionBuilder(initial, { path, scope = 'behavior', lists = {}
           first: k === 0,
           last: k === list.length - 1,
           out: slot.insertAfter ? () => { const [x] = list.splice(k, 1); slot.insertAfter(x); } : null,
+          into: intoAbove(list, k),
           insertAfter: (v) => list.splice(k + 1, 0, v),
         }, `${p}.${op}[${k}]`, false));
       });
@@ -269,6 +270,7 @@ export function conditionBuilder(initial, { path, scope = 'behavior', lists = {}
       box.append(act('↑', 'move-up', 'Move up', () => slot.move(-1), slot.first), act('↓', 'move-down', 'Move down', () => slot.move(1), slot.last));
     }
     if (slot.out) box.append(act('⇤', 'move-out', 'Move out of this group', () => slot.out()));
+    if (slot.into) box.append(act('⇥', 'move-into', 'Move into the group above', () => slot.into()));
     if (!c.group) box.append(act('group', 'wrap', 'Turn into a group (all of this condition)', () => slot.set({ all: [slot.get()] })));
     if (c.group) {
       const node = slot.get();
@@ -352,6 +354,16 @@ export function conditionBuilder(initial, { path, scope = 'behavior', lists = {}
 
   redraw();
   return { el, value: () => structuredClone(root) };
+}
+
+/** Moving list[k] to the end of the all/any group just above it, when there is one. */
+function intoAbove(list, k) {
+  const above = k > 0 ? classify(list[k - 1]).group : null;
+  if (above !== 'all' && above !== 'any') return null;
+  return () => {
+    const [x] = list.splice(k, 1);
+    list[k - 1][above].push(x);
+  };
 }
 
 /** Changes a group's combinator; `not` holds one condition, so several are grouped first. */

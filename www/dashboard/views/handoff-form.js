@@ -18,8 +18,9 @@ const RETRY = [
 /** The handoff card. `onApply(handoff)` receives the edited `handoff` object (or undefined). */
 export function handoffForm(handoff, { lists, onApply }) {
   const card = h('section', { class: 'bt-card', id: 'bt-handoff' }, h('h2', { class: 'bt-card-title' }, 'Handoff'));
-  if (handoff === undefined) {
-    card.append(h('p', { class: 'bt-muted' }, 'No handoff: qualified visitors are scored but not sent anywhere.'),
+  if (handoff === null || typeof handoff !== 'object' || Array.isArray(handoff)) {
+    // Absent, or not an object at all (only the JSON view can make that): start a fresh one.
+    card.append(h('p', { class: 'bt-muted', dataset: { path: 'handoff' } }, 'No handoff: qualified visitors are scored but not sent anywhere.'),
       h('button', { class: 'bt-btn', type: 'button', id: 'bt-handoff-add', onclick: () => onApply({ stage: 'mql', endpoint: '' }) }, 'Add a handoff'));
     return card;
   }

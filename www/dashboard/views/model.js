@@ -179,6 +179,10 @@ export async function render(root, ctx) {
             jsonErr.textContent = `Not valid JSON: ${e.message}`;
             return;
           }
+          if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+            jsonErr.textContent = 'A model is a JSON object: { "version": ..., "rules": [...] }';
+            return;
+          }
           jsonErr.textContent = '';
           kept.clear();
           await adopt(v);

@@ -34,7 +34,7 @@ export function scoringForm(model, { onApply }) {
     field('Visit ends after (minutes idle)', sessionEl), field('Default decay of behaviour points', decay.el), field('Description', descEl)));
 
   // Groups: a table of bounds; renaming a group here does not rename it in the rules.
-  const groups = Object.entries(model.groups ?? {}).map(([name, b]) => ({ name, b }));
+  const groups = Object.entries(model.groups && typeof model.groups === 'object' ? model.groups : {}).map(([name, b]) => ({ name, b }));
   const tbody = h('tbody');
   const drawGroups = () => {
     clear(tbody);

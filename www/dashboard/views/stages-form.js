@@ -11,7 +11,7 @@ const NEW_CRITERIA = { score: 'total', gte: 50 };
 /** The stages card. `onApply(stages)` receives the edited `stages` object (or undefined). */
 export function stagesForm(stages, { lists, onApply }) {
   const had = stages !== undefined;
-  const entries = Object.entries(stages ?? {}).map(([name, crit]) => ({ name, builder: conditionBuilder(crit, { path: `stages.${name}`, scope: 'stage', lists }) }));
+  const entries = Object.entries(stages && typeof stages === 'object' && !Array.isArray(stages) ? stages : {}).map(([name, crit]) => ({ name, builder: conditionBuilder(crit, { path: `stages.${name}`, scope: 'stage', lists }) }));
   const card = h('section', { class: 'bt-card', id: 'bt-stages' }, h('h2', { class: 'bt-card-title' }, 'Stages and criteria'),
     h('p', { class: 'bt-muted' }, 'A visitor moves forward into every stage whose criteria hold. Without “known” criteria a visitor is known once identified or with an email.'));
   const list = h('div', { class: 'bt-stage-list' });
