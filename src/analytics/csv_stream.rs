@@ -118,7 +118,10 @@ mod tests {
         let text = "a,b\n1,\"x\ny\"\n2,\"say \"\"hi\"\"\"\n3,z";
         let batches = split(&[&text[..6], &text[6..14], &text[14..]]);
         // Re-joined, the batches are the text; each but the last ends a record.
-        assert_eq!(batches.iter().map(|b| b.0.as_str()).collect::<String>(), text);
+        assert_eq!(
+            batches.iter().map(|b| b.0.as_str()).collect::<String>(),
+            text
+        );
         assert_eq!(batches[0], ("a,b\n".to_string(), 1));
         for (cut, _) in text.char_indices() {
             let parts = split(&[&text[..cut], &text[cut..]]);
@@ -140,7 +143,10 @@ mod tests {
         let batches = split(&["a,b\n1,x\"y\n2,z\n"]);
         assert_eq!(batches, [("a,b\n1,x\"y\n2,z\n".to_string(), 1)]);
         let mut s = CsvSplitter::default();
-        assert_eq!(s.push("a,b\n1,x\"y\n2,"), Some(("a,b\n1,x\"y\n".to_string(), 1)));
+        assert_eq!(
+            s.push("a,b\n1,x\"y\n2,"),
+            Some(("a,b\n1,x\"y\n".to_string(), 1))
+        );
         assert_eq!(s.push("z\n"), Some(("2,z\n".to_string(), 3)));
     }
 }

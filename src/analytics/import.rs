@@ -92,9 +92,11 @@ fn default_target(header: &str) -> Option<String> {
         "url" | "path" | "referrer" | "search" | "category" => {
             Some(format!("properties.{}", h.to_ascii_lowercase()))
         }
-        "utm_source" | "utm_medium" | "utm_campaign" => {
+        "utm_source" | "utm_medium" | "utm_term" | "utm_content" => {
             Some(format!("context.campaign.{}", &h[4..].to_ascii_lowercase()))
         }
+        // Segment's field for utm_campaign is `context.campaign.name`.
+        "utm_campaign" => Some("context.campaign.name".into()),
         _ => None,
     }
 }
@@ -308,7 +310,8 @@ impl EventImport {
             Some(c) => {
                 let header = header_line(&c.headers, c.separator);
                 let lines = header.matches('\n').count() as u64 + 1;
-                match crate::calibrate::csv::parse(&format!("{header}\n{text}"), Some(c.separator)) {
+                match crate::calibrate::csv::parse(&format!("{header}\n{text}"), Some(c.separator))
+                {
                     Ok(t) => (t, lines),
                     Err(e) => {
                         self.report.bad(first_line, e.to_string());
@@ -437,7 +440,9 @@ fn keep(report: &mut ImportReport, row: u64, value: &Value, out: &mut Rows) {
 
 /// One JSON array element's text (or why there is none) → an event or a bad row.
 fn keep_text(report: &mut ImportReport, row: u64, text: Result<&str, String>, out: &mut Rows) {
-    match text.and_then(|t| serde_json::from_str::<Value>(t).map_err(|e| format!("not valid JSON: {e}"))) {
+    match text
+        .and_then(|t| serde_json::from_str::<Value>(t).map_err(|e| format!("not valid JSON: {e}")))
+    {
         Ok(v) => keep(report, row, &v, out),
         Err(reason) => report.bad(row, reason),
     }
@@ -564,11 +569,18 @@ lines"
             assert_eq!(rows, bad_rows, "{format}");
             for (cut, _) in text.char_indices() {
                 let (a, b) = text.split_at(cut);
-                assert_eq!(run(format, CsvMapping::default(), &[a, b]), whole, "{format} cut at {cut}");
+                assert_eq!(
+                    run(format, CsvMapping::default(), &[a, b]),
+                    whole,
+                    "{format} cut at {cut}"
+                );
             }
         }
         let (events, _) = run("csv", CsvMapping::default(), &[csv]);
-        assert_eq!(events[0].traits["title"], serde_json::json!("VP, \"Sales\""));
+        assert_eq!(
+            events[0].traits["title"],
+            serde_json::json!("VP, \"Sales\"")
+        );
     }
 
     #[test]

@@ -13,14 +13,37 @@
 //! replay can run the engine for one visitor at a time and hold one visitor's state at once
 //! instead of every visitor's.
 
-use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::rc::Rc;
 
 use serde_json::{Map, Number, Value};
 
 use crate::event::{Campaign, Event, EventKind};
+use crate::hash::{fnv1a64, fnv1a64_from};
+
+/// FNV-1a for the store's maps: their keys are short ids and small integers from the user's
+/// own file, hashed millions of times per import, where SipHash's flood resistance buys nothing.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(fnv1a64(b""))
+    }
+}
+
+impl Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = fnv1a64_from(self.0, bytes);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
 
 /// Index of an interned text or field list.
 pub type Sym = u32;
@@ -56,14 +79,14 @@ struct Field {
 
 /// Each distinct value stored once; `Rc` lets the lookup map and the list share it.
 struct Interner<T: ?Sized> {
-    index: HashMap<Rc<T>, Sym>,
+    index: FastMap<Rc<T>, Sym>,
     items: Vec<Rc<T>>,
 }
 
 impl<T: ?Sized> Default for Interner<T> {
     fn default() -> Self {
         Interner {
-            index: HashMap::new(),
+            index: FastMap::default(),
             items: Vec::new(),
         }
     }
@@ -179,7 +202,7 @@ pub struct EventStore {
     message_ids: String,
     message_ends: Vec<usize>,
     /// Hashes of the stored `messageId`s: a re-imported file does not double the data.
-    seen: HashSet<u64>,
+    seen: FastSet<u64>,
     texts: Interner<str>,
     fields: Interner<[Field]>,
     limit: usize,
@@ -197,9 +220,7 @@ impl Default for EventStore {
 }
 
 fn message_hash(id: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    id.hash(&mut h);
-    h.finish()
+    fnv1a64(id.as_bytes())
 }
 
 impl EventStore {
@@ -213,7 +234,7 @@ impl EventStore {
             rows: Vec::new(),
             message_ids: String::new(),
             message_ends: Vec::new(),
-            seen: HashSet::new(),
+            seen: FastSet::default(),
             texts: Interner::default(),
             fields: Interner::default(),
             limit: limit.min(u32::MAX as usize),
@@ -373,7 +394,9 @@ impl EventStore {
             Val::Bool(b) => Value::Bool(b),
             Val::Unsigned(u) => Value::Number(u.into()),
             Val::Signed(i) => Value::Number(i.into()),
-            Val::Float(bits) => Number::from_f64(f64::from_bits(bits)).map_or(Value::Null, Value::Number),
+            Val::Float(bits) => {
+                Number::from_f64(f64::from_bits(bits)).map_or(Value::Null, Value::Number)
+            }
             Val::Str(s) => Value::String(self.texts.get(s).to_string()),
             Val::Array(list) => Value::Array(
                 self.fields
@@ -478,8 +501,9 @@ impl EventStore {
         if !self.in_time_order {
             by_time.sort_by_key(|&i| self.rows[i as usize].at);
         }
-        let key = |sym: Sym, user: bool| (sym != NONE).then(|| u64::from(sym) << 1 | u64::from(user));
-        let mut known: HashMap<u64, u32> = HashMap::new();
+        let key =
+            |sym: Sym, user: bool| (sym != NONE).then(|| u64::from(sym) << 1 | u64::from(user));
+        let mut known: FastMap<u64, u32> = FastMap::default();
         let mut owner = vec![0u32; self.rows.len()];
         let mut counts: Vec<u32> = Vec::new();
         for &i in &by_time {
@@ -605,7 +629,9 @@ mod tests {
 
     #[test]
     fn duplicates_are_refused_and_the_limit_holds() {
-        let e = |id: &str, t: i64| ev(json!({"type": "page", "messageId": id, "anonymousId": "a", "timestamp": t}));
+        let e = |id: &str, t: i64| {
+            ev(json!({"type": "page", "messageId": id, "anonymousId": "a", "timestamp": t}))
+        };
         let mut s = EventStore::with_limit(2);
         assert_eq!(s.push(&e("m1", 5)), Ok(Pushed::Kept));
         assert_eq!(s.push(&e("m1", 6)), Ok(Pushed::Duplicate));
@@ -666,7 +692,11 @@ mod tests {
         let batch = replay(&model, &sorted, 100);
         let one_by_one: Vec<_> = (0..g.len())
             .map(|v| {
-                let mine: Vec<Event> = g.events_of(v).iter().map(|&i| s.event(i as usize)).collect();
+                let mine: Vec<Event> = g
+                    .events_of(v)
+                    .iter()
+                    .map(|&i| s.event(i as usize))
+                    .collect();
                 replay(&model, &mine, 100).remove(0)
             })
             .collect();

@@ -167,6 +167,8 @@ export interface LeadDetail {
   timeline: TimelineItem[];
   /** All of the lead's events (the timeline lists the most recent 500). */
   eventsTotal: number;
+  /** Older events left out of `timeline`. */
+  timelineOmitted: number;
 }
 
 /** One step of the funnel after MQL. Rates and times are `null` when there is nothing to divide. */
