@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { startServer } from '../../www/server.mjs';
 import { launchBrowser, newPage } from './harness.mjs';
 
-const ROWS = 30_000;
+const ROWS = 50_000;
 const START = Date.parse('2026-09-01T00:00:00Z');
 /** Rows (1-based data rows) that are made bad, and how. */
 const BAD = new Map([
@@ -18,6 +18,7 @@ const BAD = new Map([
   [9_001, 'bad time'],
   [17_777, 'no id'],
   [29_999, 'bad time'],
+  [49_999, 'no id'],
 ]);
 
 function event(i) {

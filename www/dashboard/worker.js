@@ -9,9 +9,25 @@ const cancelled = new Set();
 const CHUNK = 1 << 20; // ~1 MiB of text per wasm call: progress every few tens of ms, bounded copies.
 
 /**
+ * Lets queued messages (a `{ cancel }`) run. Awaiting a stream read is not enough: data already
+ * buffered resolves as a microtask, and the whole file can go through before the message gets a
+ * turn. A MessageChannel round trip is a real task, without setTimeout's 4 ms clamp.
+ */
+function yieldToMessages() {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
+}
+
+/**
  * Streams `file` as text to `onChunk(text, bytesRead)` in pieces of about CHUNK bytes
  * (`File.stream()`, decoded incrementally so a character split across reads stays whole).
- * Between reads the worker's event loop runs, so a `{ cancel }` message lands; returns false
+ * After each piece the worker's event loop runs, so a `{ cancel }` message lands; returns false
  * when the import was cancelled.
  */
 async function readChunks(file, onChunk, id) {
@@ -32,6 +48,7 @@ async function readChunks(file, onChunk, id) {
       if (text.length >= CHUNK) {
         onChunk(text, loaded);
         text = '';
+        await yieldToMessages();
       }
     }
     text += decoder.decode();
