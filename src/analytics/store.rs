@@ -709,4 +709,78 @@ mod tests {
         assert!(s.visitors().is_empty());
         assert_eq!(s.first_at(), None);
     }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// JSON values a few levels deep, with repeats likely (small alphabets).
+        fn value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                any::<i64>().prop_map(|n| json!(n)),
+                any::<u64>().prop_map(|n| json!(n)),
+                (-1e9f64..1e9).prop_map(|f| json!(f)),
+                "[a-c]{0,3}".prop_map(Value::String),
+            ];
+            leaf.prop_recursive(3, 16, 4, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                    prop::collection::btree_map("[a-c]{1,2}", inner, 0..4)
+                        .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        fn event() -> impl Strategy<Value = Event> {
+            (
+                prop::sample::select(vec!["page", "track", "identify", "group", "screen"]),
+                prop::option::of("[ab]{1,2}"),
+                "[ab]{1,2}",
+                0i64..1_000_000,
+                prop::collection::btree_map("[a-d]{1,2}", value(), 0..4),
+                prop::option::of("/[a-c]{0,2}\\?utm_source=[xy]&q=[a-c]{0,2}"),
+            )
+                .prop_map(|(kind, user, anon, t, props, url)| {
+                    let mut props: Map<String, Value> = props.into_iter().collect();
+                    if let Some(u) = url {
+                        props.insert("url".into(), json!(format!("https://x.io{u}")));
+                    }
+                    let mut v = json!({
+                        "type": kind, "event": "E", "anonymousId": anon, "timestamp": t,
+                        "properties": props, "traits": {"title": anon},
+                        "context": {"campaign": {"name": "q"}},
+                    });
+                    if let Some(u) = user {
+                        v["userId"] = json!(u);
+                    }
+                    Event::from_value(&v).unwrap()
+                })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(200))]
+            /// Whatever goes in comes back out, field for field; only duplicates are dropped.
+            #[test]
+            fn events_round_trip(events in prop::collection::vec(event(), 0..12)) {
+                let mut s = EventStore::new();
+                let mut kept = Vec::new();
+                for e in &events {
+                    if s.push(e).unwrap() == Pushed::Kept {
+                        kept.push(e.clone());
+                    }
+                }
+                prop_assert_eq!(s.len(), kept.len());
+                for (i, e) in kept.iter().enumerate() {
+                    prop_assert_eq!(&s.event(i), e);
+                }
+                let g = s.visitors();
+                let mut all: Vec<u32> = (0..g.len()).flat_map(|v| g.events_of(v).to_vec()).collect();
+                all.sort_unstable();
+                prop_assert_eq!(all, (0..kept.len() as u32).collect::<Vec<_>>());
+            }
+        }
+    }
 }

@@ -119,6 +119,14 @@ impl Workspace {
         Self::default()
     }
 
+    /// A workspace that keeps at most `limit` events; rows beyond it are reported as bad rows.
+    pub fn with_event_limit(limit: usize) -> Self {
+        Workspace {
+            events: EventStore::with_limit(limit),
+            ..Self::default()
+        }
+    }
+
     pub fn summary(&self) -> Summary {
         Summary {
             events: self.events.len() as u64,
@@ -564,4 +572,59 @@ fn lead_from_handoff(h: &Value) -> Option<Lead> {
         owner: text(h.pointer("/routing/owner")),
         ..Default::default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(i: u32, visitor: &str) -> String {
+        format!(
+            r#"{{"type":"page","messageId":"m{i}","anonymousId":"{visitor}","timestamp":{},"properties":{{"path":"/p{}"}}}}"#,
+            1_000 + i,
+            i % 3
+        )
+    }
+
+    #[test]
+    fn rows_beyond_the_event_limit_are_bad_rows_with_their_numbers() {
+        let mut ws = Workspace::with_event_limit(3);
+        let text: String = (1..=5).map(|i| line(i, "a") + "\n").collect();
+        ws.begin_events("jsonl", CsvMapping::default()).unwrap();
+        ws.push_events(&text).unwrap();
+        // Line 1 again: a duplicate, not a bad row, even when full.
+        ws.push_events(&(line(1, "a") + "\n")).unwrap();
+        let r = ws.finish_events().unwrap();
+        assert_eq!((r.rows, r.imported, r.rejected, r.duplicates), (6, 3, 2, 1));
+        let rows: Vec<u64> = r.errors.iter().map(|e| e.row).collect();
+        assert_eq!(rows, [4, 5]);
+        assert!(r.errors[0].reason.contains("full (3 events)"), "{r:?}");
+        assert_eq!(ws.summary().events, 3);
+    }
+
+    #[test]
+    fn the_timeline_is_bounded_and_says_how_much_it_left_out() {
+        let model = Model::from_value(&serde_json::json!({
+            "version": "1",
+            "rules": [{"id": "p0", "points": 1, "when": {"path": "/p0"}}],
+            "stages": {"mql": {"score": "total", "gte": 1000}}
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let n = TIMELINE_LIMIT as u32 + 20;
+        let text: String = (0..n).map(|i| line(i, "busy") + "\n").collect();
+        let mut ws = Workspace::new();
+        ws.begin_events("jsonl", CsvMapping::default()).unwrap();
+        ws.push_events(&text).unwrap();
+        ws.push_events(&(line(n, "quiet") + "\n")).unwrap();
+        ws.finish_events().unwrap();
+        let d = ws.lead_detail(&model, i64::MAX, "busy").unwrap();
+        assert_eq!(d.events_total, n as usize);
+        assert_eq!((d.timeline.len(), d.timeline_omitted), (TIMELINE_LIMIT, 20));
+        // Newest first; the explanation counts every event, not only those listed.
+        assert_eq!(d.timeline[0].message_id, format!("m{}", n - 1));
+        assert_eq!(d.lead.score, f64::from(n.div_ceil(3)));
+        let quiet = ws.lead_detail(&model, i64::MAX, "quiet").unwrap();
+        assert_eq!((quiet.events_total, quiet.timeline_omitted), (1, 0));
+        assert!(ws.lead_detail(&model, i64::MAX, "nobody").is_none());
+    }
 }
