@@ -1,16 +1,19 @@
 //! Event imports: Segment/RudderStack JSON lines, JSON arrays (or a `{"batch": [...]}` object),
 //! and CSV with a column mapping — each row through the engine's own `Event::from_value`.
 //!
-//! JSON lines stream: each chunk's complete lines are parsed at once and the unfinished last line
+//! Every format streams: each chunk's complete rows are parsed at once and an unfinished last row
 //! waits for the next chunk, so a million-event file goes through in pieces with progress and no
-//! second copy. Arrays and CSV are read whole at `finish` (a JSON array cannot be split safely
-//! without a streaming JSON parser; CSV goes through the shared calibration reader).
+//! second copy. JSON lines split at line feeds; arrays at their top-level commas
+//! ([`super::json_array`]); CSV at record ends ([`super::csv_stream`]), each batch read by the
+//! shared calibration reader.
 
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_json::{Map, Number, Value};
 
+use super::csv_stream::{Batch, CsvSplitter};
+use super::json_array::ArraySplitter;
 use super::report::ImportReport;
 use crate::event::Event;
 
@@ -89,9 +92,11 @@ fn default_target(header: &str) -> Option<String> {
         "url" | "path" | "referrer" | "search" | "category" => {
             Some(format!("properties.{}", h.to_ascii_lowercase()))
         }
-        "utm_source" | "utm_medium" | "utm_campaign" => {
+        "utm_source" | "utm_medium" | "utm_term" | "utm_content" => {
             Some(format!("context.campaign.{}", &h[4..].to_ascii_lowercase()))
         }
+        // Segment's field for utm_campaign is `context.campaign.name`.
+        "utm_campaign" => Some("context.campaign.name".into()),
         _ => None,
     }
 }
@@ -131,18 +136,48 @@ fn cell_value(target: &str, text: &str) -> Value {
     Value::String(text.to_string())
 }
 
-/// One import in progress; cumulative counts in `report`.
+/// Which columns become which event fields, known once the CSV header is read.
+#[derive(Debug)]
+struct CsvColumns {
+    headers: Vec<String>,
+    separator: char,
+    /// Column index → event path.
+    targets: Vec<(usize, String)>,
+    /// The type of rows without a type column.
+    default_type: Option<String>,
+}
+
+/// The parser of the format in use, with its state between chunks.
+#[derive(Debug)]
+enum Parser {
+    /// No data yet (`auto` decides from the first non-empty chunk).
+    Pending,
+    /// JSON lines: `buffer` holds the unfinished last line.
+    Lines,
+    Array(ArraySplitter),
+    /// CSV: columns known after the header.
+    Csv(CsvSplitter, Option<CsvColumns>),
+    /// The file cannot be read further (bad CSV header, missing mapped column).
+    Failed,
+}
+
+/// One import in progress; cumulative counts in `report`. Every format streams: a chunk's
+/// complete rows are parsed at once, only an unfinished row waits for the next chunk.
 #[derive(Debug)]
 pub struct EventImport {
     format: Option<EventFormat>,
     format_name: String,
     mapping: CsvMapping,
-    /// JSON lines: the unfinished last line. Arrays and CSV: everything so far.
+    parser: Parser,
+    /// JSON lines: the unfinished last line.
     buffer: String,
     /// Line number of the first line in `buffer` (JSON lines).
     line: u64,
     pub report: ImportReport,
 }
+
+/// Parsed events with their row numbers.
+pub type Rows = Vec<(u64, Event)>;
 
 impl EventImport {
     /// `format`: `jsonl`, `json`, `csv` or `auto`. Unknown names are an error.
@@ -156,6 +191,7 @@ impl EventImport {
             format: None,
             format_name: format.to_string(),
             mapping,
+            parser: Parser::Pending,
             buffer: String::new(),
             line: 1,
             report: ImportReport::default(),
@@ -168,58 +204,74 @@ impl EventImport {
     }
 
     /// Feeds the next chunk; returns the events completed by it.
-    pub fn push(&mut self, chunk: &str) -> Vec<Event> {
-        let format = match self.format {
-            Some(f) => f,
-            None if chunk.trim().is_empty() && self.buffer.is_empty() => return Vec::new(),
-            None => {
-                let f =
-                    EventFormat::parse(&self.format_name, chunk).unwrap_or(EventFormat::JsonLines);
-                self.format = Some(f);
-                f
+    pub fn push(&mut self, chunk: &str) -> Rows {
+        let mut out = Vec::new();
+        if matches!(self.parser, Parser::Pending) {
+            let chunk = chunk.trim_start_matches('\u{feff}');
+            if chunk.trim().is_empty() {
+                return out;
             }
-        };
-        let chunk = if self.buffer.is_empty() {
-            chunk.trim_start_matches('\u{feff}')
+            let f = EventFormat::parse(&self.format_name, chunk).unwrap_or(EventFormat::JsonLines);
+            self.format = Some(f);
+            self.parser = match f {
+                EventFormat::JsonLines => Parser::Lines,
+                EventFormat::JsonArray => Parser::Array(ArraySplitter::default()),
+                EventFormat::Csv => Parser::Csv(CsvSplitter::default(), None),
+            };
+            self.feed(chunk, &mut out);
         } else {
-            chunk
-        };
-        self.buffer.push_str(chunk);
-        match format {
-            EventFormat::JsonLines => match self.buffer.rfind('\n') {
-                Some(end) => {
-                    let complete: String = self.buffer.drain(..=end).collect();
-                    self.lines(&complete)
+            self.feed(chunk, &mut out);
+        }
+        out
+    }
+
+    fn feed(&mut self, chunk: &str, out: &mut Rows) {
+        match &mut self.parser {
+            Parser::Pending | Parser::Failed => {}
+            Parser::Lines => {
+                self.buffer.push_str(chunk);
+                if let Some(end) = self.buffer.rfind('\n') {
+                    let rest = self.buffer.split_off(end + 1);
+                    let complete = std::mem::replace(&mut self.buffer, rest);
+                    self.lines(&complete, out);
                 }
-                None => Vec::new(),
-            },
-            _ => Vec::new(),
+            }
+            Parser::Array(splitter) => {
+                let report = &mut self.report;
+                splitter.push(chunk, &mut |(row, text)| keep_text(report, row, text, out));
+            }
+            Parser::Csv(splitter, _) => {
+                if let Some(batch) = splitter.push(chunk) {
+                    self.csv(batch, out);
+                }
+            }
         }
     }
 
     /// Ends the input; returns the remaining events.
-    pub fn finish(&mut self) -> Vec<Event> {
-        let rest = std::mem::take(&mut self.buffer);
-        match self.format {
-            None => Vec::new(),
-            Some(EventFormat::JsonLines) => self.lines(&rest),
-            Some(EventFormat::JsonArray) => self.array(&rest),
-            Some(EventFormat::Csv) => self.csv(&rest),
-        }
-    }
-
-    fn keep(&mut self, row: u64, value: &Value, out: &mut Vec<Event>) {
-        match Event::from_value(value) {
-            Ok(e) => {
-                self.report.kept();
-                out.push(e);
-            }
-            Err(e) => self.report.bad(row, e.to_string()),
-        }
-    }
-
-    fn lines(&mut self, text: &str) -> Vec<Event> {
+    pub fn finish(&mut self) -> Rows {
         let mut out = Vec::new();
+        match &mut self.parser {
+            Parser::Pending | Parser::Failed => {}
+            Parser::Lines => {
+                let rest = std::mem::take(&mut self.buffer);
+                self.lines(&rest, &mut out);
+            }
+            Parser::Array(splitter) => {
+                let report = &mut self.report;
+                splitter.finish(&mut |(row, text)| keep_text(report, row, text, &mut out));
+            }
+            Parser::Csv(splitter, _) => {
+                if let Some(batch) = splitter.finish() {
+                    self.csv(batch, &mut out);
+                }
+            }
+        }
+        self.parser = Parser::Failed;
+        out
+    }
+
+    fn lines(&mut self, text: &str, out: &mut Rows) {
         for raw in text.split('\n') {
             let row = self.line;
             self.line += 1;
@@ -228,7 +280,7 @@ impl EventImport {
                 continue;
             }
             match serde_json::from_str::<Value>(line) {
-                Ok(v) => self.keep(row, &v, &mut out),
+                Ok(v) => keep(&mut self.report, row, &v, out),
                 Err(e) => self.report.bad(row, format!("not valid JSON: {e}")),
             }
         }
@@ -236,111 +288,163 @@ impl EventImport {
         if text.ends_with('\n') {
             self.line -= 1;
         }
-        out
     }
 
-    fn array(&mut self, text: &str) -> Vec<Event> {
-        let mut out = Vec::new();
-        let items = match serde_json::from_str::<Value>(text) {
-            Ok(Value::Array(items)) => items,
-            Ok(Value::Object(mut o)) if o.get("batch").is_some_and(Value::is_array) => {
-                match o.remove("batch") {
-                    Some(Value::Array(items)) => items,
-                    _ => Vec::new(),
-                }
-            }
-            Ok(_) => {
-                self.report.bad(
-                    1,
-                    "expected a JSON array of events (or an object with a \"batch\" array)",
-                );
-                return out;
-            }
-            Err(e) => {
-                self.report
-                    .bad(e.line() as u64, format!("not valid JSON: {e}"));
-                return out;
-            }
+    /// One batch of whole CSV records (the first batch starts with the header).
+    fn csv(&mut self, (text, first_line): Batch, out: &mut Rows) {
+        let Parser::Csv(splitter, columns) = &mut self.parser else {
+            return;
         };
-        for (i, v) in items.iter().enumerate() {
-            self.keep(i as u64 + 1, v, &mut out);
-        }
-        out
-    }
-
-    fn csv(&mut self, text: &str) -> Vec<Event> {
-        let mut out = Vec::new();
-        let table = match crate::calibrate::csv::parse(text, None) {
-            Ok(t) => t,
-            Err(e) => {
-                self.report.bad(1, e.to_string());
-                return out;
-            }
-        };
-        // Column index → event path.
-        let mut targets: Vec<(usize, String)> = Vec::new();
-        for (target, column) in &self.mapping.columns {
-            match table.headers.iter().position(|h| h.trim() == column.trim()) {
-                Some(i) => targets.push((i, target.clone())),
-                None => {
-                    self.report.bad(
-                        1,
-                        format!("mapped column {column:?} (for {target}) is not in the header"),
-                    );
-                    return out;
+        // Later batches are parsed behind a copy of the header, `header_lines` long.
+        let (table, header_lines) = match columns {
+            None => match crate::calibrate::csv::parse(&text, None) {
+                Ok(t) => (t, 0),
+                // Only blank lines so far: the header is still to come.
+                Err(crate::calibrate::csv::CsvError::Empty) => return,
+                Err(e) => {
+                    self.report.bad(1, e.to_string());
+                    self.parser = Parser::Failed;
+                    return;
                 }
-            }
-        }
-        for (i, h) in table.headers.iter().enumerate() {
-            if targets.iter().all(|(c, _)| *c != i) {
-                if let Some(t) = default_target(h) {
-                    if targets.iter().all(|(_, existing)| *existing != t) {
-                        targets.push((i, t));
+            },
+            Some(c) => {
+                let header = header_line(&c.headers, c.separator);
+                let lines = header.matches('\n').count() as u64 + 1;
+                match crate::calibrate::csv::parse(&format!("{header}\n{text}"), Some(c.separator))
+                {
+                    Ok(t) => (t, lines),
+                    Err(e) => {
+                        self.report.bad(first_line, e.to_string());
+                        return;
                     }
                 }
             }
+        };
+        if columns.is_none() {
+            match csv_columns(&table.headers, table.separator, &self.mapping) {
+                Ok(c) => {
+                    splitter.set_separator(c.separator);
+                    *columns = Some(c);
+                }
+                Err(reason) => {
+                    self.report.bad(1, reason);
+                    self.parser = Parser::Failed;
+                    return;
+                }
+            }
         }
-        let has_type = targets.iter().any(|(_, t)| t == "type");
-        let has_event = targets.iter().any(|(_, t)| t == "event");
-        let default_type = self
-            .mapping
-            .default_type
-            .clone()
-            .unwrap_or_else(|| if has_event { "track" } else { "page" }.to_string());
-        let mut bad: Vec<(u64, String, Option<Event>)> = table
+        let Some(c) = columns.as_ref() else { return };
+        let file_line = |line: usize| line as u64 + first_line - header_lines - 1;
+        let mut rows: Vec<(u64, Result<Event, String>)> = table
             .bad_rows
             .iter()
-            .map(|b| (b.line as u64, b.reason.clone(), None))
+            .map(|b| (file_line(b.line), Err(b.reason.clone())))
             .collect();
         for row in 0..table.len() {
-            let mut obj = Map::new();
-            if !has_type {
-                obj.insert("type".into(), Value::String(default_type.clone()));
-            }
-            for (col, target) in &targets {
-                let text = table.cell(row, *col).trim();
-                if !text.is_empty() {
-                    set_path(&mut obj, target, cell_value(target, text));
-                }
-            }
-            let line = table.line(row) as u64;
-            match Event::from_value(&Value::Object(obj)) {
-                Ok(e) => bad.push((line, String::new(), Some(e))),
-                Err(e) => bad.push((line, e.to_string(), None)),
-            }
+            rows.push((file_line(table.line(row)), csv_event(c, &table, row)));
         }
         // Report in file order, good and bad interleaved as they appear.
-        bad.sort_by_key(|b| b.0);
-        for (line, reason, event) in bad {
+        rows.sort_by_key(|r| r.0);
+        for (line, event) in rows {
             match event {
-                Some(e) => {
+                Ok(e) => {
                     self.report.kept();
-                    out.push(e);
+                    out.push((line, e));
                 }
-                None => self.report.bad(line, reason),
+                Err(reason) => self.report.bad(line, reason),
             }
         }
-        out
+        for _ in table.bad_rows.len()..table.bad_row_count {
+            self.report.bad_unlisted();
+        }
+    }
+}
+
+/// A header line that parses back to `headers`: every name quoted.
+fn header_line(headers: &[String], separator: char) -> String {
+    let quoted: Vec<String> = headers
+        .iter()
+        .map(|h| format!("\"{}\"", h.replace('"', "\"\"")))
+        .collect();
+    quoted.join(&separator.to_string())
+}
+
+fn csv_columns(
+    headers: &[String],
+    separator: char,
+    mapping: &CsvMapping,
+) -> Result<CsvColumns, String> {
+    let mut targets: Vec<(usize, String)> = Vec::new();
+    for (target, column) in &mapping.columns {
+        match headers.iter().position(|h| h.trim() == column.trim()) {
+            Some(i) => targets.push((i, target.clone())),
+            None => {
+                return Err(format!(
+                    "mapped column {column:?} (for {target}) is not in the header"
+                ))
+            }
+        }
+    }
+    for (i, h) in headers.iter().enumerate() {
+        if targets.iter().all(|(c, _)| *c != i) {
+            if let Some(t) = default_target(h) {
+                if targets.iter().all(|(_, existing)| *existing != t) {
+                    targets.push((i, t));
+                }
+            }
+        }
+    }
+    let has_type = targets.iter().any(|(_, t)| t == "type");
+    let has_event = targets.iter().any(|(_, t)| t == "event");
+    let default_type = (!has_type).then(|| {
+        mapping
+            .default_type
+            .clone()
+            .unwrap_or_else(|| if has_event { "track" } else { "page" }.to_string())
+    });
+    Ok(CsvColumns {
+        headers: headers.to_vec(),
+        separator,
+        targets,
+        default_type,
+    })
+}
+
+fn csv_event(
+    c: &CsvColumns,
+    table: &crate::calibrate::csv::CsvTable,
+    row: usize,
+) -> Result<Event, String> {
+    let mut obj = Map::new();
+    if let Some(t) = &c.default_type {
+        obj.insert("type".into(), Value::String(t.clone()));
+    }
+    for (col, target) in &c.targets {
+        let text = table.cell(row, *col).trim();
+        if !text.is_empty() {
+            set_path(&mut obj, target, cell_value(target, text));
+        }
+    }
+    Event::from_value(&Value::Object(obj)).map_err(|e| e.to_string())
+}
+
+fn keep(report: &mut ImportReport, row: u64, value: &Value, out: &mut Rows) {
+    match Event::from_value(value) {
+        Ok(e) => {
+            report.kept();
+            out.push((row, e));
+        }
+        Err(e) => report.bad(row, e.to_string()),
+    }
+}
+
+/// One JSON array element's text (or why there is none) → an event or a bad row.
+fn keep_text(report: &mut ImportReport, row: u64, text: Result<&str, String>, out: &mut Rows) {
+    match text
+        .and_then(|t| serde_json::from_str::<Value>(t).map_err(|e| format!("not valid JSON: {e}")))
+    {
+        Ok(v) => keep(report, row, &v, out),
+        Err(reason) => report.bad(row, reason),
     }
 }
 
@@ -352,9 +456,9 @@ mod tests {
         let mut imp = EventImport::new(format, mapping).unwrap();
         let mut events = Vec::new();
         for c in chunks {
-            events.extend(imp.push(c));
+            events.extend(imp.push(c).into_iter().map(|(_, e)| e));
         }
-        events.extend(imp.finish());
+        events.extend(imp.finish().into_iter().map(|(_, e)| e));
         (events, imp.report)
     }
 
@@ -402,7 +506,10 @@ mod tests {
         let batch = format!("{{\"batch\": [{GOOD}]}}");
         assert_eq!(run("json", CsvMapping::default(), &[&batch]).0.len(), 1);
         let (_, bad) = run("json", CsvMapping::default(), &["[1,"]);
-        assert!(bad.errors[0].reason.starts_with("not valid JSON"));
+        assert_eq!(bad.errors[0].row, 1);
+        assert!(bad.errors[0].reason.contains("JSON object"), "{bad:?}");
+        assert_eq!(bad.errors[1].row, 2);
+        assert!(bad.errors[1].reason.starts_with("not valid JSON"));
     }
 
     #[test]
@@ -437,6 +544,51 @@ mod tests {
         };
         let (_, r) = run("csv", missing, &[csv]);
         assert!(r.errors[0].reason.contains("\"nope\""));
+    }
+
+    #[test]
+    fn arrays_and_csv_stream_the_same_rows_wherever_the_chunks_split() {
+        let arr = format!(
+            "[{GOOD},\n {{\"type\": \"page\"}}, {{oops}}, {}]",
+            GOOD.replace("m1", "m2")
+        );
+        let csv = r#"timestamp,anonymousId,path,title
+2026-03-02T10:00:00Z,v1,/pricing,"VP, ""Sales"""
+2026-03-02T10:01:00Z,,/blog,x
+2026-03-02T10:02:00Z,v3,/,"two
+lines"
+2026-03-02T10:03:00Z,v4,/x
+2026-03-02T10:04:00Z,v5,/docs,y"#;
+        for (format, text, good, bad_rows) in [
+            ("json", arr.as_str(), 2, vec![2, 3]),
+            ("csv", csv, 3, vec![3, 6]),
+        ] {
+            let whole = run(format, CsvMapping::default(), &[text]);
+            assert_eq!(whole.0.len(), good, "{format}: {whole:?}");
+            let rows: Vec<u64> = whole.1.errors.iter().map(|e| e.row).collect();
+            assert_eq!(rows, bad_rows, "{format}");
+            for (cut, _) in text.char_indices() {
+                let (a, b) = text.split_at(cut);
+                assert_eq!(
+                    run(format, CsvMapping::default(), &[a, b]),
+                    whole,
+                    "{format} cut at {cut}"
+                );
+            }
+        }
+        let (events, _) = run("csv", CsvMapping::default(), &[csv]);
+        assert_eq!(
+            events[0].traits["title"],
+            serde_json::json!("VP, \"Sales\"")
+        );
+    }
+
+    #[test]
+    fn a_bad_csv_header_stops_the_import() {
+        let (events, report) = run("csv", CsvMapping::default(), &["a,a\n1,2\n", "3,4\n"]);
+        assert!(events.is_empty());
+        assert_eq!((report.rejected, report.errors[0].row), (1, 1));
+        assert!(report.errors[0].reason.contains("appears twice"));
     }
 
     #[test]

@@ -43,6 +43,13 @@ impl ImportReport {
         self.duplicates += 1;
     }
 
+    /// A rejected row whose number and reason the reader did not keep (counted, not listed).
+    pub fn bad_unlisted(&mut self) {
+        self.rows += 1;
+        self.rejected += 1;
+        self.errors_omitted += 1;
+    }
+
     pub fn bad(&mut self, row: u64, reason: impl Into<String>) {
         self.rows += 1;
         self.rejected += 1;

@@ -1,9 +1,8 @@
-//! The dashboard's data in memory: imported events, CRM outcomes and received handoffs, and the
-//! lead rows a model makes of them (cached per model hash, `as_of` and data version).
+//! The dashboard's data in memory: imported events (compact, in [`EventStore`]), CRM outcomes and
+//! received handoffs, and the lead rows a model makes of them (cached per model hash, `as_of` and
+//! data version).
 
-use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -13,10 +12,11 @@ use super::import::{CsvMapping, EventImport};
 use super::lead::Lead;
 use super::outcomes::{parse_outcomes, Outcome};
 use super::report::ImportReport;
+use super::store::{EventStore, Pushed, Sym, Visitors};
 use crate::engine::Engine;
 use crate::event::Event;
 use crate::model::Model;
-use crate::replay::{replay, VisitorResult};
+use crate::replay::{visitor_result, VisitorResult};
 use crate::score::Explanation;
 
 /// SLA when neither the model nor a handoff names one.
@@ -51,6 +51,8 @@ pub struct LeadDetail {
     pub explanation: Explanation,
     pub timeline: Vec<TimelineItem>,
     pub events_total: usize,
+    /// Older events not listed in `timeline` (it keeps the most recent [`TIMELINE_LIMIT`]).
+    pub timeline_omitted: usize,
 }
 
 struct Cache {
@@ -60,10 +62,7 @@ struct Cache {
 
 #[derive(Default)]
 pub struct Workspace {
-    events: Vec<Event>,
-    /// Hashes of kept `messageId`s: a re-imported file does not double the data.
-    seen: HashSet<u64>,
-    sorted: bool,
+    events: EventStore,
     import: Option<EventImport>,
     outcomes: Vec<Outcome>,
     /// Received handoff payloads (demo receiver), by handoffId.
@@ -72,12 +71,6 @@ pub struct Workspace {
     /// Bumped on every data change; part of the cache key.
     version: u64,
     cache: Option<Cache>,
-}
-
-fn id_hash(id: &str) -> u64 {
-    let mut h = DefaultHasher::new();
-    id.hash(&mut h);
-    h.finish()
 }
 
 fn text(v: Option<&Value>) -> Option<String> {
@@ -126,13 +119,21 @@ impl Workspace {
         Self::default()
     }
 
+    /// A workspace that keeps at most `limit` events; rows beyond it are reported as bad rows.
+    pub fn with_event_limit(limit: usize) -> Self {
+        Workspace {
+            events: EventStore::with_limit(limit),
+            ..Self::default()
+        }
+    }
+
     pub fn summary(&self) -> Summary {
         Summary {
             events: self.events.len() as u64,
             outcomes: self.outcomes.len() as u64,
             handoffs: self.handoffs.len() as u64,
-            first_event_at: self.events.iter().map(|e| e.timestamp).min(),
-            last_event_at: self.events.iter().map(|e| e.timestamp).max(),
+            first_event_at: self.events.first_at(),
+            last_event_at: self.events.last_at(),
             importing: self.import.is_some(),
         }
     }
@@ -149,21 +150,21 @@ impl Workspace {
         self.cache = None;
     }
 
-    fn add_events(&mut self, events: Vec<Event>, report: &mut ImportReport) {
-        for e in events {
-            if self.seen.insert(id_hash(&e.message_id)) {
-                if self
-                    .events
-                    .last()
-                    .is_some_and(|l| l.timestamp > e.timestamp)
-                {
-                    self.sorted = false;
+    /// Stores parsed events; `rows` are their row numbers in the file (for the report).
+    fn add_events(&mut self, events: Vec<(u64, Event)>, report: &mut ImportReport) {
+        for (row, e) in events {
+            match self.events.push(&e) {
+                Ok(Pushed::Kept) => {}
+                Ok(Pushed::Duplicate) => {
+                    // Counted as a duplicate, not as imported.
+                    report.imported -= 1;
+                    report.duplicates += 1;
                 }
-                self.events.push(e);
-            } else {
-                // Counted as a duplicate, not as imported.
-                report.imported -= 1;
-                report.duplicates += 1;
+                Err(full) => {
+                    report.imported -= 1;
+                    report.rows -= 1;
+                    report.bad(row, full.to_string());
+                }
             }
         }
     }
@@ -252,13 +253,6 @@ impl Workspace {
         report
     }
 
-    fn ensure_sorted(&mut self) {
-        if !self.sorted {
-            self.events.sort_by_key(|e| e.timestamp);
-            self.sorted = true;
-        }
-    }
-
     /// Every visitor as a lead under `model` at `as_of`, joined with outcomes and handoffs.
     /// Cached until the data, the model or `as_of` change.
     pub fn leads(&mut self, model: &Model, as_of: i64) -> &[Lead] {
@@ -273,20 +267,56 @@ impl Workspace {
             .unwrap_or(&[])
     }
 
-    fn build_leads(&mut self, model: &Model, as_of: i64) -> Vec<Lead> {
-        self.ensure_sorted();
-        let sla_ms = model_sla_ms(model);
-        // First touch per anonymous id / user id (events are in time order).
-        let mut touches: HashMap<&str, (String, String)> = HashMap::new();
-        for e in self.events.iter().filter(|e| e.timestamp <= as_of) {
-            for id in [e.anonymous_id.as_deref(), e.user_id.as_deref()]
-                .into_iter()
-                .flatten()
-            {
-                touches.entry(id).or_insert_with(|| touch_of(e));
+    /// First touch per id (anonymousId or userId text): the first event at or before `as_of`,
+    /// in time order, that carries it.
+    fn first_touches(&self, visitors: &Visitors, as_of: i64) -> HashMap<Sym, u32> {
+        let mut touches: HashMap<Sym, u32> = HashMap::new();
+        for &i in visitors.by_time() {
+            if self.events.at(i as usize) > as_of {
+                break;
+            }
+            for sym in self.events.id_syms(i as usize).into_iter().flatten() {
+                touches.entry(sym).or_insert(i);
             }
         }
-        let results = replay(model, &self.events, as_of);
+        touches
+    }
+
+    /// Runs the engine over visitor `v`'s events: one visitor's state in memory at a time.
+    fn replay_visitor(
+        &self,
+        model: &Model,
+        visitors: &Visitors,
+        v: usize,
+        as_of: i64,
+    ) -> (Engine, VisitorResult) {
+        let mut engine = Engine::new(model.clone());
+        let mut handoffs = Vec::new();
+        for &i in visitors.events_of(v) {
+            let e = self.events.event(i as usize);
+            let at = e.timestamp;
+            handoffs.extend(engine.ingest(e, at).handoffs);
+        }
+        let result = visitor_result(&engine, handoffs, as_of);
+        (engine, result)
+    }
+
+    fn build_leads(&mut self, model: &Model, as_of: i64) -> Vec<Lead> {
+        let sla_ms = model_sla_ms(model);
+        let visitors = self.events.visitors();
+        let touches = self.first_touches(&visitors, as_of);
+        let touch = |r: &VisitorResult| {
+            [
+                r.anonymous_id.as_deref(),
+                r.user_id.as_deref(),
+                Some(r.visitor_id.as_str()),
+            ]
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.events.find_text(id))
+            .find_map(|sym| touches.get(&sym))
+            .map(|&i| touch_of(&self.events.event(i as usize)))
+        };
         let mut by_email: HashMap<String, usize> = HashMap::new();
         let mut by_id: HashMap<String, usize> = HashMap::new();
         for (i, o) in self.outcomes.iter().enumerate() {
@@ -298,10 +328,11 @@ impl Workspace {
             }
         }
         let mut used = vec![false; self.outcomes.len()];
-        let mut leads: Vec<Lead> = Vec::with_capacity(results.len());
+        let mut leads: Vec<Lead> = Vec::with_capacity(visitors.len());
         let mut seen_visitors: HashSet<String> = HashSet::new();
-        for r in results {
-            let mut lead = lead_from_result(&r, &touches);
+        for v in 0..visitors.len() {
+            let (_, r) = self.replay_visitor(model, &visitors, v, as_of);
+            let mut lead = lead_from_result(&r, touch(&r));
             let hit = [
                 Some(&r.visitor_id),
                 r.user_id.as_ref(),
@@ -372,43 +403,48 @@ impl Workspace {
         leads
     }
 
-    /// One visitor's ledger (from the engine's own explain) and timeline.
+    /// One visitor's ledger (from the engine's own explain) and timeline: the events the replay
+    /// grouped under the lead, up to `as_of`.
     pub fn lead_detail(&mut self, model: &Model, as_of: i64, id: &str) -> Option<LeadDetail> {
-        let lead = self
-            .leads(model, as_of)
-            .iter()
-            .find(|l| l.id == id)?
-            .clone();
-        let anon = lead.anonymous_id.clone();
-        let user = lead.user_id.clone();
-        let mine: Vec<&Event> = self
-            .events
-            .iter()
-            .filter(|e| e.timestamp <= as_of)
-            .filter(|e| {
-                (anon.is_some() && e.anonymous_id == anon)
-                    || (user.is_some() && e.user_id == user)
-                    || e.anonymous_id.as_deref() == Some(id)
-            })
-            .collect();
+        let leads = self.leads(model, as_of);
+        let index = leads.iter().position(|l| l.id == id)?;
+        let lead = leads[index].clone();
+        let visitors = self.events.visitors();
+        // Leads are the visitors (in order), then handoff-only and CRM-only leads (no events).
+        let mine: Vec<u32> = if index < visitors.len() {
+            visitors
+                .events_of(index)
+                .iter()
+                .copied()
+                .filter(|&i| self.events.at(i as usize) <= as_of)
+                .collect()
+        } else {
+            Vec::new()
+        };
         let mut engine = Engine::new(model.clone());
-        for e in &mine {
-            engine.ingest((*e).clone(), e.timestamp);
+        for &i in &mine {
+            let e = self.events.event(i as usize);
+            let at = e.timestamp;
+            engine.ingest(e, at);
         }
-        let timeline = mine
+        let timeline: Vec<TimelineItem> = mine
             .iter()
             .rev()
             .take(TIMELINE_LIMIT)
-            .map(|e| TimelineItem {
-                at: e.timestamp,
-                kind: e.kind.as_str(),
-                label: e.label(),
-                message_id: e.message_id.clone(),
+            .map(|&i| {
+                let e = self.events.event(i as usize);
+                TimelineItem {
+                    at: e.timestamp,
+                    kind: e.kind.as_str(),
+                    label: e.label(),
+                    message_id: e.message_id,
+                }
             })
             .collect();
         Some(LeadDetail {
             explanation: engine.explain(as_of),
             events_total: mine.len(),
+            timeline_omitted: mine.len() - timeline.len(),
             timeline,
             lead,
         })
@@ -453,17 +489,9 @@ fn trait_text(traits: &serde_json::Map<String, Value>, key: &str) -> Option<Stri
     }
 }
 
-fn lead_from_result(r: &VisitorResult, touches: &HashMap<&str, (String, String)>) -> Lead {
-    let touch = [
-        r.anonymous_id.as_deref(),
-        r.user_id.as_deref(),
-        Some(r.visitor_id.as_str()),
-    ]
-    .into_iter()
-    .flatten()
-    .find_map(|id| touches.get(id))
-    .cloned()
-    .unwrap_or_else(|| ("direct".into(), "(none)".into()));
+/// `touch`: first-touch (source, campaign); none means `direct`.
+fn lead_from_result(r: &VisitorResult, touch: Option<(String, String)>) -> Lead {
+    let touch = touch.unwrap_or_else(|| ("direct".into(), "(none)".into()));
     let name = trait_text(&r.traits, "name").or_else(|| {
         let first = trait_text(&r.traits, "firstName")?;
         Some(match trait_text(&r.traits, "lastName") {
@@ -544,4 +572,59 @@ fn lead_from_handoff(h: &Value) -> Option<Lead> {
         owner: text(h.pointer("/routing/owner")),
         ..Default::default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(i: u32, visitor: &str) -> String {
+        format!(
+            r#"{{"type":"page","messageId":"m{i}","anonymousId":"{visitor}","timestamp":{},"properties":{{"path":"/p{}"}}}}"#,
+            1_000 + i,
+            i % 3
+        )
+    }
+
+    #[test]
+    fn rows_beyond_the_event_limit_are_bad_rows_with_their_numbers() {
+        let mut ws = Workspace::with_event_limit(3);
+        let text: String = (1..=5).map(|i| line(i, "a") + "\n").collect();
+        ws.begin_events("jsonl", CsvMapping::default()).unwrap();
+        ws.push_events(&text).unwrap();
+        // Line 1 again: a duplicate, not a bad row, even when full.
+        ws.push_events(&(line(1, "a") + "\n")).unwrap();
+        let r = ws.finish_events().unwrap();
+        assert_eq!((r.rows, r.imported, r.rejected, r.duplicates), (6, 3, 2, 1));
+        let rows: Vec<u64> = r.errors.iter().map(|e| e.row).collect();
+        assert_eq!(rows, [4, 5]);
+        assert!(r.errors[0].reason.contains("full (3 events)"), "{r:?}");
+        assert_eq!(ws.summary().events, 3);
+    }
+
+    #[test]
+    fn the_timeline_is_bounded_and_says_how_much_it_left_out() {
+        let model = Model::from_value(&serde_json::json!({
+            "version": "1",
+            "rules": [{"id": "p0", "points": 1, "when": {"path": "/p0"}}],
+            "stages": {"mql": {"score": "total", "gte": 1000}}
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let n = TIMELINE_LIMIT as u32 + 20;
+        let text: String = (0..n).map(|i| line(i, "busy") + "\n").collect();
+        let mut ws = Workspace::new();
+        ws.begin_events("jsonl", CsvMapping::default()).unwrap();
+        ws.push_events(&text).unwrap();
+        ws.push_events(&(line(n, "quiet") + "\n")).unwrap();
+        ws.finish_events().unwrap();
+        let d = ws.lead_detail(&model, i64::MAX, "busy").unwrap();
+        assert_eq!(d.events_total, n as usize);
+        assert_eq!((d.timeline.len(), d.timeline_omitted), (TIMELINE_LIMIT, 20));
+        // Newest first; the explanation counts every event, not only those listed.
+        assert_eq!(d.timeline[0].message_id, format!("m{}", n - 1));
+        assert_eq!(d.lead.score, f64::from(n.div_ceil(3)));
+        let quiet = ws.lead_detail(&model, i64::MAX, "quiet").unwrap();
+        assert_eq!((quiet.events_total, quiet.timeline_omitted), (1, 0));
+        assert!(ws.lead_detail(&model, i64::MAX, "nobody").is_none());
+    }
 }

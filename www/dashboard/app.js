@@ -75,7 +75,8 @@ function withProgress(label, method, args) {
   const t = task(method, args, (p) => {
     const pct = p.total ? (p.loaded / p.total) * 100 : 0;
     fill.style.width = `${pct.toFixed(1)}%`;
-    text.textContent = `${label}: ${pct.toFixed(0)}% · ${fmt.int(p.report?.imported)} rows`;
+    const bad = p.report?.rejected ? ` · ${fmt.int(p.report.rejected)} bad` : '';
+    text.textContent = `${label}: ${pct.toFixed(0)}% · ${fmt.int(p.report?.imported)} rows${bad}`;
   });
   document.getElementById('bt-progress-cancel').onclick = () => t.cancel();
   return t.promise.finally(() => {

@@ -6,16 +6,57 @@ import init, { Workspace, Engine, calibrate, applyCalibration } from '../pkg-das
 const ready = init();
 let ws;
 const cancelled = new Set();
-const CHUNK = 1 << 20; // 1 MiB of text per wasm call: progress every few hundred ms, bounded copies.
+const CHUNK = 1 << 20; // ~1 MiB of text per wasm call: progress every few tens of ms, bounded copies.
 
+/**
+ * Lets queued messages (a `{ cancel }`) run. Awaiting a stream read is not enough: data already
+ * buffered resolves as a microtask, and the whole file can go through before the message gets a
+ * turn. A MessageChannel round trip is a real task, without setTimeout's 4 ms clamp.
+ */
+function yieldToMessages() {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
+}
+
+/**
+ * Streams `file` as text to `onChunk(text, bytesRead)` in pieces of about CHUNK bytes
+ * (`File.stream()`, decoded incrementally so a character split across reads stays whole).
+ * After each piece the worker's event loop runs, so a `{ cancel }` message lands; returns false
+ * when the import was cancelled.
+ */
 async function readChunks(file, onChunk, id) {
+  const reader = file.stream().getReader();
   const decoder = new TextDecoder();
-  for (let offset = 0; offset < file.size; offset += CHUNK) {
-    if (cancelled.has(id)) return false;
-    const bytes = new Uint8Array(await file.slice(offset, offset + CHUNK).arrayBuffer());
-    onChunk(decoder.decode(bytes, { stream: offset + CHUNK < file.size }), Math.min(file.size, offset + CHUNK));
+  let loaded = 0;
+  let text = '';
+  try {
+    for (;;) {
+      if (cancelled.has(id)) {
+        await reader.cancel();
+        return false;
+      }
+      const { done, value } = await reader.read();
+      if (done) break;
+      loaded += value.byteLength;
+      text += decoder.decode(value, { stream: true });
+      if (text.length >= CHUNK) {
+        onChunk(text, loaded);
+        text = '';
+        await yieldToMessages();
+      }
+    }
+    text += decoder.decode();
+    if (text) onChunk(text, loaded);
+    return true;
+  } finally {
+    reader.releaseLock();
   }
-  return true;
 }
 
 const methods = {
