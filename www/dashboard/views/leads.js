@@ -86,6 +86,10 @@ export async function render(root, ctx) {
         { label: 'Points', class: 'bt-num', get: (f) => fmt.num(f.points) },
       ], d.explanation.fit.filter((f) => f.matched), { empty: 'No fit rule matched.' }),
       h('h3', {}, `Timeline (${d.eventsTotal} events)`),
+      // The workspace keeps a bounded timeline per lead; say what is not listed rather than hide it.
+      (d.timelineOmitted > 0 || d.timeline.length > 100)
+        ? h('p', { class: 'bt-muted' }, `Showing ${Math.min(100, d.timeline.length)} of ${d.eventsTotal} events.`)
+        : null,
       h('ul', { class: 'bt-timeline' }, d.timeline.slice(0, 100).map((t) => h('li', {}, h('span', { class: 'bt-muted' }, fmt.date(t.at)), h('span', { class: 'bt-tag' }, t.kind), h('span', {}, t.label)))));
   }
 
