@@ -18,8 +18,11 @@ const NO_WASM_CSP = "default-src 'self'; script-src 'self' 'unsafe-inline'; styl
 // V8 without its JIT has no WebAssembly at all. (`--js-flags=--noexpose_wasm` does not hide it in
 // this Chromium: the first test checks the global is really gone.)
 const NO_WASM_FLAGS = ['--js-flags=--jitless'];
-// Each journey runs the engine as plain JS, in (b) without a JIT either: generous bounds.
+// Each journey runs the engine as plain JS, in (b) without a JIT either: generous bounds. A broken
+// translation can spin the page's main thread, where `page.evaluate` would wait forever: every
+// test has a time limit too.
 const SLOW = 60_000;
+const LIMIT = { timeout: 240_000 };
 
 const open = [];
 after(async () => {
@@ -103,7 +106,7 @@ async function journey({ srv, ctx, page }) {
   assert.equal(srv.receiver.handoffs().length, 1);
 }
 
-test('(b) Chromium without WebAssembly: the journey qualifies and hands off once, via the fallback', async () => {
+test('(b) Chromium without WebAssembly: the journey qualifies and hands off once, via the fallback', LIMIT, async () => {
   const run = await setup({ flags: NO_WASM_FLAGS });
   await journey(run);
   assert.ok(run.fetched.includes('baton_fallback.js'), run.fetched.join(' '));
@@ -113,7 +116,7 @@ test('(b) Chromium without WebAssembly: the journey qualifies and hands off once
   assert.deepEqual(run.page.errors, []);
 });
 
-test("(a) a CSP without 'wasm-unsafe-eval': the journey qualifies and hands off once, via the fallback", async () => {
+test("(a) a CSP without 'wasm-unsafe-eval': the journey qualifies and hands off once, via the fallback", LIMIT, async () => {
   const run = await setup({ csp: NO_WASM_CSP });
   await journey(run);
   assert.ok(run.fetched.includes('baton_fallback.js'), run.fetched.join(' '));
@@ -132,7 +135,7 @@ test("(a) a CSP without 'wasm-unsafe-eval': the journey qualifies and hands off 
   assert.deepEqual(run.page.errors, []);
 });
 
-test('(c) where WebAssembly runs, the fallback is never requested', async () => {
+test('(c) where WebAssembly runs, the fallback is never requested', LIMIT, async () => {
   const run = await setup();
   for (const path of ['/demo/', '/demo/pricing/', '/demo/resources/']) {
     await run.page.goto(run.srv.url + path);
@@ -149,7 +152,7 @@ for (const [name, options] of [
   ['no WebAssembly', { flags: NO_WASM_FLAGS }],
   ['a CSP blocking WebAssembly', { csp: NO_WASM_CSP }],
 ]) {
-  test(`(d) ${name} and the fallback answering 404: a silent no-op that warns once`, async () => {
+  test(`(d) ${name} and the fallback answering 404: a silent no-op that warns once`, LIMIT, async () => {
     const run = await setup(options);
     await run.ctx.route(/baton_fallback\.js$/, (route) => route.fulfill({ status: 404, body: 'not found' }));
     const warnings = recordConsole(run.page);
@@ -177,3 +180,53 @@ for (const [name, options] of [
     );
   });
 }
+
+test('(e) the fallback answers exactly as the wasm: a 1,500-event replay, result by result', LIMIT, async () => {
+  const srv = await startDemo();
+  open.push(srv);
+  const browser = await launchBrowser();
+  open.push(browser);
+  const replay = async (engine) => {
+    const ctx = await browser.newContext();
+    const page = await newPage(ctx);
+    await ctx.route(srv.url + '/replay.html', (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>replay</title>' }));
+    await page.goto(srv.url + '/replay.html');
+    const out = await page.evaluate(
+      async ({ engine, model }) => {
+        const glue = await import('/pkg-snippet/baton.js');
+        if (engine === 'wasm') await glue.default();
+        else (await import('/pkg-snippet/baton_fallback.js')).init(glue);
+        const e = new glue.Engine(model);
+        const at = Date.parse('2026-11-02T09:00:00Z');
+        const outs = [];
+        for (let i = 0; i < 1500; i++) {
+          const t = at + i * 3_600_000;
+          const event =
+            i % 10 === 9
+              ? { type: 'identify', traits: { email: `v${i}@example.com`, title: 'Director', employees: 100 + i } }
+              : i % 3 === 0
+                ? { type: 'track', event: 'Asset Downloaded', properties: { path: `/resources/case-study-${i % 7}.pdf`, category: 'case-study' } }
+                : { type: 'page', properties: { path: i % 2 ? '/pricing' : `/blog/post-${i}` } };
+          outs.push(e.ingest({ ...event, anonymousId: 'v1', messageId: `m${i}`, timestamp: t }, t));
+        }
+        const end = at + 1600 * 3_600_000;
+        let invalid;
+        try {
+          new glue.Engine({ version: 1, rules: [{ points: 'x' }] });
+        } catch (err) {
+          invalid = `${err instanceof Error} ${err.message}`;
+        }
+        return JSON.stringify([outs, e.score(end), e.explain(end), e.exportState(), e.modelHash, invalid]);
+      },
+      { engine, model: demoModel },
+    );
+    assert.deepEqual(page.errors, []);
+    await ctx.close();
+    return out;
+  };
+  const wasm = await replay('wasm');
+  const fallback = await replay('fallback');
+  assert.ok(wasm.includes('"mql"') && wasm.includes('true invalid model'), 'the replay qualifies and the bad model is refused');
+  assert.equal(fallback.length, wasm.length);
+  assert.ok(fallback === wasm, 'byte-identical results');
+});
