@@ -68,7 +68,7 @@ function adapt(text) {
   const exported = text.match(/\n \(export "__wbindgen_externrefs" \(table (\$\S+)\)\)/);
   if (!exported) throw new Error('fallback: no exported `__wbindgen_externrefs` table in the wasm');
   const table = exported[1];
-  const esc = table.replace(/\$/g, '\\$');
+  const esc = table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const decl = text.match(new RegExp(`\\n \\(table ${esc} (\\d+) (?:\\d+ )?externref\\)`));
   if (!decl) throw new Error(`fallback: table ${table} is not an externref table`);
   text = text.replace(exported[0], '').replace(decl[0], '');
@@ -105,7 +105,7 @@ function adapt(text) {
     ` (import "__externrefs" "fill" (func $__table_fill (param i32 externref i32)))`,
     ...[...tuples].map(([name, types]) => ` (import "__tuples" "${name.slice(1)}" (func ${name} (param ${types.join(' ')}) (result externref)))`),
   ];
-  const start = lines.findIndex((l) => l === '(module');
+  const start = lines.findIndex((l) => l === '(module' || l.startsWith('(module $'));
   if (start < 0) throw new Error('fallback: unexpected text format (no `(module` line)');
   lines.splice(start + 1, 0, ...imports);
   return { text: lines.join('\n'), tableSize: Number(decl[1]), tuples: [...tuples.keys()].map((n) => n.slice(1)) };
