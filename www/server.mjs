@@ -53,7 +53,7 @@ function resolveStatic(root, urlPath) {
   }
 }
 
-function serveStatic(root, req, res) {
+function serveStatic(root, req, res, csp) {
   const url = new URL(req.url, 'http://127.0.0.1');
   if (url.pathname.endsWith('/') === false && !extname(url.pathname)) {
     // `/dashboard` → `/dashboard/` so relative module imports resolve.
@@ -70,10 +70,10 @@ function serveStatic(root, req, res) {
     res.end('not found\n');
     return;
   }
-  res.writeHead(200, {
-    'content-type': MIME[extname(file)] ?? 'application/octet-stream',
-    'cache-control': 'no-cache',
-  });
+  const type = MIME[extname(file)] ?? 'application/octet-stream';
+  const headers = { 'content-type': type, 'cache-control': 'no-cache' };
+  if (csp && type.startsWith('text/html')) headers['content-security-policy'] = csp;
+  res.writeHead(200, headers);
   createReadStream(file).pipe(res);
 }
 
@@ -92,6 +92,9 @@ export async function startServer({
   faults,
   schemaPath = join(repoRoot, 'tests/fixtures/schema/handoff.schema.json'),
   modelsDir = join(repoRoot, 'tests/fixtures/models'),
+  // A Content-Security-Policy header for every HTML page, e.g. to see the snippet under a policy
+  // without 'wasm-unsafe-eval' (tests/browser/snippet-fallback.test.mjs).
+  csp,
 } = {}) {
   const receiver = createReceiver({ dataFile, schemaPath, modelsDir, faults });
   handlers = [receiver.handle, ...handlers];
@@ -105,7 +108,7 @@ export async function startServer({
         res.end();
         return;
       }
-      serveStatic(resolve(root), req, res);
+      serveStatic(resolve(root), req, res, csp);
     } catch (err) {
       console.error('[server]', err);
       if (!res.headersSent) res.writeHead(500);

@@ -136,12 +136,13 @@ test('the wasm answering 404: a silent no-op that warns once', async () => {
   await ctx.close();
 });
 
-test('no WebAssembly at all (or blocked by CSP): a silent no-op that warns once', async () => {
+// With the wasm2js fallback on (the default) this page would be tracked: snippet-fallback.test.mjs.
+test('no WebAssembly and the fallback turned off: a silent no-op that warns once', async () => {
   const ctx = await browser.newContext();
   await ctx.addInitScript(() => {
     delete window.WebAssembly;
   });
-  const { page, warnings } = await open(ctx, '/nowasm2.html');
+  const { page, warnings } = await open(ctx, '/nowasm2.html', { fallback: false });
   await page.waitForFunction(() => window.baton.loaded === true);
   await page.evaluate(() => window.baton('track', 'X', {}));
   await page.waitForTimeout(300);

@@ -1,9 +1,10 @@
 // Baton loader: the script the embed code loads async. Glue only: DOM capture and wiring.
 // Scoring, stages, storage, consent state and delivery all live in the wasm `Tracker` (one engine).
 //
-// Never breaks the host page: every entry point catches; if anything needed is missing (no
-// WebAssembly, the wasm 404s or is blocked by CSP, the model cannot be read) `baton(...)` becomes a
-// silent no-op after one console warning.
+// Never breaks the host page: every entry point catches; if anything needed is missing (the wasm
+// 404s, the model cannot be read, no WebAssembly and no fallback) `baton(...)` becomes a silent
+// no-op after one console warning. Where WebAssembly cannot run (absent, or blocked by CSP) the
+// engine's wasm2js translation runs instead (`baton_fallback.js`, loaded only then).
 (function (w, d) {
   'use strict';
   var stub = w.baton;
@@ -303,11 +304,24 @@
   function url(rel) {
     return new URL(rel, base).href;
   }
+  // WebAssembly missing, disabled, or refused by a Content-Security-Policy without
+  // 'wasm-unsafe-eval': an empty module's compile tells, before the wasm is fetched for nothing.
+  function wasmRuns() {
+    try {
+      return !!new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+    } catch (_) {
+      return false;
+    }
+  }
   async function start() {
     if (privacySignal()) return disable(null); // honored silently: nothing stored, nothing sent
-    if (typeof WebAssembly !== 'object') return disable('WebAssembly is not available');
-    var glue = await import(url(cfg.glue || '../pkg-snippet/baton.js'));
-    await glue.default(cfg.wasm ? { module_or_path: url(cfg.wasm) } : undefined);
+    var native = wasmRuns();
+    if (!native && cfg.fallback === false) return disable('WebAssembly is not available');
+    var glueUrl = url(cfg.glue || '../pkg-snippet/baton.js');
+    var glue = await import(glueUrl);
+    if (native) await glue.default(cfg.wasm ? { module_or_path: url(cfg.wasm) } : undefined);
+    // The same engine translated to JS by binaryen's wasm2js, fetched only here.
+    else (await import(cfg.fallback ? url(cfg.fallback) : new URL('baton_fallback.js', glueUrl).href)).init(glue);
     var model = cfg.model;
     if (typeof model === 'string') {
       var res = await fetch(url(model), { credentials: 'same-origin' });
