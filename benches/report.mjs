@@ -1,5 +1,5 @@
 // Writes BENCHMARKS.md (to stdout) from the results .ci/bench collected under target/bench/:
-// throughput.json, scaling.json, weight.json, snippet.txt (in-page cost), calibrate.txt,
+// throughput.json, scaling.json, weight.json, snippet.txt (in-page cost), fallback.txt, calibrate.txt,
 // perf.txt (native profile) and status.txt (each step's exit code and duration).
 // Every figure comes from those files, i.e. from this run; a missing one is reported as missing.
 
@@ -15,6 +15,7 @@ const sc = json('scaling.json');
 const wt = json('weight.json');
 const snippet = read('snippet.txt');
 const calib = read('calibrate.txt');
+const fallback = read('fallback.txt');
 const perf = read('perf.txt');
 const status = (read('status.txt') ?? '').trim().split('\n').filter(Boolean).map((l) => l.split('\t'));
 
@@ -239,6 +240,19 @@ if (snippet) {
   p(snippet.trim());
   p('```');
 } else p('benches/snippet.mjs did not run (absent or failed; see Run log).');
+p();
+
+// ---- no-WebAssembly fallback ----
+p('## The snippet without WebAssembly: the wasm2js fallback (`benches/fallback.mjs`)');
+p();
+if (fallback) {
+  p('Downloaded only where WebAssembly cannot run (a CSP without `\'wasm-unsafe-eval\'`, WebAssembly disabled);');
+  p('the same engine translated by binaryen\'s wasm2js, compared with the wasm it comes from in the same run.');
+  p();
+  p('```');
+  p(fallback.trim());
+  p('```');
+} else p('benches/fallback.mjs did not run (absent or failed; see Run log).');
 p();
 
 // ---- calibration ----
