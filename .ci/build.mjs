@@ -9,6 +9,7 @@ import { copyFileSync, mkdirSync, readFileSync, readdirSync, existsSync, writeFi
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'smol-toml';
+import { minifySnippet } from './minify-snippet.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -55,6 +56,11 @@ for (const entry of matrix.filter((b) => !wanted.length || wanted.includes(b.nam
   // each output's module format so Node loads the nodejs target's CommonJS glue as CommonJS.
   const format = { type: entry.target === 'nodejs' ? 'commonjs' : 'module', private: true };
   writeFileSync(join(root, entry['out-dir'], 'package.json'), JSON.stringify(format, null, 2) + '\n');
+}
+
+// What a site visitor downloads ships minified: the snippet's loader and glue.
+if (!wanted.length || wanted.includes('snippet')) {
+  for (const [path, before, after] of minifySnippet(root)) console.log(`[build] minified ${path}: ${before} → ${after} B`);
 }
 
 // The dashboard is static files with no runtime build step: vendor uPlot beside it.
