@@ -81,6 +81,7 @@ try {
       `${tag}track → scored → persisted, ${EVENTS} events: median ${ms(quantile(res.perEvent, 0.5))}, p95 ${ms(quantile(res.perEvent, 0.95))}, ` +
         `mean of a batch ${ms(res.batchMean)}`,
     );
+    console.log(`${tag}floor under each event: localStorage.setItem of the visitor record alone, same page: median ${ms(quantile(res.writes, 0.5))}, p95 ${ms(quantile(res.writes, 0.95))}`);
   });
 
   /** One fresh context: init and model load; on the last run also the per-event costs. */
@@ -129,12 +130,22 @@ try {
         const b0 = performance.now();
         for (let i = 0; i < events; i++) tracker.track(make(i));
         const mean = (performance.now() - b0) / events;
+        // The floor under "persisted": the one localStorage write per event, alone, same page.
+        const record = localStorage.getItem('baton:v1:visitor');
+        const writes = [];
+        for (let i = 0; i < events; i++) {
+          const a = performance.now();
+          localStorage.setItem('baton:bench:probe', record + i);
+          writes.push(performance.now() - a);
+        }
+        localStorage.removeItem('baton:bench:probe');
         return {
           init: t1 - t0,
           load: t2 - t1,
           isolated: crossOriginIsolated,
           each,
           mean,
+          writes,
           stored: localStorage.getItem('baton:v1:visitor').length,
         };
       },
@@ -145,6 +156,7 @@ try {
     res.isolated = out.isolated;
     if (out.each) {
       res.perEvent = out.each;
+      res.writes = out.writes;
       res.batchMean = out.mean;
       res.stored = out.stored;
     }
