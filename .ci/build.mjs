@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'smol-toml';
 import { buildFallback } from './fallback.mjs';
+import { minifySnippet } from './minify-snippet.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -58,6 +59,11 @@ for (const entry of matrix.filter((b) => !wanted.length || wanted.includes(b.nam
   writeFileSync(join(root, entry['out-dir'], 'package.json'), JSON.stringify(format, null, 2) + '\n');
   // The snippet's no-WebAssembly fallback: the same wasm through binaryen's wasm2js.
   if (entry.name === 'snippet') console.log(`[build] snippet fallback: ${buildFallback({ root, outDir: join(root, entry['out-dir']), dev })}`);
+}
+
+// What a site visitor downloads ships minified: the snippet's loader and glue.
+if (!wanted.length || wanted.includes('snippet')) {
+  for (const [path, before, after] of minifySnippet(root)) console.log(`[build] minified ${path}: ${before} → ${after} B`);
 }
 
 // The dashboard is static files with no runtime build step: vendor uPlot beside it.

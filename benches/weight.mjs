@@ -2,9 +2,10 @@
 //
 //   node benches/weight.mjs [--json target/bench/weight.json] [--trackers-dir DIR]
 //
-// Ours: the inline embed code (www/snippet/embed.html's <script>), the loader (www/snippet/baton.js),
-// the wasm-bindgen glue and the wasm of the snippet build (www/pkg-snippet, `node .ci/build.mjs
-// snippet`) — the same four parts benches/snippet.mjs weighs. Theirs: installed from npm into a
+// Ours, as shipped: the inline embed code (www/snippet/embed.html's <script>), the minified loader
+// (www/snippet/baton.min.js, built from www/snippet/baton.js), the minified wasm-bindgen glue and
+// the wasm of the snippet build (www/pkg-snippet, `node .ci/build.mjs snippet`) — the same four
+// parts benches/snippet.mjs weighs. Theirs: installed from npm into a
 // temporary directory in this same run (never into the repository), naming the exact file measured:
 // the file a site loads from the vendor's CDN or script tag, without lazily loaded extras.
 
@@ -29,8 +30,8 @@ const embedHtml = readFileSync(join(ROOT, 'www/snippet/embed.html'), 'utf8');
 const embed = embedHtml.slice(embedHtml.indexOf('<script>'), embedHtml.indexOf('</script>') + '</script>'.length);
 const oursParts = [
   ['embed code (inline <script> of www/snippet/embed.html)', Buffer.from(embed)],
-  ['loader www/snippet/baton.js', readFileSync(join(ROOT, 'www/snippet/baton.js'))],
-  ['glue www/pkg-snippet/baton.js', readFileSync(join(ROOT, 'www/pkg-snippet/baton.js'))],
+  ['loader www/snippet/baton.min.js (minified)', readFileSync(join(ROOT, 'www/snippet/baton.min.js'))],
+  ['glue www/pkg-snippet/baton.js (minified)', readFileSync(join(ROOT, 'www/pkg-snippet/baton.js'))],
   ['wasm www/pkg-snippet/baton_bg.wasm', readFileSync(join(ROOT, 'www/pkg-snippet/baton_bg.wasm'))],
 ].map(([name, bytes]) => ({ name, ...sizes(bytes) }));
 const sum = (rows, k) => rows.reduce((s, r) => s + r[k], 0);

@@ -13,7 +13,7 @@ use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
 use js_sys::{Date, Function, Math};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
@@ -78,8 +78,10 @@ const WAKE_SPREAD_MS: f64 = 250.0;
 const LOCK_BUSY_RETRY_MS: u32 = 1_000;
 /// The Web Lock every tab of the site takes to move outbox entries to "in flight".
 const DELIVERY_LOCK: &str = "baton:v1:delivery";
-/// Format of the stored visitor record (bump with a migration when the shape changes).
-const VISITOR_RECORD_VERSION: u32 = 1;
+/// Format of the stored visitor record (bump with a migration when the shape changes). Version 2
+/// holds the engine's state inline (`"state":{...}`); version 1 held it as JSON text inside the
+/// JSON, escaped a second time on every event. Version 1 records are still read.
+const VISITOR_RECORD_VERSION: &str = "2";
 
 /// How the site asks for consent (the embed's `consent` option).
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq, Default)]
@@ -116,12 +118,48 @@ struct Options {
 
 /// What `localStorage` keeps for the visitor: their anonymous id and the engine's state for one
 /// model (a state is only meaningful with the model that produced it).
-#[derive(Serialize, Deserialize)]
 struct VisitorRecord {
-    v: u32,
     id: String,
     model: String,
+    /// The engine's exported state (JSON text).
     state: String,
+}
+
+impl VisitorRecord {
+    /// `{"v":2,"id":…,"model":…,"state":…}`. Written on every event, so the state (already JSON)
+    /// goes in as it is rather than through a serializer that would copy and re-check it.
+    fn write(id: &str, model: &str, state: &str) -> Option<String> {
+        let id = serde_json::to_string(id).ok()?;
+        let model = serde_json::to_string(model).ok()?;
+        let mut out = String::with_capacity(state.len() + id.len() + model.len() + 32);
+        out.push_str("{\"v\":");
+        out.push_str(VISITOR_RECORD_VERSION);
+        out.push_str(",\"id\":");
+        out.push_str(&id);
+        out.push_str(",\"model\":");
+        out.push_str(&model);
+        out.push_str(",\"state\":");
+        out.push_str(state);
+        out.push('}');
+        Some(out)
+    }
+
+    /// Reads a stored record of version 2 or 1; `None` for anything else (corrupt or foreign).
+    /// Whether the state itself is valid is the engine's to say.
+    fn read(text: &str) -> Option<VisitorRecord> {
+        let rec: Value = serde_json::from_str(text).ok()?;
+        let text_of = |key: &str| rec.get(key)?.as_str().map(str::to_owned);
+        let id = text_of("id").filter(|id| !id.is_empty())?;
+        let model = text_of("model")?;
+        let state = match (rec.get("v")?.as_u64()?, rec.get("state")?) {
+            // The current version (`VISITOR_RECORD_VERSION`).
+            (2, state @ Value::Object(_)) => state.to_string(),
+            // Version 1: the state as JSON text.
+            (1, Value::String(state)) => state.clone(),
+            _ => return None,
+        };
+        Some(VisitorRecord { id, model, state })
+    }
 }
 
 /// The hooks a page can register with `on(name, fn)`.
@@ -253,7 +291,7 @@ impl Tracker {
             if s.consent == Consent::Denied {
                 return Ok(());
             }
-            s.sync();
+            s.sync_if_changed();
             if s.consent == Consent::Denied {
                 return Ok(());
             }
@@ -262,6 +300,11 @@ impl Tracker {
             let outcome = s.engine.ingest_value(&value, now).map_err(js_error)?;
             let mut notes: Notes = Vec::new();
             if !outcome.duplicate {
+                if !outcome.handoffs.is_empty() {
+                    // About to rewrite the outbox: start from what is stored now, whatever the
+                    // events said (a `storage` event may still be on its way).
+                    s.sync_outbox();
+                }
                 for handoff in &outcome.handoffs {
                     let body =
                         serde_json::to_string(handoff).map_err(|e| JsError::new(&e.to_string()))?;
@@ -287,13 +330,8 @@ impl Tracker {
             notes
         };
         self.notify(notes);
-        if !self
-            .inner
-            .borrow()
-            .outbox
-            .due(Date::now() as i64)
-            .is_empty()
-        {
+        let wake = self.inner.borrow().outbox.next_wake();
+        if wake.is_some_and(|at| at <= Date::now() as i64) {
             pump(&self.inner);
         }
         Ok(())
@@ -484,8 +522,19 @@ impl Inner {
         }
     }
 
-    /// Picks up what other tabs wrote since we last looked (consent, visitor, outbox).
+    /// Picks up what other tabs wrote, if a `storage` event (or a return from the back-forward
+    /// cache) said they may have: the per-event path, which then reads nothing at all.
+    fn sync_if_changed(&mut self) {
+        if self.store.take_changed() {
+            self.sync();
+        }
+    }
+
+    /// Reads what other tabs wrote since we last looked (consent, visitor, outbox). The paths
+    /// that are not per event (delivery under the lock, score, consent, ...) always read: they
+    /// must not act on an outbox that another tab changed a moment ago.
     fn sync(&mut self) {
+        self.store.take_changed();
         if self.consent != Consent::Granted {
             return;
         }
@@ -507,9 +556,8 @@ impl Inner {
             return;
         }
         self.seen_visitor = raw.clone();
-        let raw = raw.unwrap_or_default();
-        match serde_json::from_str::<VisitorRecord>(&raw) {
-            Ok(rec) if rec.v == VISITOR_RECORD_VERSION && !rec.id.is_empty() => {
+        match VisitorRecord::read(raw.as_deref().unwrap_or_default()) {
+            Some(rec) => {
                 self.visitor_id = rec.id;
                 if rec.model != self.engine.model().hash() {
                     // Written under another model (the site changed it): the counters mean nothing
@@ -525,7 +573,7 @@ impl Inner {
                     }
                 }
             }
-            _ => {
+            None => {
                 warn_once("discarded an unreadable stored visitor record");
                 self.store.remove(VISITOR);
                 self.seen_visitor = None;
@@ -575,13 +623,10 @@ impl Inner {
         if self.consent != Consent::Granted {
             return;
         }
-        let rec = VisitorRecord {
-            v: VISITOR_RECORD_VERSION,
-            id: self.visitor_id.clone(),
-            model: self.engine.model().hash().to_string(),
-            state: self.engine.export_state(),
-        };
-        if let Ok(text) = serde_json::to_string(&rec) {
+        let state = self.engine.export_state();
+        if let Some(text) =
+            VisitorRecord::write(&self.visitor_id, self.engine.model().hash(), &state)
+        {
             self.store.set(VISITOR, &text);
             self.seen_visitor = Some(text);
         }

@@ -52,7 +52,7 @@ const scriptErrors = (pages) =>
   pages.flatMap((p) => p.errors).filter((e) => !/^console\.error: Failed to load resource/.test(e));
 
 test('100 journeys against a faulty endpoint: every qualified visitor delivered once by handoffId', { timeout: 240_000 }, async (t) => {
-  const config = { src: '/snippet/baton.js', model: chaosModel(), endpoint: '/api/handoff', requestTimeoutMs: 1_500 };
+  const config = { src: '/snippet/baton.min.js', model: chaosModel(), endpoint: '/api/handoff', requestTimeoutMs: 1_500 };
   const html = `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>Lumen</title>${embed(config)}</head><body><h1>Lumen Freight</h1></body></html>`;
   const ctx = await browser.newContext();
   await ctx.route((u) => u.pathname === '/chaos.html', (r) => r.fulfill({ contentType: 'text/html', body: html }));

@@ -49,7 +49,7 @@ test('consent required: no request and nothing stored before consent; granting s
   await page.click('#accept');
   const s = await ready(page);
   assert.equal(s.stage, 'anonymous');
-  assert.ok(requests.includes('GET /snippet/baton.js'));
+  assert.ok(requests.includes('GET /snippet/baton.min.js'));
   assert.ok(requests.some((r) => r.endsWith('.wasm')));
   const kept = await stored(page);
   assert.equal(kept['baton:v1:consent'], 'granted');
@@ -61,7 +61,7 @@ test('consent required: no request and nothing stored before consent; granting s
   const before = requests.length;
   await page.reload();
   await ready(page);
-  assert.ok(requests.slice(before).includes('GET /snippet/baton.js'));
+  assert.ok(requests.slice(before).includes('GET /snippet/baton.min.js'));
   assert.deepEqual(page.errors, []);
   await ctx.close();
 });
@@ -112,7 +112,7 @@ for (const [name, signal] of [
     });
     await page.waitForTimeout(800);
     assert.deepEqual(
-      requests.filter((r) => !['GET /gpc.html', 'GET /snippet/baton.js'].includes(r)),
+      requests.filter((r) => !['GET /gpc.html', 'GET /snippet/baton.min.js'].includes(r)),
       [],
       'no wasm, no model, no endpoint',
     );

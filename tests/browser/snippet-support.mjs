@@ -28,7 +28,7 @@ export function embed(config) {
 /** Serves `body` with the embed in <head> at `srv.url + path` (for every page of `ctx`). */
 export async function fixture(ctx, srv, path, { config, body = '', head = '' }) {
   const html = `<!doctype html><html><head><meta charset="utf-8"><link rel="icon" href="data:,">
-<title>fixture ${path}</title>${head}${embed({ src: '/snippet/baton.js', ...config })}</head>
+<title>fixture ${path}</title>${head}${embed({ src: '/snippet/baton.min.js', ...config })}</head>
 <body>${body}</body></html>`;
   await ctx.route(srv.url + path, (route) => route.fulfill({ contentType: 'text/html', body: html }));
 }

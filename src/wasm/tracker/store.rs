@@ -1,10 +1,17 @@
 //! First-party persistence for the snippet: `localStorage` under versioned keys, with an in-memory
 //! fallback so a page whose storage throws (disabled, sandboxed, quota exceeded) still scores the
 //! visitor for the page. No cookies, ever.
+//!
+//! Other tabs' writes are learned from the `storage` event (the browser fires it in every *other*
+//! same-origin page that shares the storage), so the per-event path reads nothing: a tab re-reads
+//! the records only after something told it they may have changed.
 
 use std::cell::Cell;
+use std::rc::Rc;
 
-use web_sys::Storage;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Storage, Window};
 
 /// Every key the snippet writes starts with this; the `v1` is the record format version, so a
 /// future format can live beside this one and migrate it instead of misreading it.
@@ -22,8 +29,71 @@ const MAX_VALUE_CHARS: usize = 256 * 1024;
 
 /// Where the snippet keeps its records. `Memory` means "this page only": nothing survives it.
 pub enum Store {
-    Local(Storage),
+    Local(Local),
     Memory,
+}
+
+/// `localStorage` and a flag raised when another page may have written it.
+pub struct Local {
+    storage: Storage,
+    window: Window,
+    changed: Rc<Cell<bool>>,
+    listener: Closure<dyn FnMut(JsValue)>,
+}
+
+/// Events after which the stored records may differ from what this page last read or wrote:
+/// another page wrote (`storage`), or the page comes back from the back-forward cache (`pageshow`)
+/// or a freeze (`resume`), during which it may have missed `storage` events.
+const WAKE_EVENTS: [&str; 3] = ["storage", "pageshow", "resume"];
+
+#[wasm_bindgen]
+extern "C" {
+    // NOTE: the window seen as an event target, declared here rather than through web-sys's
+    // `EventTarget` feature: two calls do not justify another feature in the snippet build.
+    type Target;
+    #[wasm_bindgen(method, js_name = addEventListener)]
+    fn add_listener(this: &Target, kind: &str, listener: &JsValue);
+    #[wasm_bindgen(method, js_name = removeEventListener)]
+    fn remove_listener(this: &Target, kind: &str, listener: &JsValue);
+}
+
+impl Local {
+    fn new(window: Window, storage: Storage) -> Local {
+        // Raised at first, so the first `sync` reads whatever is there.
+        let changed = Rc::new(Cell::new(true));
+        let flag = Rc::clone(&changed);
+        let listener = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
+            // A `storage` event names its key (`null` after `clear()`); ignore the site's own keys.
+            // Any other event (no `key`) may hide changes, so it always raises the flag. A
+            // `sessionStorage` write under our prefix raises it too: that only costs one re-read.
+            let key = js_sys::Reflect::get(&event, &"key".into()).unwrap_or(JsValue::UNDEFINED);
+            if key.as_string().is_none_or(|k| k.starts_with(PREFIX)) {
+                flag.set(true);
+            }
+        });
+        for kind in WAKE_EVENTS {
+            window
+                .unchecked_ref::<Target>()
+                .add_listener(kind, listener.as_ref());
+        }
+        Local {
+            storage,
+            window,
+            changed,
+            listener,
+        }
+    }
+}
+
+impl Drop for Local {
+    // The closure dies with this value: the page must not keep calling it.
+    fn drop(&mut self) {
+        for kind in WAKE_EVENTS {
+            self.window
+                .unchecked_ref::<Target>()
+                .remove_listener(kind, self.listener.as_ref());
+        }
+    }
 }
 
 thread_local! {
@@ -42,20 +112,32 @@ impl Store {
     /// Opens `localStorage`; touching it may throw (Safari private mode, sandboxed iframes,
     /// storage disabled), in which case the page runs in memory only.
     pub fn open() -> Store {
-        let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
-        match storage {
-            Some(s) => Store::Local(s),
-            None => {
+        let window = web_sys::window();
+        let storage = window
+            .as_ref()
+            .and_then(|w| w.local_storage().ok().flatten());
+        match (window, storage) {
+            (Some(w), Some(s)) => Store::Local(Local::new(w, s)),
+            _ => {
                 warn_once("localStorage is unavailable; scoring in memory for this page only");
                 Store::Memory
             }
         }
     }
 
+    /// Whether another page may have written since the last call (which lowers the flag). An
+    /// in-memory store is never written by anyone else.
+    pub fn take_changed(&self) -> bool {
+        match self {
+            Store::Local(l) => l.changed.replace(false),
+            Store::Memory => false,
+        }
+    }
+
     /// Reads one record; `None` when absent or when storage fails.
     pub fn get(&self, name: &str) -> Option<String> {
         match self {
-            Store::Local(s) => s.get_item(&key(name)).ok().flatten(),
+            Store::Local(l) => l.storage.get_item(&key(name)).ok().flatten(),
             Store::Memory => None,
         }
     }
@@ -67,8 +149,8 @@ impl Store {
             warn_once("a record exceeded its size bound and was not stored");
             return;
         }
-        if let Store::Local(s) = self {
-            if s.set_item(&key(name), value).is_err() {
+        if let Store::Local(l) = self {
+            if l.storage.set_item(&key(name), value).is_err() {
                 warn_once("localStorage refused a write; scoring in memory for this page only");
                 *self = Store::Memory;
             }
@@ -77,8 +159,8 @@ impl Store {
 
     /// Removes one record (ignoring failures: there is nothing better to do with them).
     pub fn remove(&self, name: &str) {
-        if let Store::Local(s) = self {
-            let _ = s.remove_item(&key(name));
+        if let Store::Local(l) = self {
+            let _ = l.storage.remove_item(&key(name));
         }
     }
 }

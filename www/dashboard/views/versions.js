@@ -53,7 +53,7 @@ export function diffModels(a, b) {
 export async function embedCode(model, modelUrl) {
   const res = await fetch(new URL('../../snippet/embed.html', import.meta.url));
   const template = await res.text();
-  const config = { src: '/snippet/baton.js', model: modelUrl, endpoint: model.handoff?.endpoint ?? '/api/handoff', consent: 'granted' };
+  const config = { src: '/snippet/baton.min.js', model: modelUrl, endpoint: model.handoff?.endpoint ?? '/api/handoff', consent: 'granted' };
   // The template ends with `}(window,document,{...});` — swap in this model's config object.
   return template.replace(/\}\(window,document,\{[^}]*\}\);/, `}(window,document,${JSON.stringify(config)});`);
 }
