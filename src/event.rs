@@ -20,14 +20,15 @@ pub enum EventKind {
 
 impl EventKind {
     pub fn parse(s: &str) -> Option<EventKind> {
-        match s.to_ascii_lowercase().as_str() {
-            "page" => Some(EventKind::Page),
-            "screen" => Some(EventKind::Screen),
-            "track" => Some(EventKind::Track),
-            "identify" => Some(EventKind::Identify),
-            "group" => Some(EventKind::Group),
-            _ => None,
-        }
+        [
+            EventKind::Page,
+            EventKind::Screen,
+            EventKind::Track,
+            EventKind::Identify,
+            EventKind::Group,
+        ]
+        .into_iter()
+        .find(|k| k.as_str().eq_ignore_ascii_case(s))
     }
 
     pub fn as_str(self) -> &'static str {
@@ -111,7 +112,7 @@ impl Event {
     /// Parse a JSON text holding one event.
     pub fn from_json(text: &str) -> Result<Event, Error> {
         let v: Value = serde_json::from_str(text).map_err(|e| Error::event("$", e.to_string()))?;
-        Event::from_value(&v)
+        Event::from_owned_value(v, None)
     }
 
     /// Normalise one Segment-spec event. The timestamp is required (`timestamp`, else
@@ -123,6 +124,31 @@ impl Event {
     /// Like [`Event::from_value`], but an event without any timestamp gets `default_time`
     /// (the snippet passes the current time for events it captured itself).
     pub fn from_value_or(v: &Value, default_time: Option<i64>) -> Result<Event, Error> {
+        Event::from_owned_value(v.clone(), default_time)
+    }
+
+    /// [`Event::from_value_or`] taking the value: `properties` and `traits` move into the event
+    /// instead of being copied.
+    pub fn from_owned_value(mut v: Value, default_time: Option<i64>) -> Result<Event, Error> {
+        let mut event = Event::read_scalars(&v, default_time)?;
+        // Page data lives in `properties` for page calls; identify/group carry traits at the top
+        // level, older libraries put them in `context.traits` (read only when the top level has
+        // none). Taken out with `mem::take`, not `remove`: see `state::map_without`.
+        let Value::Object(obj) = &mut v else {
+            return Ok(event);
+        };
+        event.properties = take_object(obj.get_mut("properties"));
+        event.traits = take_object(obj.get_mut("traits"));
+        if event.traits.is_empty() && event.kind == EventKind::Identify {
+            if let Some(Value::Object(context)) = obj.get_mut("context") {
+                event.traits = take_object(context.get_mut("traits"));
+            }
+        }
+        Ok(event)
+    }
+
+    /// Everything but `properties` and `traits` (left empty), every field checked.
+    fn read_scalars(v: &Value, default_time: Option<i64>) -> Result<Event, Error> {
         let obj = v
             .as_object()
             .ok_or_else(|| Error::event("$", "an event must be a JSON object"))?;
@@ -156,12 +182,13 @@ impl Event {
             None => format!("h-{}", hash::content_hash(v)),
         };
 
-        let properties = opt_object(obj, "properties")?;
-        let traits = opt_object(obj, "traits")?;
-        let context = opt_object(obj, "context")?;
+        let empty = Map::new();
+        let properties = opt_object(obj, "properties")?.unwrap_or(&empty);
+        opt_object(obj, "traits")?;
+        let context = opt_object(obj, "context")?.unwrap_or(&empty);
         let page_ctx = match context.get("page") {
-            Some(Value::Object(m)) => m.clone(),
-            _ => Map::new(),
+            Some(Value::Object(m)) => m,
+            _ => &empty,
         };
 
         let name = match kind {
@@ -219,16 +246,6 @@ impl Event {
         campaign.term = campaign.term.or_else(|| from_query("utm_term"));
         campaign.content = campaign.content.or_else(|| from_query("utm_content"));
 
-        // identify/group carry traits at the top level; older libraries put them in context.
-        let traits = if traits.is_empty() {
-            match context.get("traits") {
-                Some(Value::Object(t)) if matches!(kind, EventKind::Identify) => t.clone(),
-                _ => traits,
-            }
-        } else {
-            traits
-        };
-
         Ok(Event {
             kind,
             message_id,
@@ -242,8 +259,8 @@ impl Event {
             referrer,
             query,
             campaign,
-            properties,
-            traits,
+            properties: Map::new(),
+            traits: Map::new(),
         })
     }
 
@@ -257,15 +274,18 @@ impl Event {
 
     /// A short human label: the page path or the track event name.
     pub fn label(&self) -> String {
+        self.label_str().to_string()
+    }
+
+    /// [`Event::label`] without a copy.
+    pub fn label_str(&self) -> &str {
         match self.kind {
-            EventKind::Page | EventKind::Screen => self
-                .path
-                .clone()
-                .or_else(|| self.name.clone())
-                .unwrap_or_default(),
-            EventKind::Track => self.name.clone().unwrap_or_default(),
-            EventKind::Identify => "identify".to_string(),
-            EventKind::Group => "group".to_string(),
+            EventKind::Page | EventKind::Screen => {
+                self.path.as_deref().or(self.name.as_deref()).unwrap_or("")
+            }
+            EventKind::Track => self.name.as_deref().unwrap_or(""),
+            EventKind::Identify => "identify",
+            EventKind::Group => "group",
         }
     }
 
@@ -279,14 +299,19 @@ impl Event {
 }
 
 pub(crate) fn clip(s: &str, max: usize) -> String {
+    clipped(s, max).to_string()
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a char boundary.
+pub(crate) fn clipped(s: &str, max: usize) -> &str {
     if s.len() <= max {
-        return s.to_string();
+        return s;
     }
     let mut end = max;
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    s[..end].to_string()
+    &s[..end]
 }
 
 fn opt_id(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, Error> {
@@ -311,11 +336,21 @@ fn opt_string(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, Err
     }
 }
 
-fn opt_object(obj: &Map<String, Value>, key: &str) -> Result<Map<String, Value>, Error> {
+fn opt_object<'a>(
+    obj: &'a Map<String, Value>,
+    key: &str,
+) -> Result<Option<&'a Map<String, Value>>, Error> {
     match obj.get(key) {
-        None | Some(Value::Null) => Ok(Map::new()),
-        Some(Value::Object(m)) => Ok(m.clone()),
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(m)) => Ok(Some(m)),
         Some(_) => Err(Error::event(key, "must be an object")),
+    }
+}
+
+fn take_object(v: Option<&mut Value>) -> Map<String, Value> {
+    match v {
+        Some(Value::Object(m)) => std::mem::take(m),
+        _ => Map::new(),
     }
 }
 

@@ -182,6 +182,11 @@ pub struct ModelData {
     pub(crate) handoff: Option<HandoffSpec>,
     /// How many recent match times to keep per rule id (what stage criteria can ask for).
     pub(crate) rings: BTreeMap<String, u32>,
+    /// `rings` by rule position (same order as `rules`): the hot path reads it without a lookup.
+    pub(crate) rule_ring: Vec<usize>,
+    /// Rule positions in the order of their ids (byte order, the order of the state's rule map),
+    /// so the score walks the visitor's rule states and the model's rules side by side.
+    pub(crate) by_id: Vec<usize>,
     pub(crate) visit_ring: u32,
     /// Trait names worth keeping in visitor state (referenced by conditions, or standard CRM fields).
     pub(crate) kept_traits: Vec<String>,

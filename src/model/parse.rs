@@ -255,6 +255,12 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
     if !ck.problems.is_empty() {
         return Err(ck.problems);
     }
+    let rule_ring = rule_list
+        .iter()
+        .map(|r| rings.get(&r.id).copied().unwrap_or(0) as usize)
+        .collect();
+    let mut by_id: Vec<usize> = (0..rule_list.len()).collect();
+    crate::hash::sort_small(&mut by_id, |a, b| rule_list[*a].id < rule_list[*b].id);
     Ok(Model(std::sync::Arc::new(ModelData {
         id,
         version: version.unwrap_or_default(),
@@ -269,6 +275,8 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
         stages,
         handoff,
         rings,
+        rule_ring,
+        by_id,
         visit_ring,
         kept_traits,
         hash: hash::content_hash(v),

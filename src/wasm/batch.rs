@@ -3,16 +3,13 @@
 //! and of its outcome on every call). Same grouping and per-visitor engine as `crate::replay::replay`, but
 //! streaming, so a million-event log never has to sit in wasm memory at once.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::convert::{js_error, json_value, millis, to_js};
 use crate::event::Event;
-use crate::handoff::Handoff;
 use crate::model::Model;
-use crate::replay::visitor_result;
+use crate::replay::Replay;
 use crate::stage::Stage;
 
 /// Replays a time-ordered log of many visitors' events, chunk by chunk.
@@ -24,9 +21,7 @@ use crate::stage::Stage;
 /// ```
 #[wasm_bindgen]
 pub struct BatchReplay {
-    model: Model,
-    engines: Vec<(crate::Engine, Vec<Handoff>)>,
-    by_id: HashMap<String, usize>,
+    replay: Replay,
     events: u64,
 }
 
@@ -51,9 +46,7 @@ impl BatchReplay {
     ) -> Result<BatchReplay, JsError> {
         let model = Model::from_value(&json_value(model)?).map_err(js_error)?;
         Ok(BatchReplay {
-            model,
-            engines: Vec::new(),
-            by_id: HashMap::new(),
+            replay: Replay::new(model),
             events: 0,
         })
     }
@@ -70,7 +63,8 @@ impl BatchReplay {
             }
             let event = Event::from_json(line)
                 .map_err(|e| JsError::new(&format!("line {}: {e}", i + 1)))?;
-            self.ingest(event);
+            self.replay.push(&event);
+            self.events += 1;
             n += 1;
         }
         Ok(n)
@@ -84,19 +78,18 @@ impl BatchReplay {
         let as_of = millis(as_of, "asOf")?;
         let mut s = ReplaySummary {
             events: self.events,
-            visitors: self.engines.len(),
+            visitors: self.replay.visitors().len(),
             known: 0,
             mql: 0,
             score_sum: 0.0,
         };
-        for (engine, handoffs) in &self.engines {
-            let r = visitor_result(engine, handoffs.clone(), as_of);
-            match r.stage {
+        for (engine, _) in self.replay.visitors() {
+            match engine.stage() {
                 Stage::Known => s.known += 1,
                 Stage::Mql => s.mql += 1,
                 _ => {}
             }
-            s.score_sum += r.score.total;
+            s.score_sum += engine.score(as_of).total;
         }
         s.score_sum = (s.score_sum * 100.0).round() / 100.0;
         to_js(&s)
@@ -107,31 +100,5 @@ impl BatchReplay {
     #[wasm_bindgen(js_name = wasmMemoryBytes)]
     pub fn wasm_memory_bytes() -> f64 {
         core::arch::wasm32::memory_size(0) as f64 * 65536.0
-    }
-}
-
-impl BatchReplay {
-    /// The visitor an event belongs to: known by its userId, else by its anonymousId; the event
-    /// links both ids to that visitor (the grouping of `crate::replay::replay`).
-    fn ingest(&mut self, event: Event) {
-        let user_key = event.user_id.as_ref().map(|u| format!("u:{u}"));
-        let anon_key = event.anonymous_id.as_ref().map(|a| format!("a:{a}"));
-        let found = user_key
-            .as_ref()
-            .and_then(|k| self.by_id.get(k))
-            .or_else(|| anon_key.as_ref().and_then(|k| self.by_id.get(k)))
-            .copied();
-        let idx = found.unwrap_or_else(|| {
-            self.engines
-                .push((crate::Engine::new(self.model.clone()), Vec::new()));
-            self.engines.len() - 1
-        });
-        for key in [user_key, anon_key].into_iter().flatten() {
-            self.by_id.entry(key).or_insert(idx);
-        }
-        let (engine, handoffs) = &mut self.engines[idx];
-        let now = event.timestamp;
-        handoffs.extend(engine.ingest(event, now).handoffs);
-        self.events += 1;
     }
 }
