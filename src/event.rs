@@ -111,6 +111,22 @@ pub const MAX_TEXT: usize = 2048;
 impl Event {
     /// Parse a JSON text holding one event.
     pub fn from_json(text: &str) -> Result<Event, Error> {
+        // Fast path: only the fields an event is read from become JSON values, the keys are not
+        // copied. Anything unusual (not an object, no messageId to dedupe by) takes the
+        // general path, which also words every error.
+        if let Ok(mut top) = serde_json::from_str::<TopLevel>(text) {
+            if let Ok(Some(_)) = opt_id(&top, "messageId") {
+                let mut event = Event::read_fields(&top, None, None)?;
+                event.properties = take_object(top.take("properties"));
+                event.traits = take_object(top.take("traits"));
+                if event.traits.is_empty() && event.kind == EventKind::Identify {
+                    if let Some(Value::Object(context)) = top.take("context") {
+                        event.traits = take_object(context.get_mut("traits"));
+                    }
+                }
+                return Ok(event);
+            }
+        }
         let v: Value = serde_json::from_str(text).map_err(|e| Error::event("$", e.to_string()))?;
         Event::from_owned_value(v, None)
     }
@@ -152,7 +168,17 @@ impl Event {
         let obj = v
             .as_object()
             .ok_or_else(|| Error::event("$", "an event must be a JSON object"))?;
-        let kind_text = match obj.get("type") {
+        Event::read_fields(obj, Some(v), default_time)
+    }
+
+    /// [`Event::read_scalars`] from the top-level fields; `whole` is the event's value, hashed
+    /// for a missing messageId.
+    fn read_fields(
+        obj: &dyn Fields,
+        whole: Option<&Value>,
+        default_time: Option<i64>,
+    ) -> Result<Event, Error> {
+        let kind_text = match obj.field("type") {
             Some(Value::String(s)) => s,
             Some(_) => return Err(Error::event("type", "must be a string")),
             None => return Err(Error::event("type", "missing")),
@@ -177,9 +203,10 @@ impl Event {
             ));
         }
         let group_id = opt_id(obj, "groupId")?;
-        let message_id = match opt_id(obj, "messageId")? {
-            Some(id) => id,
-            None => format!("h-{}", hash::content_hash(v)),
+        let message_id = match (opt_id(obj, "messageId")?, whole) {
+            (Some(id), _) => id,
+            (None, Some(v)) => format!("h-{}", hash::content_hash(v)),
+            (None, None) => return Err(Error::event("messageId", "missing")),
         };
 
         let empty = Map::new();
@@ -199,7 +226,7 @@ impl Event {
         };
 
         // Page data lives in `properties` for page calls, in `context.page` for the others.
-        let pick = |key: &str| -> Option<String> {
+        let pick = |key: &str| -> Option<&str> {
             let from_props = if matches!(kind, EventKind::Page | EventKind::Screen) {
                 properties.get(key).and_then(Value::as_str)
             } else {
@@ -207,16 +234,16 @@ impl Event {
             };
             from_props
                 .or_else(|| page_ctx.get(key).and_then(Value::as_str))
-                .map(|s| clip(s, MAX_TEXT))
+                .map(|s| clipped(s, MAX_TEXT))
         };
-        let url = pick("url");
-        let referrer = pick("referrer").filter(|r| !r.is_empty());
+        let url = pick("url").map(str::to_string);
+        let referrer = pick("referrer").filter(|r| !r.is_empty()).map(str::to_string);
         let search = pick("search");
         let path = pick("path")
-            .map(|p| normalize_path(&p))
-            .or_else(|| url.as_deref().map(|u| normalize_path(&path_of_url(u))));
+            .map(normalize_path)
+            .or_else(|| url.as_deref().map(|u| normalize_path(path_of_url(u))));
         let mut query = Vec::new();
-        if let Some(s) = search.as_deref() {
+        if let Some(s) = search {
             parse_query(s, &mut query);
         }
         if let Some(u) = url.as_deref() {
@@ -314,8 +341,8 @@ pub(crate) fn clipped(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
-fn opt_id(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, Error> {
-    match obj.get(key) {
+fn opt_id(obj: &dyn Fields, key: &str) -> Result<Option<String>, Error> {
+    match obj.field(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.is_empty() => Ok(None),
         Some(Value::String(s)) if s.len() > 256 => {
@@ -328,8 +355,8 @@ fn opt_id(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, Error> 
     }
 }
 
-fn opt_string(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, Error> {
-    match obj.get(key) {
+fn opt_string(obj: &dyn Fields, key: &str) -> Result<Option<String>, Error> {
+    match obj.field(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(clip(s, MAX_TEXT))),
         Some(_) => Err(Error::event(key, "must be a string")),
@@ -337,13 +364,115 @@ fn opt_string(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, Err
 }
 
 fn opt_object<'a>(
-    obj: &'a Map<String, Value>,
+    obj: &'a dyn Fields,
     key: &str,
 ) -> Result<Option<&'a Map<String, Value>>, Error> {
-    match obj.get(key) {
+    match obj.field(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Object(m)) => Ok(Some(m)),
         Some(_) => Err(Error::event(key, "must be an object")),
+    }
+}
+
+/// Top-level fields of an event, by name: a JSON object, or the fields of a line read by
+/// [`TopLevel`].
+trait Fields {
+    fn field(&self, key: &str) -> Option<&Value>;
+}
+
+impl Fields for Map<String, Value> {
+    fn field(&self, key: &str) -> Option<&Value> {
+        self.get(key)
+    }
+}
+
+/// Every top-level field [`Event::read_fields`] looks at.
+const FIELDS: [&str; 14] = [
+    "type",
+    "messageId",
+    "anonymousId",
+    "userId",
+    "groupId",
+    "timestamp",
+    "originalTimestamp",
+    "sentAt",
+    "receivedAt",
+    "event",
+    "name",
+    "properties",
+    "traits",
+    "context",
+];
+
+/// An event's JSON object read with only the [`FIELDS`] kept (the last of repeated keys wins, as
+/// in a JSON object): no key is copied, no map built. Other fields are still parsed (as values,
+/// then dropped), so exactly the texts the general path accepts are accepted.
+#[derive(Default)]
+struct TopLevel {
+    values: [Option<Value>; FIELDS.len()],
+}
+
+impl TopLevel {
+    fn take(&mut self, key: &str) -> Option<&mut Value> {
+        let i = FIELDS.iter().position(|f| *f == key)?;
+        self.values[i].as_mut()
+    }
+}
+
+impl Fields for TopLevel {
+    fn field(&self, key: &str) -> Option<&Value> {
+        let i = FIELDS.iter().position(|f| *f == key)?;
+        self.values[i].as_ref()
+    }
+}
+
+impl<'de> Deserialize<'de> for TopLevel {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<TopLevel, D::Error> {
+        d.deserialize_map(TopLevelVisitor)
+    }
+}
+
+struct TopLevelVisitor;
+
+impl<'de> serde::de::Visitor<'de> for TopLevelVisitor {
+    type Value = TopLevel;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an event object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<TopLevel, A::Error> {
+        let mut top = TopLevel::default();
+        while let Some(FieldKey(i)) = map.next_key()? {
+            let value: Value = map.next_value()?;
+            if let Some(i) = i {
+                top.values[i] = Some(value);
+            }
+        }
+        Ok(top)
+    }
+}
+
+/// A top-level key as its position in [`FIELDS`], read without copying it.
+struct FieldKey(Option<usize>);
+
+impl<'de> Deserialize<'de> for FieldKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<FieldKey, D::Error> {
+        d.deserialize_str(FieldKeyVisitor)
+    }
+}
+
+struct FieldKeyVisitor;
+
+impl serde::de::Visitor<'_> for FieldKeyVisitor {
+    type Value = FieldKey;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<FieldKey, E> {
+        Ok(FieldKey(FIELDS.iter().position(|f| *f == key)))
     }
 }
 
@@ -354,9 +483,9 @@ fn take_object(v: Option<&mut Value>) -> Map<String, Value> {
     }
 }
 
-fn read_timestamp(obj: &Map<String, Value>, default_time: Option<i64>) -> Result<i64, Error> {
+fn read_timestamp(obj: &dyn Fields, default_time: Option<i64>) -> Result<i64, Error> {
     for key in ["timestamp", "originalTimestamp", "sentAt", "receivedAt"] {
-        match obj.get(key) {
+        match obj.field(key) {
             None | Some(Value::Null) => continue,
             Some(v) => return parse_time_value(v).map_err(|reason| Error::event(key, reason)),
         }
@@ -524,14 +653,14 @@ pub fn normalize_path(p: &str) -> String {
     path
 }
 
-fn path_of_url(url: &str) -> String {
+fn path_of_url(url: &str) -> &str {
     let after_scheme = match url.find("://") {
         Some(i) => &url[i + 3..],
         None => url,
     };
     match after_scheme.find('/') {
-        Some(i) => after_scheme[i..].to_string(),
-        None => "/".to_string(),
+        Some(i) => &after_scheme[i..],
+        None => "/",
     }
 }
 
@@ -688,5 +817,44 @@ mod tests {
         assert_eq!(e.path.as_deref(), Some("/resources/guide"));
         assert_eq!(e.campaign.source.as_deref(), Some("newsletter"));
         assert_eq!(e.label(), "Asset Downloaded");
+    }
+
+    /// `from_json` reads a line through [`TopLevel`] when it can; it must give exactly what the
+    /// general path (`from_value` of the parsed value) gives, errors included.
+    #[test]
+    fn fast_line_reading_equals_the_general_path() {
+        let lines = [
+            r#"{"type":"page","messageId":"m1","anonymousId":"a","timestamp":"2026-11-01T00:07:22.744Z","properties":{"path":"/about/","url":"https://x.test/about?utm_source=li&utm_medium=cpc","title":"about","referrer":""}}"#,
+            r#"{"type":"track","messageId":"m2","userId":"u","timestamp":5,"event":"Asset Downloaded","properties":{"category":"case-study"},"context":{"page":{"path":"/r/"},"campaign":{"source":"news"}}}"#,
+            r#"{"type":"IDENTIFY","messageId":"m3","anonymousId":"a","timestamp":5,"traits":{},"context":{"traits":{"email":"x@y.z"}}}"#,
+            r#"{"type":"identify","messageId":"m3","anonymousId":"a","timestamp":5,"traits":{"title":"VP"},"context":{"traits":{"email":"x@y.z"}}}"#,
+            r#"{"type":"group","messageId":"m4","anonymousId":"a","groupId":7,"sentAt":"2026-11-01","traits":{"name":"Acme"}}"#,
+            // Repeated keys: the last one counts, as in a parsed object.
+            r#"{"type":"track","type":"page","messageId":"x","messageId":"m5","anonymousId":"a","timestamp":5,"properties":{"path":"/a"},"properties":{"path":"/b"}}"#,
+            // Unknown fields are parsed and dropped, escapes in keys and values.
+            r#"{"type":"page","messageId":"m\u0036","anonymousId":"a","timestamp":5,"library":{"name":"x","v":[1,2.5e3,null,true]},"pro\u0070erties":{"path":"/\u00e9"}}"#,
+            // No messageId: the general path hashes the whole event.
+            r#"{"type":"page","anonymousId":"a","timestamp":5,"unused":1}"#,
+            r#"{"type":"page","messageId":"","anonymousId":"a","timestamp":5}"#,
+            r#"{"type":"page","messageId":null,"anonymousId":"a","timestamp":5}"#,
+            // Errors, each named the same way.
+            r#"{"type":"jump","messageId":"m","anonymousId":"a","timestamp":5}"#,
+            r#"{"type":"page","messageId":"m","timestamp":5}"#,
+            r#"{"type":"page","messageId":"m","anonymousId":"a"}"#,
+            r#"{"type":"page","messageId":"m","anonymousId":"a","timestamp":5,"properties":3}"#,
+            r#"{"type":"page","messageId":["m"],"anonymousId":"a","timestamp":5}"#,
+            r#"{"type":"track","messageId":"m","anonymousId":"a","timestamp":5}"#,
+            r#"{"type":"page","messageId":"m","anonymousId":"a","timestamp":5,"x":1e999}"#,
+            r#"{"type":"page","messageId":"m","anonymousId":"a","timestamp":5} trailing"#,
+            r#"[{"type":"page"}]"#,
+            "null",
+            "",
+        ];
+        for line in lines {
+            let general = serde_json::from_str::<Value>(line)
+                .map_err(|e| Error::event("$", e.to_string()))
+                .and_then(|v| Event::from_value(&v));
+            assert_eq!(Event::from_json(line), general, "{line}");
+        }
     }
 }

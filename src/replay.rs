@@ -7,6 +7,7 @@
 use crate::engine::Engine;
 use crate::event::Event;
 use crate::handoff::Handoff;
+use crate::hash::FnvBuild;
 use crate::model::Model;
 use crate::score::Score;
 use crate::stage::{Stage, StageEntry};
@@ -73,8 +74,8 @@ pub struct Replay {
     visitors: Vec<(Engine, Vec<Handoff>)>,
     // Two maps rather than one keyed by "u:"/"a:"-prefixed text: a lookup borrows the event's
     // id instead of formatting a key per event.
-    by_user: HashMap<String, usize>,
-    by_anonymous: HashMap<String, usize>,
+    by_user: HashMap<String, usize, FnvBuild>,
+    by_anonymous: HashMap<String, usize, FnvBuild>,
 }
 
 impl Replay {
@@ -82,8 +83,8 @@ impl Replay {
         Replay {
             model,
             visitors: Vec::new(),
-            by_user: HashMap::new(),
-            by_anonymous: HashMap::new(),
+            by_user: HashMap::default(),
+            by_anonymous: HashMap::default(),
         }
     }
 
