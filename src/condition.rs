@@ -230,6 +230,35 @@ impl Condition {
         }
     }
 
+    /// Roughly what evaluating this costs: 0 for a test on the event or the traits, 1 for a
+    /// count in a window, 2 for a score (computing one sums every rule).
+    fn cost(&self) -> u8 {
+        match self {
+            Condition::All(cs) | Condition::Any(cs) => {
+                cs.iter().map(Condition::cost).max().unwrap_or(0)
+            }
+            Condition::Not(c) => c.cost(),
+            Condition::Score(..) => 2,
+            Condition::Matches { .. } | Condition::Visits { .. } => 1,
+            _ => 0,
+        }
+    }
+
+    /// Puts the parts of every `all` / `any` in order of [`cost`](Condition::cost), cheapest first
+    /// (stable otherwise). Conditions are pure, so the result of every evaluation is unchanged;
+    /// only the work done before an `all` fails or an `any` holds shrinks (stage criteria:
+    /// "employees ≥ 100" fails before the score is computed).
+    pub(crate) fn cheap_first(&mut self) {
+        match self {
+            Condition::All(cs) | Condition::Any(cs) => {
+                cs.iter_mut().for_each(Condition::cheap_first);
+                crate::hash::sort_small(cs, |a, b| a.cost() < b.cost());
+            }
+            Condition::Not(c) => c.cheap_first(),
+            _ => {}
+        }
+    }
+
     /// Visit every leaf (for collecting referenced rules, traits and windows).
     pub fn walk<'a>(&'a self, visit: &mut dyn FnMut(&'a Condition)) {
         match self {

@@ -395,17 +395,14 @@ impl Engine {
                 std::iter::repeat_n(s, listed.max(usize::from(s == Stage::Known)))
             })
             .filter(|s| current.can_advance_to(*s));
-        // Nothing ahead (the visitor already reached the last stage): no score to read.
+        // Nothing ahead (the visitor already reached the last stage): no score to read. Else
+        // the score is read only if a criterion gets to a score test (cheap tests go first,
+        // `condition::Condition::cheap_first`).
         if candidates.clone().next().is_none() {
             return Vec::new();
         }
-        let totals = score::totals(
-            &self.model,
-            &self.state,
-            &self.fit,
-            now,
-            &mut self.scratch,
-        );
+        let totals =
+            score::Totals::new(&self.model, &self.state, &self.fit, now, &mut self.scratch);
         let entered: Vec<StageEntry> = candidates
             .filter(|s| score::stage_holds(&self.model, &self.state, &totals, *s, now))
             .map(|stage| StageEntry { stage, at: now })

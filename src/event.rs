@@ -111,12 +111,17 @@ pub const MAX_TEXT: usize = 2048;
 impl Event {
     /// Parse a JSON text holding one event.
     pub fn from_json(text: &str) -> Result<Event, Error> {
+        Event::from_json_or(text, None)
+    }
+
+    /// [`Event::from_json`] with [`Event::from_value_or`]'s `default_time`.
+    pub fn from_json_or(text: &str, default_time: Option<i64>) -> Result<Event, Error> {
         // Fast path: only the fields an event is read from become JSON values, the keys are not
         // copied. Anything unusual (not an object, no messageId to dedupe by) takes the
         // general path, which also words every error.
         if let Ok(mut top) = serde_json::from_str::<TopLevel>(text) {
             if let Ok(Some(_)) = opt_id(&top, "messageId") {
-                let mut event = Event::read_fields(&top, None, None)?;
+                let mut event = Event::read_fields(&top, None, default_time)?;
                 event.properties = take_object(top.take("properties"));
                 event.traits = take_object(top.take("traits"));
                 if event.traits.is_empty() && event.kind == EventKind::Identify {
@@ -128,7 +133,7 @@ impl Event {
             }
         }
         let v: Value = serde_json::from_str(text).map_err(|e| Error::event("$", e.to_string()))?;
-        Event::from_owned_value(v, None)
+        Event::from_owned_value(v, default_time)
     }
 
     /// Normalise one Segment-spec event. The timestamp is required (`timestamp`, else
@@ -237,7 +242,9 @@ impl Event {
                 .map(|s| clipped(s, MAX_TEXT))
         };
         let url = pick("url").map(str::to_string);
-        let referrer = pick("referrer").filter(|r| !r.is_empty()).map(str::to_string);
+        let referrer = pick("referrer")
+            .filter(|r| !r.is_empty())
+            .map(str::to_string);
         let search = pick("search");
         let path = pick("path")
             .map(normalize_path)
@@ -363,10 +370,7 @@ fn opt_string(obj: &dyn Fields, key: &str) -> Result<Option<String>, Error> {
     }
 }
 
-fn opt_object<'a>(
-    obj: &'a dyn Fields,
-    key: &str,
-) -> Result<Option<&'a Map<String, Value>>, Error> {
+fn opt_object<'a>(obj: &'a dyn Fields, key: &str) -> Result<Option<&'a Map<String, Value>>, Error> {
     match obj.field(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Object(m)) => Ok(Some(m)),
@@ -851,10 +855,16 @@ mod tests {
             "",
         ];
         for line in lines {
-            let general = serde_json::from_str::<Value>(line)
-                .map_err(|e| Error::event("$", e.to_string()))
-                .and_then(|v| Event::from_value(&v));
-            assert_eq!(Event::from_json(line), general, "{line}");
+            for default_time in [None, Some(7)] {
+                let general = serde_json::from_str::<Value>(line)
+                    .map_err(|e| Error::event("$", e.to_string()))
+                    .and_then(|v| Event::from_value_or(&v, default_time));
+                assert_eq!(
+                    Event::from_json_or(line, default_time),
+                    general,
+                    "{line} {default_time:?}"
+                );
+            }
         }
     }
 }

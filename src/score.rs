@@ -11,6 +11,7 @@ use crate::stage::Stage;
 use crate::state::{decay_factor, CapHit, VisitorState};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -234,52 +235,73 @@ pub(crate) struct Scratch {
 }
 
 /// The rounded numbers of a [`Score`] without its strings: what stage criteria read after each
-/// event. Same arithmetic as [`breakdown`], so the same values.
+/// event. Computed on the first read only (criteria whose cheaper tests fail never read it),
+/// with the same arithmetic as [`breakdown`], so the same values.
 pub(crate) struct Totals<'a> {
     model: &'a Model,
-    pub total: f64,
-    pub fit: f64,
-    pub engagement: f64,
-    /// Clamped group values by group position, unrounded.
-    groups: &'a [f64],
+    state: &'a VisitorState,
+    fit_hits: &'a [bool],
+    as_of: i64,
+    scratch: RefCell<&'a mut Scratch>,
+    /// (total, fit, engagement), rounded, once computed.
+    computed: Cell<Option<(f64, f64, f64)>>,
 }
 
-pub(crate) fn totals<'a>(
-    model: &'a Model,
-    state: &VisitorState,
-    fit: &[bool],
-    as_of: i64,
-    scratch: &'a mut Scratch,
-) -> Totals<'a> {
-    rule_points_into(model, state, fit, as_of, &mut scratch.rule_points);
-    let (fit, engagement) = group_values_into(
-        model,
-        &scratch.rule_points,
-        &mut scratch.raw,
-        &mut scratch.values,
-    );
-    let total = model.total_bounds.clamp(fit + engagement);
-    Totals {
-        model,
-        total: round2(total),
-        fit: round2(fit),
-        engagement: round2(engagement),
-        groups: &scratch.values,
+impl<'a> Totals<'a> {
+    pub(crate) fn new(
+        model: &'a Model,
+        state: &'a VisitorState,
+        fit_hits: &'a [bool],
+        as_of: i64,
+        scratch: &'a mut Scratch,
+    ) -> Totals<'a> {
+        Totals {
+            model,
+            state,
+            fit_hits,
+            as_of,
+            scratch: RefCell::new(scratch),
+            computed: Cell::new(None),
+        }
+    }
+
+    fn numbers(&self) -> (f64, f64, f64) {
+        if let Some(n) = self.computed.get() {
+            return n;
+        }
+        let mut guard = self.scratch.borrow_mut();
+        let scratch: &mut Scratch = &mut guard;
+        rule_points_into(
+            self.model,
+            self.state,
+            self.fit_hits,
+            self.as_of,
+            &mut scratch.rule_points,
+        );
+        let (fit, engagement) = group_values_into(
+            self.model,
+            &scratch.rule_points,
+            &mut scratch.raw,
+            &mut scratch.values,
+        );
+        let total = self.model.total_bounds.clamp(fit + engagement);
+        let n = (round2(total), round2(fit), round2(engagement));
+        self.computed.set(Some(n));
+        n
     }
 }
 
 impl ScoreSource for Totals<'_> {
     fn score_of(&self, name: &str) -> Option<f64> {
+        let (total, fit, engagement) = self.numbers();
         match name {
-            "total" => Some(self.total),
-            "fit" => Some(self.fit),
-            "engagement" => Some(self.engagement),
-            group => self
-                .model
-                .groups
-                .iter()
-                .position(|g| g.name == group)
-                .map(|i| round2(self.groups[i])),
+            "total" => Some(total),
+            "fit" => Some(fit),
+            "engagement" => Some(engagement),
+            group => {
+                let i = self.model.groups.iter().position(|g| g.name == group)?;
+                Some(round2(self.scratch.borrow().values[i]))
+            }
         }
     }
 }
@@ -340,14 +362,37 @@ pub fn score(model: &Model, state: &VisitorState, as_of: i64) -> Score {
     breakdown(model, state, as_of).score
 }
 
-/// [`score`] with the fit rules' results given (see [`fit_hits`]).
+/// [`score`] with the fit rules' results given (see [`fit_hits`]); the arithmetic of
+/// [`breakdown_with`] without its per-group summaries.
 pub(crate) fn score_with(
     model: &Model,
     state: &VisitorState,
     as_of: i64,
     fit_hits: &[bool],
 ) -> Score {
-    breakdown_with(model, state, as_of, fit_hits).score
+    let mut scratch = Scratch::default();
+    rule_points_into(model, state, fit_hits, as_of, &mut scratch.rule_points);
+    let (fit, engagement) = group_values_into(
+        model,
+        &scratch.rule_points,
+        &mut scratch.raw,
+        &mut scratch.values,
+    );
+    let total = model.total_bounds.clamp(fit + engagement);
+    // A loop, not `collect()`: `BTreeMap::from_iter` brings a stable sort routine into the wasm.
+    let mut groups = BTreeMap::new();
+    for (g, value) in model.groups.iter().zip(&scratch.values) {
+        groups.insert(g.name.clone(), round2(*value));
+    }
+    Score {
+        total: round2(total),
+        fit: round2(fit),
+        engagement: round2(engagement),
+        groups,
+        grade: model.grade_for(round2(fit)),
+        stage: state.stage,
+        as_of,
+    }
 }
 
 pub fn explain(model: &Model, state: &VisitorState, as_of: i64) -> Explanation {

@@ -101,6 +101,8 @@ pub struct GroupSpec {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StageSpec {
     pub stage: Stage,
+    /// The criteria, the parts of each `all` / `any` cheapest first (evaluation order only:
+    /// see `Condition::cheap_first`).
     pub when: Condition,
 }
 

@@ -207,7 +207,8 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
                         ck.report(&p, "every visitor starts anonymous; it takes no criteria")
                     }
                     Some(stage) => {
-                        if let Some(when) = condition::parse(&mut ck, cond, &p, Scope::Stage) {
+                        if let Some(mut when) = condition::parse(&mut ck, cond, &p, Scope::Stage) {
+                            when.cheap_first();
                             stages.push(StageSpec { stage, when });
                         }
                     }

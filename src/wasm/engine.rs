@@ -3,7 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::{js_error, json_value, millis, to_js};
+use super::convert::{js_error, json_text, json_value, millis, parse_json, to_js};
 use crate::model::Model;
 
 /// Scores one visitor against one scoring model.
@@ -80,8 +80,22 @@ impl JsEngine {
         #[wasm_bindgen(unchecked_param_type = "BatonEvent")] event: JsValue,
         now: f64,
     ) -> Result<JsValue, JsError> {
-        let event = json_value(event)?;
-        let now = millis(now, "now")?;
+        let text = match event.as_string() {
+            Some(text) => text,
+            None => json_text(&event)?,
+        };
+        let now_ms = millis(now, "now");
+        // Read straight from the text (no JSON tree for the top level, see `Event::from_json`);
+        // on any problem the general path below words the error exactly as before. Not in the
+        // snippet's build: it ingests through `Tracker`, and this reader would only add bytes.
+        #[cfg(feature = "analytics")]
+        if let Ok(now) = now_ms.as_ref() {
+            if let Ok(event) = crate::event::Event::from_json_or(&text, Some(*now)) {
+                return to_js(&self.inner.ingest(event, *now));
+            }
+        }
+        let event = parse_json(&text)?;
+        let now = now_ms?;
         let outcome = self
             .inner
             .ingest_owned_value(event, now)
