@@ -958,4 +958,66 @@ mod tests {
             );
         }
     }
+
+    /// Reordering an `all` / `any` cheapest first never changes what it evaluates to.
+    #[test]
+    fn cheap_first_keeps_every_result() {
+        use crate::model::check::Checker;
+        use serde_json::json;
+        struct Fixed(f64, u32);
+        impl ScoreSource for Fixed {
+            fn score_of(&self, name: &str) -> Option<f64> {
+                (name == "total").then_some(self.0)
+            }
+        }
+        impl CountSource for Fixed {
+            fn rule_matches(&self, _: &[String], _: Option<i64>) -> u32 {
+                self.1
+            }
+            fn visits(&self, _: Option<i64>) -> u32 {
+                self.1
+            }
+        }
+        let conditions = [
+            json!({"all": [{"score": "total", "gte": 50}, {"trait": "employees", "gte": 100}, {"visits": 2, "withinDays": 30}]}),
+            json!({"any": [{"score": "total", "gte": 50}, {"not": {"trait": "title", "exists": true}}, {"matches": "x", "atLeast": 3}]}),
+            json!({"all": [{"any": [{"score": "total", "lt": 10}, {"identified": true}]}, {"not": {"all": [{"visits": 3}, {"trait": "country", "in": ["US"]}]}}]}),
+        ];
+        let trait_sets = [
+            json!({}),
+            json!({"employees": 500, "title": "VP", "country": "US"}),
+            json!({"employees": 50, "country": "DE"}),
+        ];
+        for c in &conditions {
+            let mut ck = Checker::default();
+            let written = parse(&mut ck, c, "c", Scope::Stage).expect("valid");
+            let mut reordered = written.clone();
+            reordered.cheap_first();
+            for traits in &trait_sets {
+                for (total, count) in [(0.0, 0), (60.0, 1), (60.0, 5), (5.0, 3)] {
+                    for identified in [false, true] {
+                        let fixed = Fixed(total, count);
+                        let facts = Facts {
+                            event: None,
+                            traits: traits.as_object().unwrap(),
+                            identified,
+                            scores: Some(&fixed),
+                            counts: Some(&fixed),
+                            as_of: 0,
+                        };
+                        assert_eq!(written.eval(&facts), reordered.eval(&facts), "{c} {traits}");
+                    }
+                }
+            }
+        }
+        // The cheap part of the first moved ahead of the score.
+        let mut ck = Checker::default();
+        let mut first = parse(&mut ck, &conditions[0], "c", Scope::Stage).unwrap();
+        first.cheap_first();
+        let Condition::All(parts) = first else {
+            panic!()
+        };
+        assert!(matches!(parts[0], Condition::Trait(..)), "{parts:?}");
+        assert!(matches!(parts[2], Condition::Score(..)), "{parts:?}");
+    }
 }
