@@ -92,24 +92,19 @@ impl Replay {
     pub fn push(&mut self, event: &Event) {
         let user = event.user_id.as_deref();
         let anonymous = event.anonymous_id.as_deref();
-        let found = user
-            .and_then(|u| self.by_user.get(u))
-            .or_else(|| anonymous.and_then(|a| self.by_anonymous.get(a)))
-            .copied();
-        let idx = found.unwrap_or_else(|| {
+        let by_user = user.and_then(|u| self.by_user.get(u).copied());
+        let by_anonymous = anonymous.and_then(|a| self.by_anonymous.get(a).copied());
+        let idx = by_user.or(by_anonymous).unwrap_or_else(|| {
             self.visitors
                 .push((Engine::new(self.model.clone()), Vec::new()));
             self.visitors.len() - 1
         });
-        if let Some(u) = user {
-            if !self.by_user.contains_key(u) {
-                self.by_user.insert(u.to_string(), idx);
-            }
+        // The event links its ids to the visitor (an id already known keeps its visitor).
+        if let (Some(u), None) = (user, by_user) {
+            self.by_user.insert(u.to_string(), idx);
         }
-        if let Some(a) = anonymous {
-            if !self.by_anonymous.contains_key(a) {
-                self.by_anonymous.insert(a.to_string(), idx);
-            }
+        if let (Some(a), None) = (anonymous, by_anonymous) {
+            self.by_anonymous.insert(a.to_string(), idx);
         }
         let (engine, handoffs) = &mut self.visitors[idx];
         handoffs.extend(engine.ingest_event(event, event.timestamp).handoffs);

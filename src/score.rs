@@ -362,37 +362,15 @@ pub fn score(model: &Model, state: &VisitorState, as_of: i64) -> Score {
     breakdown(model, state, as_of).score
 }
 
-/// [`score`] with the fit rules' results given (see [`fit_hits`]); the arithmetic of
-/// [`breakdown_with`] without its per-group summaries.
+/// [`score`] with the fit rules' results given (see [`fit_hits`]).
 pub(crate) fn score_with(
     model: &Model,
     state: &VisitorState,
     as_of: i64,
     fit_hits: &[bool],
 ) -> Score {
-    let mut scratch = Scratch::default();
-    rule_points_into(model, state, fit_hits, as_of, &mut scratch.rule_points);
-    let (fit, engagement) = group_values_into(
-        model,
-        &scratch.rule_points,
-        &mut scratch.raw,
-        &mut scratch.values,
-    );
-    let total = model.total_bounds.clamp(fit + engagement);
-    // A loop, not `collect()`: `BTreeMap::from_iter` brings a stable sort routine into the wasm.
-    let mut groups = BTreeMap::new();
-    for (g, value) in model.groups.iter().zip(&scratch.values) {
-        groups.insert(g.name.clone(), round2(*value));
-    }
-    Score {
-        total: round2(total),
-        fit: round2(fit),
-        engagement: round2(engagement),
-        groups,
-        grade: model.grade_for(round2(fit)),
-        stage: state.stage,
-        as_of,
-    }
+    // Through `breakdown_with`, not a leaner copy of it: one copy of this code in the snippet.
+    breakdown_with(model, state, as_of, fit_hits).score
 }
 
 pub fn explain(model: &Model, state: &VisitorState, as_of: i64) -> Explanation {
