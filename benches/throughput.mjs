@@ -78,6 +78,8 @@ function engineSummary(engines) {
 
 const chunks = [];
 for (let i = 0; i < lines.length; i += 4096) chunks.push(lines.slice(i, i + 4096).join('\n'));
+// The same chunks as the bytes a file read gives (encoded untimed, as the objects are parsed untimed).
+const byteChunks = chunks.map((c) => Buffer.from(c, 'utf8'));
 
 /** The wasm rows for one build of the package (`prefix` tells a compared build's rows apart). */
 function wasmImpls(wasm, prefix = '', suffix = '') {
@@ -135,6 +137,19 @@ function wasmImpls(wasm, prefix = '', suffix = '') {
       },
     },
   ];
+  // Builds that have it: the same chunks as UTF-8 bytes (what `fs` reads), copied in as they are.
+  if (wasm.BatchReplay.prototype.pushNdjsonBytes) {
+    rows.push({
+      key: 'wasmBatchBytes', label: 'wasm engine, BatchReplay.pushNdjsonBytes (4096 lines per call, UTF-8 Buffers)', reps,
+      run(limit = n) {
+        const r = new wasm.BatchReplay(model);
+        for (let c = 0; c * 4096 < limit; c++) r.pushNdjsonBytes(byteChunks[c]);
+        const { visitors, known, mql, scoreSum } = r.summary(asOf);
+        r.free();
+        return { visitors, known, mql, scoreSum };
+      },
+    });
+  }
   // Builds that have it: one `CompiledModel` (parsed once, in the timed region) shared by an
   // engine per visitor, `Engine.fromModel`: the per-event API as a replay or a server uses it.
   if (wasm.CompiledModel) {

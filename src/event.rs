@@ -888,7 +888,15 @@ mod tests {
         for (i, name) in FIELDS.iter().enumerate() {
             assert_eq!(field_index(name), Some(i), "{name}");
         }
-        for other in ["", "typ", "types", "Type", "message_id", "properties2", "contexts"] {
+        for other in [
+            "",
+            "typ",
+            "types",
+            "Type",
+            "message_id",
+            "properties2",
+            "contexts",
+        ] {
             assert_eq!(field_index(other), None, "{other}");
         }
     }

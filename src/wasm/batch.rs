@@ -1,7 +1,7 @@
 //! `BatchReplay`: replay a large time-ordered log fed in NDJSON chunks, one boundary crossing per
 //! chunk instead of one per event (the per-event `Engine.ingest` pays a JSON round trip of the event
-//! and of its outcome on every call). Same grouping and per-visitor engine as `crate::replay::replay`, but
-//! streaming, so a million-event log never has to sit in wasm memory at once.
+//! and of its outcome on every call). It is `crate::replay::Replay`, the streaming form of
+//! `crate::replay::replay`, so a million-event log never has to sit in wasm memory at once.
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -56,18 +56,34 @@ impl BatchReplay {
     /// line number within the chunk; the lines before it stay ingested.
     #[wasm_bindgen(js_name = pushNdjson)]
     pub fn push_ndjson(&mut self, text: &str) -> Result<u32, JsError> {
-        let mut n = 0u32;
-        for (i, line) in text.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
+        self.push_lines(text)
+    }
+
+    /// `pushNdjson` for UTF-8 bytes, e.g. the `Buffer`s of `fs.createReadStream(path)` cut at
+    /// line ends: the bytes are copied into the module as they are, where a JS string is
+    /// re-encoded character by character on its way in. Invalid UTF-8 throws an Error naming the
+    /// line; the lines before it stay ingested.
+    ///
+    /// ```js
+    /// replay.pushNdjsonBytes(readFileSync('events.ndjson')); // whole lines per call
+    /// ```
+    #[wasm_bindgen(js_name = pushNdjsonBytes)]
+    pub fn push_ndjson_bytes(&mut self, bytes: &[u8]) -> Result<u32, JsError> {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.push_lines(text),
+            Err(e) => {
+                let (good, _) = bytes.split_at(e.valid_up_to());
+                // The complete lines before the bad byte are valid UTF-8: ingest them, then
+                // name the line that holds the bad byte.
+                let end = good.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+                let text = std::str::from_utf8(&good[..end]).unwrap_or_default();
+                let n = self.push_lines(text)?;
+                let line = text.lines().count() + 1;
+                Err(JsError::new(&format!(
+                    "line {line}: not valid UTF-8 ({n} lines before it ingested)"
+                )))
             }
-            let event = Event::from_json(line)
-                .map_err(|e| JsError::new(&format!("line {}: {e}", i + 1)))?;
-            self.replay.push(&event);
-            self.events += 1;
-            n += 1;
         }
-        Ok(n)
     }
 
     /// Visitors, stage counts and the summed total score, read at `asOf`.
@@ -100,5 +116,23 @@ impl BatchReplay {
     #[wasm_bindgen(js_name = wasmMemoryBytes)]
     pub fn wasm_memory_bytes() -> f64 {
         core::arch::wasm32::memory_size(0) as f64 * 65536.0
+    }
+}
+
+impl BatchReplay {
+    /// Ingests the non-empty lines of `text`; errors name the line (counted from 1).
+    fn push_lines(&mut self, text: &str) -> Result<u32, JsError> {
+        let mut n = 0u32;
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let event = Event::from_json(line)
+                .map_err(|e| JsError::new(&format!("line {}: {e}", i + 1)))?;
+            self.replay.push(&event);
+            self.events += 1;
+            n += 1;
+        }
+        Ok(n)
     }
 }
