@@ -120,8 +120,16 @@ impl Event {
         // copied. Anything unusual (not an object, no messageId to dedupe by) takes the
         // general path, which also words every error.
         if let Ok(mut top) = serde_json::from_str::<TopLevel>(text) {
-            if let Ok(Some(_)) = opt_id(&top, "messageId") {
-                let mut event = Event::read_fields(&top, None, default_time)?;
+            // The ids move out of the line's values instead of being copied.
+            let message = owned_id(top.take_value("messageId"), "messageId");
+            if let Ok(Some(_)) = message {
+                let ids = Ids {
+                    anonymous: owned_id(top.take_value("anonymousId"), "anonymousId"),
+                    user: owned_id(top.take_value("userId"), "userId"),
+                    group: owned_id(top.take_value("groupId"), "groupId"),
+                    message,
+                };
+                let mut event = Event::read_fields(&top, ids, None, default_time)?;
                 event.properties = take_object(top.take("properties"));
                 event.traits = take_object(top.take("traits"));
                 if event.traits.is_empty() && event.kind == EventKind::Identify {
@@ -173,13 +181,14 @@ impl Event {
         let obj = v
             .as_object()
             .ok_or_else(|| Error::event("$", "an event must be a JSON object"))?;
-        Event::read_fields(obj, Some(v), default_time)
+        Event::read_fields(obj, Ids::copied(obj), Some(v), default_time)
     }
 
     /// [`Event::read_scalars`] from the top-level fields; `whole` is the event's value, hashed
     /// for a missing messageId.
     fn read_fields(
         obj: &dyn Fields,
+        ids: Ids,
         whole: Option<&Value>,
         default_time: Option<i64>,
     ) -> Result<Event, Error> {
@@ -199,16 +208,16 @@ impl Event {
         })?;
 
         let timestamp = read_timestamp(obj, default_time)?;
-        let anonymous_id = opt_id(obj, "anonymousId")?;
-        let user_id = opt_id(obj, "userId")?;
+        let anonymous_id = ids.anonymous?;
+        let user_id = ids.user?;
         if anonymous_id.is_none() && user_id.is_none() {
             return Err(Error::event(
                 "anonymousId",
                 "missing: an event needs an anonymousId or a userId",
             ));
         }
-        let group_id = opt_id(obj, "groupId")?;
-        let message_id = match (opt_id(obj, "messageId")?, whole) {
+        let group_id = ids.group?;
+        let message_id = match (ids.message?, whole) {
             (Some(id), _) => id,
             (None, Some(v)) => format!("h-{}", hash::content_hash(v)),
             (None, None) => return Err(Error::event("messageId", "missing")),
@@ -348,14 +357,35 @@ pub(crate) fn clipped(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
-fn opt_id(obj: &dyn Fields, key: &str) -> Result<Option<String>, Error> {
-    match obj.field(key) {
+/// The id fields of an event, each read (or its error) ahead of the other fields;
+/// [`Event::read_fields`] takes them in its usual order, so errors are reported as ever.
+struct Ids {
+    anonymous: Result<Option<String>, Error>,
+    user: Result<Option<String>, Error>,
+    group: Result<Option<String>, Error>,
+    message: Result<Option<String>, Error>,
+}
+
+impl Ids {
+    fn copied(obj: &dyn Fields) -> Ids {
+        let id = |key| owned_id(obj.field(key).cloned(), key);
+        Ids {
+            anonymous: id("anonymousId"),
+            user: id("userId"),
+            group: id("groupId"),
+            message: id("messageId"),
+        }
+    }
+}
+
+fn owned_id(v: Option<Value>, key: &str) -> Result<Option<String>, Error> {
+    match v {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.is_empty() => Ok(None),
         Some(Value::String(s)) if s.len() > 256 => {
             Err(Error::event(key, "longer than 256 characters"))
         }
-        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::String(s)) => Ok(Some(s)),
         // Some libraries send numeric ids.
         Some(Value::Number(n)) => Ok(Some(n.to_string())),
         Some(_) => Err(Error::event(key, "must be a string")),
@@ -419,6 +449,10 @@ struct TopLevel {
 impl TopLevel {
     fn take(&mut self, key: &str) -> Option<&mut Value> {
         self.values[field_index(key)?].as_mut()
+    }
+
+    fn take_value(&mut self, key: &str) -> Option<Value> {
+        self.values[field_index(key)?].take()
     }
 }
 
