@@ -11,6 +11,7 @@ use crate::event::{Event, EventKind};
 use crate::fold::{fold_case, fold_char};
 use crate::model::check::{index, join, kind_of, suggest, Checker};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 pub const DAY_MS: i64 = 86_400_000;
 
@@ -375,8 +376,28 @@ pub fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn contains_phrase(haystack: &[String], phrase: &[String]) -> bool {
-    !phrase.is_empty() && haystack.windows(phrase.len()).any(|w| w == phrase)
+/// Whether the words of `text`, split and folded as [`words`] does, hold `phrase` (folded words)
+/// as a run. Word by word, without building the folded word list: stage criteria run this after
+/// every event.
+fn contains_phrase(text: &str, phrase: &[String]) -> bool {
+    if phrase.is_empty() {
+        return false;
+    }
+    let mut at = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty());
+    loop {
+        let mut run = at.clone();
+        if phrase.iter().all(|p| {
+            run.next()
+                .is_some_and(|w| w.chars().map(fold_char).eq(p.chars()))
+        }) {
+            return true;
+        }
+        if at.next().is_none() {
+            return false;
+        }
+    }
 }
 
 impl Test {
@@ -402,10 +423,9 @@ impl Test {
             Test::Equals(x) => values_equal(v, x),
             Test::In(xs) => xs.iter().any(|x| values_equal(v, x)),
             Test::Contains(s) => text_of(v).is_some_and(|t| fold_case(&t).contains(&fold_case(s))),
-            Test::ContainsWord(phrases) => text_of(v).is_some_and(|t| {
-                let w = words(&t);
-                phrases.iter().any(|p| contains_phrase(&w, p))
-            }),
+            Test::ContainsWord(phrases) => {
+                text_of(v).is_some_and(|t| phrases.iter().any(|p| contains_phrase(&t, p)))
+            }
             Test::StartsWith(s) => {
                 text_of(v).is_some_and(|t| fold_case(&t).starts_with(&fold_case(s)))
             }
@@ -424,11 +444,11 @@ fn unreachable_exists() -> bool {
     false
 }
 
-fn text_of(v: &Value) -> Option<String> {
+fn text_of(v: &Value) -> Option<Cow<'_, str>> {
     match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
+        Value::String(s) => Some(Cow::Borrowed(s)),
+        Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        Value::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
         _ => None,
     }
 }
@@ -1019,5 +1039,39 @@ mod tests {
         };
         assert!(matches!(parts[0], Condition::Trait(..)), "{parts:?}");
         assert!(matches!(parts[2], Condition::Score(..)), "{parts:?}");
+    }
+
+    /// Word by word matching agrees with matching on the folded word list.
+    #[test]
+    fn contains_phrase_agrees_with_the_word_list() {
+        let texts = [
+            "",
+            "VP",
+            "Senior Vice-President, Sales",
+            "vice chair, president",
+            "Head of Growth / Head of Marketing",
+            "ΟΔΟΣ Director",
+            "director",
+            "Co-Founder & CEO",
+            "  Ärztin  ",
+        ];
+        let phrases = [
+            "vp",
+            "vice president",
+            "head of marketing",
+            "οδος",
+            "director",
+            "founder ceo",
+            "ärztin",
+            "of",
+        ];
+        for text in texts {
+            let list = words(text);
+            for phrase in phrases {
+                let p = words(phrase);
+                let by_list = list.windows(p.len()).any(|w| w == p.as_slice());
+                assert_eq!(contains_phrase(text, &p), by_list, "{text:?} ~ {phrase:?}");
+            }
+        }
     }
 }
