@@ -247,6 +247,31 @@ impl JsEngine {
 }
 
 fn decode_model(model: JsValue) -> Result<Model, JsError> {
-    let value = json_value(model)?;
-    Model::from_value(&value).map_err(js_error)
+    let text = match model.as_string() {
+        Some(text) => text,
+        None => json_text(&model)?,
+    };
+    #[cfg(feature = "analytics")]
+    if let Some(model) = LAST_MODEL.with(|last| {
+        let last = last.borrow();
+        let (seen, model) = last.as_ref()?;
+        (*seen == text).then(|| model.clone())
+    }) {
+        return Ok(model);
+    }
+    let model = Model::from_value(&parse_json(&text)?).map_err(js_error)?;
+    #[cfg(feature = "analytics")]
+    LAST_MODEL.with(|last| *last.borrow_mut() = Some((text, model.clone())));
+    Ok(model)
+}
+
+// The last model text compiled, and its model: code that builds one engine per visitor with
+// `new Engine(model)` (a replay, a server) passes the same model again and again. A model is a
+// pure function of its JSON text and immutable, so the same text gets the same (shared) model
+// without another parse, validation and hash. Not in the snippet's build, which builds one
+// engine per page.
+#[cfg(feature = "analytics")]
+thread_local! {
+    static LAST_MODEL: std::cell::RefCell<Option<(String, Model)>> =
+        const { std::cell::RefCell::new(None) };
 }

@@ -149,3 +149,22 @@ test('an event as an object or as JSON text, with or without messageId and times
   }
   assert.throws(() => byObject.ingest(events[0], NaN), /now/);
 });
+
+test('engines built from the same model text again, from another, and from a bad one', () => {
+  // The last model compiled is reused for the same text: every engine still scores on its own.
+  const text = JSON.stringify(model);
+  const a = new Engine(text);
+  const b = new Engine(model);
+  const other = { version: '2', rules: [{ id: 'p', points: 3, when: { path: '/pricing' } }] };
+  const c = new Engine(other);
+  assert.equal(a.modelHash, b.modelHash);
+  assert.notEqual(c.modelHash, a.modelHash);
+  assert.equal(c.modelVersion, '2');
+  assert.equal(new Engine(model).modelHash, a.modelHash);
+  const e = journey[0];
+  a.ingest(e, Date.parse(e.timestamp));
+  assert.equal(b.exportState(), new Engine(model).exportState(), 'b saw no event');
+  assert.throws(() => new Engine({ ...other, rules: [{ id: 'p', points: 'x', when: { path: '/' } }] }), /rules\[0\]\.points/);
+  assert.throws(() => new Engine('{"version":'), /invalid JSON/);
+  assert.equal(new Engine(other).modelHash, c.modelHash);
+});
