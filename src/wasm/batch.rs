@@ -59,13 +59,13 @@ impl BatchReplay {
         self.push_lines(text)
     }
 
-    /// `pushNdjson` for UTF-8 bytes, e.g. the `Buffer`s of `fs.createReadStream(path)` cut at
+    /// `pushNdjson` for UTF-8 bytes, e.g. the `Buffer`s of a file stream in Node cut at
     /// line ends: the bytes are copied into the module as they are, where a JS string is
     /// re-encoded character by character on its way in. Invalid UTF-8 throws an Error naming the
     /// line; the lines before it stay ingested.
     ///
     /// ```js
-    /// replay.pushNdjsonBytes(readFileSync('events.ndjson')); // whole lines per call
+    /// for await (const chunk of lineChunks) replay.pushNdjsonBytes(chunk); // Uint8Array, whole lines
     /// ```
     #[wasm_bindgen(js_name = pushNdjsonBytes)]
     pub fn push_ndjson_bytes(&mut self, bytes: &[u8]) -> Result<u32, JsError> {
