@@ -156,4 +156,24 @@ fn main() {
         200,
         start.elapsed().as_secs_f64(),
     );
+
+    // 6. One engine per visitor: model parsed each time (`new Engine(model)`) vs one model
+    //    compiled once and shared (`Engine.fromModel(compiled)`).
+    let doc = model.to_value().clone();
+    let n = 300;
+    let start = Instant::now();
+    for _ in 0..n {
+        black_box(Engine::new(Model::from_value(&doc).unwrap()));
+    }
+    let parsed = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    for _ in 0..n * 100 {
+        black_box(Engine::new(model.clone()));
+    }
+    let shared = start.elapsed().as_secs_f64() / 100.0;
+    println!(
+        "engine per visitor: model parsed each time {:.1} µs, shared model {:.2} µs",
+        parsed / n as f64 * 1e6,
+        shared / n as f64 * 1e6
+    );
 }

@@ -11,6 +11,8 @@
 //   node --expose-gc benches/throughput.mjs [--events 100000] [--reps 5] [--jre-reps 3] [--pkg pkg/node]
 //                               [--json target/bench/throughput.json] [--no-native]
 //                               [--only wasm,wasmBatch]   (run only these implementations)
+//                               [--compare target/before/pkg-node]  (also run the wasm rows of another
+//                                build, e.g. the previous commit's, in the same run: keys get "base:")
 
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync, statSync } from 'node:fs';
@@ -26,6 +28,7 @@ const jreReps = Number(arg('jre-reps', '3'));
 const jsonOut = arg('json', join(OUT, 'throughput.json'));
 const pkgDir = arg('pkg', join(ROOT, 'pkg', 'node'));
 const wasm = loadWasm(pkgDir);
+const comparePkg = arg('compare', '');
 
 const path = await logPath(events);
 const text = readFileSync(path, 'utf8');
@@ -75,60 +78,103 @@ function engineSummary(engines) {
 
 const chunks = [];
 for (let i = 0; i < lines.length; i += 4096) chunks.push(lines.slice(i, i + 4096).join('\n'));
+// The same chunks as the bytes a file read gives (encoded untimed, as the objects are parsed untimed).
+const byteChunks = chunks.map((c) => Buffer.from(c, 'utf8'));
+
+/** The wasm rows for one build of the package (`prefix` tells a compared build's rows apart). */
+function wasmImpls(wasm, prefix = '', suffix = '') {
+  const rows = [
+    {
+      key: 'wasm', label: 'wasm engine, Engine.ingest(object) per event', reps,
+      run(limit = n) {
+        const g = grouper(() => new wasm.Engine(model));
+        for (let i = 0; i < limit; i++) {
+          const e = objects[i];
+          g.get(e).ingest(e, Date.parse(e.timestamp));
+        }
+        const s = engineSummary(g.all);
+        for (const eng of g.all) eng.free();
+        return s;
+      },
+    },
+    {
+      key: 'wasmPrebuilt', label: 'wasm engine, Engine.ingest(object) per event, engines built beforehand (untimed)', reps,
+      run(limit = n) {
+        const engines = [];
+        for (let v = 0; v < visitorCount; v++) engines.push(new wasm.Engine(model));
+        const t0 = performance.now();
+        for (let i = 0; i < limit; i++) {
+          const e = objects[i];
+          engines[visitorOf[i]].ingest(e, Date.parse(e.timestamp));
+        }
+        const timedSecs = (performance.now() - t0) / 1000;
+        const summary = engineSummary(engines);
+        for (const eng of engines) eng.free();
+        return { summary, timedSecs };
+      },
+    },
+    {
+      key: 'wasmText', label: 'wasm engine, Engine.ingest(JSON text) per event', reps,
+      run(limit = n) {
+        const g = grouper(() => new wasm.Engine(model));
+        for (let i = 0; i < limit; i++) {
+          const e = objects[i];
+          g.get(e).ingest(lines[i], Date.parse(e.timestamp));
+        }
+        const s = engineSummary(g.all);
+        for (const eng of g.all) eng.free();
+        return s;
+      },
+    },
+    {
+      key: 'wasmBatch', label: 'wasm engine, BatchReplay.pushNdjson (4096 lines per call)', reps,
+      run(limit = n) {
+        const r = new wasm.BatchReplay(model);
+        for (let c = 0; c * 4096 < limit; c++) r.pushNdjson(chunks[c]);
+        const { visitors, known, mql, scoreSum } = r.summary(asOf);
+        r.free();
+        return { visitors, known, mql, scoreSum };
+      },
+    },
+  ];
+  // Builds that have it: the same chunks as UTF-8 bytes (what `fs` reads), copied in as they are.
+  if (wasm.BatchReplay.prototype.pushNdjsonBytes) {
+    rows.push({
+      key: 'wasmBatchBytes', label: 'wasm engine, BatchReplay.pushNdjsonBytes (4096 lines per call, UTF-8 Buffers)', reps,
+      run(limit = n) {
+        const r = new wasm.BatchReplay(model);
+        for (let c = 0; c * 4096 < limit; c++) r.pushNdjsonBytes(byteChunks[c]);
+        const { visitors, known, mql, scoreSum } = r.summary(asOf);
+        r.free();
+        return { visitors, known, mql, scoreSum };
+      },
+    });
+  }
+  // Builds that have it: one `CompiledModel` (parsed once, in the timed region) shared by an
+  // engine per visitor, `Engine.fromModel`: the per-event API as a replay or a server uses it.
+  if (wasm.CompiledModel) {
+    rows.splice(1, 0, {
+      key: 'wasmShared', label: 'wasm engine, Engine.ingest(object) per event, Engine.fromModel(one CompiledModel) per visitor', reps,
+      run(limit = n) {
+        const compiled = new wasm.CompiledModel(model);
+        const g = grouper(() => wasm.Engine.fromModel(compiled));
+        for (let i = 0; i < limit; i++) {
+          const e = objects[i];
+          g.get(e).ingest(e, Date.parse(e.timestamp));
+        }
+        const s = engineSummary(g.all);
+        for (const eng of g.all) eng.free();
+        compiled.free();
+        return s;
+      },
+    });
+  }
+  return rows.map((r) => ({ ...r, key: prefix + r.key, label: r.label + suffix }));
+}
 
 const impls = [
-  {
-    key: 'wasm', label: 'wasm engine, Engine.ingest(object) per event', reps,
-    run(limit = n) {
-      const g = grouper(() => new wasm.Engine(model));
-      for (let i = 0; i < limit; i++) {
-        const e = objects[i];
-        g.get(e).ingest(e, Date.parse(e.timestamp));
-      }
-      const s = engineSummary(g.all);
-      for (const eng of g.all) eng.free();
-      return s;
-    },
-  },
-  {
-    key: 'wasmPrebuilt', label: 'wasm engine, Engine.ingest(object) per event, engines built beforehand (untimed)', reps,
-    run(limit = n) {
-      const engines = [];
-      for (let v = 0; v < visitorCount; v++) engines.push(new wasm.Engine(model));
-      const t0 = performance.now();
-      for (let i = 0; i < limit; i++) {
-        const e = objects[i];
-        engines[visitorOf[i]].ingest(e, Date.parse(e.timestamp));
-      }
-      const timedSecs = (performance.now() - t0) / 1000;
-      const summary = engineSummary(engines);
-      for (const eng of engines) eng.free();
-      return { summary, timedSecs };
-    },
-  },
-  {
-    key: 'wasmText', label: 'wasm engine, Engine.ingest(JSON text) per event', reps,
-    run(limit = n) {
-      const g = grouper(() => new wasm.Engine(model));
-      for (let i = 0; i < limit; i++) {
-        const e = objects[i];
-        g.get(e).ingest(lines[i], Date.parse(e.timestamp));
-      }
-      const s = engineSummary(g.all);
-      for (const eng of g.all) eng.free();
-      return s;
-    },
-  },
-  {
-    key: 'wasmBatch', label: 'wasm engine, BatchReplay.pushNdjson (4096 lines per call)', reps,
-    run(limit = n) {
-      const r = new wasm.BatchReplay(model);
-      for (let c = 0; c * 4096 < limit; c++) r.pushNdjson(chunks[c]);
-      const { visitors, known, mql, scoreSum } = r.summary(asOf);
-      r.free();
-      return { visitors, known, mql, scoreSum };
-    },
-  },
+  ...wasmImpls(wasm),
+  ...(comparePkg ? wasmImpls(loadWasm(comparePkg), 'base:', ` [${comparePkg}]`) : []),
   {
     key: 'plain', label: 'hand-written plain JavaScript', reps,
     run(limit = n) {
@@ -157,7 +203,7 @@ let constructUs = null;
 }
 
 const only = arg('only', '').split(',').filter(Boolean);
-const chosen = impls.filter((i) => !only.length || only.includes(i.key));
+const chosen = impls.filter((i) => !only.length || only.includes(i.key.replace(/^base:/, '')));
 const withNative = !process.argv.includes('--no-native') && (!only.length || only.includes('native'));
 
 /** One native repetition: `cargo bench` runs the bench binary once over the same log. */

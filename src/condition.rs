@@ -11,6 +11,7 @@ use crate::event::{Event, EventKind};
 use crate::fold::{fold_case, fold_char};
 use crate::model::check::{index, join, kind_of, suggest, Checker};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 pub const DAY_MS: i64 = 86_400_000;
 
@@ -230,6 +231,35 @@ impl Condition {
         }
     }
 
+    /// Roughly what evaluating this costs: 0 for a test on the event or the traits, 1 for a
+    /// count in a window, 2 for a score (computing one sums every rule).
+    fn cost(&self) -> u8 {
+        match self {
+            Condition::All(cs) | Condition::Any(cs) => {
+                cs.iter().map(Condition::cost).max().unwrap_or(0)
+            }
+            Condition::Not(c) => c.cost(),
+            Condition::Score(..) => 2,
+            Condition::Matches { .. } | Condition::Visits { .. } => 1,
+            _ => 0,
+        }
+    }
+
+    /// Puts the parts of every `all` / `any` in order of [`cost`](Condition::cost), cheapest first
+    /// (stable otherwise). Conditions are pure, so the result of every evaluation is unchanged;
+    /// only the work done before an `all` fails or an `any` holds shrinks (stage criteria:
+    /// "employees ≥ 100" fails before the score is computed).
+    pub(crate) fn cheap_first(&mut self) {
+        match self {
+            Condition::All(cs) | Condition::Any(cs) => {
+                cs.iter_mut().for_each(Condition::cheap_first);
+                crate::hash::sort_small(cs, |a, b| a.cost() < b.cost());
+            }
+            Condition::Not(c) => c.cheap_first(),
+            _ => {}
+        }
+    }
+
     /// Visit every leaf (for collecting referenced rules, traits and windows).
     pub fn walk<'a>(&'a self, visit: &mut dyn FnMut(&'a Condition)) {
         match self {
@@ -346,8 +376,28 @@ pub fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn contains_phrase(haystack: &[String], phrase: &[String]) -> bool {
-    !phrase.is_empty() && haystack.windows(phrase.len()).any(|w| w == phrase)
+/// Whether the words of `text`, split and folded as [`words`] does, hold `phrase` (folded words)
+/// as a run. Word by word, without building the folded word list: stage criteria run this after
+/// every event.
+fn contains_phrase(text: &str, phrase: &[String]) -> bool {
+    if phrase.is_empty() {
+        return false;
+    }
+    let mut at = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty());
+    loop {
+        let mut run = at.clone();
+        if phrase.iter().all(|p| {
+            run.next()
+                .is_some_and(|w| w.chars().map(fold_char).eq(p.chars()))
+        }) {
+            return true;
+        }
+        if at.next().is_none() {
+            return false;
+        }
+    }
 }
 
 impl Test {
@@ -373,10 +423,9 @@ impl Test {
             Test::Equals(x) => values_equal(v, x),
             Test::In(xs) => xs.iter().any(|x| values_equal(v, x)),
             Test::Contains(s) => text_of(v).is_some_and(|t| fold_case(&t).contains(&fold_case(s))),
-            Test::ContainsWord(phrases) => text_of(v).is_some_and(|t| {
-                let w = words(&t);
-                phrases.iter().any(|p| contains_phrase(&w, p))
-            }),
+            Test::ContainsWord(phrases) => {
+                text_of(v).is_some_and(|t| phrases.iter().any(|p| contains_phrase(&t, p)))
+            }
             Test::StartsWith(s) => {
                 text_of(v).is_some_and(|t| fold_case(&t).starts_with(&fold_case(s)))
             }
@@ -395,11 +444,11 @@ fn unreachable_exists() -> bool {
     false
 }
 
-fn text_of(v: &Value) -> Option<String> {
+fn text_of(v: &Value) -> Option<Cow<'_, str>> {
     match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
+        Value::String(s) => Some(Cow::Borrowed(s)),
+        Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        Value::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
         _ => None,
     }
 }
@@ -927,6 +976,102 @@ mod tests {
                 expected,
                 "{title}"
             );
+        }
+    }
+
+    /// Reordering an `all` / `any` cheapest first never changes what it evaluates to.
+    #[test]
+    fn cheap_first_keeps_every_result() {
+        use crate::model::check::Checker;
+        use serde_json::json;
+        struct Fixed(f64, u32);
+        impl ScoreSource for Fixed {
+            fn score_of(&self, name: &str) -> Option<f64> {
+                (name == "total").then_some(self.0)
+            }
+        }
+        impl CountSource for Fixed {
+            fn rule_matches(&self, _: &[String], _: Option<i64>) -> u32 {
+                self.1
+            }
+            fn visits(&self, _: Option<i64>) -> u32 {
+                self.1
+            }
+        }
+        let conditions = [
+            json!({"all": [{"score": "total", "gte": 50}, {"trait": "employees", "gte": 100}, {"visits": 2, "withinDays": 30}]}),
+            json!({"any": [{"score": "total", "gte": 50}, {"not": {"trait": "title", "exists": true}}, {"matches": "x", "atLeast": 3}]}),
+            json!({"all": [{"any": [{"score": "total", "lt": 10}, {"identified": true}]}, {"not": {"all": [{"visits": 3}, {"trait": "country", "in": ["US"]}]}}]}),
+        ];
+        let trait_sets = [
+            json!({}),
+            json!({"employees": 500, "title": "VP", "country": "US"}),
+            json!({"employees": 50, "country": "DE"}),
+        ];
+        for c in &conditions {
+            let mut ck = Checker::default();
+            let written = parse(&mut ck, c, "c", Scope::Stage).expect("valid");
+            let mut reordered = written.clone();
+            reordered.cheap_first();
+            for traits in &trait_sets {
+                for (total, count) in [(0.0, 0), (60.0, 1), (60.0, 5), (5.0, 3)] {
+                    for identified in [false, true] {
+                        let fixed = Fixed(total, count);
+                        let facts = Facts {
+                            event: None,
+                            traits: traits.as_object().unwrap(),
+                            identified,
+                            scores: Some(&fixed),
+                            counts: Some(&fixed),
+                            as_of: 0,
+                        };
+                        assert_eq!(written.eval(&facts), reordered.eval(&facts), "{c} {traits}");
+                    }
+                }
+            }
+        }
+        // The cheap part of the first moved ahead of the score.
+        let mut ck = Checker::default();
+        let mut first = parse(&mut ck, &conditions[0], "c", Scope::Stage).unwrap();
+        first.cheap_first();
+        let Condition::All(parts) = first else {
+            panic!()
+        };
+        assert!(matches!(parts[0], Condition::Trait(..)), "{parts:?}");
+        assert!(matches!(parts[2], Condition::Score(..)), "{parts:?}");
+    }
+
+    /// Word by word matching agrees with matching on the folded word list.
+    #[test]
+    fn contains_phrase_agrees_with_the_word_list() {
+        let texts = [
+            "",
+            "VP",
+            "Senior Vice-President, Sales",
+            "vice chair, president",
+            "Head of Growth / Head of Marketing",
+            "ΟΔΟΣ Director",
+            "director",
+            "Co-Founder & CEO",
+            "  Ärztin  ",
+        ];
+        let phrases = [
+            "vp",
+            "vice president",
+            "head of marketing",
+            "οδος",
+            "director",
+            "founder ceo",
+            "ärztin",
+            "of",
+        ];
+        for text in texts {
+            let list = words(text);
+            for phrase in phrases {
+                let p = words(phrase);
+                let by_list = list.windows(p.len()).any(|w| w == p.as_slice());
+                assert_eq!(contains_phrase(text, &p), by_list, "{text:?} ~ {phrase:?}");
+            }
         }
     }
 }

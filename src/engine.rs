@@ -6,11 +6,11 @@
 
 use crate::condition::{trait_value, Facts, DAY_MS};
 use crate::error::Error;
-use crate::event::{clip, Event, EventKind};
+use crate::event::{clip, clipped, Event, EventKind};
 use crate::handoff::{self, Handoff};
 use crate::hash;
 use crate::model::{Model, RuleKind};
-use crate::score::{self, Explanation, Score};
+use crate::score::{self, Explanation, Score, Scratch};
 use crate::stage::{Stage, StageEntry};
 use crate::state::{
     trim_front, CapHit, HistoryRecord, LedgerRecord, VisitorState, DEDUPE_LEN, HISTORY_LEN,
@@ -42,10 +42,26 @@ pub struct NextChange {
     pub total: f64,
 }
 
+/// What one event changed, without the score: what a replay keeps. [`Engine::ingest`] returns
+/// this plus the score; [`Engine::ingest_event`] returns only this and builds nothing more.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Ingested {
+    /// The message id was seen before; nothing changed.
+    pub duplicate: bool,
+    pub stages_entered: Vec<StageEntry>,
+    pub handoffs: Vec<Handoff>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Engine {
     model: Model,
     state: VisitorState,
+    /// The fit rules' results on the current traits, by rule position (`score::fit_hits`).
+    /// Fit conditions see only traits and `identified`, so this is refreshed when an event can
+    /// change either, not on every score read.
+    fit: Vec<bool>,
+    /// Buffers for the score read after every event (no allocation per event).
+    scratch: Scratch,
 }
 
 /// How far ahead `next_change` looks.
@@ -57,7 +73,26 @@ impl Engine {
             model_hash: model.hash().to_string(),
             ..VisitorState::default()
         };
-        Engine { model, state }
+        Engine::assemble(model, state)
+    }
+
+    fn assemble(model: Model, state: VisitorState) -> Engine {
+        let mut engine = Engine {
+            model,
+            state,
+            fit: Vec::new(),
+            scratch: Scratch::default(),
+        };
+        engine.refresh_fit();
+        engine
+    }
+
+    fn refresh_fit(&mut self) {
+        self.fit = score::fit_hits(
+            &self.model,
+            &self.state.traits,
+            self.state.user_id.is_some(),
+        );
     }
 
     /// Resume a visitor from exported state. A corrupt or foreign blob is an error. State
@@ -86,7 +121,7 @@ impl Engine {
             }
             state.model_hash = model.hash().to_string();
         }
-        Ok(Engine { model, state })
+        Ok(Engine::assemble(model, state))
     }
 
     pub fn model(&self) -> &Model {
@@ -122,10 +157,11 @@ impl Engine {
     pub fn reset(&mut self) {
         self.state = VisitorState::default();
         self.state.model_hash = self.model.hash().to_string();
+        self.refresh_fit();
     }
 
     pub fn score(&self, as_of: i64) -> Score {
-        score::score(&self.model, &self.state, as_of)
+        score::score_with(&self.model, &self.state, as_of, &self.fit)
     }
 
     pub fn explain(&self, as_of: i64) -> Explanation {
@@ -138,48 +174,71 @@ impl Engine {
         Ok(self.ingest(event, now))
     }
 
+    /// [`Engine::ingest_value`] taking the value: the event's maps move instead of being copied.
+    pub fn ingest_owned_value(&mut self, v: Value, now: i64) -> Result<IngestOutcome, Error> {
+        let event = Event::from_owned_value(v, Some(now))?;
+        Ok(self.ingest(event, now))
+    }
+
     pub fn ingest_json(&mut self, text: &str, now: i64) -> Result<IngestOutcome, Error> {
         let v: Value = serde_json::from_str(text).map_err(|e| Error::event("$", e.to_string()))?;
-        self.ingest_value(&v, now)
+        self.ingest_owned_value(v, now)
     }
 
     /// Fold one event in. Points are earned at the event's timestamp; stage criteria are checked
     /// at `now` and a stage reached is recorded at `now`.
     pub fn ingest(&mut self, event: Event, now: i64) -> IngestOutcome {
+        let Ingested {
+            duplicate,
+            stages_entered,
+            handoffs,
+        } = self.ingest_event(&event, now);
+        IngestOutcome {
+            duplicate,
+            score: self.score(now),
+            stage: self.state.stage,
+            stages_entered,
+            handoffs,
+        }
+    }
+
+    /// [`Engine::ingest`] without building the score for the caller: the same state change, for
+    /// replays that read the score once at the end.
+    pub fn ingest_event(&mut self, event: &Event, now: i64) -> Ingested {
         let key = (hash::fnv1a64(event.message_id.as_bytes()) & 0xffff_ffff) as u32;
         if self.state.seen.contains(&key) {
             self.state.duplicates += 1;
-            return IngestOutcome {
+            return Ingested {
                 duplicate: true,
-                score: self.score(now),
-                stage: self.state.stage,
-                stages_entered: Vec::new(),
-                handoffs: Vec::new(),
+                ..Ingested::default()
             };
         }
         self.state.seen.push(key);
         trim_front(&mut self.state.seen, DEDUPE_LEN);
 
-        self.absorb_identity_and_traits(&event);
-        self.track_session(&event);
-        self.apply_behavior_rules(&event);
+        let identified = self.state.user_id.is_some();
+        self.absorb_identity_and_traits(event);
+        if matches!(event.kind, EventKind::Identify | EventKind::Group)
+            || identified != self.state.user_id.is_some()
+        {
+            self.refresh_fit();
+        }
+        self.track_session(event);
+        let label = clipped(event.label_str(), MAX_LABEL);
+        self.apply_behavior_rules(event, label);
         let st = &mut self.state;
-        st.history.push(HistoryRecord(
-            event.timestamp,
-            event.kind.as_str().to_string(),
-            clip(&event.label(), MAX_LABEL),
-        ));
-        trim_front(&mut st.history, HISTORY_LEN);
+        let mut record = recycled(&mut st.history, HISTORY_LEN)
+            .unwrap_or_else(|| HistoryRecord(0, String::new(), String::new()));
+        record.0 = event.timestamp;
+        set_text(&mut record.1, event.kind.as_str());
+        set_text(&mut record.2, label);
+        st.history.push(record);
         st.events += 1;
 
-        let mut score = self.score(now);
-        let stages_entered = self.advance_stages(&score, now);
-        score.stage = self.state.stage;
+        let stages_entered = self.advance_stages(now);
         let handoffs = self.maybe_handoff(&stages_entered, now);
-        IngestOutcome {
+        Ingested {
             duplicate: false,
-            score,
-            stage: self.state.stage,
             stages_entered,
             handoffs,
         }
@@ -191,7 +250,10 @@ impl Engine {
             st.anonymous_id = event.anonymous_id.as_deref().map(|s| clip(s, 128));
         }
         if let Some(u) = &event.user_id {
-            st.user_id = Some(clip(u, 128));
+            let u = clipped(u, 128);
+            if st.user_id.as_deref() != Some(u) {
+                st.user_id = Some(u.to_string());
+            }
         }
         let kept = &self.model.kept_traits;
         match event.kind {
@@ -235,7 +297,7 @@ impl Engine {
         st.last_seen = Some(st.last_seen.map_or(ts, |l| l.max(ts)));
     }
 
-    fn apply_behavior_rules(&mut self, event: &Event) {
+    fn apply_behavior_rules(&mut self, event: &Event, label: &str) {
         let st = &mut self.state;
         let facts = Facts {
             event: Some(event),
@@ -248,13 +310,11 @@ impl Engine {
         let ts = event.timestamp;
         let day = ts.div_euclid(DAY_MS);
         let session = st.sessions;
-        let mut records = Vec::new();
-        for rule in self
-            .model
-            .rules
-            .iter()
-            .filter(|r| r.kind == RuleKind::Behavior)
-        {
+        let message_id = clipped(&event.message_id, 64);
+        for (i, rule) in self.model.rules.iter().enumerate() {
+            if rule.kind != RuleKind::Behavior {
+                continue;
+            }
             if !rule.when.eval(&facts) {
                 continue;
             }
@@ -265,8 +325,7 @@ impl Engine {
                 continue;
             };
             rs.matches = rs.matches.saturating_add(1);
-            let ring = self.model.rings.get(&rule.id).copied().unwrap_or(0) as usize;
-            insert_sorted(&mut rs.ring, ts, ring);
+            insert_sorted(&mut rs.ring, ts, self.model.rule_ring[i]);
             let cap = rule.cap;
             if cap.per_session.is_some() && rs.session != session {
                 rs.session = session;
@@ -299,32 +358,53 @@ impl Engine {
             } else {
                 0.0
             };
-            records.push(LedgerRecord(
-                rule.id.clone(),
-                ts,
-                counted,
-                hit,
-                clip(&event.message_id, 64),
-                event.kind.as_str().to_string(),
-                clip(&event.label(), MAX_LABEL),
-            ));
+            // The oldest record's strings are reused once the ledger is full: same contents
+            // as pushing a new record and trimming the front, without allocating.
+            let mut record = recycled(&mut st.ledger, LEDGER_LEN).unwrap_or_else(|| {
+                LedgerRecord(
+                    String::new(),
+                    0,
+                    0.0,
+                    None,
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                )
+            });
+            set_text(&mut record.0, &rule.id);
+            record.1 = ts;
+            record.2 = counted;
+            record.3 = hit;
+            set_text(&mut record.4, message_id);
+            set_text(&mut record.5, event.kind.as_str());
+            set_text(&mut record.6, label);
+            st.ledger.push(record);
         }
-        st.ledger.extend(records);
-        trim_front(&mut st.ledger, LEDGER_LEN);
     }
 
     /// Stages whose criteria hold at `now` and lie ahead of the current one are entered.
-    fn advance_stages(&mut self, score: &Score, now: i64) -> Vec<StageEntry> {
+    fn advance_stages(&mut self, now: i64) -> Vec<StageEntry> {
         // The model's stages plus `known` (always reachable), in forward order: walking
         // `Stage::ALL` (declared in that order) sorts without a sort routine in the wasm.
         let stages = &self.model.stages;
-        let candidates = Stage::ALL.into_iter().flat_map(|s| {
-            let listed = stages.iter().filter(|x| x.stage == s).count();
-            std::iter::repeat_n(s, listed.max(usize::from(s == Stage::Known)))
-        });
+        let current = self.state.stage;
+        let candidates = Stage::ALL
+            .into_iter()
+            .flat_map(|s| {
+                let listed = stages.iter().filter(|x| x.stage == s).count();
+                std::iter::repeat_n(s, listed.max(usize::from(s == Stage::Known)))
+            })
+            .filter(|s| current.can_advance_to(*s));
+        // Nothing ahead (the visitor already reached the last stage): no score to read. Else
+        // the score is read only if a criterion gets to a score test (cheap tests go first,
+        // `condition::Condition::cheap_first`).
+        if candidates.clone().next().is_none() {
+            return Vec::new();
+        }
+        let totals =
+            score::Totals::new(&self.model, &self.state, &self.fit, now, &mut self.scratch);
         let entered: Vec<StageEntry> = candidates
-            .filter(|s| self.state.stage.can_advance_to(*s))
-            .filter(|s| score::stage_holds(&self.model, &self.state, score, *s, now))
+            .filter(|s| score::stage_holds(&self.model, &self.state, &totals, *s, now))
             .map(|stage| StageEntry { stage, at: now })
             .collect();
         if let Some(last) = entered.last() {
@@ -412,6 +492,20 @@ impl Engine {
     pub fn trait_value(&self, name: &str) -> Option<&Value> {
         trait_value(&self.state.traits, name)
     }
+}
+
+/// The oldest element when `list` already holds `max` (removed, for reuse), else `None`.
+fn recycled<T>(list: &mut Vec<T>, max: usize) -> Option<T> {
+    if max == 0 || list.len() < max {
+        return None;
+    }
+    trim_front(list, max);
+    Some(list.remove(0))
+}
+
+fn set_text(slot: &mut String, text: &str) {
+    slot.clear();
+    slot.push_str(text);
 }
 
 fn insert_sorted(ring: &mut Vec<i64>, t: i64, cap: usize) {

@@ -20,14 +20,15 @@ pub enum EventKind {
 
 impl EventKind {
     pub fn parse(s: &str) -> Option<EventKind> {
-        match s.to_ascii_lowercase().as_str() {
-            "page" => Some(EventKind::Page),
-            "screen" => Some(EventKind::Screen),
-            "track" => Some(EventKind::Track),
-            "identify" => Some(EventKind::Identify),
-            "group" => Some(EventKind::Group),
-            _ => None,
-        }
+        [
+            EventKind::Page,
+            EventKind::Screen,
+            EventKind::Track,
+            EventKind::Identify,
+            EventKind::Group,
+        ]
+        .into_iter()
+        .find(|k| k.as_str().eq_ignore_ascii_case(s))
     }
 
     pub fn as_str(self) -> &'static str {
@@ -110,8 +111,37 @@ pub const MAX_TEXT: usize = 2048;
 impl Event {
     /// Parse a JSON text holding one event.
     pub fn from_json(text: &str) -> Result<Event, Error> {
+        Event::from_json_or(text, None)
+    }
+
+    /// [`Event::from_json`] with [`Event::from_value_or`]'s `default_time`.
+    pub fn from_json_or(text: &str, default_time: Option<i64>) -> Result<Event, Error> {
+        // Fast path: only the fields an event is read from become JSON values, the keys are not
+        // copied. Anything unusual (not an object, no messageId to dedupe by) takes the
+        // general path, which also words every error.
+        if let Ok(mut top) = serde_json::from_str::<TopLevel>(text) {
+            // The ids move out of the line's values instead of being copied.
+            let message = owned_id(top.take_value("messageId"), "messageId");
+            if let Ok(Some(_)) = message {
+                let ids = Ids {
+                    anonymous: owned_id(top.take_value("anonymousId"), "anonymousId"),
+                    user: owned_id(top.take_value("userId"), "userId"),
+                    group: owned_id(top.take_value("groupId"), "groupId"),
+                    message,
+                };
+                let mut event = Event::read_fields(&top, ids, None, default_time)?;
+                event.properties = take_object(top.take("properties"));
+                event.traits = take_object(top.take("traits"));
+                if event.traits.is_empty() && event.kind == EventKind::Identify {
+                    if let Some(Value::Object(context)) = top.take("context") {
+                        event.traits = take_object(context.get_mut("traits"));
+                    }
+                }
+                return Ok(event);
+            }
+        }
         let v: Value = serde_json::from_str(text).map_err(|e| Error::event("$", e.to_string()))?;
-        Event::from_value(&v)
+        Event::from_owned_value(v, default_time)
     }
 
     /// Normalise one Segment-spec event. The timestamp is required (`timestamp`, else
@@ -123,10 +153,46 @@ impl Event {
     /// Like [`Event::from_value`], but an event without any timestamp gets `default_time`
     /// (the snippet passes the current time for events it captured itself).
     pub fn from_value_or(v: &Value, default_time: Option<i64>) -> Result<Event, Error> {
+        Event::from_owned_value(v.clone(), default_time)
+    }
+
+    /// [`Event::from_value_or`] taking the value: `properties` and `traits` move into the event
+    /// instead of being copied.
+    pub fn from_owned_value(mut v: Value, default_time: Option<i64>) -> Result<Event, Error> {
+        let mut event = Event::read_scalars(&v, default_time)?;
+        // Page data lives in `properties` for page calls; identify/group carry traits at the top
+        // level, older libraries put them in `context.traits` (read only when the top level has
+        // none). Taken out with `mem::take`, not `remove`: see `state::map_without`.
+        let Value::Object(obj) = &mut v else {
+            return Ok(event);
+        };
+        event.properties = take_object(obj.get_mut("properties"));
+        event.traits = take_object(obj.get_mut("traits"));
+        if event.traits.is_empty() && event.kind == EventKind::Identify {
+            if let Some(Value::Object(context)) = obj.get_mut("context") {
+                event.traits = take_object(context.get_mut("traits"));
+            }
+        }
+        Ok(event)
+    }
+
+    /// Everything but `properties` and `traits` (left empty), every field checked.
+    fn read_scalars(v: &Value, default_time: Option<i64>) -> Result<Event, Error> {
         let obj = v
             .as_object()
             .ok_or_else(|| Error::event("$", "an event must be a JSON object"))?;
-        let kind_text = match obj.get("type") {
+        Event::read_fields(obj, Ids::copied(obj), Some(v), default_time)
+    }
+
+    /// [`Event::read_scalars`] from the top-level fields; `whole` is the event's value, hashed
+    /// for a missing messageId.
+    fn read_fields(
+        obj: &dyn Fields,
+        ids: Ids,
+        whole: Option<&Value>,
+        default_time: Option<i64>,
+    ) -> Result<Event, Error> {
+        let kind_text = match obj.field("type") {
             Some(Value::String(s)) => s,
             Some(_) => return Err(Error::event("type", "must be a string")),
             None => return Err(Error::event("type", "missing")),
@@ -142,26 +208,28 @@ impl Event {
         })?;
 
         let timestamp = read_timestamp(obj, default_time)?;
-        let anonymous_id = opt_id(obj, "anonymousId")?;
-        let user_id = opt_id(obj, "userId")?;
+        let anonymous_id = ids.anonymous?;
+        let user_id = ids.user?;
         if anonymous_id.is_none() && user_id.is_none() {
             return Err(Error::event(
                 "anonymousId",
                 "missing: an event needs an anonymousId or a userId",
             ));
         }
-        let group_id = opt_id(obj, "groupId")?;
-        let message_id = match opt_id(obj, "messageId")? {
-            Some(id) => id,
-            None => format!("h-{}", hash::content_hash(v)),
+        let group_id = ids.group?;
+        let message_id = match (ids.message?, whole) {
+            (Some(id), _) => id,
+            (None, Some(v)) => format!("h-{}", hash::content_hash(v)),
+            (None, None) => return Err(Error::event("messageId", "missing")),
         };
 
-        let properties = opt_object(obj, "properties")?;
-        let traits = opt_object(obj, "traits")?;
-        let context = opt_object(obj, "context")?;
+        let empty = Map::new();
+        let properties = opt_object(obj, "properties")?.unwrap_or(&empty);
+        opt_object(obj, "traits")?;
+        let context = opt_object(obj, "context")?.unwrap_or(&empty);
         let page_ctx = match context.get("page") {
-            Some(Value::Object(m)) => m.clone(),
-            _ => Map::new(),
+            Some(Value::Object(m)) => m,
+            _ => &empty,
         };
 
         let name = match kind {
@@ -172,7 +240,7 @@ impl Event {
         };
 
         // Page data lives in `properties` for page calls, in `context.page` for the others.
-        let pick = |key: &str| -> Option<String> {
+        let pick = |key: &str| -> Option<&str> {
             let from_props = if matches!(kind, EventKind::Page | EventKind::Screen) {
                 properties.get(key).and_then(Value::as_str)
             } else {
@@ -180,16 +248,18 @@ impl Event {
             };
             from_props
                 .or_else(|| page_ctx.get(key).and_then(Value::as_str))
-                .map(|s| clip(s, MAX_TEXT))
+                .map(|s| clipped(s, MAX_TEXT))
         };
-        let url = pick("url");
-        let referrer = pick("referrer").filter(|r| !r.is_empty());
+        let url = pick("url").map(str::to_string);
+        let referrer = pick("referrer")
+            .filter(|r| !r.is_empty())
+            .map(str::to_string);
         let search = pick("search");
         let path = pick("path")
-            .map(|p| normalize_path(&p))
-            .or_else(|| url.as_deref().map(|u| normalize_path(&path_of_url(u))));
+            .map(normalize_path)
+            .or_else(|| url.as_deref().map(|u| normalize_path(path_of_url(u))));
         let mut query = Vec::new();
-        if let Some(s) = search.as_deref() {
+        if let Some(s) = search {
             parse_query(s, &mut query);
         }
         if let Some(u) = url.as_deref() {
@@ -219,16 +289,6 @@ impl Event {
         campaign.term = campaign.term.or_else(|| from_query("utm_term"));
         campaign.content = campaign.content.or_else(|| from_query("utm_content"));
 
-        // identify/group carry traits at the top level; older libraries put them in context.
-        let traits = if traits.is_empty() {
-            match context.get("traits") {
-                Some(Value::Object(t)) if matches!(kind, EventKind::Identify) => t.clone(),
-                _ => traits,
-            }
-        } else {
-            traits
-        };
-
         Ok(Event {
             kind,
             message_id,
@@ -242,8 +302,8 @@ impl Event {
             referrer,
             query,
             campaign,
-            properties,
-            traits,
+            properties: Map::new(),
+            traits: Map::new(),
         })
     }
 
@@ -257,15 +317,18 @@ impl Event {
 
     /// A short human label: the page path or the track event name.
     pub fn label(&self) -> String {
+        self.label_str().to_string()
+    }
+
+    /// [`Event::label`] without a copy.
+    pub fn label_str(&self) -> &str {
         match self.kind {
-            EventKind::Page | EventKind::Screen => self
-                .path
-                .clone()
-                .or_else(|| self.name.clone())
-                .unwrap_or_default(),
-            EventKind::Track => self.name.clone().unwrap_or_default(),
-            EventKind::Identify => "identify".to_string(),
-            EventKind::Group => "group".to_string(),
+            EventKind::Page | EventKind::Screen => {
+                self.path.as_deref().or(self.name.as_deref()).unwrap_or("")
+            }
+            EventKind::Track => self.name.as_deref().unwrap_or(""),
+            EventKind::Identify => "identify",
+            EventKind::Group => "group",
         }
     }
 
@@ -279,49 +342,203 @@ impl Event {
 }
 
 pub(crate) fn clip(s: &str, max: usize) -> String {
+    clipped(s, max).to_string()
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a char boundary.
+pub(crate) fn clipped(s: &str, max: usize) -> &str {
     if s.len() <= max {
-        return s.to_string();
+        return s;
     }
     let mut end = max;
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    s[..end].to_string()
+    &s[..end]
 }
 
-fn opt_id(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, Error> {
-    match obj.get(key) {
+/// The id fields of an event, each read (or its error) ahead of the other fields;
+/// [`Event::read_fields`] takes them in its usual order, so errors are reported as ever.
+struct Ids {
+    anonymous: Result<Option<String>, Error>,
+    user: Result<Option<String>, Error>,
+    group: Result<Option<String>, Error>,
+    message: Result<Option<String>, Error>,
+}
+
+impl Ids {
+    fn copied(obj: &dyn Fields) -> Ids {
+        let id = |key| owned_id(obj.field(key).cloned(), key);
+        Ids {
+            anonymous: id("anonymousId"),
+            user: id("userId"),
+            group: id("groupId"),
+            message: id("messageId"),
+        }
+    }
+}
+
+fn owned_id(v: Option<Value>, key: &str) -> Result<Option<String>, Error> {
+    match v {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.is_empty() => Ok(None),
         Some(Value::String(s)) if s.len() > 256 => {
             Err(Error::event(key, "longer than 256 characters"))
         }
-        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::String(s)) => Ok(Some(s)),
         // Some libraries send numeric ids.
         Some(Value::Number(n)) => Ok(Some(n.to_string())),
         Some(_) => Err(Error::event(key, "must be a string")),
     }
 }
 
-fn opt_string(obj: &Map<String, Value>, key: &str) -> Result<Option<String>, Error> {
-    match obj.get(key) {
+fn opt_string(obj: &dyn Fields, key: &str) -> Result<Option<String>, Error> {
+    match obj.field(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(clip(s, MAX_TEXT))),
         Some(_) => Err(Error::event(key, "must be a string")),
     }
 }
 
-fn opt_object(obj: &Map<String, Value>, key: &str) -> Result<Map<String, Value>, Error> {
-    match obj.get(key) {
-        None | Some(Value::Null) => Ok(Map::new()),
-        Some(Value::Object(m)) => Ok(m.clone()),
+fn opt_object<'a>(obj: &'a dyn Fields, key: &str) -> Result<Option<&'a Map<String, Value>>, Error> {
+    match obj.field(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(m)) => Ok(Some(m)),
         Some(_) => Err(Error::event(key, "must be an object")),
     }
 }
 
-fn read_timestamp(obj: &Map<String, Value>, default_time: Option<i64>) -> Result<i64, Error> {
+/// Top-level fields of an event, by name: a JSON object, or the fields of a line read by
+/// [`TopLevel`].
+trait Fields {
+    fn field(&self, key: &str) -> Option<&Value>;
+}
+
+impl Fields for Map<String, Value> {
+    fn field(&self, key: &str) -> Option<&Value> {
+        self.get(key)
+    }
+}
+
+/// Every top-level field [`Event::read_fields`] looks at.
+const FIELDS: [&str; 14] = [
+    "type",
+    "messageId",
+    "anonymousId",
+    "userId",
+    "groupId",
+    "timestamp",
+    "originalTimestamp",
+    "sentAt",
+    "receivedAt",
+    "event",
+    "name",
+    "properties",
+    "traits",
+    "context",
+];
+
+/// An event's JSON object read with only the [`FIELDS`] kept (the last of repeated keys wins, as
+/// in a JSON object): no key is copied, no map built. Other fields are still parsed (as values,
+/// then dropped), so exactly the texts the general path accepts are accepted.
+#[derive(Default)]
+struct TopLevel {
+    values: [Option<Value>; FIELDS.len()],
+}
+
+impl TopLevel {
+    fn take(&mut self, key: &str) -> Option<&mut Value> {
+        self.values[field_index(key)?].as_mut()
+    }
+
+    fn take_value(&mut self, key: &str) -> Option<Value> {
+        self.values[field_index(key)?].take()
+    }
+}
+
+impl Fields for TopLevel {
+    fn field(&self, key: &str) -> Option<&Value> {
+        self.values[field_index(key)?].as_ref()
+    }
+}
+
+/// Position of `key` in [`FIELDS`].
+fn field_index(key: &str) -> Option<usize> {
+    // By length first: one or two comparisons instead of a scan of all fourteen names.
+    let candidates: &[usize] = match key.len() {
+        4 => &[0, 10],
+        5 => &[9],
+        6 => &[3, 7, 12],
+        7 => &[4, 13],
+        9 => &[1, 5],
+        10 => &[8, 11],
+        11 => &[2],
+        17 => &[6],
+        _ => &[],
+    };
+    candidates.iter().copied().find(|i| FIELDS[*i] == key)
+}
+
+impl<'de> Deserialize<'de> for TopLevel {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<TopLevel, D::Error> {
+        d.deserialize_map(TopLevelVisitor)
+    }
+}
+
+struct TopLevelVisitor;
+
+impl<'de> serde::de::Visitor<'de> for TopLevelVisitor {
+    type Value = TopLevel;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an event object")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<TopLevel, A::Error> {
+        let mut top = TopLevel::default();
+        while let Some(FieldKey(i)) = map.next_key()? {
+            let value: Value = map.next_value()?;
+            if let Some(i) = i {
+                top.values[i] = Some(value);
+            }
+        }
+        Ok(top)
+    }
+}
+
+/// A top-level key as its position in [`FIELDS`], read without copying it.
+struct FieldKey(Option<usize>);
+
+impl<'de> Deserialize<'de> for FieldKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<FieldKey, D::Error> {
+        d.deserialize_str(FieldKeyVisitor)
+    }
+}
+
+struct FieldKeyVisitor;
+
+impl serde::de::Visitor<'_> for FieldKeyVisitor {
+    type Value = FieldKey;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<FieldKey, E> {
+        Ok(FieldKey(field_index(key)))
+    }
+}
+
+fn take_object(v: Option<&mut Value>) -> Map<String, Value> {
+    match v {
+        Some(Value::Object(m)) => std::mem::take(m),
+        _ => Map::new(),
+    }
+}
+
+fn read_timestamp(obj: &dyn Fields, default_time: Option<i64>) -> Result<i64, Error> {
     for key in ["timestamp", "originalTimestamp", "sentAt", "receivedAt"] {
-        match obj.get(key) {
+        match obj.field(key) {
             None | Some(Value::Null) => continue,
             Some(v) => return parse_time_value(v).map_err(|reason| Error::event(key, reason)),
         }
@@ -382,10 +599,10 @@ pub fn parse_iso8601(s: &str) -> Option<i64> {
     let b = s.trim().as_bytes();
     let num = |from: usize, len: usize| -> Option<i64> {
         let part = b.get(from..from + len)?;
-        if !part.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        std::str::from_utf8(part).ok()?.parse().ok()
+        // At most 4 ASCII digits: no overflow, no text parser needed.
+        part.iter().try_fold(0i64, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0'))
+        })
     };
     let year = num(0, 4)?;
     if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
@@ -489,14 +706,14 @@ pub fn normalize_path(p: &str) -> String {
     path
 }
 
-fn path_of_url(url: &str) -> String {
+fn path_of_url(url: &str) -> &str {
     let after_scheme = match url.find("://") {
         Some(i) => &url[i + 3..],
         None => url,
     };
     match after_scheme.find('/') {
-        Some(i) => after_scheme[i..].to_string(),
-        None => "/".to_string(),
+        Some(i) => &after_scheme[i..],
+        None => "/",
     }
 }
 
@@ -653,5 +870,68 @@ mod tests {
         assert_eq!(e.path.as_deref(), Some("/resources/guide"));
         assert_eq!(e.campaign.source.as_deref(), Some("newsletter"));
         assert_eq!(e.label(), "Asset Downloaded");
+    }
+
+    /// `from_json` reads a line through [`TopLevel`] when it can; it must give exactly what the
+    /// general path (`from_value` of the parsed value) gives, errors included.
+    #[test]
+    fn fast_line_reading_equals_the_general_path() {
+        let lines = [
+            r#"{"type":"page","messageId":"m1","anonymousId":"a","timestamp":"2026-11-01T00:07:22.744Z","properties":{"path":"/about/","url":"https://x.test/about?utm_source=li&utm_medium=cpc","title":"about","referrer":""}}"#,
+            r#"{"type":"track","messageId":"m2","userId":"u","timestamp":5,"event":"Asset Downloaded","properties":{"category":"case-study"},"context":{"page":{"path":"/r/"},"campaign":{"source":"news"}}}"#,
+            r#"{"type":"IDENTIFY","messageId":"m3","anonymousId":"a","timestamp":5,"traits":{},"context":{"traits":{"email":"x@y.z"}}}"#,
+            r#"{"type":"identify","messageId":"m3","anonymousId":"a","timestamp":5,"traits":{"title":"VP"},"context":{"traits":{"email":"x@y.z"}}}"#,
+            r#"{"type":"group","messageId":"m4","anonymousId":"a","groupId":7,"sentAt":"2026-11-01","traits":{"name":"Acme"}}"#,
+            // Repeated keys: the last one counts, as in a parsed object.
+            r#"{"type":"track","type":"page","messageId":"x","messageId":"m5","anonymousId":"a","timestamp":5,"properties":{"path":"/a"},"properties":{"path":"/b"}}"#,
+            // Unknown fields are parsed and dropped, escapes in keys and values.
+            r#"{"type":"page","messageId":"m\u0036","anonymousId":"a","timestamp":5,"library":{"name":"x","v":[1,2.5e3,null,true]},"pro\u0070erties":{"path":"/\u00e9"}}"#,
+            // No messageId: the general path hashes the whole event.
+            r#"{"type":"page","anonymousId":"a","timestamp":5,"unused":1}"#,
+            r#"{"type":"page","messageId":"","anonymousId":"a","timestamp":5}"#,
+            r#"{"type":"page","messageId":null,"anonymousId":"a","timestamp":5}"#,
+            // Errors, each named the same way.
+            r#"{"type":"jump","messageId":"m","anonymousId":"a","timestamp":5}"#,
+            r#"{"type":"page","messageId":"m","timestamp":5}"#,
+            r#"{"type":"page","messageId":"m","anonymousId":"a"}"#,
+            r#"{"type":"page","messageId":"m","anonymousId":"a","timestamp":5,"properties":3}"#,
+            r#"{"type":"page","messageId":["m"],"anonymousId":"a","timestamp":5}"#,
+            r#"{"type":"track","messageId":"m","anonymousId":"a","timestamp":5}"#,
+            r#"{"type":"page","messageId":"m","anonymousId":"a","timestamp":5,"x":1e999}"#,
+            r#"{"type":"page","messageId":"m","anonymousId":"a","timestamp":5} trailing"#,
+            r#"[{"type":"page"}]"#,
+            "null",
+            "",
+        ];
+        for line in lines {
+            for default_time in [None, Some(7)] {
+                let general = serde_json::from_str::<Value>(line)
+                    .map_err(|e| Error::event("$", e.to_string()))
+                    .and_then(|v| Event::from_value_or(&v, default_time));
+                assert_eq!(
+                    Event::from_json_or(line, default_time),
+                    general,
+                    "{line} {default_time:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn field_index_finds_every_field_and_nothing_else() {
+        for (i, name) in FIELDS.iter().enumerate() {
+            assert_eq!(field_index(name), Some(i), "{name}");
+        }
+        for other in [
+            "",
+            "typ",
+            "types",
+            "Type",
+            "message_id",
+            "properties2",
+            "contexts",
+        ] {
+            assert_eq!(field_index(other), None, "{other}");
+        }
     }
 }

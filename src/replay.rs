@@ -7,6 +7,7 @@
 use crate::engine::Engine;
 use crate::event::Event;
 use crate::handoff::Handoff;
+use crate::hash::FnvBuild;
 use crate::model::Model;
 use crate::score::Score;
 use crate::stage::{Stage, StageEntry};
@@ -58,29 +59,66 @@ pub fn visitor_result(engine: &Engine, handoffs: Vec<Handoff>, as_of: i64) -> Vi
 }
 
 pub fn replay(model: &Model, events: &[Event], as_of: i64) -> Vec<VisitorResult> {
-    let mut engines: Vec<(Engine, Vec<Handoff>)> = Vec::new();
-    let mut by_id: HashMap<String, usize> = HashMap::new();
+    let mut replay = Replay::new(model.clone());
     for event in events {
-        let user_key = event.user_id.as_ref().map(|u| format!("u:{u}"));
-        let anon_key = event.anonymous_id.as_ref().map(|a| format!("a:{a}"));
-        let found = user_key
-            .as_ref()
-            .and_then(|k| by_id.get(k))
-            .or_else(|| anon_key.as_ref().and_then(|k| by_id.get(k)))
-            .copied();
-        let idx = found.unwrap_or_else(|| {
-            engines.push((Engine::new(model.clone()), Vec::new()));
-            engines.len() - 1
-        });
-        for key in [user_key, anon_key].into_iter().flatten() {
-            by_id.entry(key).or_insert(idx);
-        }
-        let (engine, handoffs) = &mut engines[idx];
-        let outcome = engine.ingest(event.clone(), event.timestamp);
-        handoffs.extend(outcome.handoffs);
+        replay.push(event);
     }
-    engines
-        .into_iter()
-        .map(|(engine, handoffs)| visitor_result(&engine, handoffs, as_of))
-        .collect()
+    replay.results(as_of)
+}
+
+/// A replay fed one event at a time (a log streamed in chunks): [`replay`] without holding the
+/// whole log. Every visitor's engine shares the one model.
+#[derive(Debug, Clone)]
+pub struct Replay {
+    model: Model,
+    visitors: Vec<(Engine, Vec<Handoff>)>,
+    // Two maps rather than one keyed by "u:"/"a:"-prefixed text: a lookup borrows the event's
+    // id instead of formatting a key per event.
+    by_user: HashMap<String, usize, FnvBuild>,
+    by_anonymous: HashMap<String, usize, FnvBuild>,
+}
+
+impl Replay {
+    pub fn new(model: Model) -> Replay {
+        Replay {
+            model,
+            visitors: Vec::new(),
+            by_user: HashMap::default(),
+            by_anonymous: HashMap::default(),
+        }
+    }
+
+    /// Folds one event into its visitor (time order across calls).
+    pub fn push(&mut self, event: &Event) {
+        let user = event.user_id.as_deref();
+        let anonymous = event.anonymous_id.as_deref();
+        let by_user = user.and_then(|u| self.by_user.get(u).copied());
+        let by_anonymous = anonymous.and_then(|a| self.by_anonymous.get(a).copied());
+        let idx = by_user.or(by_anonymous).unwrap_or_else(|| {
+            self.visitors
+                .push((Engine::new(self.model.clone()), Vec::new()));
+            self.visitors.len() - 1
+        });
+        // The event links its ids to the visitor (an id already known keeps its visitor).
+        if let (Some(u), None) = (user, by_user) {
+            self.by_user.insert(u.to_string(), idx);
+        }
+        if let (Some(a), None) = (anonymous, by_anonymous) {
+            self.by_anonymous.insert(a.to_string(), idx);
+        }
+        let (engine, handoffs) = &mut self.visitors[idx];
+        handoffs.extend(engine.ingest_event(event, event.timestamp).handoffs);
+    }
+
+    /// Every visitor's engine and the handoffs it made, in order of first appearance.
+    pub fn visitors(&self) -> &[(Engine, Vec<Handoff>)] {
+        &self.visitors
+    }
+
+    pub fn results(self, as_of: i64) -> Vec<VisitorResult> {
+        self.visitors
+            .into_iter()
+            .map(|(engine, handoffs)| visitor_result(&engine, handoffs, as_of))
+            .collect()
+    }
 }

@@ -10,6 +10,8 @@ use crate::model::{Model, RuleKind};
 use crate::stage::Stage;
 use crate::state::{decay_factor, CapHit, VisitorState};
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -137,46 +139,192 @@ fn clamp_name(raw: f64, value: f64) -> Option<String> {
 }
 
 pub(crate) fn breakdown(model: &Model, state: &VisitorState, as_of: i64) -> Breakdown {
-    let identified = state.user_id.is_some();
+    let hits = fit_hits(model, &state.traits, state.user_id.is_some());
+    breakdown_with(model, state, as_of, &hits)
+}
+
+/// Which rules' conditions hold on these traits, by rule position: the fit rules' results
+/// (behaviour rules read `false`). Fit conditions see traits and `identified` only, so an
+/// engine keeps this until one of them changes.
+pub(crate) fn fit_hits(model: &Model, traits: &Map<String, Value>, identified: bool) -> Vec<bool> {
     let facts = Facts {
         event: None,
-        traits: &state.traits,
+        traits,
         identified,
         scores: None,
         counts: None,
-        as_of,
+        as_of: 0,
     };
-    let mut rule_points = Vec::with_capacity(model.rules.len());
-    let mut fit_matched = Vec::with_capacity(model.rules.len());
-    for rule in &model.rules {
-        match rule.kind {
-            RuleKind::Behavior => {
-                let v = state
-                    .rules
-                    .get(&rule.id)
-                    .map_or(0.0, |r| r.acc.value(rule.decay, as_of));
-                rule_points.push(v);
-                fit_matched.push(false);
-            }
-            RuleKind::Fit => {
-                let hit = rule.when.eval(&facts);
-                rule_points.push(if hit { rule.points } else { 0.0 });
-                fit_matched.push(hit);
+    model
+        .rules
+        .iter()
+        .map(|rule| rule.kind == RuleKind::Fit && rule.when.eval(&facts))
+        .collect()
+}
+
+/// Current points of every rule at `as_of`, by rule position, into `out`: behaviour rules their
+/// decayed accumulator, fit rules their points when `fit[i]` holds.
+pub(crate) fn rule_points_into(
+    model: &Model,
+    state: &VisitorState,
+    fit: &[bool],
+    as_of: i64,
+    out: &mut Vec<f64>,
+) {
+    out.clear();
+    out.resize(model.rules.len(), 0.0);
+    // The state's rule map and `by_id` are both in id order: one walk side by side instead of
+    // a string-keyed lookup per rule.
+    let mut states = state.rules.iter().peekable();
+    for &i in &model.by_id {
+        let rule = &model.rules[i];
+        let mut acc = None;
+        while let Some((id, rs)) = states.peek() {
+            match id.as_str().cmp(rule.id.as_str()) {
+                std::cmp::Ordering::Less => {
+                    states.next();
+                }
+                std::cmp::Ordering::Equal => {
+                    acc = Some(&rs.acc);
+                    states.next();
+                    break;
+                }
+                std::cmp::Ordering::Greater => break,
             }
         }
+        out[i] = match rule.kind {
+            RuleKind::Behavior => acc.map_or(0.0, |a| a.value(rule.decay, as_of)),
+            RuleKind::Fit if fit.get(i).copied().unwrap_or(false) => rule.points,
+            RuleKind::Fit => 0.0,
+        };
     }
-    let mut groups = Vec::with_capacity(model.groups.len());
+}
+
+/// Group sums clamped to their bounds (by group position, into `values`, unrounded) from rule
+/// points; returns (fit, engagement), the sums of the fit and behaviour groups.
+pub(crate) fn group_values_into(
+    model: &Model,
+    rule_points: &[f64],
+    raw: &mut Vec<f64>,
+    values: &mut Vec<f64>,
+) -> (f64, f64) {
+    raw.clear();
+    raw.resize(model.groups.len(), 0.0);
+    for (gi, p) in model.rule_group.iter().zip(rule_points) {
+        raw[*gi] += *p;
+    }
+    values.clear();
     let (mut fit, mut engagement) = (0.0, 0.0);
-    let mut sums = vec![0.0; model.groups.len()];
-    for (gi, p) in model.rule_group.iter().zip(&rule_points) {
-        sums[*gi] += *p;
-    }
-    for (g, raw) in model.groups.iter().zip(sums) {
-        let value = g.bounds.clamp(raw);
+    for (g, sum) in model.groups.iter().zip(raw.iter()) {
+        let value = g.bounds.clamp(*sum);
         match g.kind {
             RuleKind::Fit => fit += value,
             RuleKind::Behavior => engagement += value,
         }
+        values.push(value);
+    }
+    (fit, engagement)
+}
+
+/// Reusable buffers for [`Totals`], so reading the score after every event allocates nothing.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Scratch {
+    rule_points: Vec<f64>,
+    raw: Vec<f64>,
+    values: Vec<f64>,
+}
+
+/// The rounded numbers of a [`Score`] without its strings: what stage criteria read after each
+/// event. Computed on the first read only (criteria whose cheaper tests fail never read it),
+/// with the same arithmetic as [`breakdown`], so the same values.
+pub(crate) struct Totals<'a> {
+    model: &'a Model,
+    state: &'a VisitorState,
+    fit_hits: &'a [bool],
+    as_of: i64,
+    scratch: RefCell<&'a mut Scratch>,
+    /// (total, fit, engagement), rounded, once computed.
+    computed: Cell<Option<(f64, f64, f64)>>,
+}
+
+impl<'a> Totals<'a> {
+    pub(crate) fn new(
+        model: &'a Model,
+        state: &'a VisitorState,
+        fit_hits: &'a [bool],
+        as_of: i64,
+        scratch: &'a mut Scratch,
+    ) -> Totals<'a> {
+        Totals {
+            model,
+            state,
+            fit_hits,
+            as_of,
+            scratch: RefCell::new(scratch),
+            computed: Cell::new(None),
+        }
+    }
+
+    fn numbers(&self) -> (f64, f64, f64) {
+        if let Some(n) = self.computed.get() {
+            return n;
+        }
+        let mut guard = self.scratch.borrow_mut();
+        let scratch: &mut Scratch = &mut guard;
+        rule_points_into(
+            self.model,
+            self.state,
+            self.fit_hits,
+            self.as_of,
+            &mut scratch.rule_points,
+        );
+        let (fit, engagement) = group_values_into(
+            self.model,
+            &scratch.rule_points,
+            &mut scratch.raw,
+            &mut scratch.values,
+        );
+        let total = self.model.total_bounds.clamp(fit + engagement);
+        let n = (round2(total), round2(fit), round2(engagement));
+        self.computed.set(Some(n));
+        n
+    }
+}
+
+impl ScoreSource for Totals<'_> {
+    fn score_of(&self, name: &str) -> Option<f64> {
+        let (total, fit, engagement) = self.numbers();
+        match name {
+            "total" => Some(total),
+            "fit" => Some(fit),
+            "engagement" => Some(engagement),
+            group => {
+                let i = self.model.groups.iter().position(|g| g.name == group)?;
+                Some(round2(self.scratch.borrow().values[i]))
+            }
+        }
+    }
+}
+
+/// [`breakdown`] with the fit rules' results given (see [`fit_hits`]).
+pub(crate) fn breakdown_with(
+    model: &Model,
+    state: &VisitorState,
+    as_of: i64,
+    fit_hits: &[bool],
+) -> Breakdown {
+    let mut rule_points = Vec::new();
+    rule_points_into(model, state, fit_hits, as_of, &mut rule_points);
+    let fit_matched: Vec<bool> = model
+        .rules
+        .iter()
+        .zip(fit_hits)
+        .map(|(r, hit)| r.kind == RuleKind::Fit && *hit)
+        .collect();
+    let (mut raw, mut values) = (Vec::new(), Vec::new());
+    let (fit, engagement) = group_values_into(model, &rule_points, &mut raw, &mut values);
+    let mut groups = Vec::with_capacity(model.groups.len());
+    for ((g, raw), value) in model.groups.iter().zip(raw).zip(values) {
         groups.push(GroupSummary {
             group: g.name.clone(),
             kind: g.kind,
@@ -212,6 +360,17 @@ pub(crate) fn breakdown(model: &Model, state: &VisitorState, as_of: i64) -> Brea
 
 pub fn score(model: &Model, state: &VisitorState, as_of: i64) -> Score {
     breakdown(model, state, as_of).score
+}
+
+/// [`score`] with the fit rules' results given (see [`fit_hits`]).
+pub(crate) fn score_with(
+    model: &Model,
+    state: &VisitorState,
+    as_of: i64,
+    fit_hits: &[bool],
+) -> Score {
+    // Through `breakdown_with`, not a leaner copy of it: one copy of this code in the snippet.
+    breakdown_with(model, state, as_of, fit_hits).score
 }
 
 pub fn explain(model: &Model, state: &VisitorState, as_of: i64) -> Explanation {
@@ -330,7 +489,7 @@ impl CountSource for Counts<'_> {
 pub(crate) fn stage_holds(
     model: &Model,
     state: &VisitorState,
-    score: &Score,
+    score: &dyn ScoreSource,
     stage: Stage,
     as_of: i64,
 ) -> bool {

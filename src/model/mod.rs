@@ -101,6 +101,8 @@ pub struct GroupSpec {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StageSpec {
     pub stage: Stage,
+    /// The criteria, the parts of each `all` / `any` cheapest first (evaluation order only:
+    /// see `Condition::cheap_first`).
     pub when: Condition,
 }
 
@@ -182,6 +184,11 @@ pub struct ModelData {
     pub(crate) handoff: Option<HandoffSpec>,
     /// How many recent match times to keep per rule id (what stage criteria can ask for).
     pub(crate) rings: BTreeMap<String, u32>,
+    /// `rings` by rule position (same order as `rules`): the hot path reads it without a lookup.
+    pub(crate) rule_ring: Vec<usize>,
+    /// Rule positions in the order of their ids (byte order, the order of the state's rule map),
+    /// so the score walks the visitor's rule states and the model's rules side by side.
+    pub(crate) by_id: Vec<usize>,
     pub(crate) visit_ring: u32,
     /// Trait names worth keeping in visitor state (referenced by conditions, or standard CRM fields).
     pub(crate) kept_traits: Vec<String>,

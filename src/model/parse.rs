@@ -207,7 +207,8 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
                         ck.report(&p, "every visitor starts anonymous; it takes no criteria")
                     }
                     Some(stage) => {
-                        if let Some(when) = condition::parse(&mut ck, cond, &p, Scope::Stage) {
+                        if let Some(mut when) = condition::parse(&mut ck, cond, &p, Scope::Stage) {
+                            when.cheap_first();
                             stages.push(StageSpec { stage, when });
                         }
                     }
@@ -255,6 +256,12 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
     if !ck.problems.is_empty() {
         return Err(ck.problems);
     }
+    let rule_ring = rule_list
+        .iter()
+        .map(|r| rings.get(&r.id).copied().unwrap_or(0) as usize)
+        .collect();
+    let mut by_id: Vec<usize> = (0..rule_list.len()).collect();
+    crate::hash::sort_small(&mut by_id, |a, b| rule_list[*a].id < rule_list[*b].id);
     Ok(Model(std::sync::Arc::new(ModelData {
         id,
         version: version.unwrap_or_default(),
@@ -269,6 +276,8 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
         stages,
         handoff,
         rings,
+        rule_ring,
+        by_id,
         visit_ring,
         kept_traits,
         hash: hash::content_hash(v),

@@ -1,18 +1,15 @@
 //! `BatchReplay`: replay a large time-ordered log fed in NDJSON chunks, one boundary crossing per
 //! chunk instead of one per event (the per-event `Engine.ingest` pays a JSON round trip of the event
-//! and of its outcome on every call). Same grouping and per-visitor engine as `crate::replay::replay`, but
-//! streaming, so a million-event log never has to sit in wasm memory at once.
-
-use std::collections::HashMap;
+//! and of its outcome on every call). It is `crate::replay::Replay`, the streaming form of
+//! `crate::replay::replay`, so a million-event log never has to sit in wasm memory at once.
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::convert::{js_error, json_value, millis, to_js};
 use crate::event::Event;
-use crate::handoff::Handoff;
 use crate::model::Model;
-use crate::replay::visitor_result;
+use crate::replay::Replay;
 use crate::stage::Stage;
 
 /// Replays a time-ordered log of many visitors' events, chunk by chunk.
@@ -24,9 +21,7 @@ use crate::stage::Stage;
 /// ```
 #[wasm_bindgen]
 pub struct BatchReplay {
-    model: Model,
-    engines: Vec<(crate::Engine, Vec<Handoff>)>,
-    by_id: HashMap<String, usize>,
+    replay: Replay,
     events: u64,
 }
 
@@ -51,9 +46,7 @@ impl BatchReplay {
     ) -> Result<BatchReplay, JsError> {
         let model = Model::from_value(&json_value(model)?).map_err(js_error)?;
         Ok(BatchReplay {
-            model,
-            engines: Vec::new(),
-            by_id: HashMap::new(),
+            replay: Replay::new(model),
             events: 0,
         })
     }
@@ -63,17 +56,34 @@ impl BatchReplay {
     /// line number within the chunk; the lines before it stay ingested.
     #[wasm_bindgen(js_name = pushNdjson)]
     pub fn push_ndjson(&mut self, text: &str) -> Result<u32, JsError> {
-        let mut n = 0u32;
-        for (i, line) in text.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
+        self.push_lines(text)
+    }
+
+    /// `pushNdjson` for UTF-8 bytes, e.g. the `Buffer`s of a file stream in Node cut at
+    /// line ends: the bytes are copied into the module as they are, where a JS string is
+    /// re-encoded character by character on its way in. Invalid UTF-8 throws an Error naming the
+    /// line; the lines before it stay ingested.
+    ///
+    /// ```js
+    /// for await (const chunk of lineChunks) replay.pushNdjsonBytes(chunk); // Uint8Array, whole lines
+    /// ```
+    #[wasm_bindgen(js_name = pushNdjsonBytes)]
+    pub fn push_ndjson_bytes(&mut self, bytes: &[u8]) -> Result<u32, JsError> {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => self.push_lines(text),
+            Err(e) => {
+                let (good, _) = bytes.split_at(e.valid_up_to());
+                // The complete lines before the bad byte are valid UTF-8: ingest them, then
+                // name the line that holds the bad byte.
+                let end = good.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+                let text = std::str::from_utf8(&good[..end]).unwrap_or_default();
+                let n = self.push_lines(text)?;
+                let line = text.lines().count() + 1;
+                Err(JsError::new(&format!(
+                    "line {line}: not valid UTF-8 ({n} lines before it ingested)"
+                )))
             }
-            let event = Event::from_json(line)
-                .map_err(|e| JsError::new(&format!("line {}: {e}", i + 1)))?;
-            self.ingest(event);
-            n += 1;
         }
-        Ok(n)
     }
 
     /// Visitors, stage counts and the summed total score, read at `asOf`.
@@ -84,19 +94,18 @@ impl BatchReplay {
         let as_of = millis(as_of, "asOf")?;
         let mut s = ReplaySummary {
             events: self.events,
-            visitors: self.engines.len(),
+            visitors: self.replay.visitors().len(),
             known: 0,
             mql: 0,
             score_sum: 0.0,
         };
-        for (engine, handoffs) in &self.engines {
-            let r = visitor_result(engine, handoffs.clone(), as_of);
-            match r.stage {
+        for (engine, _) in self.replay.visitors() {
+            match engine.stage() {
                 Stage::Known => s.known += 1,
                 Stage::Mql => s.mql += 1,
                 _ => {}
             }
-            s.score_sum += r.score.total;
+            s.score_sum += engine.score(as_of).total;
         }
         s.score_sum = (s.score_sum * 100.0).round() / 100.0;
         to_js(&s)
@@ -111,27 +120,19 @@ impl BatchReplay {
 }
 
 impl BatchReplay {
-    /// The visitor an event belongs to: known by its userId, else by its anonymousId; the event
-    /// links both ids to that visitor (the grouping of `crate::replay::replay`).
-    fn ingest(&mut self, event: Event) {
-        let user_key = event.user_id.as_ref().map(|u| format!("u:{u}"));
-        let anon_key = event.anonymous_id.as_ref().map(|a| format!("a:{a}"));
-        let found = user_key
-            .as_ref()
-            .and_then(|k| self.by_id.get(k))
-            .or_else(|| anon_key.as_ref().and_then(|k| self.by_id.get(k)))
-            .copied();
-        let idx = found.unwrap_or_else(|| {
-            self.engines
-                .push((crate::Engine::new(self.model.clone()), Vec::new()));
-            self.engines.len() - 1
-        });
-        for key in [user_key, anon_key].into_iter().flatten() {
-            self.by_id.entry(key).or_insert(idx);
+    /// Ingests the non-empty lines of `text`; errors name the line (counted from 1).
+    fn push_lines(&mut self, text: &str) -> Result<u32, JsError> {
+        let mut n = 0u32;
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let event = Event::from_json(line)
+                .map_err(|e| JsError::new(&format!("line {}: {e}", i + 1)))?;
+            self.replay.push(&event);
+            self.events += 1;
+            n += 1;
         }
-        let (engine, handoffs) = &mut self.engines[idx];
-        let now = event.timestamp;
-        handoffs.extend(engine.ingest(event, now).handoffs);
-        self.events += 1;
+        Ok(n)
     }
 }

@@ -37,12 +37,17 @@ pub fn json_value(value: JsValue) -> Result<serde_json::Value, JsError> {
         Some(text) => text,
         None => json_text(&value)?,
     };
-    serde_json::from_str(&text).map_err(|e| JsError::new(&format!("invalid JSON: {e}")))
+    parse_json(&text)
+}
+
+/// JSON text into a JSON tree, a syntax error worded as [`json_value`] words it.
+pub fn parse_json(text: &str) -> Result<serde_json::Value, JsError> {
+    serde_json::from_str(text).map_err(|e| JsError::new(&format!("invalid JSON: {e}")))
 }
 
 /// `JSON.stringify` of a JS value; `undefined` (which stringifies to nothing) reads as `null`,
 /// and what JSON cannot hold (a `BigInt`, a cycle) is an error rather than a throw.
-fn json_text(value: &JsValue) -> Result<String, JsError> {
+pub fn json_text(value: &JsValue) -> Result<String, JsError> {
     if value.is_undefined() {
         return Ok("null".into());
     }

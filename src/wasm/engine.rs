@@ -3,7 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::{js_error, json_value, millis, to_js};
+use super::convert::{js_error, json_text, json_value, millis, parse_json, to_js};
 use crate::model::Model;
 
 /// Scores one visitor against one scoring model.
@@ -80,9 +80,26 @@ impl JsEngine {
         #[wasm_bindgen(unchecked_param_type = "BatonEvent")] event: JsValue,
         now: f64,
     ) -> Result<JsValue, JsError> {
-        let event = json_value(event)?;
-        let now = millis(now, "now")?;
-        let outcome = self.inner.ingest_value(&event, now).map_err(js_error)?;
+        let text = match event.as_string() {
+            Some(text) => text,
+            None => json_text(&event)?,
+        };
+        let now_ms = millis(now, "now");
+        // Read straight from the text (no JSON tree for the top level, see `Event::from_json`);
+        // on any problem the general path below words the error exactly as before. Not in the
+        // snippet's build: it ingests through `Tracker`, and this reader would only add bytes.
+        #[cfg(feature = "analytics")]
+        if let Ok(now) = now_ms.as_ref() {
+            if let Ok(event) = crate::event::Event::from_json_or(&text, Some(*now)) {
+                return to_js(&self.inner.ingest(event, *now));
+            }
+        }
+        let event = parse_json(&text)?;
+        let now = now_ms?;
+        let outcome = self
+            .inner
+            .ingest_owned_value(event, now)
+            .map_err(js_error)?;
         to_js(&outcome)
     }
 
@@ -149,7 +166,112 @@ impl JsEngine {
     }
 }
 
+/// A scoring model parsed and validated once, shared by any number of engines: a replay or a
+/// server scoring many visitors pays the model's parse, validation and hashing once instead of
+/// in every `new Engine(model)`. (Not in the site snippet's build, which scores one visitor.)
+///
+/// ```js
+/// import { CompiledModel, Engine } from 'baton';
+/// const compiled = new CompiledModel(model);        // throws an Error listing every problem
+/// const engines = visitors.map(() => Engine.fromModel(compiled));
+/// console.log(compiled.hash === engines[0].modelHash); // true
+/// ```
+#[cfg(feature = "analytics")]
+#[wasm_bindgen(js_name = CompiledModel)]
+pub struct JsCompiledModel {
+    inner: Model,
+}
+
+#[cfg(feature = "analytics")]
+#[wasm_bindgen(js_class = CompiledModel)]
+impl JsCompiledModel {
+    /// Parses and validates a model (an object or its JSON text).
+    /// Throws an `Error` whose message lists every problem with its JSON path.
+    ///
+    /// ```js
+    /// const compiled = new CompiledModel({ version: '1', rules: [] });
+    /// ```
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "Model | string")] model: JsValue,
+    ) -> Result<JsCompiledModel, JsError> {
+        Ok(JsCompiledModel {
+            inner: decode_model(model)?,
+        })
+    }
+
+    /// The model's content hash (the same as `engine.modelHash`).
+    #[wasm_bindgen(getter)]
+    pub fn hash(&self) -> String {
+        self.inner.hash().to_string()
+    }
+
+    /// The model's own version label.
+    #[wasm_bindgen(getter)]
+    pub fn version(&self) -> String {
+        self.inner.version().to_string()
+    }
+}
+
+// NOTE: a second `impl` block for `Engine`, so the constructors that take a `CompiledModel`
+// exist only in the builds that export `CompiledModel` (wasm-bindgen merges the blocks).
+#[cfg(feature = "analytics")]
+#[wasm_bindgen(js_class = Engine)]
+impl JsEngine {
+    /// Builds an engine on an already compiled model: no parse, no validation, the model is
+    /// shared rather than copied.
+    ///
+    /// ```js
+    /// const engine = Engine.fromModel(compiled);
+    /// ```
+    #[wasm_bindgen(js_name = fromModel)]
+    pub fn from_model(model: &JsCompiledModel) -> JsEngine {
+        JsEngine {
+            inner: crate::Engine::new(model.inner.clone()),
+        }
+    }
+
+    /// `Engine.withState` on an already compiled model.
+    ///
+    /// ```js
+    /// const again = Engine.fromModelWithState(compiled, engine.exportState());
+    /// ```
+    #[wasm_bindgen(js_name = fromModelWithState)]
+    pub fn from_model_with_state(
+        model: &JsCompiledModel,
+        state: &str,
+    ) -> Result<JsEngine, JsError> {
+        let inner = crate::Engine::with_state(model.inner.clone(), state).map_err(js_error)?;
+        Ok(JsEngine { inner })
+    }
+}
+
 fn decode_model(model: JsValue) -> Result<Model, JsError> {
-    let value = json_value(model)?;
-    Model::from_value(&value).map_err(js_error)
+    let text = match model.as_string() {
+        Some(text) => text,
+        None => json_text(&model)?,
+    };
+    #[cfg(feature = "analytics")]
+    if let Some(model) = LAST_MODEL.with(|last| {
+        let last = last.borrow();
+        let (seen, model) = last.as_ref()?;
+        (*seen == text).then(|| model.clone())
+    }) {
+        return Ok(model);
+    }
+    let model = Model::from_value(&parse_json(&text)?).map_err(js_error)?;
+    #[cfg(feature = "analytics")]
+    LAST_MODEL.with(|last| *last.borrow_mut() = Some((text, model.clone())));
+    Ok(model)
+}
+
+// The last model text compiled, and its model: code that builds one engine per visitor with
+// `new Engine(model)` (a replay, a server) passes the same model again and again. A model is a
+// pure function of its JSON text and immutable, so the same text gets the same (shared) model
+// without another parse, validation and hash. Not in the snippet's build, which builds one
+// engine per page.
+#[cfg(feature = "analytics")]
+thread_local! {
+    static LAST_MODEL: std::cell::RefCell<Option<(String, Model)>> =
+        const { std::cell::RefCell::new(None) };
 }

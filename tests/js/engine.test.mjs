@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { Engine } = require('../../pkg/node/baton.js');
+const { Engine, CompiledModel } = require('../../pkg/node/baton.js');
 const fixture = (p) => JSON.parse(readFileSync(new URL(`../fixtures/${p}`, import.meta.url), 'utf8'));
 
 const model = fixture('models/demo.model.json');
@@ -98,4 +98,73 @@ test('a corrupt state throws instead of crashing', () => {
 test('a non-finite time is rejected', () => {
   const engine = new Engine(model);
   assert.throws(() => engine.score(NaN), /asOf/);
+});
+
+test('engines on one CompiledModel give exactly what engines built from the model give', () => {
+  const compiled = new CompiledModel(model);
+  assert.equal(compiled.hash, new Engine(model).modelHash);
+  assert.equal(compiled.version, model.version);
+  const own = new Engine(model);
+  const shared = Engine.fromModel(compiled);
+  const other = Engine.fromModel(compiled); // a second visitor on the same model stays apart
+  for (const e of journey) {
+    const now = Date.parse(e.timestamp);
+    assert.deepEqual(shared.ingest(e, now), own.ingest(e, now));
+  }
+  const end = Date.parse(journey.at(-1).timestamp) + 86_400_000;
+  assert.deepEqual(shared.explain(end), own.explain(end));
+  assert.equal(shared.exportState(), own.exportState());
+  assert.equal(other.score(end).total, 0);
+  const resumed = Engine.fromModelWithState(compiled, shared.exportState());
+  assert.deepEqual(resumed.score(end), own.score(end));
+  assert.throws(() => Engine.fromModelWithState(compiled, 'not json'), Error);
+  assert.throws(() => new CompiledModel({ version: '1', rules: [{ id: 'x', points: 'ten', when: { path: '/' } }] }), (err) => {
+    assert.ok(err instanceof Error);
+    assert.match(err.message, /rules\[0\]\.points/);
+    return true;
+  });
+});
+
+test('an event as an object or as JSON text, with or without messageId and timestamp, reads the same', () => {
+  const events = [
+    ...journey,
+    { type: 'page', anonymousId: 'a', properties: { path: '/pricing' } }, // no messageId, no timestamp
+    { type: 'Track', event: 'Asset Downloaded', messageId: 'dup', messageId2: 1, anonymousId: 'a', timestamp: 5, extra: { deep: [1, 'x'] } },
+  ];
+  const byObject = new Engine(model);
+  const byText = new Engine(model);
+  let now = Date.parse(journey[0].timestamp);
+  for (const e of events) {
+    now += 1000;
+    assert.deepEqual(byObject.ingest(e, now), byText.ingest(JSON.stringify(e), now));
+  }
+  assert.equal(byObject.exportState(), byText.exportState());
+  // Errors keep their wording on both readings.
+  for (const input of ['not json', '{"type":"page"}', { type: 'jump', anonymousId: 'a', timestamp: 1 }, undefined]) {
+    assert.throws(() => byObject.ingest(input, now), (err) => {
+      assert.ok(err instanceof Error);
+      assert.match(err.message, input === 'not json' ? /invalid JSON/ : /event|type|anonymousId|object/);
+      return true;
+    });
+  }
+  assert.throws(() => byObject.ingest(events[0], NaN), /now/);
+});
+
+test('engines built from the same model text again, from another, and from a bad one', () => {
+  // The last model compiled is reused for the same text: every engine still scores on its own.
+  const text = JSON.stringify(model);
+  const a = new Engine(text);
+  const b = new Engine(model);
+  const other = { version: '2', rules: [{ id: 'p', points: 3, when: { path: '/pricing' } }] };
+  const c = new Engine(other);
+  assert.equal(a.modelHash, b.modelHash);
+  assert.notEqual(c.modelHash, a.modelHash);
+  assert.equal(c.modelVersion, '2');
+  assert.equal(new Engine(model).modelHash, a.modelHash);
+  const e = journey[0];
+  a.ingest(e, Date.parse(e.timestamp));
+  assert.equal(b.exportState(), new Engine(model).exportState(), 'b saw no event');
+  assert.throws(() => new Engine({ ...other, rules: [{ id: 'p', points: 'x', when: { path: '/' } }] }), /rules\[0\]\.points/);
+  assert.throws(() => new Engine('{"version":'), /invalid JSON/);
+  assert.equal(new Engine(other).modelHash, c.modelHash);
 });

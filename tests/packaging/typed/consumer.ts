@@ -5,6 +5,7 @@ import init, {
   init as namedInit,
   initSync,
   Engine,
+  CompiledModel,
   Tracker,
   BatchReplay,
   Workspace,
@@ -146,6 +147,15 @@ async function main(): Promise<void> {
   const hash: string = resumed.modelHash + resumed.modelVersion;
   resumed.reset();
   resumed.free();
+  // One model parsed once, shared by many engines.
+  const compiled = new CompiledModel(model);
+  const shared: Engine = Engine.fromModel(compiled);
+  const sharedAgain: Engine = Engine.fromModelWithState(compiled, shared.exportState());
+  const sameModel: boolean = compiled.hash === sharedAgain.modelHash && compiled.version === sharedAgain.modelVersion;
+  console.log(sameModel);
+  shared.free();
+  sharedAgain.free();
+  compiled.free();
 
   const handoff: Handoff | undefined = outcome.handoffs[0];
   if (handoff) {
