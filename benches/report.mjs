@@ -50,7 +50,9 @@ p();
 p('| budget | measured | status |');
 p('|---|---|---|');
 const wp = r.wasmPrebuilt?.perSec;
-const paths = [['per-event API', w], ['per-event, engines pre-built', wp], ['batch API', wb]];
+const ws = r.wasmShared?.perSec, wbb = r.wasmBatchBytes?.perSec;
+const paths = [['per-event API', w], ['per-event, shared CompiledModel', ws], ['per-event, engines pre-built', wp], ['batch API (text)', wb], ['batch API (bytes)', wbb]]
+  .filter(([, v]) => v !== undefined);
 /** Every wasm path's ratio to `other`, and a status naming which paths meet `target`. */
 function budgetRow(name, other, target) {
   const rs = paths.map(([label, v]) => [label, ratio(v, other)]);
@@ -79,8 +81,10 @@ if (o3?.results) {
   p();
 }
 p('Wasm paths: the per-event API a page or server calls (`Engine.ingest(object)`, with one `new Engine(model)` per');
-p('visitor as a replay must do today), the same with the engines constructed before timing starts (the engine and the');
-p('boundary only), and the batch API (`BatchReplay.pushNdjson`, one boundary crossing per 4096 events).');
+p('visitor; `new Engine` reuses the last model text it compiled), the same with one `CompiledModel` shared through');
+p('`Engine.fromModel`, the same with the engines constructed before timing starts (the engine and the boundary only),');
+p('and the batch API (`BatchReplay.pushNdjson` with text, `pushNdjsonBytes` with UTF-8 bytes; one boundary crossing per');
+p('4096 events).');
 p();
 
 // ---- throughput ----
@@ -106,7 +110,7 @@ if (tp) {
     p('### Where the time goes (per event, from the figures above)');
     p();
     p(`- native: decode JSON → \`Event\` ${fmt(usNatDecode, 2)} µs + engine replay ${fmt(usNatReplay, 2)} µs = ${fmt(usNatBoth, 2)} µs.`);
-    p(`- wasm batch (same work as native decode + replay, in wasm): ${fmt(usBatch, 2)} µs → wasm runs this code ${fmt(usBatch / usNatBoth, 1)}× slower than native.`);
+    p(`- wasm batch (same work as native decode + replay, in wasm): ${fmt(usBatch, 2)} µs → ${fmt(usBatch / usNatBoth, 2)}× native\'s time per event.`);
     p(`- wasm per-event \`Engine.ingest(object)\`: ${fmt(usWasm, 2)} µs per event in all.`);
     if (wp) {
       const usPre = 1e6 / wp;
@@ -119,7 +123,7 @@ if (tp) {
           : 'consistent with the difference, within this machine\'s noise';
         p(`    (\`new Engine(model)\` measured alone: ${fmt(tp.constructUs / 1000, 2)} ms each, ${fmt(share, 2)} µs per event averaged over this log: ${note}),`);
       }
-      p(`  - and crossing the boundary per event (\`JSON.stringify\` of the event, parsed into a \`serde_json::Value\`; the \`IngestOutcome\` written as JSON and \`JSON.parse\`d back) for ~${fmt(usPre - usBatch, 2)} µs per event beyond the batch path.`);
+      p(`  - and crossing the boundary per event (\`JSON.stringify\` of the event, read by the engine from that text; the \`IngestOutcome\` written as JSON and \`JSON.parse\`d back) for ~${fmt(usPre - usBatch, 2)} µs per event beyond the batch path.`);
     }
     if (plain) p(`- hand-written plain JS: ${fmt(1e6 / plain, 2)} µs per event.`);
     p();
@@ -161,37 +165,35 @@ p('## What limits the missed budgets (profile of this run, and proposed changes)
 p();
 p('Throughput (wasm vs json-rules-engine, plain JS, native):');
 p();
-p('1. **The engine\'s per-event work allocates heavily.** In the native profile above, `malloc`/`free` and `memcmp`');
-p('   (string keys) take a large share. Per event, `Engine::ingest` calls `score(now)`, which re-evaluates every fit rule');
-p('   (`containsWord` lower-cases and splits the title into a `Vec<String>` each time), looks up each rule\'s state by its');
-p('   `String` id in a `BTreeMap`, and builds a `Score` whose `groups` is a `BTreeMap<String, f64>` of cloned group names');
-p('   (plus `GroupSummary` strings in `breakdown`). Matched rules push ledger records with freshly allocated labels, and');
-p('   `replay` clones every `Event` (its `properties` map included) before ingesting it. The hand-written JS does the same');
-p('   logical work without these allocations, which is why it beats native here.');
-p('   Proposed (engine files, not edited by this benchmark): index rule state by rule position (`Vec`, not a map keyed by');
-p('   id); cache fit points and re-evaluate fit rules only when traits change; give `ingest` a lean internal total');
-p('   (no `Score` with string-keyed groups) and build the full `Score` only for the returned outcome; pre-split');
-p('   `containsWord` haystacks once per trait change; let `replay` move events instead of cloning them; intern ledger');
-p('   labels (kind as `&\'static str`).');
+p('1. **The engine\'s per-event work** (done in this round, `src/engine.rs`, `score.rs`, `condition.rs`, `event.rs`,');
+p('   `replay.rs`): fit results cached per engine and refreshed only on identify/group; a lazily computed score for stage');
+p('   criteria with cheap tests first (no strings, no allocation per event); rule states walked side by side with the');
+p('   model\'s rules in id order instead of a lookup per rule; ledger/history strings recycled; event lines read without a');
+p('   JSON map for the top level and moved, never cloned; `containsWord` word by word; FNV-hashed visitor maps in the');
+p('   streaming `Replay`. Native decode + replay went from ~76k to ~139k events/s on this log (measured when it landed).');
 p(`2. **The same Rust code in wasm runs at ${fmt(ratio(wb, nat), 2)}× native** (batch API vs native decode + replay, the wasm`);
-p(`   Node build at the matrix\'s \`opt-level = 3\`; at the snippet\'s \`"z"\` the batch path ran at ${fmt(ratio(o3?.results?.wasmBatch?.perSec, nat), 2)}× native).`);
-p('   Next: `wasm-opt -O3` instead of `-Oz` for the speed entries (wasm-pack reads one wasm-opt setting per profile).');
-p('3. **The per-event boundary roughly doubles the cost** (per-event API vs batch API): the event crosses as JSON text');
-p('   (`JSON.stringify`, then parsed into a `serde_json::Value`) and the `IngestOutcome` comes back through `JSON.parse`');
-p(`   on every call; and \`new Engine(model)\` re-parses, re-validates and re-hashes the model for every`);
-p(`   visitor (${tp?.constructUs ? fmt(tp.constructUs / 1000, 2) : '—'} ms each in this run; the snippet pays it on every page load too). JSON text`);
-p('   passed directly skips the `JSON.stringify` (see its row). The batch');
-p('   API added for this benchmark (`BatchReplay.pushNdjson`, `src/wasm/batch.rs`) removes the per-event crossing and');
-p('   parses the model once. Proposed: a wasm `Model` class parsed once that engines share (or `engine.fork()` /');
-p('   `Engine.withModelOf(other)`), and an `ingest` variant that returns only what changed (total, stage, handoffs).');
+p(`   Node build at the matrix\'s \`opt-level = 3\`, native at the release profile\'s \`"z"\`; at the snippet\'s \`"z"\` the batch path ran at ${fmt(ratio(o3?.results?.wasmBatch?.perSec, nat), 2)}× native).`);
+p('   Passing the log as bytes (`pushNdjsonBytes`) skips re-encoding a JS string char by char into wasm memory (~10 % of');
+p('   the batch time in a profile).');
+p('3. **The per-event API still crosses the boundary twice per call**: the event goes in as JSON text and the whole');
+p('   `IngestOutcome` (score with its groups, stages, handoffs) comes back through `JSON.parse` on every call, which is');
+p('   most of the gap between the per-event rows and the batch rows. Model parsing is no longer repeated per visitor');
+p('   (`CompiledModel`, and `new Engine` reusing the last model text). Proposed: an `ingest` variant that returns only');
+p('   what changed (total, stage entered, handoffs) and lets the caller ask for the full score when it needs it.');
 p();
-p('Scaling memory: each visitor owns an `Engine` holding a full clone of the `Model`, so memory grows with visitors');
-p('(~50,000 visitors per million events here). Sharing one parsed model (`Rc<Model>` / a borrowed model in the engine)');
-p('and keeping only the bounded visitor state per visitor would cut most of it.');
+p('Scaling memory: one parsed model is shared by every visitor\'s engine (`Model` is reference-counted); what grows');
+p('with visitors is each one\'s bounded state (~50,000 visitors per million events here).');
 p();
-p('Snippet weight and in-page cost: the snippet wasm alone is far over the 30 KB gzip budget (the lead is working on');
-p('its size). Per-event in-page cost includes ingest + state export + `localStorage` write per `track`; the engine\'s');
-p('ingest alone already costs more than 0.1 ms in wasm (see the per-event API above), so point 1 is a precondition.');
+p('Snippet weight (see `benches/SIZE.md` for every step measured): the loader and glue now ship minified, but the wasm');
+p('alone (~140 KB gzip) is ~5× the whole 30 KB budget. What dominates it: `core::fmt` reached through serde\'s error');
+p('paths (incl. `f64` Display), serde_json\'s parser and writer, model validation with every message, dlmalloc and');
+p('`BTreeMap` per key/value type. Reaching 30 KB needs a different shape, not more trimming: a serde-free snippet build');
+p('(the engine\'s own small JSON reader/writer over a crate-local value type, as `src/tree.rs` already does for the');
+p('state and outbox) — a rewrite of the engine\'s input layer planned as its own piece of work.');
+p('Per-event in-page cost: after the engine work and the tracker reading nothing from storage on `track`, one');
+p('`localStorage.setItem` of the visitor record per event is ~40 % of it and alone has a p95 near 0.1 ms on this');
+p('machine (see the `setItem` line of the in-page output): the budget is out of reach while every event is persisted');
+p('before `track` returns, which we keep (a visitor closing the tab right after an event must not lose it).');
 p();
 
 // ---- scaling ----
