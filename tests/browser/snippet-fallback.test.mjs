@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { launchBrowser, newPage } from './harness.mjs';
-import { demoModel, ready, recordConsole, root, score, startDemo, stored, stubFiles, until } from './snippet-support.mjs';
+import { demoModel, fillDemoRequest, ready, recordConsole, root, score, startDemo, stored, stubFiles, until } from './snippet-support.mjs';
 
 const { Engine } = createRequire(import.meta.url)(join(root, 'pkg/node/baton.js'));
 const T0 = Date.parse('2026-11-02T09:00:00Z');
@@ -66,14 +66,7 @@ async function journey({ srv, ctx, page }) {
   await ctx.clock.fastForward(2 * DAY);
   await visit('/demo/pricing/');
   await visit('/demo/request-demo/');
-  await page.fill('#first_name', 'Dana');
-  await page.fill('#last_name', 'Reyes');
-  await page.fill('#email', 'dana@northwind.example');
-  await page.fill('#job_title', 'Director of Marketing');
-  await page.fill('#company', 'Northwind');
-  await page.selectOption('#employees', '500');
-  await page.fill('#industry', 'Software');
-  await page.fill('#country', 'US');
+  await fillDemoRequest(page);
   await page.click('button[type=submit]');
 
   await page.waitForSelector('#calendar:not([hidden]) .calendar button', { timeout: SLOW });

@@ -99,3 +99,18 @@ export function recordConsole(page, type = 'warning') {
   page.on('console', (m) => m.type() === type && out.push(m.text()));
   return out;
 }
+
+/** Fills the demo-request form as the seed's visitor: a Director of Marketing at a 500-person company. */
+export async function fillDemoRequest(page) {
+  const fields = {
+    '#first_name': 'Dana',
+    '#last_name': 'Reyes',
+    '#email': 'dana@northwind.example',
+    '#job_title': 'Director of Marketing',
+    '#company': 'Northwind',
+    '#industry': 'Software',
+    '#country': 'US',
+  };
+  for (const [selector, value] of Object.entries(fields)) await page.fill(selector, value);
+  await page.selectOption('#employees', '500');
+}
