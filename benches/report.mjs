@@ -193,13 +193,15 @@ p('`BTreeMap` per key/value type. Reaching 30 KB needs a different shape, not mo
 p('(the engine\'s own small JSON reader/writer over a crate-local value type, as `src/tree.rs` already does for the');
 p('state and outbox) — a rewrite of the engine\'s input layer planned as its own piece of work.');
 const floor = snippet && /setItem[^\n]*median ([\d.]+) ms, p95 ([\d.]+) ms/.exec(snippet);
-p('Per-event in-page cost: the median is near 0.1 ms after the engine work and the tracker reading nothing from');
-p(`storage on \`track\`; one \`localStorage.setItem\` of the visitor record per event (alone, same page: median ${floor ? floor[1] : '—'} ms,`);
-p(`p95 ${floor ? floor[2] : '—'} ms in this run) stays in it, since every event is persisted before \`track\` returns (a visitor closing`);
-p('the tab right after an event must not lose it). The p95 is a tail of slow events of every type (page, track,');
-p('identify alike), spread over the whole run and varying about 2× between runs on this shared 2-core machine; not yet');
-p('attributed (candidates: the JS garbage of a ~3 KB state string per event, wasm tier-up early on, machine load).');
-p('Next: a CPU profile of the slow events alone (the CDP profiler, as for the median work).');
+const alone = snippet && /engine alone[^\n]*median ([\d.]+) ms, p95 ([\d.]+) ms/.exec(snippet);
+p('Per-event in-page cost: the engine is not what misses it. In the same page, `Engine.ingest` alone (same events,');
+p(`no tracker) took median ${alone ? alone[1] : '—'} ms, p95 ${alone ? alone[2] : '—'} ms, and one \`localStorage.setItem\` of the visitor record alone`);
+p(`median ${floor ? floor[1] : '—'} ms, p95 ${floor ? floor[2] : '—'} ms; the tail comes from the tracker around them (consent and stamping, the`);
+p('state export and its ~3 KB string, the write, hooks, the delivery check), whose slow events are of every type,');
+p('spread over the whole run and about 2× apart between runs on this shared 2-core machine. A CPU profile of the');
+p('tracker loop put ~30 % of its samples in `setItem` and ~5 % in the glue\'s string decoding; every event is still');
+p('persisted before `track` returns, on purpose (a visitor closing the tab right after an event must not lose it).');
+p('Next: profile the slow events alone, and write only what changed in the state rather than the whole record.');
 p();
 
 // ---- scaling ----
