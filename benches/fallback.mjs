@@ -52,6 +52,7 @@ async function once(browser, srv, model, engine, measureEvents) {
   );
   const page = await ctx.newPage();
   await page.goto(srv.url + '/bench.html');
+  await page.addScriptTag({ path: join(root, 'benches/inpage-events.js') });
   const out = await page.evaluate(
     async ({ model, events, measureEvents, engine }) => {
       const t0 = performance.now();
@@ -62,23 +63,8 @@ async function once(browser, srv, model, engine, measureEvents) {
       const tracker = new glue.Tracker({ model, endpoint: '/api/handoff' });
       const t2 = performance.now();
       if (!measureEvents) return { init: t1 - t0, load: t2 - t1 };
-      // The same mix as benches/snippet.mjs: page views, downloads, an identify now and then.
-      const make = (i) =>
-        i % 10 === 9
-          ? { type: 'identify', traits: { email: `v${i}@example.com`, title: 'Manager', employees: 120 + i } }
-          : i % 3 === 0
-            ? { type: 'track', event: 'Asset Downloaded', properties: { path: `/resources/doc-${i}.pdf` } }
-            : { type: 'page', properties: { path: i % 2 ? '/pricing' : `/blog/post-${i}`, url: location.href } };
-      const each = [];
-      for (let i = 0; i < events; i++) {
-        const e = make(i);
-        const a = performance.now();
-        tracker.track(e);
-        each.push(performance.now() - a);
-      }
-      const b0 = performance.now();
-      for (let i = 0; i < events; i++) tracker.track(make(i));
-      const mean = (performance.now() - b0) / events;
+      const make = window.benchEvent;
+      const { each, mean } = window.benchTrack(tracker, events);
       // Same engine, same answers: a replay with fixed times (the tracker reads the clock).
       const replayer = new glue.Engine(model);
       const at = Date.parse('2026-11-02T09:00:00Z');

@@ -107,6 +107,7 @@ try {
     });
     const page = await ctx.newPage();
     await page.goto(srv.url + '/bench.html');
+    await page.addScriptTag({ path: join(root, 'benches/inpage-events.js') });
     const out = await page.evaluate(
       async ({ model, events, measureEvents }) => {
         const t0 = performance.now();
@@ -116,23 +117,8 @@ try {
         const tracker = new glue.Tracker({ model, endpoint: '/api/handoff' });
         const t2 = performance.now();
         if (!measureEvents) return { init: t1 - t0, load: t2 - t1, isolated: crossOriginIsolated };
-        // A realistic mix: page views, downloads, an identify now and then.
-        const make = (i) =>
-          i % 10 === 9
-            ? { type: 'identify', traits: { email: `v${i}@example.com`, title: 'Manager', employees: 120 + i } }
-            : i % 3 === 0
-              ? { type: 'track', event: 'Asset Downloaded', properties: { path: `/resources/doc-${i}.pdf` } }
-              : { type: 'page', properties: { path: i % 2 ? '/pricing' : `/blog/post-${i}`, url: location.href } };
-        const each = [];
-        for (let i = 0; i < events; i++) {
-          const e = make(i);
-          const a = performance.now();
-          tracker.track(e);
-          each.push(performance.now() - a);
-        }
-        const b0 = performance.now();
-        for (let i = 0; i < events; i++) tracker.track(make(i));
-        const mean = (performance.now() - b0) / events;
+        const make = window.benchEvent;
+        const { each, mean } = window.benchTrack(tracker, events);
         // The floor under "persisted": the one localStorage write per event, alone, same page.
         const record = localStorage.getItem('baton:v1:visitor');
         const writes = [];

@@ -10,7 +10,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { startServer } from '../../www/server.mjs';
-import { launchBrowser, newPage } from './harness.mjs';
+import { launchBrowser, newPage, openView } from './harness.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shots = join(root, 'target/screenshots');
@@ -68,10 +68,7 @@ after(async () => {
   await srv?.close();
 });
 
-async function view(name) {
-  await page.click(`#bt-nav button[data-view="${name}"]`);
-  await page.waitForSelector(`.bt-view[data-view="${name}"][data-ready="1"]`);
-}
+const view = (name) => openView(page, name);
 
 async function shot(name) {
   await page.screenshot({ path: join(shots, `editor-${name}.png`), fullPage: true });

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../../www/server.mjs';
-import { launchBrowser, newPage } from './harness.mjs';
+import { launchBrowser, newPage, openView } from './harness.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtures = join(root, 'tests/fixtures/imports');
@@ -31,10 +31,7 @@ after(async () => {
   await srv?.close();
 });
 
-async function view(name) {
-  await page.click(`#bt-nav button[data-view="${name}"]`);
-  await page.waitForSelector(`.bt-view[data-view="${name}"][data-ready="1"]`);
-}
+const view = (name) => openView(page, name);
 
 async function shot(name) {
   await page.screenshot({ path: join(shots, `dashboard-${name}.png`), fullPage: true });

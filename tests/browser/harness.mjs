@@ -55,3 +55,9 @@ export function watchErrors(page) {
   });
   return page;
 }
+
+/** Opens a dashboard view from its nav button and waits until the view marks itself drawn. */
+export async function openView(page, name) {
+  await page.click(`#bt-nav button[data-view="${name}"]`);
+  await page.waitForSelector(`.bt-view[data-view="${name}"][data-ready="1"]`);
+}
