@@ -15,10 +15,10 @@
 // Then `wasm2js -Oz`, the module's static imports swapped for an `instantiate(imports)` function,
 // the runtime appended, and esbuild's minifier.
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { minifyJs } from './minify-snippet.mjs';
 
 const FEATURES = [
   '--enable-reference-types',
@@ -49,7 +49,7 @@ export function buildFallback({ root, outDir, dev = false }) {
     let code = asFactory(readFileSync(js, 'utf8'));
     const runtime = readFileSync(join(root, 'www', 'snippet', 'fallback-runtime.js'), 'utf8');
     code += `\nconst TABLE_SIZE = ${adapted.tableSize};\nconst TUPLES = ${JSON.stringify(adapted.tuples)};\n${runtime}`;
-    if (!dev) code = minify(root, code);
+    if (!dev) code = minifyJs(code, { format: 'esm', target: 'es2020', legalComments: 'none' });
     const out = join(outDir, 'baton_fallback.js');
     writeFileSync(out, code);
     return out;
@@ -127,9 +127,4 @@ function asFactory(code) {
   if (code.split(grow).length !== 2) throw new Error('fallback: wasm2js memory growth not found');
   const detach = '   if (buffer.transfer) buffer.transfer(0); else structuredClone(buffer, { transfer: [buffer] });\n';
   return code.replace(grow, detach + grow);
-}
-
-function minify(root, code) {
-  const esbuild = createRequire(join(root, 'package.json'))('esbuild');
-  return esbuild.transformSync(code, { minify: true, format: 'esm', target: 'es2020', legalComments: 'none' }).code;
 }

@@ -25,11 +25,16 @@ export function minifySnippet(root) {
     const src = join(root, f.from);
     if (!existsSync(src)) throw new Error(`${f.from} is missing (build the snippet entry first)`);
     const code = readFileSync(src, 'utf8');
-    const min = transformSync(code, { minify: true, target: f.target, format: f.format, sourcefile: f.from }).code;
+    const min = minifyJs(code, { target: f.target, format: f.format, sourcefile: f.from });
     writeFileSync(join(root, f.to), min);
     out.push([f.to, Buffer.byteLength(code), Buffer.byteLength(min)]);
   }
   return out;
+}
+
+/** One minifier for everything the snippet ships (also the wasm2js fallback, `.ci/fallback.mjs`). */
+export function minifyJs(code, { target, format, sourcefile, legalComments } = {}) {
+  return transformSync(code, { minify: true, target, format, sourcefile, legalComments }).code;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
