@@ -53,6 +53,7 @@ async function once(browser, srv, model, engine, measureEvents) {
   const page = await ctx.newPage();
   await page.goto(srv.url + '/bench.html');
   await page.addScriptTag({ path: join(root, 'benches/inpage-events.js') });
+  await page.addScriptTag({ path: join(root, 'tests/browser/tracker-replay.js') });
   const out = await page.evaluate(
     async ({ model, events, measureEvents, engine }) => {
       const t0 = performance.now();
@@ -65,16 +66,8 @@ async function once(browser, srv, model, engine, measureEvents) {
       if (!measureEvents) return { init: t1 - t0, load: t2 - t1 };
       const make = window.benchEvent;
       const { each, mean } = window.benchTrack(tracker, events);
-      // Same engine, same answers: a replay with fixed times (the tracker reads the clock).
-      const replayer = new glue.Engine(model);
-      const at = Date.parse('2026-11-02T09:00:00Z');
-      const outs = [];
-      for (let i = 0; i < 500; i++) {
-        const e = { ...make(i), anonymousId: 'v1', messageId: `m${i}`, timestamp: at + i * 60_000 };
-        outs.push(replayer.ingest(e, at + i * 60_000));
-      }
-      const end = at + 600 * 60_000;
-      const replay = JSON.stringify([outs, replayer.score(end), replayer.explain(end), replayer.exportState()]);
+      // Same engine, same answers: a replay through the Tracker with a fixed clock.
+      const replay = window.trackerReplay(glue, model, make, 500, Date.parse('2026-11-02T09:00:00Z'), 60_000);
       return { init: t1 - t0, load: t2 - t1, each, mean, replay };
     },
     { model, events: EVENTS, measureEvents, engine },

@@ -193,14 +193,14 @@ p('`BTreeMap` per key/value type. Reaching 30 KB needs a different shape, not mo
 p('(the engine\'s own small JSON reader/writer over a crate-local value type, as `src/tree.rs` already does for the');
 p('state and outbox) — a rewrite of the engine\'s input layer planned as its own piece of work.');
 const floor = snippet && /setItem[^\n]*median ([\d.]+) ms, p95 ([\d.]+) ms/.exec(snippet);
-const alone = snippet && /engine alone[^\n]*median ([\d.]+) ms, p95 ([\d.]+) ms/.exec(snippet);
-p('Per-event in-page cost: the engine is not what misses it. In the same page, `Engine.ingest` alone (same events,');
-p(`no tracker) took median ${alone ? alone[1] : '—'} ms, p95 ${alone ? alone[2] : '—'} ms, and one \`localStorage.setItem\` of the visitor record alone`);
-p(`median ${floor ? floor[1] : '—'} ms, p95 ${floor ? floor[2] : '—'} ms; the tail comes from the tracker around them (consent and stamping, the`);
-p('state export and its ~3 KB string, the write, hooks, the delivery check), whose slow events are of every type,');
-p('spread over the whole run and about 2× apart between runs on this shared 2-core machine. A CPU profile of the');
-p('tracker loop put ~30 % of its samples in `setItem` and ~5 % in the glue\'s string decoding; every event is still');
-p('persisted before `track` returns, on purpose (a visitor closing the tab right after an event must not lose it).');
+const alone = snippet && /in memory only[^\n]*median ([\d.]+) ms, p95 ([\d.]+) ms/.exec(snippet);
+p('Per-event in-page cost: in the same page, the same events scored in memory only (a tracker whose consent is');
+p(`pending: nothing stored) took median ${alone ? alone[1] : '—'} ms, p95 ${alone ? alone[2] : '—'} ms, and one \`localStorage.setItem\` of the visitor record`);
+p(`alone median ${floor ? floor[1] : '—'} ms, p95 ${floor ? floor[2] : '—'} ms; the rest of the tail is the persisting path (the state export and its`);
+p('~3 KB string, the write) and the machine: slow events are of every type, spread over the whole run and about 2×');
+p('apart between runs on this shared 2-core machine. A CPU profile of the tracker loop put ~30 % of its samples in');
+p('`setItem` and ~5 % in the glue\'s string decoding; every event is still persisted before `track` returns, on purpose');
+p('(a visitor closing the tab right after an event must not lose it).');
 p('Next: profile the slow events alone, and write only what changed in the state rather than the whole record.');
 p();
 

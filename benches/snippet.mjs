@@ -9,8 +9,8 @@
 // instantiate, a fresh browser context each run), model load (`new Tracker`), and per event
 // `track` → scored → persisted to localStorage, median and p95. The bench page is cross-origin
 // isolated (COOP + COEP), which gives `performance.now()` 5 µs resolution instead of 100 µs.
-// Beside it, the engine alone (`Engine.ingest`, same events, same page) and one `localStorage.setItem`
-// alone, so the tracker's own share of the cost shows.
+// Beside it, the same events scored in memory only (a tracker whose consent is pending: nothing
+// stored) and one `localStorage.setItem` alone, so what persisting costs shows.
 // `--pkg DIR` (repeatable) measures other builds of the snippet (a wasm-bindgen `web` output:
 // baton.js + baton_bg.wasm) in the same run, runs interleaved: the first is the one reported.
 import { readFileSync } from 'node:fs';
@@ -83,7 +83,7 @@ try {
       `${tag}track → scored → persisted, ${EVENTS} events: median ${ms(quantile(res.perEvent, 0.5))}, p95 ${ms(quantile(res.perEvent, 0.95))}, ` +
         `mean of a batch ${ms(res.batchMean)}`,
     );
-    console.log(`${tag}the engine alone in the same page (Engine.ingest, no tracker), ${EVENTS} events: median ${ms(quantile(res.engineOnly, 0.5))}, p95 ${ms(quantile(res.engineOnly, 0.95))}`);
+    console.log(`${tag}the same events scored in memory only (a tracker with consent pending: nothing stored), ${EVENTS} events: median ${ms(quantile(res.inMemory, 0.5))}, p95 ${ms(quantile(res.inMemory, 0.95))}`);
     console.log(`${tag}floor under each event: localStorage.setItem of the visitor record alone, same page: median ${ms(quantile(res.writes, 0.5))}, p95 ${ms(quantile(res.writes, 0.95))}`);
   });
 
@@ -128,20 +128,19 @@ try {
           writes.push(performance.now() - a);
         }
         localStorage.removeItem('baton:bench:probe');
-        // The engine alone in the same page (no tracker: no consent check, stamping, storage, hooks,
-        // delivery): what the tracker adds on top is the difference.
-        const engine = new glue.Engine(model);
-        const at = Date.now();
-        const engineOnly = [];
+        // The same events scored in memory only (a second tracker, consent 'required' and never
+        // granted: nothing stored, nothing sent): what persisting adds is the difference.
+        const pending = new glue.Tracker({ model, consent: 'required' });
+        const inMemory = [];
         for (let i = 0; i < events; i++) {
-          const e = { ...make(i), anonymousId: 'bench', messageId: `b${i}`, timestamp: at + i * 1000 };
+          const e = make(i);
           const a = performance.now();
-          engine.ingest(e, at + i * 1000);
-          engineOnly.push(performance.now() - a);
+          pending.track(e);
+          inMemory.push(performance.now() - a);
         }
-        engine.free();
+        pending.free();
         return {
-          engineOnly,
+          inMemory,
           init: t1 - t0,
           load: t2 - t1,
           isolated: crossOriginIsolated,
@@ -159,7 +158,7 @@ try {
     if (out.each) {
       res.perEvent = out.each;
       res.writes = out.writes;
-      res.engineOnly = out.engineOnly;
+      res.inMemory = out.inMemory;
       res.batchMean = out.mean;
       res.stored = out.stored;
     }

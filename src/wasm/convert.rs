@@ -66,6 +66,7 @@ pub fn js_error(err: crate::Error) -> JsError {
 
 /// JS passes time as a `number` of milliseconds since the epoch; the engine counts in `i64`.
 /// Non-finite values are rejected instead of silently becoming 0 (the Unix epoch).
+#[cfg(feature = "engine-api")]
 pub fn millis(value: f64, name: &str) -> Result<i64, JsError> {
     if value.is_finite() {
         Ok(value as i64)

@@ -8,6 +8,7 @@ mod calibrate;
 mod convert;
 #[cfg(feature = "analytics")]
 mod dashboard;
+#[cfg(feature = "engine-api")]
 mod engine;
 mod tracker;
 mod types;

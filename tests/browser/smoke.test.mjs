@@ -21,7 +21,7 @@ test('the index page loads the snippet wasm and scores an event', async () => {
   const status = page.locator('#engine-status[data-state]');
   await status.waitFor({ timeout: 15_000 });
   assert.equal(await status.getAttribute('data-state'), 'ready', await status.textContent());
-  assert.match(await status.textContent(), /model .+ \([0-9a-f]+\), sample score \d/);
+  assert.match(await status.textContent(), /model .+, sample score \d+(\.\d+)? \(stage \w+\)/);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

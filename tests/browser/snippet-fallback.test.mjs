@@ -184,32 +184,22 @@ test('(e) the fallback answers exactly as the wasm: a 1,500-event replay, result
     const page = await newPage(ctx);
     await ctx.route(srv.url + '/replay.html', (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>replay</title>' }));
     await page.goto(srv.url + '/replay.html');
+    await page.addScriptTag({ path: join(root, 'tests/browser/tracker-replay.js') });
     const out = await page.evaluate(
       async ({ engine, model }) => {
         const glue = await import('/pkg-snippet/baton.js');
         if (engine === 'wasm') await glue.default();
         else (await import('/pkg-snippet/baton_fallback.js')).init(glue);
-        const e = new glue.Engine(model);
+        const event = (i) =>
+          i % 10 === 9
+            ? { type: 'identify', traits: { email: `v${i}@example.com`, title: 'Director', employees: 100 + i } }
+            : i % 3 === 0
+              ? { type: 'track', event: 'Asset Downloaded', properties: { path: `/resources/case-study-${i % 7}.pdf`, category: 'case-study' } }
+              : { type: 'page', properties: { path: i % 2 ? '/pricing' : `/blog/post-${i}` } };
         const at = Date.parse('2026-11-02T09:00:00Z');
-        const outs = [];
-        for (let i = 0; i < 1500; i++) {
-          const t = at + i * 3_600_000;
-          const event =
-            i % 10 === 9
-              ? { type: 'identify', traits: { email: `v${i}@example.com`, title: 'Director', employees: 100 + i } }
-              : i % 3 === 0
-                ? { type: 'track', event: 'Asset Downloaded', properties: { path: `/resources/case-study-${i % 7}.pdf`, category: 'case-study' } }
-                : { type: 'page', properties: { path: i % 2 ? '/pricing' : `/blog/post-${i}` } };
-          outs.push(e.ingest({ ...event, anonymousId: 'v1', messageId: `m${i}`, timestamp: t }, t));
-        }
-        const end = at + 1600 * 3_600_000;
-        let invalid;
-        try {
-          new glue.Engine({ version: 1, rules: [{ points: 'x' }] });
-        } catch (err) {
-          invalid = `${err instanceof Error} ${err.message}`;
-        }
-        return JSON.stringify([outs, e.score(end), e.explain(end), e.exportState(), e.modelHash, invalid]);
+        const results = window.trackerReplay(glue, model, event, 1500, at, 3_600_000);
+        const refused = window.trackerReplay(glue, { version: 1, rules: [{ points: 'x' }] }, event, 1, at, 1);
+        return `${results}\n${refused}`;
       },
       { engine, model: demoModel },
     );
@@ -219,7 +209,9 @@ test('(e) the fallback answers exactly as the wasm: a 1,500-event replay, result
   };
   const wasm = await replay('wasm');
   const fallback = await replay('fallback');
-  assert.ok(wasm.includes('"mql"') && wasm.includes('true invalid model'), 'the replay qualifies and the bad model is refused');
+  assert.ok(wasm.includes('"qualified"') && wasm.includes('"mql"'), 'the replay qualifies');
+  assert.match(wasm.split('\n')[1], /^\["refused",true,"invalid model/, 'the bad model is refused with an Error');
+  assert.ok(wasm.includes(`"hash":"${new Engine(demoModel).modelHash}"`), 'the handoff names the model by the npm build hash');
   assert.equal(fallback.length, wasm.length);
   assert.ok(fallback === wasm, 'byte-identical results');
 });
