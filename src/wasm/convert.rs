@@ -1,6 +1,7 @@
 //! Crossing the boundary by shape: every result goes out through one serializer, every input
 //! comes in through serde, and engine errors become real JS `Error` objects.
 
+#[cfg(feature = "analytics")]
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -19,12 +20,15 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
     js_sys::JSON::parse(&text).map_err(|_| JsError::new("result is not valid JSON"))
 }
 
-/// Decodes JS data into an engine input type.
+/// Decodes JS data into an engine input type (dashboard and Node inputs: the snippet reads its
+/// few inputs by hand, without serde's deserializer).
+#[cfg(feature = "analytics")]
 pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, JsError> {
     from_js_named(value, "input")
 }
 
 /// Like [`from_js`], with the message naming what was being decoded (`invalid rows: ...`).
+#[cfg(feature = "analytics")]
 pub fn from_js_named<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
     serde_json::from_str(&json_text(&value)?)
         .map_err(|e| JsError::new(&format!("invalid {what}: {e}")))

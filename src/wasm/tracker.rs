@@ -13,13 +13,12 @@ use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
 use js_sys::{Date, Function, Math};
-use serde::Deserialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use self::net::Sent;
 use self::store::{warn_once, Store, CONSENT, OUTBOX, VISITOR};
-use super::convert::{from_js, js_error, json_value, to_js};
+use super::convert::{js_error, json_value, to_js};
 use crate::model::Model;
 use crate::outbox::{DeliveryResult, Outbox};
 
@@ -84,11 +83,9 @@ const DELIVERY_LOCK: &str = "baton:v1:delivery";
 const VISITOR_RECORD_VERSION: &str = "2";
 
 /// How the site asks for consent (the embed's `consent` option).
-#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Default)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum ConsentMode {
     /// Track unless the visitor has said no.
-    #[default]
     Granted,
     /// Store nothing, send nothing until `consent(true)`.
     Required,
@@ -105,15 +102,58 @@ enum Consent {
     Denied,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// The embed's options the runtime reads (the loader passes its whole configuration; the rest is
+/// the loader's own).
 struct Options {
-    #[serde(default)]
     endpoint: Option<String>,
-    #[serde(default)]
     consent: ConsentMode,
-    #[serde(default)]
     request_timeout_ms: Option<u32>,
+}
+
+impl Options {
+    /// Reads the three fields by hand: a derived `Deserialize` brought serde's whole deserializer
+    /// into the snippet's wasm for them. Absent, `undefined` and `null` mean the default; a wrong
+    /// type or value is an error naming the option.
+    fn read(options: &JsValue) -> Result<Options, JsError> {
+        let field = |name: &str| {
+            js_sys::Reflect::get(options, &name.into())
+                .ok()
+                .filter(|v| !v.is_undefined() && !v.is_null())
+        };
+        let endpoint = match field("endpoint") {
+            None => None,
+            Some(v) => Some(
+                v.as_string()
+                    .ok_or_else(|| JsError::new("options.endpoint: must be a URL string"))?,
+            ),
+        };
+        let consent = match field("consent").map(|v| v.as_string()) {
+            None => ConsentMode::Granted,
+            Some(Some(mode)) if mode == "granted" => ConsentMode::Granted,
+            Some(Some(mode)) if mode == "required" => ConsentMode::Required,
+            Some(_) => {
+                return Err(JsError::new(
+                    "options.consent: must be \"granted\" or \"required\"",
+                ))
+            }
+        };
+        let request_timeout_ms = match field("requestTimeoutMs") {
+            None => None,
+            Some(v) => match v.as_f64() {
+                Some(ms) if (0.0..=f64::from(u32::MAX)).contains(&ms) => Some(ms as u32),
+                _ => {
+                    return Err(JsError::new(
+                        "options.requestTimeoutMs: must be a number of milliseconds from 0 to 4294967295",
+                    ))
+                }
+            },
+        };
+        Ok(Options {
+            endpoint,
+            consent,
+            request_timeout_ms,
+        })
+    }
 }
 
 /// What `localStorage` keeps for the visitor: their anonymous id and the engine's state for one
@@ -237,7 +277,7 @@ impl Tracker {
         let model_value = js_sys::Reflect::get(&options, &"model".into())
             .map_err(|_| JsError::new("options.model: missing"))?;
         let model = Model::from_value(&json_value(model_value)?).map_err(js_error)?;
-        let opts: Options = from_js(options)?;
+        let opts = Options::read(&options)?;
         let store = Store::open();
         let consent = match store.get(CONSENT).as_deref() {
             Some("granted") => Consent::Granted,

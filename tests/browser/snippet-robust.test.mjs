@@ -164,6 +164,26 @@ test('an invalid model: one warning naming the problem, no error', async () => {
   await ctx.close();
 });
 
+for (const [option, value, named] of [
+  ['consent', 'maybe', /options\.consent: must be "granted" or "required"/],
+  ['endpoint', 42, /options\.endpoint: must be a URL string/],
+  ['requestTimeoutMs', -5, /options\.requestTimeoutMs: must be a number of milliseconds/],
+]) {
+  test(`an invalid ${option} option: one warning naming it, no error`, async () => {
+    const ctx = await browser.newContext();
+    const { page, warnings } = await open(ctx, `/badoption-${option}.html`, { [option]: value });
+    await page.waitForFunction(() => window.baton.loaded === true);
+    await page.waitForTimeout(500);
+    const w = batonWarnings(warnings);
+    assert.equal(w.length, 1, warnings.join('\n'));
+    assert.match(w[0], named);
+    assert.equal(await page.getAttribute('#host', 'data-ran'), 'yes');
+    assert.deepEqual(await stored(page), {}, 'a snippet that did not start stores nothing');
+    assert.deepEqual(page.errors, []);
+    await ctx.close();
+  });
+}
+
 test('a throwing page callback is reported, not thrown into the snippet', async () => {
   const ctx = await browser.newContext();
   const { page } = await open(ctx, '/cb.html');
