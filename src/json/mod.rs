@@ -39,3 +39,10 @@ pub fn to_string<T: Serialize + ?Sized>(v: &T) -> Result<String, String> {
         .map(|tree| write(&tree))
         .map_err(|e| e.to_string())
 }
+
+/// A number as serde_json's `Number` displays it (the same text [`write`] gives it).
+pub fn number_text(n: &serde_json::Number) -> String {
+    let mut out = String::new();
+    write_number(n, &mut out);
+    out
+}

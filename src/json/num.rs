@@ -190,13 +190,19 @@ use core_backend as backend;
 #[cfg(all(target_arch = "wasm32", not(feature = "analytics")))]
 use js_backend as backend;
 
-/// core's conversions: `{:e}` prints the shortest round-trip digits, `str::parse` rounds
+/// core's conversions: `{:e}` finds how many digits the shortest round trip needs, `{:.*e}` at
+/// that precision gives the nearest such digits with ties to even; `str::parse` rounds
 /// correctly.
 pub mod core_backend {
     use super::Digits;
 
     pub fn shortest(x: f64) -> Option<Digits> {
-        Digits::read(&format!("{x:e}"))
+        let digits = Digits::read(&format!("{x:e}"))?;
+        // NOTE: `{:e}` alone breaks an exact tie between two shortest candidates upwards
+        // (677569877766726.25 → `…726.3`); serde_json (zmij) and JavaScript pick the even
+        // one (`…726.2`). The exact mode rounds half to even, and the nearest decimal of that
+        // length round-trips whenever any does.
+        Digits::read(&format!("{:.*e}", digits.len - 1, x))
     }
 
     pub fn parse(token: &str) -> f64 {
@@ -217,7 +223,7 @@ pub mod js_backend {
     use super::Digits;
 
     pub fn shortest(x: f64) -> Option<Digits> {
-        let text = js_sys::Number::from(x).to_string(10).ok()?;
+        let text = js_sys::Number::from(x).to_string_with_radix(10).ok()?;
         Digits::read(&String::from(text))
     }
 
@@ -280,6 +286,7 @@ mod tests {
             (1e16, "1e+16"),
             (1.2345e16, "1.2345e+16"),
             (1e21, "1e+21"),
+            (2_710_279_511_066_905.0 / 4.0, "677569877766726.2"),
             (1e100, "1e+100"),
             (5e-324, "5e-324"),
             (f64::MAX, "1.7976931348623157e+308"),
@@ -296,6 +303,8 @@ mod tests {
 
     #[test]
     fn display_layout() {
+        // (`Display` breaks ties upwards: 677569877766726.25 prints `…726.3`, we print `…726.2`.)
+        assert_eq!(display(2_710_279_511_066_905.0 / 4.0), "677569877766726.2");
         for x in [
             0.0,
             -0.0,
