@@ -2,6 +2,7 @@
 //! comes in through serde, and engine errors become real JS `Error` objects. The JSON text on
 //! this side is the engine's own (`crate::json`), not serde_json's text layer.
 
+#[cfg(feature = "analytics")]
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -22,11 +23,15 @@ pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
 
 /// Decodes JS data into an engine input type: JSON text → JSON tree → the type's derived
 /// `Deserialize` through serde_json's tree deserializer (no text deserializer in the wasm).
+/// Only the dashboard and Node builds decode typed inputs: serde's type errors print floats
+/// with core's `<f64 as Display>`, so the snippet reads its one options object by hand.
+#[cfg(feature = "analytics")]
 pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, JsError> {
     from_js_named(value, "input")
 }
 
 /// Like [`from_js`], with the message naming what was being decoded (`invalid rows: ...`).
+#[cfg(feature = "analytics")]
 pub fn from_js_named<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
     let tree = crate::json::parse(&json_text(&value)?)
         .map_err(|e| JsError::new(&format!("invalid {what}: {e}")))?;

@@ -13,14 +13,14 @@ use std::rc::{Rc, Weak};
 
 use gloo_timers::callback::Timeout;
 use js_sys::{Date, Function, Math};
-use serde::Deserialize;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use self::net::Sent;
 use self::store::{warn_once, Store, CONSENT, OUTBOX, VISITOR};
-use super::convert::{from_js, js_error, json_value, to_js};
+use super::convert::{js_error, json_text, json_value, to_js};
 use crate::model::Model;
+use crate::tree;
 use crate::outbox::{DeliveryResult, Outbox};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -84,8 +84,7 @@ const DELIVERY_LOCK: &str = "baton:v1:delivery";
 const VISITOR_RECORD_VERSION: &str = "2";
 
 /// How the site asks for consent (the embed's `consent` option).
-#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Default)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
 enum ConsentMode {
     /// Track unless the visitor has said no.
     #[default]
@@ -105,15 +104,33 @@ enum Consent {
     Denied,
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
 struct Options {
-    #[serde(default)]
     endpoint: Option<String>,
-    #[serde(default)]
     consent: ConsentMode,
-    #[serde(default)]
     request_timeout_ms: Option<u32>,
+}
+
+impl Options {
+    /// `endpoint`, `consent` (`"granted"` or `"required"`), `requestTimeoutMs`, each optional
+    /// (`null` too, but for `consent`); other keys (`model`) ignored.
+    ///
+    /// NOTE: read by hand (`crate::tree`), accepting what a serde derive would. Through
+    /// `serde_json::from_value` it was the snippet's one user of serde's type-error wording,
+    /// which prints floats with core's `<f64 as Display>` (~14 KB of the snippet's wasm).
+    fn read(v: &Value) -> Result<Options, String> {
+        let [endpoint, consent, timeout] =
+            tree::fields(v, ["endpoint", "consent", "requestTimeoutMs"], "options")?;
+        Ok(Options {
+            endpoint: tree::optional(endpoint, "endpoint", tree::string)?,
+            consent: tree::or_default(consent, "consent", |v| {
+                match tree::unit(v, &["granted", "required"])? {
+                    0 => Ok(ConsentMode::Granted),
+                    _ => Ok(ConsentMode::Required),
+                }
+            })?,
+            request_timeout_ms: tree::optional(timeout, "requestTimeoutMs", tree::u32_)?,
+        })
+    }
 }
 
 /// What `localStorage` keeps for the visitor: their anonymous id and the engine's state for one
@@ -235,7 +252,10 @@ impl Tracker {
         let model_value = js_sys::Reflect::get(&options, &"model".into())
             .map_err(|_| JsError::new("options.model: missing"))?;
         let model = Model::from_value(&json_value(model_value)?).map_err(js_error)?;
-        let opts: Options = from_js(options)?;
+        let opts = crate::json::parse(&json_text(&options)?)
+            .map_err(|e| e.to_string())
+            .and_then(|v| Options::read(&v))
+            .map_err(|e| JsError::new(&format!("invalid input: {e}")))?;
         let store = Store::open();
         let consent = match store.get(CONSENT).as_deref() {
             Some("granted") => Consent::Granted,
