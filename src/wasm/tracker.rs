@@ -20,8 +20,8 @@ use self::net::Sent;
 use self::store::{warn_once, Store, CONSENT, OUTBOX, VISITOR};
 use super::convert::{js_error, json_text, json_value, to_js};
 use crate::model::Model;
-use crate::tree;
 use crate::outbox::{DeliveryResult, Outbox};
+use crate::tree;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TRACKER_TYPES: &str = r#"
