@@ -421,10 +421,12 @@ fn migrate_v1(v: &mut Value) -> Result<(), Error> {
     let stage = obj.get("st").cloned();
     if let (Some(at), Some(stage)) = (stage_at, stage) {
         if stage != Value::String("anonymous".to_string()) {
-            obj.insert(
-                "se".to_string(),
-                serde_json::json!([{ "stage": stage, "at": at }]),
-            );
+            // Built by hand: `json!` with values goes through `serde_json::to_value`, whose
+            // `unwrap` brings serde_json's error formatting into the snippet.
+            let mut entry = Map::new();
+            entry.insert("stage".to_string(), stage);
+            entry.insert("at".to_string(), Value::from(at));
+            obj.insert("se".to_string(), Value::Array(vec![Value::Object(entry)]));
         }
     }
     obj.insert("v".to_string(), Value::from(STATE_VERSION));

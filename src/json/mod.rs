@@ -1,6 +1,6 @@
 //! The engine's own JSON text layer: text → `serde_json::Value` ([`parse`]) and `Value` (or
-//! anything `Serialize`) → compact text ([`write`], [`to_string`]), for models, events, state,
-//! outbox, handoffs and canonical hashing, in every build.
+//! anything `Serialize`, directly) → compact text ([`write`], [`to_string`]), for models,
+//! events, state, outbox, handoffs and canonical hashing, in every build.
 //!
 //! Why not serde_json's own text parser and writer: in the site snippet they came with float
 //! tables (serde_json's power-of-ten table, zmij's) and kept core's `<f64 as Display>` and
@@ -13,6 +13,7 @@
 
 pub mod num;
 mod parse;
+mod ser;
 mod write;
 
 #[cfg(test)]
@@ -22,6 +23,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use parse::{parse, Error};
+pub use ser::{serialize_into, SerError};
 pub use write::{write_into, write_number, write_str};
 
 /// `v` as compact JSON text, the same bytes as `serde_json::to_string(v)`.
@@ -31,13 +33,13 @@ pub fn write(v: &Value) -> String {
     out
 }
 
-/// Any `Serialize` value as compact JSON text, through its JSON tree (`serde_json::to_value`).
-/// Object keys come out in the tree's (sorted) order rather than in struct field order; an
-/// error is what `to_value` refuses (a map with non-string keys).
+/// Any `Serialize` value as compact JSON text, the same bytes as `serde_json::to_string(v)`
+/// (struct fields in their order); an error is what JSON cannot hold (a map key that is not a
+/// string, a number or a unit variant), or the value's own.
 pub fn to_string<T: Serialize + ?Sized>(v: &T) -> Result<String, String> {
-    serde_json::to_value(v)
-        .map(|tree| write(&tree))
-        .map_err(|e| e.to_string())
+    let mut out = String::new();
+    serialize_into(v, &mut out).map_err(|e| e.to_string())?;
+    Ok(out)
 }
 
 /// A number as serde_json's `Number` displays it (the same text [`write`] gives it).

@@ -75,10 +75,49 @@ impl Digits {
         Some(out)
     }
 
+    /// The digits of a whole number; `None` for zero.
+    fn whole(mut n: u64) -> Option<Digits> {
+        if n == 0 {
+            return None;
+        }
+        let mut exp = -1;
+        while n % 10 == 0 {
+            n /= 10;
+            exp += 1;
+        }
+        let mut rev = [0u8; 17];
+        let mut len = 0;
+        while n > 0 {
+            rev[len] = b'0' + (n % 10) as u8;
+            n /= 10;
+            len += 1;
+        }
+        let mut out = Digits {
+            digits: [b'0'; 17],
+            len,
+            exp: exp + len as i32,
+        };
+        for i in 0..len {
+            out.digits[i] = rev[len - 1 - i];
+        }
+        Some(out)
+    }
+
     fn text(&self) -> &str {
         // Only ASCII digits are ever stored.
         core::str::from_utf8(&self.digits[..self.len]).unwrap_or("")
     }
+}
+
+/// The shortest digits of a finite, non-negative `x`; `None` for zero.
+fn shortest(x: f64) -> Option<Digits> {
+    // Whole numbers below 2^53 (counts, points, most scores) are their own digits: every
+    // decimal with fewer significant digits is at least 1 away, farther than the next double.
+    // No call into the backend (in the snippet, a call into JavaScript).
+    if x < 9_007_199_254_740_992.0 && x.fract() == 0.0 {
+        return Digits::whole(x as u64);
+    }
+    backend::shortest(x)
 }
 
 fn zeros(n: i32, out: &mut String) {
@@ -118,7 +157,7 @@ pub fn write_f64(x: f64, out: &mut String) {
     if x.is_sign_negative() {
         out.push('-');
     }
-    let Some(d) = backend::shortest(x.abs()) else {
+    let Some(d) = shortest(x.abs()) else {
         out.push_str("0.0");
         return;
     };
@@ -151,7 +190,7 @@ pub fn display_f64(x: f64, out: &mut String) {
         out.push_str("inf");
         return;
     }
-    match backend::shortest(x.abs()) {
+    match shortest(x.abs()) {
         Some(d) => fixed(&d, "", out),
         None => out.push('0'),
     }
@@ -195,14 +234,47 @@ use js_backend as backend;
 /// correctly.
 pub mod core_backend {
     use super::Digits;
+    use core::fmt::Write;
 
     pub fn shortest(x: f64) -> Option<Digits> {
-        let digits = Digits::read(&format!("{x:e}"))?;
+        let mut text = Text::default();
+        write!(text, "{x:e}").ok()?;
+        let digits = Digits::read(text.as_str())?;
         // NOTE: `{:e}` alone breaks an exact tie between two shortest candidates upwards
         // (677569877766726.25 → `…726.3`); serde_json (zmij) and JavaScript pick the even
         // one (`…726.2`). The exact mode rounds half to even, and the nearest decimal of that
-        // length round-trips whenever any does.
-        Digits::read(&format!("{:.*e}", digits.len - 1, x))
+        // length round-trips whenever any does. An even last digit is already the tie's pick.
+        if digits.digits[digits.len - 1] % 2 == 0 {
+            return Some(digits);
+        }
+        let mut text = Text::default();
+        write!(text, "{:.*e}", digits.len - 1, x).ok()?;
+        Digits::read(text.as_str())
+    }
+
+    /// Room for `{:e}` of any `f64` (at most 17 digits, a point, `e-324`), on the stack.
+    #[derive(Default)]
+    struct Text {
+        bytes: [u8; 32],
+        len: usize,
+    }
+
+    impl Text {
+        fn as_str(&self) -> &str {
+            core::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+        }
+    }
+
+    impl Write for Text {
+        fn write_str(&mut self, s: &str) -> core::fmt::Result {
+            let end = self.len + s.len();
+            self.bytes
+                .get_mut(self.len..end)
+                .ok_or(core::fmt::Error)?
+                .copy_from_slice(s.as_bytes());
+            self.len = end;
+            Ok(())
+        }
     }
 
     pub fn parse(token: &str) -> f64 {
@@ -323,6 +395,22 @@ mod tests {
         ] {
             assert_eq!(display(x), format!("{x}"), "{x:e}");
         }
+    }
+
+    #[test]
+    fn whole_numbers_skip_the_backend() {
+        for x in [
+            1.0,
+            7.0,
+            10.0,
+            120.0,
+            1e15,
+            9_007_199_254_740_991.0,
+            4_503_599_627_370_497.0,
+        ] {
+            assert_eq!(shortest(x), core_backend::shortest(x), "{x}");
+        }
+        assert_eq!(Digits::whole(0), None);
     }
 
     #[test]

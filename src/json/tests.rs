@@ -165,11 +165,49 @@ fn writes_worked_examples() {
         z: f64,
         a: Option<u8>,
     }
-    // Through the tree: keys sorted, as in the `Value`.
+    // Fields in declaration order, as serde_json writes them.
     assert_eq!(
         to_string(&S { z: 2.5, a: None }).unwrap(),
-        r#"{"a":null,"z":2.5}"#
+        r#"{"z":2.5,"a":null}"#
     );
+    #[derive(serde::Serialize)]
+    enum E {
+        Unit,
+        New(u8),
+        Tuple(i8, bool),
+        Struct { x: f64 },
+    }
+    let mut keyed = std::collections::BTreeMap::new();
+    keyed.insert(-3i64, 'c');
+    keyed.insert(7, '"');
+    let mut bools = std::collections::BTreeMap::new();
+    bools.insert(true, ());
+    let cases: Vec<(String, String)> = vec![
+        (to_string(&E::Unit).unwrap(), r#""Unit""#.into()),
+        (to_string(&E::New(7)).unwrap(), r#"{"New":7}"#.into()),
+        (
+            to_string(&E::Tuple(-1, true)).unwrap(),
+            r#"{"Tuple":[-1,true]}"#.into(),
+        ),
+        (
+            to_string(&E::Struct { x: 1e21 }).unwrap(),
+            r#"{"Struct":{"x":1e+21}}"#.into(),
+        ),
+        (to_string(&keyed).unwrap(), r#"{"-3":"c","7":"\""}"#.into()),
+        (to_string(&bools).unwrap(), r#"{"true":null}"#.into()),
+        (
+            to_string(&(1u8, "x", [0.5f64])).unwrap(),
+            r#"[1,"x",[0.5]]"#.into(),
+        ),
+        (to_string(&Some(Vec::<u8>::new())).unwrap(), "[]".into()),
+    ];
+    for (got, want) in cases {
+        assert_eq!(got, want);
+    }
+    let mut bad = std::collections::BTreeMap::new();
+    bad.insert(vec![1u8], 1u8);
+    assert_eq!(to_string(&bad).unwrap_err(), "key must be a string");
+    assert!(serde_json::to_string(&bad).is_err());
 }
 
 fn arb_f64() -> impl Strategy<Value = f64> {
@@ -177,6 +215,8 @@ fn arb_f64() -> impl Strategy<Value = f64> {
         4 => any::<u64>().prop_map(f64::from_bits).prop_filter("finite", |x| x.is_finite()),
         1 => (-330i32..309).prop_map(|e| 10f64.powi(e)),
         1 => any::<i32>().prop_map(|n| f64::from(n) / 100.0),
+        1 => any::<i64>().prop_map(|n| (n >> (n as u64 % 64)) as f64),
+        1 => (0u64..1 << 53).prop_map(|n| n as f64 * 10f64.powi((n % 7) as i32)),
         1 => any::<u64>().prop_map(|n| f64::from_bits(n & 0x000f_ffff_ffff_ffff)),
         1 => prop::sample::select(vec![0.0, -0.0, f64::MAX, f64::MIN, f64::MIN_POSITIVE, 5e-324, 9007199254740993.0]),
     ]
@@ -295,6 +335,8 @@ proptest! {
     fn writes_what_serde_json_writes_and_reads_it_back(v in arb_value()) {
         let text = write(&v);
         prop_assert_eq!(&text, &serde_json::to_string(&v).unwrap());
+        // The same through `Value`'s `Serialize` into our serializer.
+        prop_assert_eq!(&to_string(&v).unwrap(), &text);
         prop_assert_eq!(parse(&text).unwrap(), v);
     }
 
@@ -352,4 +394,51 @@ proptest! {
             prop_assert_eq!(core.parse::<f64>().unwrap().to_bits(), x.to_bits());
         }
     }
+}
+
+/// The engine's own results, written by `to_string` and by serde_json: the same bytes for the
+/// state, the handoff, the score and its explanation, the outbox, after a full journey.
+#[test]
+fn engine_texts_are_serde_json_texts() {
+    use crate::model::Model;
+    use crate::Engine;
+
+    let model = Model::from_json(include_str!("../../tests/fixtures/models/demo.model.json"))
+        .expect("demo model");
+    let mut engine = Engine::new(model);
+    let events = parse(include_str!(
+        "../../tests/fixtures/journeys/seed.events.json"
+    ))
+    .unwrap();
+    let mut outbox = crate::outbox::Outbox::new(crate::outbox::RetryPolicy::default());
+    let mut last = 0;
+    for event in events.as_array().unwrap() {
+        let ts = crate::event::Event::from_value(event).unwrap().timestamp;
+        last = ts;
+        let outcome = engine.ingest_value(event, ts).unwrap();
+        assert_eq!(
+            to_string(&outcome).unwrap(),
+            serde_json::to_string(&outcome).unwrap()
+        );
+        for h in &outcome.handoffs {
+            assert_eq!(h.to_json(), serde_json::to_string(h).unwrap());
+            outbox.enqueue(&h.handoff_id, h.to_json(), ts);
+        }
+    }
+    assert!(!outbox.entries().is_empty(), "the journey hands off");
+    assert_eq!(outbox.export(), serde_json::to_string(&outbox).unwrap());
+    assert_eq!(
+        engine.export_state(),
+        serde_json::to_string(engine.state()).unwrap()
+    );
+    let score = engine.score(last);
+    assert_eq!(
+        to_string(&score).unwrap(),
+        serde_json::to_string(&score).unwrap()
+    );
+    let explain = engine.explain(last);
+    assert_eq!(
+        to_string(&explain).unwrap(),
+        serde_json::to_string(&explain).unwrap()
+    );
 }
