@@ -319,12 +319,10 @@ pub fn as_number(v: &Value) -> Option<f64> {
     }
 }
 
-/// Reads `[+-]digits[.digits]` (either digit run may be empty, not both), as `str::parse::<f64>`
-/// would, through serde_json's number parser: `str::parse::<f64>` brings core's exact decimal
-/// conversion (~12 KB with its power-of-five table) into the snippet's wasm only for this.
-/// The result is the correctly rounded `f64` whenever the digits without leading zeros fit in
-/// 2^53 and there are at most 22 after the point (any realistic form value); beyond that it
-/// may differ from `str::parse` in the last bit.
+/// Reads `[+-]digits[.digits]` (either digit run may be empty, not both) as `str::parse::<f64>`
+/// does, correctly rounded, through the JSON layer's number reader: `str::parse::<f64>` itself
+/// would bring core's decimal conversion (~12 KB with its power-of-five table) into the
+/// snippet's wasm, where the reader uses the browser's own `parseFloat` instead.
 fn parse_decimal(text: &str) -> Option<f64> {
     let (negative, body) = match text.as_bytes().first() {
         Some(b'-') => (true, &text[1..]),
@@ -347,7 +345,7 @@ fn parse_decimal(text: &str) -> Option<f64> {
         json.push('.');
         json.push_str(frac);
     }
-    serde_json::from_str(&json).ok()
+    Some(crate::json::num::parse_f64(&json))
 }
 
 fn values_equal(actual: &Value, expected: &Value) -> bool {
@@ -447,7 +445,7 @@ fn unreachable_exists() -> bool {
 fn text_of(v: &Value) -> Option<Cow<'_, str>> {
     match v {
         Value::String(s) => Some(Cow::Borrowed(s)),
-        Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        Value::Number(n) => Some(Cow::Owned(crate::json::number_text(n))),
         Value::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
         _ => None,
     }
@@ -872,6 +870,10 @@ mod tests {
             "12345.678901234",
             "0.000001",
             "3.0000000000000000000001",
+            // Past 2^53 and 22 decimals: still the correctly rounded value.
+            "0.3269313306439629570",
+            "123456789012345678901234567890.123456789",
+            "0.000000000000000000000000000000000000000000000000000000000001",
             "",
             ".",
             "-",

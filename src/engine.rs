@@ -181,7 +181,7 @@ impl Engine {
     }
 
     pub fn ingest_json(&mut self, text: &str, now: i64) -> Result<IngestOutcome, Error> {
-        let v: Value = serde_json::from_str(text).map_err(|e| Error::event("$", e.to_string()))?;
+        let v: Value = crate::json::parse(text).map_err(|e| Error::event("$", e.to_string()))?;
         self.ingest_owned_value(v, now)
     }
 

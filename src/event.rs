@@ -140,7 +140,7 @@ impl Event {
                 return Ok(event);
             }
         }
-        let v: Value = serde_json::from_str(text).map_err(|e| Error::event("$", e.to_string()))?;
+        let v: Value = crate::json::parse(text).map_err(|e| Error::event("$", e.to_string()))?;
         Event::from_owned_value(v, default_time)
     }
 
@@ -387,7 +387,7 @@ fn owned_id(v: Option<Value>, key: &str) -> Result<Option<String>, Error> {
         }
         Some(Value::String(s)) => Ok(Some(s)),
         // Some libraries send numeric ids.
-        Some(Value::Number(n)) => Ok(Some(n.to_string())),
+        Some(Value::Number(n)) => Ok(Some(crate::json::number_text(&n))),
         Some(_) => Err(Error::event(key, "must be a string")),
     }
 }
@@ -905,7 +905,7 @@ mod tests {
         ];
         for line in lines {
             for default_time in [None, Some(7)] {
-                let general = serde_json::from_str::<Value>(line)
+                let general = crate::json::parse(line)
                     .map_err(|e| Error::event("$", e.to_string()))
                     .and_then(|v| Event::from_value_or(&v, default_time));
                 assert_eq!(

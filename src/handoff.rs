@@ -83,7 +83,7 @@ pub struct Handoff {
 
 impl Handoff {
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        crate::json::to_string(self).unwrap_or_default()
     }
 }
 

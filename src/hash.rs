@@ -97,7 +97,7 @@ fn write_canonical(v: &Value, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                out.push_str(&Value::String((*k).clone()).to_string());
+                crate::json::write_str(k, out);
                 out.push(':');
                 write_canonical(&map[k.as_str()], out);
             }
@@ -113,7 +113,7 @@ fn write_canonical(v: &Value, out: &mut String) {
             }
             out.push(']');
         }
-        other => out.push_str(&other.to_string()),
+        other => crate::json::write_into(other, out),
     }
 }
 

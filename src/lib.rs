@@ -13,6 +13,7 @@ pub mod event;
 pub mod fold;
 pub mod handoff;
 pub mod hash;
+pub mod json;
 pub mod model;
 pub mod outbox;
 pub mod replay;

@@ -327,11 +327,11 @@ impl Outbox {
 
     /// Versioned JSON for localStorage.
     pub fn export(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        crate::json::to_string(self).unwrap_or_default()
     }
 
     pub fn import(text: &str) -> Result<Outbox, Error> {
-        let v: serde_json::Value = serde_json::from_str(text)
+        let v: serde_json::Value = crate::json::parse(text)
             .map_err(|e| Error::InvalidState(format!("outbox is not JSON: {e}")))?;
         match v.get("v").and_then(serde_json::Value::as_u64) {
             Some(n) if n == u64::from(OUTBOX_VERSION) => {}

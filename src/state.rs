@@ -324,7 +324,7 @@ impl Default for VisitorState {
 
 impl VisitorState {
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        crate::json::to_string(self).unwrap_or_default()
     }
 
     /// Read a persisted state, migrating older versions. Corrupt or foreign → error.
@@ -337,8 +337,8 @@ impl VisitorState {
         // One decoding path (text → JSON tree → state, read by hand in `decode`), no serde
         // `from_str` fast path: each serde deserializer the state's derived code is run through
         // is a full copy of it in the snippet's wasm (benches/SIZE.md); a state is small.
-        let mut v: Value = serde_json::from_str(text)
-            .map_err(|e| Error::InvalidState(format!("not JSON: {e}")))?;
+        let mut v: Value =
+            crate::json::parse(text).map_err(|e| Error::InvalidState(format!("not JSON: {e}")))?;
         let version = match v.get("v").and_then(Value::as_u64) {
             Some(n) => n,
             None => {
@@ -421,10 +421,12 @@ fn migrate_v1(v: &mut Value) -> Result<(), Error> {
     let stage = obj.get("st").cloned();
     if let (Some(at), Some(stage)) = (stage_at, stage) {
         if stage != Value::String("anonymous".to_string()) {
-            obj.insert(
-                "se".to_string(),
-                serde_json::json!([{ "stage": stage, "at": at }]),
-            );
+            // Built by hand: `json!` with values goes through `serde_json::to_value`, whose
+            // `unwrap` brings serde_json's error formatting into the snippet.
+            let mut entry = Map::new();
+            entry.insert("stage".to_string(), stage);
+            entry.insert("at".to_string(), Value::from(at));
+            obj.insert("se".to_string(), Value::Array(vec![Value::Object(entry)]));
         }
     }
     obj.insert("v".to_string(), Value::from(STATE_VERSION));

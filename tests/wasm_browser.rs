@@ -25,3 +25,8 @@ fn runs_in_a_real_browser() {
     assert!(js_sys::Reflect::has(&global, &"document".into()).unwrap());
     assert!(js_sys::Reflect::has(&global, &"localStorage".into()).unwrap());
 }
+
+#[wasm_bindgen_test]
+fn js_numbers_match_core_in_chromium() {
+    common_wasm::js_numbers_match_core();
+}

@@ -14,3 +14,8 @@ fn seed_journey_qualifies_in_node() {
 fn malformed_event_is_rejected_in_node() {
     common_wasm::malformed_event_is_an_error_naming_the_field();
 }
+
+#[wasm_bindgen_test]
+fn js_numbers_match_core_in_node() {
+    common_wasm::js_numbers_match_core();
+}

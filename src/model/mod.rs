@@ -199,7 +199,7 @@ pub struct ModelData {
 impl Model {
     /// Parse and validate a model from JSON text.
     pub fn from_json(text: &str) -> Result<Model, Error> {
-        let v: Value = serde_json::from_str(text).map_err(|e| {
+        let v: Value = crate::json::parse(text).map_err(|e| {
             Error::InvalidModel(vec![Problem::new("", format!("not valid JSON: {e}"))])
         })?;
         Model::from_value(&v)

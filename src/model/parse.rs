@@ -9,6 +9,7 @@ use super::{
 use crate::condition::{self, Condition, Scope};
 use crate::error::Problem;
 use crate::hash;
+use crate::json::num::display;
 use crate::outbox::RetryPolicy;
 use crate::stage::Stage;
 use serde_json::{Map, Value};
@@ -317,6 +318,9 @@ fn parse_bounds(ck: &mut Checker, v: &Value, path: &str) -> Option<Bounds> {
     let max = ck.number(map.get("max"), &join(path, "max"), false);
     if let (Some(a), Some(b)) = (min, max) {
         if a > b {
+            // Numbers printed by the JSON layer: `{a}` on an `f64` would keep core's float
+            // formatting in the snippet's wasm only for this message.
+            let (a, b) = (display(a), display(b));
             ck.report(path, format!("min ({a}) is greater than max ({b})"));
             return None;
         }
@@ -335,7 +339,11 @@ fn parse_grades(ck: &mut Checker, v: &Value) -> Vec<(String, f64)> {
                 if min >= *prev_min {
                     ck.report(
                         &join("grades", letter),
-                        format!("minimum fit {min} must be below grade {prev}'s {prev_min}"),
+                        format!(
+                            "minimum fit {} must be below grade {prev}'s {}",
+                            display(min),
+                            display(*prev_min)
+                        ),
                     );
                 }
             }

@@ -45,7 +45,7 @@ fn delivery(v: &Value) -> Read<DeliveryState> {
         Value::String(s) => STATES.iter().position(|n| n == s),
         _ => None,
     }
-    .ok_or_else(|| format!("unknown delivery state {tag}"))?;
+    .ok_or_else(|| format!("unknown delivery state {}", crate::json::write(tag)))?;
     let what = STATES[index];
     let state = match index {
         0 => match &content {

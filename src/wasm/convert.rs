@@ -1,5 +1,6 @@
 //! Crossing the boundary by shape: every result goes out through one serializer, every input
-//! comes in through serde, and engine errors become real JS `Error` objects.
+//! comes in through serde, and engine errors become real JS `Error` objects. The JSON text on
+//! this side is the engine's own (`crate::json`), not serde_json's text layer.
 
 #[cfg(feature = "analytics")]
 use serde::de::DeserializeOwned;
@@ -16,12 +17,14 @@ use wasm_bindgen::prelude::*;
 /// Encodes an engine result as plain JS data (objects, arrays, numbers, strings, `null`), the
 /// same as `JSON.parse` of the engine's JSON.
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    let text = serde_json::to_string(value).map_err(|e| JsError::new(&e.to_string()))?;
+    let text = crate::json::to_string(value).map_err(|e| JsError::new(&e))?;
     js_sys::JSON::parse(&text).map_err(|_| JsError::new("result is not valid JSON"))
 }
 
-/// Decodes JS data into an engine input type (dashboard and Node inputs: the snippet reads its
-/// few inputs by hand, without serde's deserializer).
+/// Decodes JS data into an engine input type: JSON text → JSON tree → the type's derived
+/// `Deserialize` through serde_json's tree deserializer (no text deserializer in the wasm).
+/// Only the dashboard and Node builds decode typed inputs: serde's type errors print floats
+/// with core's `<f64 as Display>`, so the snippet reads its one options object by hand.
 #[cfg(feature = "analytics")]
 pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, JsError> {
     from_js_named(value, "input")
@@ -30,8 +33,9 @@ pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, JsError> {
 /// Like [`from_js`], with the message naming what was being decoded (`invalid rows: ...`).
 #[cfg(feature = "analytics")]
 pub fn from_js_named<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
-    serde_json::from_str(&json_text(&value)?)
-        .map_err(|e| JsError::new(&format!("invalid {what}: {e}")))
+    let tree = crate::json::parse(&json_text(&value)?)
+        .map_err(|e| JsError::new(&format!("invalid {what}: {e}")))?;
+    serde_json::from_value(tree).map_err(|e| JsError::new(&format!("invalid {what}: {e}")))
 }
 
 /// Decodes a value that callers may pass either as a JS object or as JSON text (models and
@@ -46,7 +50,7 @@ pub fn json_value(value: JsValue) -> Result<serde_json::Value, JsError> {
 
 /// JSON text into a JSON tree, a syntax error worded as [`json_value`] words it.
 pub fn parse_json(text: &str) -> Result<serde_json::Value, JsError> {
-    serde_json::from_str(text).map_err(|e| JsError::new(&format!("invalid JSON: {e}")))
+    crate::json::parse(text).map_err(|e| JsError::new(&format!("invalid JSON: {e}")))
 }
 
 /// `JSON.stringify` of a JS value; `undefined` (which stringifies to nothing) reads as `null`,

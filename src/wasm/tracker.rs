@@ -169,15 +169,13 @@ impl VisitorRecord {
     /// `{"v":2,"id":…,"model":…,"state":…}`. Written on every event, so the state (already JSON)
     /// goes in as it is rather than through a serializer that would copy and re-check it.
     fn write(id: &str, model: &str, state: &str) -> Option<String> {
-        let id = serde_json::to_string(id).ok()?;
-        let model = serde_json::to_string(model).ok()?;
-        let mut out = String::with_capacity(state.len() + id.len() + model.len() + 32);
+        let mut out = String::with_capacity(state.len() + id.len() + model.len() + 40);
         out.push_str("{\"v\":");
         out.push_str(VISITOR_RECORD_VERSION);
         out.push_str(",\"id\":");
-        out.push_str(&id);
+        crate::json::write_str(id, &mut out);
         out.push_str(",\"model\":");
-        out.push_str(&model);
+        crate::json::write_str(model, &mut out);
         out.push_str(",\"state\":");
         out.push_str(state);
         out.push('}');
@@ -187,13 +185,13 @@ impl VisitorRecord {
     /// Reads a stored record of version 2 or 1; `None` for anything else (corrupt or foreign).
     /// Whether the state itself is valid is the engine's to say.
     fn read(text: &str) -> Option<VisitorRecord> {
-        let rec: Value = serde_json::from_str(text).ok()?;
+        let rec: Value = crate::json::parse(text).ok()?;
         let text_of = |key: &str| rec.get(key)?.as_str().map(str::to_owned);
         let id = text_of("id").filter(|id| !id.is_empty())?;
         let model = text_of("model")?;
         let state = match (rec.get("v")?.as_u64()?, rec.get("state")?) {
             // The current version (`VISITOR_RECORD_VERSION`).
-            (2, state @ Value::Object(_)) => state.to_string(),
+            (2, state @ Value::Object(_)) => crate::json::write(state),
             // Version 1: the state as JSON text.
             (1, Value::String(state)) => state.clone(),
             _ => return None,
@@ -346,8 +344,7 @@ impl Tracker {
                     s.sync_outbox();
                 }
                 for handoff in &outcome.handoffs {
-                    let body =
-                        serde_json::to_string(handoff).map_err(|e| JsError::new(&e.to_string()))?;
+                    let body = crate::json::to_string(handoff).map_err(|e| JsError::new(&e))?;
                     // The page gets the payload exactly as sent (and JSON.parse of the body we
                     // already have costs no second serializer in the wasm).
                     if s.has_hook(Hook::Qualified) {

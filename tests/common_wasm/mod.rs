@@ -54,3 +54,75 @@ pub fn malformed_event_is_an_error_naming_the_field() {
         .unwrap_err();
     assert!(err.to_string().contains("type"), "{err}");
 }
+
+/// The snippet's float conversions (the host's `Number`, `json::num::js_backend`) against
+/// core's (`core_backend`, what every other build uses): the same shortest digits for random
+/// doubles of every magnitude (subnormals, powers of ten, exact ties, integers past 2^53) and
+/// the same double for number tokens, short and long. The JSON layer's proptests pin the core
+/// side to serde_json's bytes, so equal digits here mean the snippet writes serde_json's text.
+pub fn js_numbers_match_core() {
+    use baton::json::num::{core_backend, js_backend};
+
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut doubles: Vec<f64> = vec![
+        5e-324,
+        f64::MIN_POSITIVE,
+        f64::MAX,
+        0.1,
+        1e21,
+        1e-7,
+        // An exact tie between two shortest candidates: both pick the even one.
+        2_710_279_511_066_905.0 / 4.0,
+        9_007_199_254_740_993.0,
+    ];
+    doubles.extend((-323..=308).map(|e| 10f64.powi(e)));
+    for _ in 0..3000 {
+        let bits = next();
+        doubles.push(f64::from_bits(bits));
+        // Subnormals: exponent bits zero.
+        doubles.push(f64::from_bits(bits & 0x800f_ffff_ffff_ffff));
+        // Values with few fraction bits, where exact ties live.
+        doubles.push((bits >> 11) as f64 / 4.0);
+    }
+    let mut compared = 0;
+    for x in doubles.into_iter().filter(|x| x.is_finite() && *x != 0.0) {
+        let x = x.abs();
+        assert_eq!(js_backend::shortest(x), core_backend::shortest(x), "{x:e}");
+        let mut text = String::new();
+        baton::json::num::write_f64(x, &mut text);
+        assert_eq!(js_backend::parse(&text).to_bits(), x.to_bits(), "{text}");
+        compared += 1;
+    }
+    assert!(compared > 9000, "{compared}");
+
+    // Tokens: up to 30 digits, with and without fraction and exponent.
+    for _ in 0..3000 {
+        let r = next();
+        let digits: String = (0..1 + r % 30)
+            .map(|i| char::from(b'0' + ((next() >> (i % 7)) % 10) as u8))
+            .collect();
+        let digits = digits.trim_start_matches('0');
+        let digits = if digits.is_empty() { "1" } else { digits };
+        let split = (r >> 8) as usize % (digits.len() + 1);
+        let mut token = digits[..split.max(1)].to_string();
+        if split < digits.len() && split > 0 {
+            token.push('.');
+            token.push_str(&digits[split..]);
+        }
+        if r & (1 << 20) != 0 {
+            token.push_str(&format!("e{}", (r >> 24) as i64 % 330 - 10));
+        }
+        let core = core_backend::parse(&token);
+        assert_eq!(
+            js_backend::parse(&token).to_bits(),
+            core.to_bits(),
+            "{token}"
+        );
+    }
+}

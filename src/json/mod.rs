@@ -1,0 +1,50 @@
+//! The engine's own JSON text layer: text → `serde_json::Value` ([`parse`]) and `Value` (or
+//! anything `Serialize`, directly) → compact text ([`write`], [`to_string`]), for models,
+//! events, state, outbox, handoffs and canonical hashing, in every build.
+//!
+//! Why not serde_json's own text parser and writer: in the site snippet they came with float
+//! tables (serde_json's power-of-ten table, zmij's) and kept core's `<f64 as Display>` and
+//! `flt2dec` reachable, about 12 KB gzip of the wasm (benches/SIZE.md, step 21). Here the
+//! float conversions go through a small backend ([`num`]): the browser's `Number` in the
+//! snippet, core elsewhere. serde_json's `Value` stays the engine's data type.
+//!
+//! Both directions match serde_json exactly (proptests in `tests`): the same texts accepted,
+//! the same values built (integers as `u64`/`i64` when they fit), the same bytes written.
+
+pub mod num;
+mod parse;
+mod ser;
+mod write;
+
+#[cfg(test)]
+mod tests;
+
+use serde::Serialize;
+use serde_json::Value;
+
+pub use parse::{parse, Error};
+pub use ser::{serialize_into, SerError};
+pub use write::{write_into, write_number, write_str};
+
+/// `v` as compact JSON text, the same bytes as `serde_json::to_string(v)`.
+pub fn write(v: &Value) -> String {
+    let mut out = String::new();
+    write_into(v, &mut out);
+    out
+}
+
+/// Any `Serialize` value as compact JSON text, the same bytes as `serde_json::to_string(v)`
+/// (struct fields in their order); an error is what JSON cannot hold (a map key that is not a
+/// string, a number or a unit variant), or the value's own.
+pub fn to_string<T: Serialize + ?Sized>(v: &T) -> Result<String, String> {
+    let mut out = String::new();
+    serialize_into(v, &mut out).map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+/// A number as serde_json's `Number` displays it (the same text [`write`] gives it).
+pub fn number_text(n: &serde_json::Number) -> String {
+    let mut out = String::new();
+    write_number(n, &mut out);
+    out
+}

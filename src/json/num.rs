@@ -1,0 +1,424 @@
+//! Numbers as text: the shortest round-trip digits of an `f64`, laid out the way serde_json
+//! prints them (or the way `<f64 as Display>` does, for messages), and text back to `f64`.
+//!
+//! The hard parts (shortest digits, correctly rounded reading) come from a platform backend:
+//! core's formatting and parsing everywhere except the site snippet, where the browser's own
+//! `Number` does both so that no float tables ship in its wasm (benches/SIZE.md, step 21).
+//! Both backends hand over decimal text; [`Digits::read`] turns either dialect into digits and
+//! an exponent, so the layout below is shared.
+
+/// A finite, non-zero magnitude as `0.d1d2…dn × 10^(exp + 1)`, i.e. `d1.d2…dn × 10^exp`:
+/// at most 17 significant digits (the most a shortest `f64` needs), no leading or trailing
+/// zeros.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Digits {
+    digits: [u8; 17],
+    len: usize,
+    /// Scientific exponent: the power of ten of the first digit.
+    exp: i32,
+}
+
+impl Digits {
+    /// Reads decimal text in either backend's dialect: `123`, `0.000123`, `1.5e-7`, `1e+21`
+    /// (JavaScript's `Number.prototype.toString`) or `1.5e-7`, `1e21` (Rust's `{:e}`). The
+    /// sign, if any, is ignored; `None` for zero or text that is not a number.
+    pub fn read(text: &str) -> Option<Digits> {
+        let text = text.strip_prefix('-').unwrap_or(text);
+        let (mantissa, exp) = match text.find(['e', 'E']) {
+            Some(i) => {
+                let e = &text[i + 1..];
+                let e = e.strip_prefix('+').unwrap_or(e);
+                (&text[..i], e.parse::<i32>().ok()?)
+            }
+            None => (text, 0),
+        };
+        let mut out = Digits {
+            digits: [b'0'; 17],
+            len: 0,
+            exp: 0,
+        };
+        // Digits kept so far, and how many of them are significant (trailing zeros wait in
+        // `pending` until a non-zero digit shows they are inside the number).
+        let mut seen_point = false;
+        let mut int_digits: i32 = 0;
+        let mut leading_zeros: i32 = 0;
+        let mut pending = 0usize;
+        for b in mantissa.bytes() {
+            match b {
+                b'.' if !seen_point => seen_point = true,
+                b'0'..=b'9' => {
+                    if !seen_point {
+                        int_digits += 1;
+                    }
+                    if out.len == 0 && pending == 0 && b == b'0' {
+                        leading_zeros += 1;
+                    } else if b == b'0' {
+                        pending += 1;
+                    } else {
+                        // More than 17 significant digits never come from either backend.
+                        if out.len + pending + 1 > out.digits.len() {
+                            return None;
+                        }
+                        out.len += pending;
+                        pending = 0;
+                        out.digits[out.len] = b;
+                        out.len += 1;
+                    }
+                }
+                _ => return None,
+            }
+        }
+        if out.len == 0 {
+            return None;
+        }
+        out.exp = int_digits - leading_zeros + exp - 1;
+        Some(out)
+    }
+
+    /// The digits of a whole number; `None` for zero.
+    fn whole(mut n: u64) -> Option<Digits> {
+        if n == 0 {
+            return None;
+        }
+        let mut exp = -1;
+        while n % 10 == 0 {
+            n /= 10;
+            exp += 1;
+        }
+        let mut rev = [0u8; 17];
+        let mut len = 0;
+        while n > 0 {
+            rev[len] = b'0' + (n % 10) as u8;
+            n /= 10;
+            len += 1;
+        }
+        let mut out = Digits {
+            digits: [b'0'; 17],
+            len,
+            exp: exp + len as i32,
+        };
+        for i in 0..len {
+            out.digits[i] = rev[len - 1 - i];
+        }
+        Some(out)
+    }
+
+    fn text(&self) -> &str {
+        // Only ASCII digits are ever stored.
+        core::str::from_utf8(&self.digits[..self.len]).unwrap_or("")
+    }
+}
+
+/// The shortest digits of a finite, non-negative `x`; `None` for zero.
+fn shortest(x: f64) -> Option<Digits> {
+    // Whole numbers below 2^53 (counts, points, most scores) are their own digits: every
+    // decimal with fewer significant digits is at least 1 away, farther than the next double.
+    // No call into the backend (in the snippet, a call into JavaScript).
+    if x < 9_007_199_254_740_992.0 && x.fract() == 0.0 {
+        return Digits::whole(x as u64);
+    }
+    backend::shortest(x)
+}
+
+fn zeros(n: i32, out: &mut String) {
+    for _ in 0..n {
+        out.push('0');
+    }
+}
+
+/// `digits` as a plain decimal (no exponent), with `".0"` after a whole number if asked.
+fn fixed(d: &Digits, whole_suffix: &str, out: &mut String) {
+    let (text, n, e) = (d.text(), d.len as i32, d.exp);
+    if n - 1 <= e {
+        out.push_str(text);
+        zeros(e + 1 - n, out);
+        out.push_str(whole_suffix);
+    } else if e >= 0 {
+        let point = (e + 1) as usize;
+        out.push_str(&text[..point]);
+        out.push('.');
+        out.push_str(&text[point..]);
+    } else {
+        out.push_str("0.");
+        zeros(-e - 1, out);
+        out.push_str(text);
+    }
+}
+
+/// An `f64` as serde_json 1.0.154 writes it (its `zmij` formatter): plain decimals for
+/// scientific exponents -5 through 15 (`0.00001`, `1000000000000000.0`, whole numbers with
+/// `.0`), otherwise `d.ddde±x` (`1e-6`, `1e+16`, `1.5e-7`); `0.0`, `-0.0`; non-finite as `null`
+/// (what serde_json writes for them).
+pub fn write_f64(x: f64, out: &mut String) {
+    if !x.is_finite() {
+        out.push_str("null");
+        return;
+    }
+    if x.is_sign_negative() {
+        out.push('-');
+    }
+    let Some(d) = shortest(x.abs()) else {
+        out.push_str("0.0");
+        return;
+    };
+    if (-5..=15).contains(&d.exp) {
+        fixed(&d, ".0", out);
+        return;
+    }
+    let text = d.text();
+    out.push_str(&text[..1]);
+    if d.len > 1 {
+        out.push('.');
+        out.push_str(&text[1..]);
+    }
+    out.push('e');
+    out.push(if d.exp < 0 { '-' } else { '+' });
+    push_u64(u64::from(d.exp.unsigned_abs()), out);
+}
+
+/// An `f64` as `<f64 as Display>` prints it (`5`, `2.5`, `0.0000001`, `-0`, `NaN`, `inf`),
+/// for messages, without core's float formatting in the snippet.
+pub fn display_f64(x: f64, out: &mut String) {
+    if x.is_nan() {
+        out.push_str("NaN");
+        return;
+    }
+    if x.is_sign_negative() {
+        out.push('-');
+    }
+    if x.is_infinite() {
+        out.push_str("inf");
+        return;
+    }
+    match shortest(x.abs()) {
+        Some(d) => fixed(&d, "", out),
+        None => out.push('0'),
+    }
+}
+
+/// [`display_f64`] as a `String`, for `format!` arguments.
+pub fn display(x: f64) -> String {
+    let mut out = String::new();
+    display_f64(x, &mut out);
+    out
+}
+
+/// Decimal digits of an unsigned integer (no `core::fmt`).
+pub fn push_u64(mut n: u64, out: &mut String) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(core::str::from_utf8(&buf[i..]).unwrap_or(""));
+}
+
+/// A JSON number token (already checked against JSON's grammar) as the nearest `f64`.
+pub fn parse_f64(token: &str) -> f64 {
+    backend::parse(token)
+}
+
+/// The backend this build uses (see the module note).
+#[cfg(not(all(target_arch = "wasm32", not(feature = "analytics"))))]
+use core_backend as backend;
+#[cfg(all(target_arch = "wasm32", not(feature = "analytics")))]
+use js_backend as backend;
+
+/// core's conversions: `{:e}` finds how many digits the shortest round trip needs, `{:.*e}` at
+/// that precision gives the nearest such digits with ties to even; `str::parse` rounds
+/// correctly.
+pub mod core_backend {
+    use super::Digits;
+    use core::fmt::Write;
+
+    pub fn shortest(x: f64) -> Option<Digits> {
+        let mut text = Text::default();
+        write!(text, "{x:e}").ok()?;
+        let digits = Digits::read(text.as_str())?;
+        // NOTE: `{:e}` alone breaks an exact tie between two shortest candidates upwards
+        // (677569877766726.25 → `…726.3`); serde_json (zmij) and JavaScript pick the even
+        // one (`…726.2`). The exact mode rounds half to even, and the nearest decimal of that
+        // length round-trips whenever any does. An even last digit is already the tie's pick.
+        if digits.digits[digits.len - 1] % 2 == 0 {
+            return Some(digits);
+        }
+        let mut text = Text::default();
+        write!(text, "{:.*e}", digits.len - 1, x).ok()?;
+        Digits::read(text.as_str())
+    }
+
+    /// Room for `{:e}` of any `f64` (at most 17 digits, a point, `e-324`), on the stack.
+    #[derive(Default)]
+    struct Text {
+        bytes: [u8; 32],
+        len: usize,
+    }
+
+    impl Text {
+        fn as_str(&self) -> &str {
+            core::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
+        }
+    }
+
+    impl Write for Text {
+        fn write_str(&mut self, s: &str) -> core::fmt::Result {
+            let end = self.len + s.len();
+            self.bytes
+                .get_mut(self.len..end)
+                .ok_or(core::fmt::Error)?
+                .copy_from_slice(s.as_bytes());
+            self.len = end;
+            Ok(())
+        }
+    }
+
+    pub fn parse(token: &str) -> f64 {
+        token.parse().unwrap_or(f64::NAN)
+    }
+}
+
+/// The host's conversions: `Number.prototype.toString()` prints the shortest digits that read
+/// back as the same double (ECMA-262 Number::toString), `parseFloat` rounds correctly.
+///
+/// NOTE: the one place outside `src/wasm/` that imports `js_sys`. Numbers are needed by the
+/// engine's own JSON text layer, below the binding layer, and the snippet's budget is the
+/// reason to borrow the browser's float code rather than ship core's (~20 KB). Compiled for
+/// every wasm32 build so `tests/wasm_*.rs` can compare it with [`super::core_backend`];
+/// only the snippet build (no `analytics`) uses it.
+#[cfg(target_arch = "wasm32")]
+pub mod js_backend {
+    use super::Digits;
+
+    pub fn shortest(x: f64) -> Option<Digits> {
+        let text = js_sys::Number::from(x).to_string_with_radix(10).ok()?;
+        Digits::read(&String::from(text))
+    }
+
+    pub fn parse(token: &str) -> f64 {
+        js_sys::Number::parse_float(token)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn json(x: f64) -> String {
+        let mut s = String::new();
+        write_f64(x, &mut s);
+        s
+    }
+
+    #[test]
+    fn digits_from_both_dialects() {
+        let d = |t: &str| Digits::read(t).map(|d| (d.text().to_string(), d.exp));
+        let table: &[(&str, Option<(&str, i32)>)] = &[
+            ("123", Some(("123", 2))),
+            ("100000000000000000000", Some(("1", 20))),
+            ("0.000123", Some(("123", -4))),
+            ("1.5e-7", Some(("15", -7))),
+            ("1e+21", Some(("1", 21))),
+            ("1e21", Some(("1", 21))),
+            ("-2.5", Some(("25", 0))),
+            ("1.2345678901234568e17", Some(("12345678901234568", 17))),
+            ("102.05", Some(("10205", 2))),
+            ("5e-324", Some(("5", -324))),
+            ("0e0", None),
+            ("0", None),
+            ("", None),
+            ("1x", None),
+            ("1e", None),
+            ("123456789012345678", None),
+        ];
+        for (text, want) in table {
+            assert_eq!(d(text), want.map(|(s, e)| (s.to_string(), e)), "{text}");
+        }
+    }
+
+    #[test]
+    fn serde_json_layout() {
+        let table: &[(f64, &str)] = &[
+            (0.0, "0.0"),
+            (-0.0, "-0.0"),
+            (1.0, "1.0"),
+            (0.1, "0.1"),
+            (-2.5, "-2.5"),
+            (1e-5, "0.00001"),
+            (1e-6, "1e-6"),
+            (1.5e-7, "1.5e-7"),
+            (0.0001234, "0.0001234"),
+            (12345.678, "12345.678"),
+            (1e15, "1000000000000000.0"),
+            (1.2345e15, "1234500000000000.0"),
+            (1e16, "1e+16"),
+            (1.2345e16, "1.2345e+16"),
+            (1e21, "1e+21"),
+            (2_710_279_511_066_905.0 / 4.0, "677569877766726.2"),
+            (1e100, "1e+100"),
+            (5e-324, "5e-324"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (f64::NAN, "null"),
+            (f64::NEG_INFINITY, "null"),
+        ];
+        for (x, want) in table {
+            assert_eq!(json(*x), *want, "{x:e}");
+            if x.is_finite() {
+                assert_eq!(json(*x), serde_json::to_string(x).unwrap(), "{x:e}");
+            }
+        }
+    }
+
+    #[test]
+    fn display_layout() {
+        // (`Display` breaks ties upwards: 677569877766726.25 prints `…726.3`, we print `…726.2`.)
+        assert_eq!(display(2_710_279_511_066_905.0 / 4.0), "677569877766726.2");
+        for x in [
+            0.0,
+            -0.0,
+            5.0,
+            2.5,
+            -1.0,
+            1e21,
+            1e-7,
+            0.1,
+            123.456,
+            1e300,
+            5e-324,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ] {
+            assert_eq!(display(x), format!("{x}"), "{x:e}");
+        }
+    }
+
+    #[test]
+    fn whole_numbers_skip_the_backend() {
+        for x in [
+            1.0,
+            7.0,
+            10.0,
+            120.0,
+            1e15,
+            9_007_199_254_740_991.0,
+            4_503_599_627_370_497.0,
+        ] {
+            assert_eq!(shortest(x), core_backend::shortest(x), "{x}");
+        }
+        assert_eq!(Digits::whole(0), None);
+    }
+
+    #[test]
+    fn integers() {
+        for n in [0, 7, 10, 99, 100, 12345, u64::MAX] {
+            let mut s = String::new();
+            push_u64(n, &mut s);
+            assert_eq!(s, n.to_string());
+        }
+    }
+}

@@ -1,0 +1,354 @@
+//! JSON text (RFC 8259, strict) into a `serde_json::Value`, accepting exactly what
+//! `serde_json::from_str::<Value>` accepts and building the same value.
+//!
+//! A recursive descent over bytes: the input is a `&str`, so every slice between ASCII
+//! delimiters is valid UTF-8 and strings are copied, not re-validated.
+
+use serde_json::{Map, Number, Value};
+
+use super::num;
+
+/// serde_json's limit: it refuses the 128th nested array or object. Hostile input cannot run
+/// the recursion (one stack frame per level) further than this.
+const MAX_DEPTH: u32 = 127;
+
+/// What went wrong and where (1-based line and column, the column in characters).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    what: &'static str,
+    line: usize,
+    column: usize,
+}
+
+impl Error {
+    /// What went wrong, without the place.
+    pub fn what(&self) -> &'static str {
+        self.what
+    }
+
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    pub fn column(&self) -> usize {
+        self.column
+    }
+}
+
+impl core::fmt::Display for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "{} at line {} column {}",
+            self.what, self.line, self.column
+        )
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Parses one JSON value; whitespace may surround it, nothing else may follow it.
+pub fn parse(text: &str) -> Result<Value, Error> {
+    let mut p = Parser {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+    };
+    let v = p.value(0)?;
+    p.skip_ws();
+    if p.pos < p.bytes.len() {
+        return Err(p.error("trailing characters"));
+    }
+    Ok(v)
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Parser<'_> {
+    /// An error at the current position (the offending character, or just past the end).
+    fn error(&self, what: &'static str) -> Error {
+        let before = &self.text[..self.pos.min(self.text.len())];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        Error {
+            what,
+            line: before.bytes().filter(|&b| b == b'\n').count() + 1,
+            column: before[line_start..].chars().count() + 1,
+        }
+    }
+
+    /// The error for the byte at `pos`: running out of input is its own kind.
+    fn unexpected(&self, what: &'static str) -> Error {
+        if self.pos >= self.bytes.len() {
+            self.error("unexpected end of input")
+        } else {
+            self.error(what)
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn value(&mut self, depth: u32) -> Result<Value, Error> {
+        self.skip_ws();
+        match self.peek() {
+            Some(b'{') => self.object(depth + 1),
+            Some(b'[') => self.array(depth + 1),
+            Some(b'"') => self.string().map(Value::String),
+            Some(b't') => self.literal("true", Value::Bool(true)),
+            Some(b'f') => self.literal("false", Value::Bool(false)),
+            Some(b'n') => self.literal("null", Value::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => Err(self.unexpected("expected a value")),
+        }
+    }
+
+    fn literal(&mut self, word: &str, v: Value) -> Result<Value, Error> {
+        for &b in word.as_bytes() {
+            if self.peek() != Some(b) {
+                return Err(self.unexpected("expected a value"));
+            }
+            self.pos += 1;
+        }
+        Ok(v)
+    }
+
+    fn enter(&self, depth: u32) -> Result<(), Error> {
+        if depth > MAX_DEPTH {
+            return Err(self.error("nested deeper than 127 levels"));
+        }
+        Ok(())
+    }
+
+    fn array(&mut self, depth: u32) -> Result<Value, Error> {
+        self.enter(depth)?;
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(Value::Array(items));
+        }
+        loop {
+            items.push(self.value(depth)?);
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Value::Array(items));
+                }
+                _ => return Err(self.unexpected("expected ',' or ']'")),
+            }
+        }
+    }
+
+    fn object(&mut self, depth: u32) -> Result<Value, Error> {
+        self.enter(depth)?;
+        self.pos += 1;
+        let mut map = Map::new();
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(Value::Object(map));
+        }
+        loop {
+            self.skip_ws();
+            if self.peek() != Some(b'"') {
+                return Err(self.unexpected("expected a string key"));
+            }
+            let key = self.string()?;
+            self.skip_ws();
+            if self.peek() != Some(b':') {
+                return Err(self.unexpected("expected ':'"));
+            }
+            self.pos += 1;
+            // A repeated key keeps its last value, as serde_json's `Map` does.
+            map.insert(key, self.value(depth)?);
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Value::Object(map));
+                }
+                _ => return Err(self.unexpected("expected ',' or '}'")),
+            }
+        }
+    }
+
+    /// A string starting at its opening quote.
+    fn string(&mut self) -> Result<String, Error> {
+        self.pos += 1;
+        let mut out = String::new();
+        let mut start = self.pos;
+        loop {
+            match self.peek() {
+                None => return Err(self.error("unexpected end of input")),
+                Some(b'"') => {
+                    out.push_str(&self.text[start..self.pos]);
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    out.push_str(&self.text[start..self.pos]);
+                    self.pos += 1;
+                    self.escape(&mut out)?;
+                    start = self.pos;
+                }
+                Some(0..=0x1f) => return Err(self.error("control character in string")),
+                Some(_) => self.pos += 1,
+            }
+        }
+    }
+
+    /// One escape after its backslash.
+    fn escape(&mut self, out: &mut String) -> Result<(), Error> {
+        let c = match self.peek() {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                self.pos += 1;
+                return self.unicode_escape(out);
+            }
+            _ => return Err(self.unexpected("invalid escape")),
+        };
+        self.pos += 1;
+        out.push(c);
+        Ok(())
+    }
+
+    /// `\uXXXX` after its `\u`; a UTF-16 surrogate pair is two escapes in a row, and a
+    /// surrogate without its partner is an error (serde_json refuses those too).
+    fn unicode_escape(&mut self, out: &mut String) -> Result<(), Error> {
+        let first = self.hex4()?;
+        let code = match first {
+            0xDC00..=0xDFFF => return Err(self.error("lone surrogate in \\u escape")),
+            0xD800..=0xDBFF => {
+                if !self.bytes[self.pos..].starts_with(b"\\u") {
+                    return Err(self.error("lone surrogate in \\u escape"));
+                }
+                self.pos += 2;
+                let second = self.hex4()?;
+                if !(0xDC00..=0xDFFF).contains(&second) {
+                    return Err(self.error("lone surrogate in \\u escape"));
+                }
+                0x1_0000 + ((u32::from(first) - 0xD800) << 10) + (u32::from(second) - 0xDC00)
+            }
+            _ => u32::from(first),
+        };
+        // Every value left is a scalar value (surrogates were handled above).
+        out.push(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER));
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Result<u16, Error> {
+        let mut n: u16 = 0;
+        for _ in 0..4 {
+            let d = match self.peek() {
+                Some(b @ b'0'..=b'9') => b - b'0',
+                Some(b @ b'a'..=b'f') => b - b'a' + 10,
+                Some(b @ b'A'..=b'F') => b - b'A' + 10,
+                _ => return Err(self.unexpected("invalid \\u escape")),
+            };
+            n = n * 16 + u16::from(d);
+            self.pos += 1;
+        }
+        Ok(n)
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.pos;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+        self.pos - start
+    }
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, typed as serde_json types it: a
+    /// token without fraction or exponent is a `u64` (non-negative) or `i64` (negative) when it
+    /// fits, otherwise, like every other token, an `f64` (`-0` too); a token beyond the `f64`
+    /// range is an error.
+    fn number(&mut self) -> Result<Value, Error> {
+        let start = self.pos;
+        let negative = self.peek() == Some(b'-');
+        if negative {
+            self.pos += 1;
+        }
+        let int_start = self.pos;
+        match self.digits() {
+            0 => return Err(self.unexpected("invalid number")),
+            n if n > 1 && self.bytes[int_start] == b'0' => {
+                self.pos = int_start + 1;
+                return Err(self.error("invalid number"));
+            }
+            _ => {}
+        }
+        let int_end = self.pos;
+        let mut integer = true;
+        if self.peek() == Some(b'.') {
+            self.pos += 1;
+            if self.digits() == 0 {
+                return Err(self.unexpected("invalid number"));
+            }
+            integer = false;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.unexpected("invalid number"));
+            }
+            integer = false;
+        }
+        if integer {
+            let mut n: u64 = 0;
+            let fits = self.bytes[int_start..int_end].iter().all(|&b| {
+                match n
+                    .checked_mul(10)
+                    .and_then(|m| m.checked_add(u64::from(b - b'0')))
+                {
+                    Some(m) => {
+                        n = m;
+                        true
+                    }
+                    None => false,
+                }
+            });
+            if fits {
+                if !negative {
+                    return Ok(Value::Number(n.into()));
+                }
+                if n != 0 && n <= 1 << 63 {
+                    return Ok(Value::Number((n.wrapping_neg() as i64).into()));
+                }
+            }
+        }
+        let x = num::parse_f64(&self.text[start..self.pos]);
+        match Number::from_f64(x) {
+            Some(n) => Ok(Value::Number(n)),
+            None => {
+                self.pos = start;
+                Err(self.error("number out of range"))
+            }
+        }
+    }
+}
