@@ -8,7 +8,9 @@
 //! float conversions go through a small backend ([`num`]): the browser's `Number` in the
 //! snippet, core elsewhere. serde_json's `Value` stays the engine's data type.
 //!
-//! Both directions match serde_json exactly (proptests in `tests`): the same texts accepted,
+//! Both directions match serde_json exactly (proptests in `tests`; serde_json is built with
+//! `float_roundtrip`, so the analytics paths that still parse with it read every number as
+//! this layer does): the same texts accepted,
 //! the same values built (integers as `u64`/`i64` when they fit), the same bytes written.
 
 pub mod num;

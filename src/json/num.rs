@@ -220,7 +220,59 @@ pub fn push_u64(mut n: u64, out: &mut String) {
 
 /// A JSON number token (already checked against JSON's grammar) as the nearest `f64`.
 pub fn parse_f64(token: &str) -> f64 {
-    backend::parse(token)
+    exact(token).unwrap_or_else(|| backend::parse(token))
+}
+
+/// The common case without the backend (in the snippet, a call into JavaScript per number):
+/// at most 15 significant digits and a power of ten within 10^±22. Both the digits and the
+/// power are exact doubles then, so one multiplication or division rounds correctly (Clinger's
+/// fast path). `None` for anything else, which the backend reads.
+fn exact(token: &str) -> Option<f64> {
+    let (negative, rest) = match token.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, token),
+    };
+    let (mantissa, exp) = match rest.find(['e', 'E']) {
+        Some(i) => (&rest[..i], rest[i + 1..].parse::<i32>().ok()?),
+        None => (rest, 0),
+    };
+    let mut digits: u64 = 0;
+    let mut significant = 0;
+    let mut scale: i32 = 0;
+    let mut after_point = false;
+    for b in mantissa.bytes() {
+        match b {
+            b'.' => after_point = true,
+            b'0'..=b'9' => {
+                if digits != 0 || b != b'0' {
+                    significant += 1;
+                    if significant > 15 {
+                        return None;
+                    }
+                }
+                digits = digits * 10 + u64::from(b - b'0');
+                if after_point {
+                    scale -= 1;
+                }
+            }
+            _ => return None,
+        }
+    }
+    let power = exp.checked_add(scale)?;
+    if !(-22..=22).contains(&power) {
+        return None;
+    }
+    // 10^k for k <= 22 is an exact double, and so is every step of this product.
+    let mut ten_k = 1.0f64;
+    for _ in 0..power.unsigned_abs() {
+        ten_k *= 10.0;
+    }
+    let magnitude = if power < 0 {
+        digits as f64 / ten_k
+    } else {
+        digits as f64 * ten_k
+    };
+    Some(if negative { -magnitude } else { magnitude })
 }
 
 /// The backend this build uses (see the module note).
@@ -247,9 +299,16 @@ pub mod core_backend {
         if digits.digits[digits.len - 1] % 2 == 0 {
             return Some(digits);
         }
-        let mut text = Text::default();
-        write!(text, "{:.*e}", digits.len - 1, x).ok()?;
-        Digits::read(text.as_str())
+        // But at a power of two the gap below `x` is half the gap above, and the nearest
+        // decimal of that length may fall just outside it (2^-24: `{:.15e}` gives
+        // `5.960464477539062e-8`, which reads back as the double below): then `{:e}`'s digits
+        // are the only shortest ones, and they stand.
+        let mut even = Text::default();
+        write!(even, "{:.*e}", digits.len - 1, x).ok()?;
+        if even.as_str().parse::<f64>() == Ok(x) {
+            return Digits::read(even.as_str());
+        }
+        Some(digits)
     }
 
     /// Room for `{:e}` of any `f64` (at most 17 digits, a point, `e-324`), on the stack.

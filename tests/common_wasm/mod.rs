@@ -57,7 +57,7 @@ pub fn malformed_event_is_an_error_naming_the_field() {
 
 /// The snippet's float conversions (the host's `Number`, `json::num::js_backend`) against
 /// core's (`core_backend`, what every other build uses): the same shortest digits for random
-/// doubles of every magnitude (subnormals, powers of ten, exact ties, integers past 2^53) and
+/// doubles of every magnitude (subnormals, powers of ten and two, exact ties, integers past 2^53) and
 /// the same double for number tokens, short and long. The JSON layer's proptests pin the core
 /// side to serde_json's bytes, so equal digits here mean the snippet writes serde_json's text.
 pub fn js_numbers_match_core() {
@@ -82,6 +82,8 @@ pub fn js_numbers_match_core() {
         9_007_199_254_740_993.0,
     ];
     doubles.extend((-323..=308).map(|e| 10f64.powi(e)));
+    // Powers of two: the gap below is half the gap above, where a tie's even pick can miss.
+    doubles.extend((-1074..1024).map(|e| 2f64.powi(e)));
     for _ in 0..3000 {
         let bits = next();
         doubles.push(f64::from_bits(bits));
