@@ -419,7 +419,11 @@ fn every_power_of_two_is_written_as_serde_json_writes_it() {
             assert_eq!(text, serde_json::to_string(&x).unwrap(), "2^{e}");
             assert_eq!(text.parse::<f64>().unwrap().to_bits(), x.to_bits(), "2^{e}");
             let shown = super::num::display(x);
-            assert_eq!(shown.parse::<f64>().unwrap().to_bits(), x.to_bits(), "2^{e}");
+            assert_eq!(
+                shown.parse::<f64>().unwrap().to_bits(),
+                x.to_bits(),
+                "2^{e}"
+            );
         }
     }
 }
