@@ -232,49 +232,29 @@ impl<'a> ser::Serializer for Text<'a> {
     }
 }
 
-impl ser::SerializeSeq for Compound<'_> {
-    type Ok = ();
-    type Error = SerError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Done {
-        self.element(v)
-    }
-    fn end(self) -> Done {
-        self.close()
-    }
+/// The four sequence-shaped serde traits differ only in their names and the name of the element
+/// method: each writes an element and closes the bracket.
+macro_rules! sequence_like {
+    ($($trait_name:ident :: $method:ident),*) => {$(
+        impl ser::$trait_name for Compound<'_> {
+            type Ok = ();
+            type Error = SerError;
+            fn $method<T: Serialize + ?Sized>(&mut self, v: &T) -> Done {
+                self.element(v)
+            }
+            fn end(self) -> Done {
+                self.close()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Compound<'_> {
-    type Ok = ();
-    type Error = SerError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Done {
-        self.element(v)
-    }
-    fn end(self) -> Done {
-        self.close()
-    }
-}
-
-impl ser::SerializeTupleStruct for Compound<'_> {
-    type Ok = ();
-    type Error = SerError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Done {
-        self.element(v)
-    }
-    fn end(self) -> Done {
-        self.close()
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_> {
-    type Ok = ();
-    type Error = SerError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Done {
-        self.element(v)
-    }
-    fn end(self) -> Done {
-        self.close()
-    }
-}
+sequence_like!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl ser::SerializeMap for Compound<'_> {
     type Ok = ();
@@ -292,27 +272,23 @@ impl ser::SerializeMap for Compound<'_> {
     }
 }
 
-impl ser::SerializeStruct for Compound<'_> {
-    type Ok = ();
-    type Error = SerError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Done {
-        self.field(key, v)
-    }
-    fn end(self) -> Done {
-        self.close()
-    }
+/// A struct and a struct variant's fields: `"key":value`, then the closing brace(s).
+macro_rules! struct_like {
+    ($($trait_name:ident),*) => {$(
+        impl ser::$trait_name for Compound<'_> {
+            type Ok = ();
+            type Error = SerError;
+            fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Done {
+                self.field(key, v)
+            }
+            fn end(self) -> Done {
+                self.close()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for Compound<'_> {
-    type Ok = ();
-    type Error = SerError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, v: &T) -> Done {
-        self.field(key, v)
-    }
-    fn end(self) -> Done {
-        self.close()
-    }
-}
+struct_like!(SerializeStruct, SerializeStructVariant);
 
 /// A map key: JSON keys are strings, so (as in serde_json) numbers and booleans are quoted,
 /// a unit variant is its name, anything else is an error.
