@@ -92,7 +92,7 @@ try {
     }
   }
   const same = res.wasm.replay === res.fallback.replay;
-  console.log(`identical results (500-event replay: every ingest result, score, ledger, state): ${same ? 'yes' : 'NO'} (${res.wasm.replay.length} chars)`);
+  console.log(`identical results (500-event replay through the Tracker: every score, stage and handoff, the final score and explanation): ${same ? 'yes' : 'NO'} (${res.wasm.replay.length} chars)`);
   for (const [label, key] of [
     ['start (fetch + compile/parse + instantiate)', 'init'],
     ['new Tracker (model parse + validate + restore)', 'load'],

@@ -191,23 +191,29 @@ impl Parser<'_> {
     fn string(&mut self) -> Result<String, Error> {
         self.pos += 1;
         let mut out = String::new();
-        let mut start = self.pos;
         loop {
-            match self.peek() {
-                None => return Err(self.error("unexpected end of input")),
-                Some(b'"') => {
-                    out.push_str(&self.text[start..self.pos]);
+            // The run of plain characters up to the next quote, backslash or control character,
+            // found in one pass and copied at once (most strings have no escape at all).
+            let Some(len) = self.bytes[self.pos..]
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+            else {
+                self.pos = self.bytes.len();
+                return Err(self.error("unexpected end of input"));
+            };
+            let end = self.pos + len;
+            out.push_str(&self.text[self.pos..end]);
+            self.pos = end;
+            match self.bytes[end] {
+                b'"' => {
                     self.pos += 1;
                     return Ok(out);
                 }
-                Some(b'\\') => {
-                    out.push_str(&self.text[start..self.pos]);
+                b'\\' => {
                     self.pos += 1;
                     self.escape(&mut out)?;
-                    start = self.pos;
                 }
-                Some(0..=0x1f) => return Err(self.error("control character in string")),
-                Some(_) => self.pos += 1,
+                _ => return Err(self.error("control character in string")),
             }
         }
     }
