@@ -6,7 +6,8 @@
 //! tables (serde_json's power-of-ten table, zmij's) and kept core's `<f64 as Display>` and
 //! `flt2dec` reachable, about 12 KB gzip of the wasm (benches/SIZE.md, step 21). Here the
 //! float conversions go through a small backend ([`num`]): the browser's `Number` in the
-//! snippet, core elsewhere. serde_json's `Value` stays the engine's data type.
+//! snippet, zmij (serde_json's own formatter) and core's `str::parse` elsewhere. serde_json's
+//! `Value` stays the engine's data type.
 //!
 //! Both directions match serde_json exactly (proptests in `tests`; serde_json is built with
 //! `float_roundtrip`, so the analytics paths that still parse with it read every number as

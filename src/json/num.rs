@@ -2,8 +2,9 @@
 //! prints them (or the way `<f64 as Display>` does, for messages), and text back to `f64`.
 //!
 //! The hard parts (shortest digits, correctly rounded reading) come from a platform backend:
-//! core's formatting and parsing everywhere except the site snippet, where the browser's own
-//! `Number` does both so that no float tables ship in its wasm (benches/SIZE.md, step 21).
+//! zmij (serde_json's formatter) and core's parsing everywhere except the site snippet, where
+//! the browser's own `Number` does both so that no float tables ship in its wasm
+//! (benches/SIZE.md, step 23).
 //! Both backends hand over decimal text; [`Digits::read`] turns either dialect into digits and
 //! an exponent, so the layout below is shared.
 
@@ -20,8 +21,9 @@ pub struct Digits {
 
 impl Digits {
     /// Reads decimal text in either backend's dialect: `123`, `0.000123`, `1.5e-7`, `1e+21`
-    /// (JavaScript's `Number.prototype.toString`) or `1.5e-7`, `1e21` (Rust's `{:e}`). The
-    /// sign, if any, is ignored; `None` for zero or text that is not a number.
+    /// (JavaScript's `Number.prototype.toString`) or `1.0`, `1.5e-7`, `1e+21` (zmij, as
+    /// serde_json writes). The sign, if any, is ignored; `None` for zero or text that is not a
+    /// number.
     pub fn read(text: &str) -> Option<Digits> {
         let text = text.strip_prefix('-').unwrap_or(text);
         let (mantissa, exp) = match text.find(['e', 'E']) {
@@ -281,59 +283,13 @@ use core_backend as backend;
 #[cfg(all(target_arch = "wasm32", not(feature = "analytics")))]
 use js_backend as backend;
 
-/// core's conversions: `{:e}` finds how many digits the shortest round trip needs, `{:.*e}` at
-/// that precision gives the nearest such digits with ties to even; `str::parse` rounds
-/// correctly.
+/// Native conversions: zmij (serde_json's own formatter) for the shortest digits, core's
+/// `str::parse` (correctly rounded) for reading.
 pub mod core_backend {
     use super::Digits;
-    use core::fmt::Write;
 
     pub fn shortest(x: f64) -> Option<Digits> {
-        let mut text = Text::default();
-        write!(text, "{x:e}").ok()?;
-        let digits = Digits::read(text.as_str())?;
-        // NOTE: `{:e}` alone breaks an exact tie between two shortest candidates upwards
-        // (677569877766726.25 → `…726.3`); serde_json (zmij) and JavaScript pick the even
-        // one (`…726.2`). The exact mode rounds half to even, and the nearest decimal of that
-        // length round-trips whenever any does. An even last digit is already the tie's pick.
-        if digits.digits[digits.len - 1] % 2 == 0 {
-            return Some(digits);
-        }
-        // But at a power of two the gap below `x` is half the gap above, and the nearest
-        // decimal of that length may fall just outside it (2^-24: `{:.15e}` gives
-        // `5.960464477539062e-8`, which reads back as the double below): then `{:e}`'s digits
-        // are the only shortest ones, and they stand.
-        let mut even = Text::default();
-        write!(even, "{:.*e}", digits.len - 1, x).ok()?;
-        if even.as_str().parse::<f64>() == Ok(x) {
-            return Digits::read(even.as_str());
-        }
-        Some(digits)
-    }
-
-    /// Room for `{:e}` of any `f64` (at most 17 digits, a point, `e-324`), on the stack.
-    #[derive(Default)]
-    struct Text {
-        bytes: [u8; 32],
-        len: usize,
-    }
-
-    impl Text {
-        fn as_str(&self) -> &str {
-            core::str::from_utf8(&self.bytes[..self.len]).unwrap_or("")
-        }
-    }
-
-    impl Write for Text {
-        fn write_str(&mut self, s: &str) -> core::fmt::Result {
-            let end = self.len + s.len();
-            self.bytes
-                .get_mut(self.len..end)
-                .ok_or(core::fmt::Error)?
-                .copy_from_slice(s.as_bytes());
-            self.len = end;
-            Ok(())
-        }
+        Digits::read(zmij::Buffer::new().format_finite(x))
     }
 
     pub fn parse(token: &str) -> f64 {
