@@ -68,15 +68,17 @@ pub fn parts_hex(parts: &[&str]) -> String {
 
 /// Canonical JSON: object keys sorted, no whitespace. Two documents that differ only in key
 /// order or formatting give the same text (and therefore the same hash).
+///
+/// NOTE: the JSON layer's compact text already is that: serde_json's `Map` is a `BTreeMap`
+/// (its `preserve_order` feature is off), so keys come out sorted. The test below pins it: a
+/// map kept in insertion order would change the text and fail there.
 pub fn canonical_json(v: &Value) -> String {
-    let mut out = String::new();
-    write_canonical(v, &mut out);
-    out
+    crate::json::write(v)
 }
 
 /// Stable insertion sort: a few dozen bytes of wasm per use, where `sort` brings a full
-/// merge/quick sort per element type. Linear on sorted input (`Map` keys already are), so it is
-/// meant for that and for short lists (model stages).
+/// merge/quick sort per element type. Linear on sorted input, so it is meant for that and for
+/// short lists (model stages, rule ids, a condition group's tests).
 pub(crate) fn sort_small<T>(items: &mut [T], less: impl Fn(&T, &T) -> bool) {
     for i in 1..items.len() {
         let mut j = i;
@@ -84,36 +86,6 @@ pub(crate) fn sort_small<T>(items: &mut [T], less: impl Fn(&T, &T) -> bool) {
             items.swap(j, j - 1);
             j -= 1;
         }
-    }
-}
-
-fn write_canonical(v: &Value, out: &mut String) {
-    match v {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            sort_small(&mut keys, |a, b| a < b);
-            out.push('{');
-            for (i, k) in keys.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                crate::json::write_str(k, out);
-                out.push(':');
-                write_canonical(&map[k.as_str()], out);
-            }
-            out.push('}');
-        }
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_canonical(item, out);
-            }
-            out.push(']');
-        }
-        other => crate::json::write_into(other, out),
     }
 }
 
