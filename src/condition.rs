@@ -322,30 +322,16 @@ pub fn as_number(v: &Value) -> Option<f64> {
 /// Reads `[+-]digits[.digits]` (either digit run may be empty, not both) as `str::parse::<f64>`
 /// does, correctly rounded, through the JSON layer's number reader: `str::parse::<f64>` itself
 /// would bring core's decimal conversion (~12 KB with its power-of-five table) into the
-/// snippet's wasm, where the reader uses the browser's own `parseFloat` instead.
+/// snippet's wasm, where the reader uses the browser's own `parseFloat` instead. The reader
+/// takes this looser form as it is (a sign, leading zeros, a bare point), so nothing is copied.
 fn parse_decimal(text: &str) -> Option<f64> {
-    let (negative, body) = match text.as_bytes().first() {
-        Some(b'-') => (true, &text[1..]),
-        Some(b'+') => (false, &text[1..]),
-        _ => (false, text),
-    };
+    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
     let (int, frac) = body.split_once('.').unwrap_or((body, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     if (int.is_empty() && frac.is_empty()) || !digits(int) || !digits(frac) {
         return None;
     }
-    // JSON's number grammar: no `+`, no leading zeros, digits on both sides of the point.
-    let int = int.trim_start_matches('0');
-    let mut json = String::with_capacity(text.len() + 2);
-    if negative {
-        json.push('-');
-    }
-    json.push_str(if int.is_empty() { "0" } else { int });
-    if !frac.is_empty() {
-        json.push('.');
-        json.push_str(frac);
-    }
-    Some(crate::json::num::parse_f64(&json))
+    Some(crate::json::num::parse_f64(text))
 }
 
 fn values_equal(actual: &Value, expected: &Value) -> bool {

@@ -220,7 +220,9 @@ pub fn push_u64(mut n: u64, out: &mut String) {
     out.push_str(core::str::from_utf8(&buf[i..]).unwrap_or(""));
 }
 
-/// A JSON number token (already checked against JSON's grammar) as the nearest `f64`.
+/// A decimal number token as the nearest `f64`: JSON's grammar, or the looser
+/// `[+-]digits[.digits]` of numeric strings (a `+`, leading zeros, `1.`, `.5`), which every
+/// path below reads alike (checked by the caller; neither backend is handed anything else).
 pub fn parse_f64(token: &str) -> f64 {
     exact(token).unwrap_or_else(|| backend::parse(token))
 }

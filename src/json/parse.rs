@@ -240,7 +240,7 @@ impl Parser<'_> {
         Ok(())
     }
 
-    /// `\uXXXX` after its `\u`; a UTF-16 surrogate pair is two escapes in a row, and a
+    /// `\u` and four hex digits, after the `\u`; a UTF-16 surrogate pair is two escapes in a row, and a
     /// surrogate without its partner is an error (serde_json refuses those too).
     fn unicode_escape(&mut self, out: &mut String) -> Result<(), Error> {
         let first = self.hex4()?;

@@ -103,6 +103,34 @@ pub fn js_numbers_match_core() {
     }
     assert!(compared > 9000, "{compared}");
 
+    // Numeric strings' looser form (a sign, leading zeros, a bare point), which
+    // `condition::as_number` hands over as it is: both backends read it alike.
+    for token in [
+        "+7",
+        "007",
+        "1.",
+        ".5",
+        "-.5",
+        "+.25",
+        "-0",
+        "+0.0",
+        "0.3269313306439629570",
+        "+123456789012345678901234567890.123456789",
+        "00000000000000000000001.5",
+    ] {
+        let core = core_backend::parse(token);
+        assert!(core.is_finite(), "{token}");
+        assert_eq!(
+            js_backend::parse(token).to_bits(),
+            core.to_bits(),
+            "{token}"
+        );
+        assert_eq!(
+            baton::json::num::parse_f64(token).to_bits(),
+            core.to_bits(),
+            "{token}"
+        );
+    }
     // Tokens: up to 30 digits, with and without fraction and exponent.
     for _ in 0..3000 {
         let r = next();
