@@ -240,8 +240,8 @@ impl Parser<'_> {
         Ok(())
     }
 
-    /// `\u` and four hex digits, after the `\u`; a UTF-16 surrogate pair is two escapes in a row, and a
-    /// surrogate without its partner is an error (serde_json refuses those too).
+    /// `\u` and four hex digits, after the `\u`; a UTF-16 surrogate pair is two escapes in a
+    /// row, and a surrogate without its partner is an error (serde_json refuses those too).
     fn unicode_escape(&mut self, out: &mut String) -> Result<(), Error> {
         let first = self.hex4()?;
         let code = match first {
