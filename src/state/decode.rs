@@ -112,7 +112,7 @@ fn rules(v: &Value) -> Read<std::collections::BTreeMap<String, RuleState>> {
 
 /// The state in `v`, or what is wrong with it (path and reason).
 pub(super) fn visitor_state(v: &Value) -> Read<VisitorState> {
-    let [v_, mh, a, u, t, f, l, n, dn, s, vr, r, g, h, d, st, se, ho, ft, lt] = fields(
+    let [v_, mh, a, u, t, f, l, n, dn, s_, vr, r, g, h, d, st, se, ho, ft, lt] = fields(
         v,
         [
             "v", "mh", "a", "u", "t", "f", "l", "n", "dn", "s", "vr", "r", "g", "h", "d", "st",
@@ -120,28 +120,32 @@ pub(super) fn visitor_state(v: &Value) -> Read<VisitorState> {
         ],
         "visitor state",
     )?;
-    Ok(VisitorState {
+    // Filled in place, not built as one struct literal: with a literal, every `?` drops all
+    // the fields read before it, and those drop paths were most of this function's bytes.
+    let mut s = VisitorState {
         version: required(v_, "v", u32_)?,
-        model_hash: or_default(mh, "mh", string)?,
-        anonymous_id: optional(a, "a", string)?,
-        user_id: optional(u, "u", string)?,
-        traits: or_default(t, "t", object)?,
-        first_seen: optional(f, "f", i64_)?,
-        last_seen: optional(l, "l", i64_)?,
-        events: or_default(n, "n", u64_)?,
-        duplicates: or_default(dn, "dn", u64_)?,
-        sessions: or_default(s, "s", u32_)?,
-        visit_ring: or_default(vr, "vr", |v| list(v, i64_))?,
-        rules: or_default(r, "r", rules)?,
-        ledger: or_default(g, "g", |v| list(v, ledger_record))?,
-        history: or_default(h, "h", |v| list(v, history_record))?,
-        seen: or_default(d, "d", |v| list(v, u32_))?,
-        stage: or_default(st, "st", stage)?,
-        stage_entries: or_default(se, "se", |v| list(v, stage_entry))?,
-        handoffs: or_default(ho, "ho", |v| list(v, string))?,
-        first_touch: optional(ft, "ft", touch)?,
-        last_touch: optional(lt, "lt", touch)?,
-    })
+        ..VisitorState::default()
+    };
+    s.model_hash = or_default(mh, "mh", string)?;
+    s.anonymous_id = optional(a, "a", string)?;
+    s.user_id = optional(u, "u", string)?;
+    s.traits = or_default(t, "t", object)?;
+    s.first_seen = optional(f, "f", i64_)?;
+    s.last_seen = optional(l, "l", i64_)?;
+    s.events = or_default(n, "n", u64_)?;
+    s.duplicates = or_default(dn, "dn", u64_)?;
+    s.sessions = or_default(s_, "s", u32_)?;
+    s.visit_ring = or_default(vr, "vr", |v| list(v, i64_))?;
+    s.rules = or_default(r, "r", rules)?;
+    s.ledger = or_default(g, "g", |v| list(v, ledger_record))?;
+    s.history = or_default(h, "h", |v| list(v, history_record))?;
+    s.seen = or_default(d, "d", |v| list(v, u32_))?;
+    s.stage = or_default(st, "st", stage)?;
+    s.stage_entries = or_default(se, "se", |v| list(v, stage_entry))?;
+    s.handoffs = or_default(ho, "ho", |v| list(v, string))?;
+    s.first_touch = optional(ft, "ft", touch)?;
+    s.last_touch = optional(lt, "lt", touch)?;
+    Ok(s)
 }
 
 #[cfg(test)]
