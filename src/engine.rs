@@ -102,16 +102,9 @@ impl Engine {
         let mut state = VisitorState::from_json(state_json)?;
         if state.model_hash != model.hash() {
             let at = state.last_seen.unwrap_or(0);
-            // Kept rules re-inserted rather than `retain`: removing from a `BTreeMap` brings its
-            // rebalancing code into the snippet's wasm (see `state::map_without`).
-            for (id, rs) in std::mem::take(&mut state.rules) {
-                if model
-                    .rule(&id)
-                    .is_some_and(|r| r.kind == RuleKind::Behavior)
-                {
-                    state.rules.insert(id, rs);
-                }
-            }
+            state
+                .rules
+                .retain(|id, _| model.rule(id).is_some_and(|r| r.kind == RuleKind::Behavior));
             for (id, rs) in state.rules.iter_mut() {
                 if let Some(rule) = model.rule(id) {
                     rs.acc = rs.acc.rebase(rule.decay, at);
@@ -318,12 +311,7 @@ impl Engine {
             if !rule.when.eval(&facts) {
                 continue;
             }
-            if !st.rules.contains_key(&rule.id) {
-                st.rules.insert(rule.id.clone(), Default::default());
-            }
-            let Some(rs) = st.rules.get_mut(&rule.id) else {
-                continue;
-            };
+            let rs = st.rules.get_or_insert_default(rule.id.as_str());
             rs.matches = rs.matches.saturating_add(1);
             insert_sorted(&mut rs.ring, ts, self.model.rule_ring[i]);
             let cap = rule.cap;

@@ -18,6 +18,7 @@ pub mod model;
 pub mod outbox;
 pub mod replay;
 pub mod score;
+pub mod sorted_map;
 pub mod stage;
 pub mod state;
 mod tree;

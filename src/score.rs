@@ -7,12 +7,12 @@
 
 use crate::condition::{CountSource, Facts, ScoreSource};
 use crate::model::{Model, RuleKind};
+use crate::sorted_map::SortedMap;
 use crate::stage::Stage;
 use crate::state::{decay_factor, CapHit, VisitorState};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -20,7 +20,7 @@ pub struct Score {
     pub total: f64,
     pub fit: f64,
     pub engagement: f64,
-    pub groups: BTreeMap<String, f64>,
+    pub groups: SortedMap<String, f64>,
     /// Fit grade A–F, when the model defines grades.
     #[serde(default)]
     pub grade: Option<String>,
@@ -335,8 +335,7 @@ pub(crate) fn breakdown_with(
     }
     let total_raw = fit + engagement;
     let total = model.total_bounds.clamp(total_raw);
-    // A loop, not `collect()`: `BTreeMap::from_iter` brings a stable sort routine into the wasm.
-    let mut group_values = BTreeMap::new();
+    let mut group_values = SortedMap::new();
     for g in &groups {
         group_values.insert(g.group.clone(), round2(g.value));
     }

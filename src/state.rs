@@ -9,10 +9,10 @@ use crate::condition::DAY_MS;
 use crate::error::Error;
 use crate::event::Campaign;
 use crate::model::Decay;
+use crate::sorted_map::SortedMap;
 use crate::stage::{Stage, StageEntry};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 mod decode;
 
@@ -275,7 +275,7 @@ pub struct VisitorState {
     #[serde(rename = "vr", default, skip_serializing_if = "Vec::is_empty")]
     pub visit_ring: Vec<i64>,
     #[serde(rename = "r", default)]
-    pub rules: BTreeMap<String, RuleState>,
+    pub rules: SortedMap<String, RuleState>,
     #[serde(rename = "g", default, skip_serializing_if = "Vec::is_empty")]
     pub ledger: Vec<LedgerRecord>,
     #[serde(rename = "h", default, skip_serializing_if = "Vec::is_empty")]
@@ -309,7 +309,7 @@ impl Default for VisitorState {
             duplicates: 0,
             sessions: 0,
             visit_ring: Vec::new(),
-            rules: BTreeMap::new(),
+            rules: SortedMap::new(),
             ledger: Vec::new(),
             history: Vec::new(),
             seen: Vec::new(),

@@ -337,7 +337,7 @@ fn state_from_ledger(model: &Model, claim: &Handoff) -> (VisitorState, Vec<(Stri
         } else {
             rule.points
         };
-        let rs = state.rules.entry(rule.id.clone()).or_default();
+        let rs = state.rules.get_or_insert_default(rule.id.as_str());
         rs.matches = rs.matches.saturating_add(1);
         rs.ring.push(entry.timestamp);
         if entry.cap_hit.is_none() {

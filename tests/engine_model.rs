@@ -169,3 +169,33 @@ fn the_documented_example_model_is_valid() {
     let m = Model::from_json(&readme[start..end]).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(m.rules().len(), 5);
 }
+
+/// Problems that come from walking a map of names: each repeated id names the nearest earlier
+/// rule with it (rules that fail to parse are not counted), unused groups are listed in name
+/// order. Pinned as a whole: the order of messages is part of the output.
+#[test]
+fn repeated_ids_and_unused_groups_in_order() {
+    let doc = json!({
+        "version": "1",
+        "groups": {"zeta": {"max": 5}, "alpha": {"max": 1}, "engagement": {"max": 50}},
+        "rules": [
+            {"id": "x", "points": 1, "when": {"path": "/a"}},
+            {"id": "y", "points": 1, "when": {"path": "/b"}},
+            {"id": "x", "points": 1, "when": {"path": "/c"}},
+            {"id": "x", "points": "bad", "when": {"path": "/d"}},
+            {"id": "x", "points": 1, "when": {"path": "/e"}},
+            {"id": "y", "points": 1, "when": {"path": "/f"}}
+        ]
+    });
+    assert_eq!(
+        problems(doc),
+        [
+            "rules[3].points: must be a number, found a string",
+            "rules[2].id: duplicate id \"x\" (also rules[0])",
+            "rules[4].id: duplicate id \"x\" (also rules[2])",
+            "rules[5].id: duplicate id \"y\" (also rules[1])",
+            "groups.alpha: no rule uses group \"alpha\"",
+            "groups.zeta: no rule uses group \"zeta\"",
+        ]
+    );
+}

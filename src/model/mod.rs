@@ -12,10 +12,10 @@ mod parse;
 use crate::condition::Condition;
 use crate::error::{Error, Problem};
 use crate::outbox::RetryPolicy;
+use crate::sorted_map::SortedMap;
 use crate::stage::Stage;
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::ops::Deref;
 use std::sync::Arc;
 
@@ -183,7 +183,7 @@ pub struct ModelData {
     pub(crate) stages: Vec<StageSpec>,
     pub(crate) handoff: Option<HandoffSpec>,
     /// How many recent match times to keep per rule id (what stage criteria can ask for).
-    pub(crate) rings: BTreeMap<String, u32>,
+    pub(crate) rings: SortedMap<String, u32>,
     /// `rings` by rule position (same order as `rules`): the hot path reads it without a lookup.
     pub(crate) rule_ring: Vec<usize>,
     /// Rule positions in the order of their ids (byte order, the order of the state's rule map),

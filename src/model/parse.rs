@@ -11,9 +11,9 @@ use crate::error::Problem;
 use crate::hash;
 use crate::json::num::display;
 use crate::outbox::RetryPolicy;
+use crate::sorted_map::SortedMap;
 use crate::stage::Stage;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
 
 const MODEL_KEYS: [&str; 13] = [
     "$schema",
@@ -109,7 +109,7 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
     };
 
     // Groups declared up front (with limits); rules may also name groups not declared.
-    let mut group_bounds: BTreeMap<String, Bounds> = BTreeMap::new();
+    let mut group_bounds: SortedMap<String, Bounds> = SortedMap::new();
     if let Some(g) = root.get("groups") {
         if let Some(map) = object_any_keys(&mut ck, g, "groups") {
             for (name, spec) in map {
@@ -154,10 +154,10 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
             format!("must be a list, found {}", check::kind_of(other)),
         ),
     }
-    // Unique ids.
-    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
-    for (i, r) in &rules {
-        if let Some(first) = seen.insert(r.id.as_str(), *i) {
+    // Unique ids. Each duplicate names the nearest earlier rule with its id (at most
+    // `MAX_RULES` rules: a scan back, no map).
+    for (n, (i, r)) in rules.iter().enumerate() {
+        if let Some((first, _)) = rules[..n].iter().rev().find(|(_, e)| e.id == r.id) {
             ck.report(
                 &join(&index("rules", *i), "id"),
                 format!("duplicate id {:?} (also rules[{first}])", r.id),
@@ -725,8 +725,8 @@ fn check_references(
     rules: &[Rule],
     groups: &[GroupSpec],
     stages: &[StageSpec],
-) -> (BTreeMap<String, u32>, u32) {
-    let mut rings: BTreeMap<String, u32> = BTreeMap::new();
+) -> (SortedMap<String, u32>, u32) {
+    let mut rings: SortedMap<String, u32> = SortedMap::new();
     let mut visit_ring = 0u32;
     let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
     let mut score_names: Vec<&str> = vec!["total", "fit", "engagement"];
@@ -746,7 +746,7 @@ fn check_references(
                             format!("\"matches\" counts behaviour rules; {name:?} is a fit rule"),
                         ),
                         Some(_) => {
-                            let slot = rings.entry(name.clone()).or_insert(0);
+                            let slot = rings.get_or_insert_default(name.as_str());
                             *slot = (*slot).max(*at_least);
                         }
                         None => {

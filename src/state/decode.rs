@@ -2,6 +2,7 @@
 
 use super::{Acc, CapHit, HistoryRecord, LedgerRecord, RuleState, Touch, VisitorState};
 use crate::event::Campaign;
+use crate::sorted_map::SortedMap;
 use crate::stage::{Stage, StageEntry};
 use crate::tree::{
     f64_, fields, i64_, list, object, optional, or_default, required, string, tuple, u32_, u64_,
@@ -101,9 +102,8 @@ fn stage_entry(v: &Value) -> Read<StageEntry> {
     })
 }
 
-fn rules(v: &Value) -> Read<std::collections::BTreeMap<String, RuleState>> {
-    let mut rules = std::collections::BTreeMap::new();
-    // A loop, not `collect()`: `BTreeMap::from_iter` brings a stable sort routine along.
+fn rules(v: &Value) -> Read<SortedMap<String, RuleState>> {
+    let mut rules = SortedMap::new();
     for (id, r) in v.as_object().ok_or_else(|| wrong("an object"))? {
         rules.insert(id.clone(), rule_state(r).map_err(|e| format!("{id}: {e}"))?);
     }
