@@ -16,10 +16,13 @@
 //!   aligned pieces, so nothing is lost to padding.
 //! - **`realloc` stays in place** whenever the new size fits the block's class; shrinking to a
 //!   smaller class gives the upper part back (its halves, each naturally aligned).
-//! - **No coalescing.** What a free block was carved as, it stays. The snippet repeats the same
+//! - **No coalescing, no splitting.** A free block serves its own class only: a class without
+//!   one carves new memory even while larger blocks are free. The snippet repeats the same
 //!   shapes of allocation per event, so each free list settles at its peak and memory stops
-//!   growing; at worst a block is twice the bytes asked for. The dashboard and Node builds,
-//!   which read million-event files, keep Rust's default allocator.
+//!   growing (measured in Chromium with the demo model: 21 pages of wasm memory after 8,000
+//!   events, against dlmalloc's 19, steady from the first event); at worst a block is twice the
+//!   bytes asked for. The dashboard and Node builds, which read million-event files, keep Rust's
+//!   default allocator.
 //!
 //! The algorithm is plain Rust over a [`Pages`] backend (`memory.grow` on wasm32, a fixed
 //! arena in the tests), so it is tested natively.
