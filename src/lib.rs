@@ -33,6 +33,9 @@ pub mod calibrate;
 #[cfg(feature = "analytics")]
 pub mod verify;
 
+/// The snippet's global allocator (installed by `wasm`); compiled natively for its tests.
+#[cfg(any(test, all(target_arch = "wasm32", not(feature = "analytics"))))]
+mod small_alloc;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 
