@@ -105,7 +105,10 @@ fn stage_entry(v: &Value) -> Read<StageEntry> {
 fn rules(v: &Value) -> Read<SortedMap<String, RuleState>> {
     let mut rules = SortedMap::new();
     for (id, r) in v.as_object().ok_or_else(|| wrong("an object"))? {
-        rules.insert(id.clone(), rule_state(r).map_err(|e| format!("{id}: {e}"))?);
+        rules.insert(
+            id.clone(),
+            rule_state(r).map_err(|e| crate::tree::at(id, e))?,
+        );
     }
     Ok(rules)
 }
