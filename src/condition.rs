@@ -10,6 +10,7 @@
 use crate::event::{Event, EventKind};
 use crate::fold::{fold_case, fold_char};
 use crate::model::check::{index, join, kind_of, suggest, Checker};
+use crate::text::search;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
@@ -406,7 +407,9 @@ impl Test {
             Test::Exists(_) => unreachable_exists(),
             Test::Equals(x) => values_equal(v, x),
             Test::In(xs) => xs.iter().any(|x| values_equal(v, x)),
-            Test::Contains(s) => text_of(v).is_some_and(|t| fold_case(&t).contains(&fold_case(s))),
+            Test::Contains(s) => {
+                text_of(v).is_some_and(|t| search::contains(&fold_case(&t), &fold_case(s)))
+            }
             Test::ContainsWord(phrases) => {
                 text_of(v).is_some_and(|t| phrases.iter().any(|p| contains_phrase(&t, p)))
             }

@@ -707,7 +707,7 @@ pub fn normalize_path(p: &str) -> String {
 }
 
 fn path_of_url(url: &str) -> &str {
-    let after_scheme = match url.find("://") {
+    let after_scheme = match crate::text::search::find(url, "://") {
         Some(i) => &url[i + 3..],
         None => url,
     };

@@ -20,6 +20,7 @@ pub mod replay;
 pub mod score;
 pub mod stage;
 pub mod state;
+mod text;
 mod tree;
 
 /// Replay/backtest, funnel, import: only the dashboard and Node builds carry these.
