@@ -11,6 +11,7 @@ use crate::event::{Event, EventKind};
 use crate::fold::{fold_case, fold_char};
 use crate::model::check::{index, join, kind_of, suggest, Checker};
 use crate::text::search;
+use crate::text::words::is_word_char;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
@@ -353,9 +354,9 @@ fn values_equal(actual: &Value, expected: &Value) -> bool {
     }
 }
 
-/// Case-folded ([`fold_case`]) alphanumeric words of a text.
+/// Case-folded ([`fold_case`]) words of a text; what a word char is: [`is_word_char`].
 pub fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
+    text.split(|c: char| !is_word_char(c))
         .filter(|w| !w.is_empty())
         .map(fold_case)
         .collect()
@@ -369,7 +370,7 @@ fn contains_phrase(text: &str, phrase: &[String]) -> bool {
         return false;
     }
     let mut at = text
-        .split(|c: char| !c.is_alphanumeric())
+        .split(|c: char| !is_word_char(c))
         .filter(|w| !w.is_empty());
     loop {
         let mut run = at.clone();

@@ -7,3 +7,4 @@
 //! with and where (if anywhere) it deliberately differs; its tests pin that.
 
 pub mod search;
+pub mod words;
