@@ -10,7 +10,9 @@
 use crate::event::{Event, EventKind};
 use crate::fold::{fold_case, fold_char};
 use crate::model::check::{index, join, kind_of, suggest, Checker};
+use crate::text::quote::quoted;
 use crate::text::search;
+use crate::text::slice;
 use crate::text::words::is_word_char;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -314,7 +316,7 @@ pub fn as_number(v: &Value) -> Option<f64> {
                     !(c.is_ascii_digit() || *c == '.' || (*i == 0 && (*c == '-' || *c == '+')))
                 })
                 .map_or(cleaned.len(), |(i, _)| i);
-            let n = parse_decimal(&cleaned[..end])?;
+            let n = parse_decimal(slice(&cleaned, ..end))?;
             n.is_finite().then_some(n)
         }
         _ => None,
@@ -549,7 +551,8 @@ fn parse_at(
         ck.report(
             &sub_path,
             format!(
-                "{subject:?} looks at an event; {} see no single event",
+                "{} looks at an event; {} see no single event",
+                quoted(subject),
                 scope_name(scope)
             ),
         );
@@ -558,7 +561,7 @@ fn parse_at(
     if STAGE_SUBJECTS.contains(&subject) && scope != Scope::Stage {
         ck.report(
             &sub_path,
-            format!("{subject:?} is only available in stage criteria"),
+            format!("{} is only available in stage criteria", quoted(subject)),
         );
         return None;
     }
@@ -611,8 +614,8 @@ fn parse_at(
                         };
                         let known = ["page", "screen", "track", "identify", "group"];
                         match suggest(n, &known) {
-                            Some(s) => ck.report(&p, format!("unknown event type {n:?}, did you mean {s:?}?")),
-                            None => ck.report(&p, format!("unknown event type {n:?} (expected page, screen, track, identify or group)")),
+                            Some(s) => ck.report(&p, format!("unknown event type {}, did you mean {}?", quoted(n), quoted(s))),
+                            None => ck.report(&p, format!("unknown event type {} (expected page, screen, track, identify or group)", quoted(n))),
                         }
                     }
                 }
@@ -633,7 +636,7 @@ fn parse_at(
                         };
                         ck.report(
                             &at,
-                            format!("a path pattern starts with \"/\" or \"*\": {p:?}"),
+                            format!("a path pattern starts with \"/\" or \"*\": {}", quoted(p)),
                         );
                     }
                 }
