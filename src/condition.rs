@@ -12,8 +12,8 @@ use crate::fold::{fold_case, fold_char};
 use crate::model::check::{index, join, kind_of, suggest, Checker};
 use crate::text::quote::quoted;
 use crate::text::search;
-use crate::text::slice;
 use crate::text::words::is_word_char;
+use crate::text::{join as join_all, slice};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
@@ -529,7 +529,10 @@ fn parse_at(
                 ),
                 None => ck.report(
                     path,
-                    format!("a condition needs one subject: {}", subjects.join(", ")),
+                    format!(
+                        "a condition needs one subject: {}",
+                        join_all(&subjects, ", ")
+                    ),
                 ),
             }
         } else {
@@ -537,7 +540,7 @@ fn parse_at(
                 path,
                 format!(
                     "a condition names exactly one subject, found {}",
-                    present.join(" and ")
+                    join_all(&present, " and ")
                 ),
             );
         }
@@ -815,7 +818,10 @@ fn parse_tests(ck: &mut Checker, map: &Map<String, Value>, path: &str) -> Option
         }
     }
     if tests.is_empty() && ck.problems.len() == before {
-        ck.report(path, format!("needs a test: one of {}", TESTS.join(", ")));
+        ck.report(
+            path,
+            format!("needs a test: one of {}", join_all(&TESTS, ", ")),
+        );
     }
     (ck.problems.len() == before).then_some(tests)
 }

@@ -75,7 +75,7 @@ pub(crate) fn unknown_key_message(key: &str, allowed: &[&str]) -> String {
         None => format!(
             "unknown key {} (expected one of: {})",
             quoted(key),
-            allowed.join(", ")
+            crate::text::join(allowed, ", ")
         ),
     }
 }

@@ -230,7 +230,7 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
                                 format!(
                                     "unknown stage {} (expected one of: {})",
                                     quoted(name),
-                                    names.join(", ")
+                                    crate::text::join(&names, ", ")
                                 ),
                             ),
                         }

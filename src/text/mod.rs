@@ -22,9 +22,40 @@ pub fn slice<R: SliceIndex<str, Output = str>>(text: &str, range: R) -> &str {
     text.get(range).unwrap_or_default()
 }
 
+/// `items.join(sep)`: core's `join` is a general routine (~1 KB of wasm) for what is, in the
+/// engine, a few names in a message.
+pub fn join(items: &[&str], sep: &str) -> String {
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(item);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn join_worked_examples() {
+        assert_eq!(join(&[], ", "), "");
+        assert_eq!(join(&["a"], ", "), "a");
+        assert_eq!(join(&["all", "any", "not"], ", "), "all, any, not");
+        assert_eq!(join(&["path", "url"], " and "), "path and url");
+        assert_eq!(join(&["", ""], "é"), "é");
+    }
+
+    proptest! {
+        #[test]
+        fn join_agrees_with_std(items in proptest::collection::vec(".{0,4}", 0..6), sep in ".{0,3}") {
+            let items: Vec<&str> = items.iter().map(String::as_str).collect();
+            prop_assert_eq!(join(&items, &sep), items.join(sep.as_str()));
+        }
+    }
 
     #[test]
     fn slice_is_indexing_where_indexing_does_not_panic() {
