@@ -365,7 +365,7 @@ fn parse_decay(ck: &mut Checker, v: &Value, path: &str) -> Option<Decay> {
     match v {
         Value::String(s) if s == "none" => Some(Decay::None),
         Value::String(s) => {
-            ck.report(path, format!("unknown decay {}: use \"none\", {{\"halfLifeDays\": n}} or {{\"linearPercent\": p, \"periodDays\": d}}}}", quoted(s)));
+            ck.report(path, format!("unknown decay {}: use \"none\", {{\"halfLifeDays\": n}} or {{\"linearPercent\": p, \"periodDays\": d}}", quoted(s)));
             None
         }
         Value::Object(map) => {
