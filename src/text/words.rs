@@ -204,6 +204,11 @@ mod tests {
         assert!((100..1_000).contains(&split_more), "{split_more}");
         // Marks and punctuation of other scripts plus unassigned code points.
         assert!(joined_more > 0, "{joined_more}");
+        // A virama joins a Hindi word where `is_alphanumeric` split it; `ℓ` separates.
+        assert_eq!(split("हिन्दी", is_word_char), ["हिन्दी"]);
+        assert_eq!(split("हिन्दी", char::is_alphanumeric), ["हिन", "दी"]);
+        assert_eq!(split("5ℓ", is_word_char), ["5"]);
+        assert_eq!(split("5ℓ", char::is_alphanumeric), ["5ℓ"]);
     }
 
     /// Chars from Latin, Greek and Cyrillic text with its punctuation, spaces and marks.
