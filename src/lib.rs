@@ -21,6 +21,7 @@ pub mod score;
 pub mod sorted_map;
 pub mod stage;
 pub mod state;
+mod text;
 mod tree;
 
 /// Replay/backtest, funnel, import: only the dashboard and Node builds carry these.

@@ -9,6 +9,7 @@
 //! in field order, `default` fields optional, `Option` fields also `null`, enum variants as
 //! `"name"` or `{"name": content}`, integers only in their type's range.
 
+use crate::text::quote::quoted;
 use serde_json::{Map, Value};
 
 pub(crate) type Read<T> = Result<T, String>;
@@ -143,12 +144,12 @@ pub(crate) fn variant(v: &Value) -> Read<(&str, Option<&Value>)> {
 pub(crate) fn unit(v: &Value, names: &[&str]) -> Read<usize> {
     let (name, content) = variant(v)?;
     if !matches!(content, None | Some(Value::Null)) {
-        return Err(format!("variant {name:?} takes no value"));
+        return Err(format!("variant {} takes no value", quoted(name)));
     }
     names
         .iter()
         .position(|n| *n == name)
-        .ok_or_else(|| format!("unknown variant {name:?}"))
+        .ok_or_else(|| format!("unknown variant {}", quoted(name)))
 }
 
 /// Test support: the differential check of a hand reader against serde's derive.
