@@ -1,13 +1,16 @@
 //! Reads an [`Outbox`] from its JSON tree by hand (why, and what it accepts: [`crate::tree`]).
 
 use super::{DeliveryState, Outbox, OutboxEntry, RetryPolicy};
-use crate::tree::{fields, i64_, list, optional, required, string, u32_, wrong, Read};
+use crate::tree::{Field, Read, Reader};
 use serde_json::Value;
 
-fn policy(v: &Value) -> Read<RetryPolicy> {
-    let [max_attempts, max_age, base, max_delay, lease] = fields(
-        v,
-        [
+/// The outbox's `policy` (required).
+fn policy(r: &mut Reader<'_>, f: Field<'_>) -> RetryPolicy {
+    let f = r.need(f, "policy");
+    let [max_attempts, max_age, base, max_delay, lease] = r.fields(
+        f,
+        "policy",
+        &[
             "maxAttempts",
             "maxAgeMs",
             "baseDelayMs",
@@ -15,64 +18,90 @@ fn policy(v: &Value) -> Read<RetryPolicy> {
             "leaseMs",
         ],
         "retry policy",
-    )?;
-    Ok(RetryPolicy {
-        max_attempts: required(max_attempts, "maxAttempts", u32_)?,
-        max_age_ms: required(max_age, "maxAgeMs", i64_)?,
-        base_delay_ms: required(base, "baseDelayMs", i64_)?,
-        max_delay_ms: required(max_delay, "maxDelayMs", i64_)?,
-        lease_ms: required(lease, "leaseMs", i64_)?,
-    })
+    );
+    r.enter("policy");
+    let policy = RetryPolicy {
+        max_attempts: r.need_u32(max_attempts, "maxAttempts"),
+        max_age_ms: r.need_i64(max_age, "maxAgeMs"),
+        base_delay_ms: r.need_i64(base, "baseDelayMs"),
+        max_delay_ms: r.need_i64(max_delay, "maxDelayMs"),
+        lease_ms: r.need_i64(lease, "leaseMs"),
+    };
+    r.leave();
+    policy
 }
 
 const STATES: [&str; 5] = ["pending", "inFlight", "acknowledged", "failed", "gaveUp"];
 
-/// Internally tagged (`{"state": "inFlight", "since": 5}`), or as serde also reads it, an array
-/// of the tag then the variant's fields (`["inFlight", 5]`).
-fn delivery(v: &Value) -> Read<DeliveryState> {
-    let (tag, content): (&Value, Value) = match v {
-        Value::Object(m) => {
-            let tag = m.get("state").ok_or("missing field `state`")?;
-            (tag, v.clone())
+/// An entry's `delivery` (required). Internally tagged (`{"state": "inFlight", "since": 5}`),
+/// or as serde also reads it, an array of the tag then the variant's fields (`["inFlight", 5]`).
+fn delivery(r: &mut Reader<'_>, f: Field<'_>) -> DeliveryState {
+    const KEY: &str = "delivery";
+    let rest;
+    let (tag, content): (&Value, &Value) = match r.need(f, KEY) {
+        None => return DeliveryState::Pending,
+        Some(v @ Value::Object(m)) => match m.get("state") {
+            Some(tag) => (tag, v),
+            None => {
+                r.fail(KEY, &["missing field `state`"]);
+                return DeliveryState::Pending;
+            }
+        },
+        Some(Value::Array(a)) => match a.split_first() {
+            Some((tag, fields)) => {
+                rest = Value::Array(fields.to_vec());
+                (tag, &rest)
+            }
+            None => {
+                r.fail(KEY, &["missing the `state` tag"]);
+                return DeliveryState::Pending;
+            }
+        },
+        Some(_) => {
+            r.expected(KEY, "an object");
+            return DeliveryState::Pending;
         }
-        Value::Array(a) => {
-            let tag = a.first().ok_or("missing the `state` tag")?;
-            (tag, Value::Array(a[1..].to_vec()))
-        }
-        _ => return Err(wrong("an object")),
     };
-    let index = match tag {
+    let Some(index) = (match tag {
         Value::String(s) => STATES.iter().position(|n| n == s),
         _ => None,
-    }
-    .ok_or_else(|| format!("unknown delivery state {}", crate::json::write(tag)))?;
+    }) else {
+        let message = format!("unknown delivery state {}", crate::json::write(tag));
+        r.fail(KEY, &[&message]);
+        return DeliveryState::Pending;
+    };
     let what = STATES[index];
+    r.enter(KEY);
     let state = match index {
-        0 => match &content {
-            Value::Array(rest) if !rest.is_empty() => return Err(wrong("no fields")),
-            _ => DeliveryState::Pending,
-        },
+        0 => {
+            if matches!(content, Value::Array(rest) if !rest.is_empty()) {
+                r.expected("", "no fields");
+            }
+            DeliveryState::Pending
+        }
         1 => {
-            let [since] = fields(&content, ["since"], what)?;
+            let [since] = r.fields(Some(content), "", &["since"], what);
             DeliveryState::InFlight {
-                since: required(since, "since", i64_)?,
+                since: r.need_i64(since, "since"),
             }
         }
         2 => {
-            let [at, status] = fields(&content, ["at", "status"], what)?;
-            DeliveryState::Acknowledged {
-                at: required(at, "at", i64_)?,
-                status: required(status, "status", |v| {
-                    v.as_u64()
-                        .and_then(|n| u16::try_from(n).ok())
-                        .ok_or_else(|| wrong("an HTTP status"))
-                })?,
-            }
+            let [at, status] = r.fields(Some(content), "", &["at", "status"], what);
+            let at = r.need_i64(at, "at");
+            let status = r.need(status, "status").map_or(0, |v| {
+                v.as_u64()
+                    .and_then(|n| u16::try_from(n).ok())
+                    .unwrap_or_else(|| {
+                        r.expected("status", "an HTTP status");
+                        0
+                    })
+            });
+            DeliveryState::Acknowledged { at, status }
         }
         _ => {
-            let [at, reason] = fields(&content, ["at", "reason"], what)?;
-            let at = required(at, "at", i64_)?;
-            let reason = required(reason, "reason", string)?;
+            let [at, reason] = r.fields(Some(content), "", &["at", "reason"], what);
+            let at = r.need_i64(at, "at");
+            let reason = r.need_string(reason, "reason");
             if index == 3 {
                 DeliveryState::Failed { at, reason }
             } else {
@@ -80,13 +109,15 @@ fn delivery(v: &Value) -> Read<DeliveryState> {
             }
         }
     };
-    Ok(state)
+    r.leave();
+    state
 }
 
-fn entry(v: &Value) -> Read<OutboxEntry> {
-    let [id, body, created, attempts, next, last_error, delivery_] = fields(
-        v,
-        [
+fn entry(r: &mut Reader<'_>, v: &Value) -> OutboxEntry {
+    let [id, body, created, attempts, next, last_error, delivery_] = r.fields(
+        Some(v),
+        "",
+        &[
             "handoffId",
             "body",
             "createdAt",
@@ -96,26 +127,33 @@ fn entry(v: &Value) -> Read<OutboxEntry> {
             "delivery",
         ],
         "outbox entry",
-    )?;
-    Ok(OutboxEntry {
-        handoff_id: required(id, "handoffId", string)?,
-        body: required(body, "body", string)?,
-        created_at: required(created, "createdAt", i64_)?,
-        attempts: required(attempts, "attempts", u32_)?,
-        next_attempt_at: required(next, "nextAttemptAt", i64_)?,
-        last_error: optional(last_error, "lastError", string)?,
-        delivery: required(delivery_, "delivery", delivery)?,
-    })
+    );
+    OutboxEntry {
+        handoff_id: r.need_string(id, "handoffId"),
+        body: r.need_string(body, "body"),
+        created_at: r.need_i64(created, "createdAt"),
+        attempts: r.need_u32(attempts, "attempts"),
+        next_attempt_at: r.need_i64(next, "nextAttemptAt"),
+        last_error: r.opt_string(last_error, "lastError"),
+        delivery: delivery(r, delivery_),
+    }
 }
 
 /// The outbox in `v`, or what is wrong with it.
+// Out of line: inlined into its one caller it was a few bytes larger (benches/SIZE.md, step 28).
+#[inline(never)]
 pub(super) fn outbox(v: &Value) -> Read<Outbox> {
-    let [version, policy_, entries] = fields(v, ["v", "policy", "entries"], "outbox")?;
-    Ok(Outbox {
-        version: required(version, "v", u32_)?,
-        policy: required(policy_, "policy", policy)?,
-        entries: required(entries, "entries", |v| list(v, entry))?,
-    })
+    let mut r = Reader::new();
+    let [version, policy_, entries] = r.fields(Some(v), "", &["v", "policy", "entries"], "outbox");
+    let outbox = Outbox {
+        version: r.need_u32(version, "v"),
+        policy: policy(&mut r, policy_),
+        entries: {
+            let entries = r.need(entries, "entries");
+            r.list(entries, "entries", entry)
+        },
+    };
+    r.result(outbox)
 }
 
 #[cfg(test)]
@@ -193,7 +231,9 @@ mod tests {
         ] {
             // Serde's derive on `DeliveryState` is the reference the reader must match.
             let derived = serde_json::from_value::<DeliveryState>(case.clone());
-            let by_hand = delivery(&case);
+            let mut r = Reader::new();
+            let state = delivery(&mut r, Some(&case));
+            let by_hand = r.result(state);
             assert_eq!(
                 by_hand.is_ok(),
                 derived.is_ok(),
@@ -205,6 +245,65 @@ mod tests {
                 assert_eq!(state, expected);
                 assert_eq!(derived.unwrap(), state);
             }
+        }
+    }
+
+    /// Errors name their path, and the first one met in reading order is the one reported.
+    #[test]
+    fn errors_name_the_first_wrong_field_by_path() {
+        let policy = json!({"maxAttempts": 8, "maxAgeMs": 1, "baseDelayMs": 1, "maxDelayMs": 1, "leaseMs": 1});
+        let entry = |delivery: Value| {
+            json!({"v": 1, "policy": policy, "entries": [
+                {"handoffId": "h1", "body": "b", "createdAt": 1, "attempts": 0, "nextAttemptAt": 1,
+                 "delivery": {"state": "pending"}},
+                {"handoffId": "h2", "body": "b", "createdAt": 1, "attempts": 0, "nextAttemptAt": 1,
+                 "delivery": delivery}
+            ]})
+        };
+        for (outbox_, error) in [
+            (json!({"v": 1}), "missing field `policy`".to_string()),
+            (
+                json!({"v": 1, "policy": {"maxAttempts": -1}, "entries": 1}),
+                "policy: maxAttempts: expected an unsigned 32-bit integer".into(),
+            ),
+            (
+                json!({"v": 1, "policy": [1, 2]}),
+                "policy: missing field `baseDelayMs`".into(),
+            ),
+            (
+                json!({"v": 1, "policy": policy, "entries": [{"handoffId": 1, "body": 2}]}),
+                "entries: [0]: handoffId: expected a string".into(),
+            ),
+            (
+                entry(json!({"state": "inFlight"})),
+                "entries: [1]: delivery: missing field `since`".into(),
+            ),
+            (
+                entry(json!(["acknowledged", 1, 70000])),
+                "entries: [1]: delivery: status: expected an HTTP status".into(),
+            ),
+            (
+                entry(json!(["pending", 1])),
+                "entries: [1]: delivery: expected no fields".into(),
+            ),
+            (
+                entry(json!({"state": "lost"})),
+                "entries: [1]: delivery: unknown delivery state \"lost\"".into(),
+            ),
+            (
+                entry(json!({"at": 1})),
+                "entries: [1]: delivery: missing field `state`".into(),
+            ),
+            (
+                entry(json!([])),
+                "entries: [1]: delivery: missing the `state` tag".into(),
+            ),
+            (
+                entry(json!(["failed", 1, "r", 2])),
+                "entries: [1]: delivery: failed: too many elements".into(),
+            ),
+        ] {
+            assert_eq!(outbox(&outbox_).unwrap_err(), error, "{outbox_}");
         }
     }
 }

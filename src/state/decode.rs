@@ -5,151 +5,200 @@ use crate::event::Campaign;
 use crate::sorted_map::SortedMap;
 use crate::stage::{Stage, StageEntry};
 use crate::text::quote::quoted;
-use crate::tree::{
-    f64_, fields, i64_, list, object, optional, or_default, required, string, tuple, u32_, u64_,
-    unit, variant, wrong, Read,
-};
+use crate::tree::{present, Field, Read, Reader};
 use serde_json::Value;
 
-fn stage(v: &Value) -> Read<Stage> {
-    let names = Stage::ALL.map(Stage::as_str);
-    Ok(Stage::ALL[unit(v, &names)?])
+/// `Stage::ALL`'s names (`Stage::as_str`), as a constant: mapping `ALL` at run time was code
+/// (a test pins them equal).
+const STAGE_NAMES: [&str; Stage::ALL.len()] = [
+    "anonymous",
+    "known",
+    "mql",
+    "sal",
+    "sql",
+    "opportunity",
+    "won",
+    "lost",
+    "rejected",
+    "recycled",
+];
+
+fn stage(r: &mut Reader<'_>, f: Field<'_>, key: &str) -> Stage {
+    r.unit(f, key, &STAGE_NAMES)
+        .map_or(Stage::default(), |i| Stage::ALL[i])
 }
 
-fn cap_hit(v: &Value) -> Read<CapHit> {
+/// A ledger record's `Option<CapHit>`.
+fn cap_hit(r: &mut Reader<'_>, f: Field<'_>) -> Option<CapHit> {
     let all = [CapHit::PerSession, CapHit::PerDay, CapHit::Total];
-    Ok(all[unit(v, &["perSession", "perDay", "total"])?])
+    let index = r.unit(present(f), "cap", &["perSession", "perDay", "total"])?;
+    Some(all[index])
 }
 
-fn acc(v: &Value) -> Read<Acc> {
-    match variant(v)? {
-        ("s", Some(c)) => Ok(Acc::Sum(f64_(c)?)),
-        ("h", Some(c)) => {
-            let t = tuple::<2>(c)?;
-            Ok(Acc::Half(f64_(&t[0])?, i64_(&t[1])?))
+/// A rule state's accumulator (field `a`).
+fn acc(r: &mut Reader<'_>, f: Field<'_>) -> Acc {
+    match r.variant(f, "a") {
+        None => Acc::default(),
+        Some(("s", Some(c))) => Acc::Sum(r.f64(Some(c), "a")),
+        Some(("h", Some(c))) => {
+            let [points, at] = r.tuple(Some(c), "a");
+            Acc::Half(r.f64(points, "a"), r.i64(at, "a"))
         }
-        ("l", Some(c)) => Ok(Acc::Lin(list(c, |b| {
-            let t = tuple::<2>(b)?;
-            Ok((i64_(&t[0])?, f64_(&t[1])?))
-        })?)),
-        (name, _) => Err(format!("not an accumulator: {}", quoted(name))),
+        Some(("l", Some(c))) => Acc::Lin(r.list(Some(c), "a", |r, bucket| {
+            let [at, points] = r.tuple(Some(bucket), "");
+            (r.i64(at, ""), r.f64(points, ""))
+        })),
+        Some((name, _)) => {
+            r.fail("a", &[&format!("not an accumulator: {}", quoted(name))]);
+            Acc::default()
+        }
     }
 }
 
-fn rule_state(v: &Value) -> Read<RuleState> {
-    let [m, c, s, sc, d, dc, a, w] =
-        fields(v, ["m", "c", "s", "sc", "d", "dc", "a", "w"], "rule state")?;
-    Ok(RuleState {
-        matches: or_default(m, "m", u32_)?,
-        counted: or_default(c, "c", u32_)?,
-        session: or_default(s, "s", u32_)?,
-        session_count: or_default(sc, "sc", u32_)?,
-        day: or_default(d, "d", i64_)?,
-        day_count: or_default(dc, "dc", u32_)?,
-        acc: or_default(a, "a", acc)?,
-        ring: or_default(w, "w", |v| list(v, i64_))?,
-    })
+fn rule_state(r: &mut Reader<'_>, v: &Value) -> RuleState {
+    let [m, c, s, sc, d, dc, a, w] = r.fields(
+        Some(v),
+        "",
+        &["m", "c", "s", "sc", "d", "dc", "a", "w"],
+        "rule state",
+    );
+    RuleState {
+        matches: r.u32(m, "m"),
+        counted: r.u32(c, "c"),
+        session: r.u32(s, "s"),
+        session_count: r.u32(sc, "sc"),
+        day: r.i64(d, "d"),
+        day_count: r.u32(dc, "dc"),
+        acc: acc(r, a),
+        ring: r.list(w, "w", |r, v| r.i64(Some(v), "")),
+    }
 }
 
-fn ledger_record(v: &Value) -> Read<LedgerRecord> {
-    let t = tuple::<7>(v)?;
-    Ok(LedgerRecord(
-        string(&t[0])?,
-        i64_(&t[1])?,
-        f64_(&t[2])?,
-        optional(Some(&t[3]), "cap", cap_hit)?,
-        string(&t[4])?,
-        string(&t[5])?,
-        string(&t[6])?,
-    ))
+fn ledger_record(r: &mut Reader<'_>, v: &Value) -> LedgerRecord {
+    let [rule, at, points, cap, message, kind, detail] = r.tuple(Some(v), "");
+    LedgerRecord(
+        r.string(rule, ""),
+        r.i64(at, ""),
+        r.f64(points, ""),
+        cap_hit(r, cap),
+        r.string(message, ""),
+        r.string(kind, ""),
+        r.string(detail, ""),
+    )
 }
 
-fn history_record(v: &Value) -> Read<HistoryRecord> {
-    let t = tuple::<3>(v)?;
-    Ok(HistoryRecord(i64_(&t[0])?, string(&t[1])?, string(&t[2])?))
+fn history_record(r: &mut Reader<'_>, v: &Value) -> HistoryRecord {
+    let [at, kind, detail] = r.tuple(Some(v), "");
+    HistoryRecord(r.i64(at, ""), r.string(kind, ""), r.string(detail, ""))
 }
 
-fn campaign(v: &Value) -> Read<Campaign> {
-    let [source, medium, name, term, content] = fields(
-        v,
-        ["source", "medium", "name", "term", "content"],
+/// A touch's `utm` (default when absent).
+fn campaign(r: &mut Reader<'_>, f: Field<'_>) -> Campaign {
+    let [source, medium, name, term, content] = r.fields(
+        f,
+        "utm",
+        &["source", "medium", "name", "term", "content"],
         "campaign",
-    )?;
-    Ok(Campaign {
-        source: optional(source, "source", string)?,
-        medium: optional(medium, "medium", string)?,
-        name: optional(name, "name", string)?,
-        term: optional(term, "term", string)?,
-        content: optional(content, "content", string)?,
-    })
+    );
+    r.enter("utm");
+    let campaign = Campaign {
+        source: r.opt_string(source, "source"),
+        medium: r.opt_string(medium, "medium"),
+        name: r.opt_string(name, "name"),
+        term: r.opt_string(term, "term"),
+        content: r.opt_string(content, "content"),
+    };
+    r.leave();
+    campaign
 }
 
-fn touch(v: &Value) -> Read<Touch> {
-    let [at, landing, referrer, utm] =
-        fields(v, ["at", "landingPage", "referrer", "utm"], "touch")?;
-    Ok(Touch {
-        at: required(at, "at", i64_)?,
-        landing_page: optional(landing, "landingPage", string)?,
-        referrer: optional(referrer, "referrer", string)?,
-        utm: or_default(utm, "utm", campaign)?,
-    })
+/// The `Option<Touch>` under `key`.
+fn touch(r: &mut Reader<'_>, f: Field<'_>, key: &'static str) -> Option<Touch> {
+    let f = present(f)?;
+    let [at, landing, referrer, utm] = r.fields(
+        Some(f),
+        key,
+        &["at", "landingPage", "referrer", "utm"],
+        "touch",
+    );
+    r.enter(key);
+    let touch = Touch {
+        at: r.need_i64(at, "at"),
+        landing_page: r.opt_string(landing, "landingPage"),
+        referrer: r.opt_string(referrer, "referrer"),
+        utm: campaign(r, utm),
+    };
+    r.leave();
+    Some(touch)
 }
 
-fn stage_entry(v: &Value) -> Read<StageEntry> {
-    let [s, at] = fields(v, ["stage", "at"], "stage entry")?;
-    Ok(StageEntry {
-        stage: required(s, "stage", stage)?,
-        at: required(at, "at", i64_)?,
-    })
-}
-
-fn rules(v: &Value) -> Read<SortedMap<String, RuleState>> {
-    let mut rules = SortedMap::new();
-    for (id, r) in v.as_object().ok_or_else(|| wrong("an object"))? {
-        rules.insert(
-            id.clone(),
-            rule_state(r).map_err(|e| crate::tree::at(id, e))?,
-        );
+fn stage_entry(r: &mut Reader<'_>, v: &Value) -> StageEntry {
+    let [s, at] = r.fields(Some(v), "", &["stage", "at"], "stage entry");
+    let s = r.need(s, "stage");
+    let stage = stage(r, s, "stage");
+    StageEntry {
+        stage,
+        at: r.need_i64(at, "at"),
     }
-    Ok(rules)
+}
+
+/// The rules by id (field `r`).
+fn rules<'v>(r: &mut Reader<'v>, f: Field<'v>) -> SortedMap<String, RuleState> {
+    let mut rules = SortedMap::new();
+    match f {
+        None => {}
+        Some(Value::Object(m)) => {
+            r.enter("r");
+            for (id, v) in m {
+                r.enter(id);
+                rules.insert(id.clone(), rule_state(r, v));
+                r.leave();
+            }
+            r.leave();
+        }
+        Some(_) => r.expected("r", "an object"),
+    }
+    rules
 }
 
 /// The state in `v`, or what is wrong with it (path and reason).
+// Out of line: inlined into its one caller it was a few bytes larger (benches/SIZE.md, step 28).
+#[inline(never)]
 pub(super) fn visitor_state(v: &Value) -> Read<VisitorState> {
-    let [v_, mh, a, u, t, f, l, n, dn, s_, vr, r, g, h, d, st, se, ho, ft, lt] = fields(
-        v,
-        [
+    let mut r = Reader::new();
+    let [v_, mh, a, u, t, f, l, n, dn, s_, vr, rs, g, h, d, st, se, ho, ft, lt] = r.fields(
+        Some(v),
+        "",
+        &[
             "v", "mh", "a", "u", "t", "f", "l", "n", "dn", "s", "vr", "r", "g", "h", "d", "st",
             "se", "ho", "ft", "lt",
         ],
         "visitor state",
-    )?;
-    // Filled in place, not built as one struct literal: with a literal, every `?` drops all
-    // the fields read before it, and those drop paths were most of this function's bytes.
-    let mut s = VisitorState {
-        version: required(v_, "v", u32_)?,
-        ..VisitorState::default()
+    );
+    // Fields in the order `?` read them (the first error is the one reported).
+    let state = VisitorState {
+        version: r.need_u32(v_, "v"),
+        model_hash: r.string(mh, "mh"),
+        anonymous_id: r.opt_string(a, "a"),
+        user_id: r.opt_string(u, "u"),
+        traits: r.object(t, "t"),
+        first_seen: r.opt_i64(f, "f"),
+        last_seen: r.opt_i64(l, "l"),
+        events: r.u64(n, "n"),
+        duplicates: r.u64(dn, "dn"),
+        sessions: r.u32(s_, "s"),
+        visit_ring: r.list(vr, "vr", |r, v| r.i64(Some(v), "")),
+        rules: rules(&mut r, rs),
+        ledger: r.list(g, "g", ledger_record),
+        history: r.list(h, "h", history_record),
+        seen: r.list(d, "d", |r, v| r.u32(Some(v), "")),
+        stage: stage(&mut r, st, "st"),
+        stage_entries: r.list(se, "se", stage_entry),
+        handoffs: r.list(ho, "ho", |r, v| r.string(Some(v), "")),
+        first_touch: touch(&mut r, ft, "ft"),
+        last_touch: touch(&mut r, lt, "lt"),
     };
-    s.model_hash = or_default(mh, "mh", string)?;
-    s.anonymous_id = optional(a, "a", string)?;
-    s.user_id = optional(u, "u", string)?;
-    s.traits = or_default(t, "t", object)?;
-    s.first_seen = optional(f, "f", i64_)?;
-    s.last_seen = optional(l, "l", i64_)?;
-    s.events = or_default(n, "n", u64_)?;
-    s.duplicates = or_default(dn, "dn", u64_)?;
-    s.sessions = or_default(s_, "s", u32_)?;
-    s.visit_ring = or_default(vr, "vr", |v| list(v, i64_))?;
-    s.rules = or_default(r, "r", rules)?;
-    s.ledger = or_default(g, "g", |v| list(v, ledger_record))?;
-    s.history = or_default(h, "h", |v| list(v, history_record))?;
-    s.seen = or_default(d, "d", |v| list(v, u32_))?;
-    s.stage = or_default(st, "st", stage)?;
-    s.stage_entries = or_default(se, "se", |v| list(v, stage_entry))?;
-    s.handoffs = or_default(ho, "ho", |v| list(v, string))?;
-    s.first_touch = optional(ft, "ft", touch)?;
-    s.last_touch = optional(lt, "lt", touch)?;
-    Ok(s)
+    r.result(state)
 }
 
 #[cfg(test)]
@@ -174,6 +223,11 @@ mod tests {
             "ft": {"at": 1, "landingPage": "/", "referrer": "r", "utm": {"source": "li", "term": "t"}},
             "lt": {"at": 2}
         })
+    }
+
+    #[test]
+    fn stage_names_are_the_stages_names() {
+        assert_eq!(STAGE_NAMES, Stage::ALL.map(Stage::as_str));
     }
 
     #[test]
@@ -207,5 +261,66 @@ mod tests {
             }
         });
         assert!(checked > 2000, "{checked}");
+    }
+
+    /// Errors name their path, and the first one met in reading order is the one reported.
+    #[test]
+    fn errors_name_the_first_wrong_field_by_path() {
+        for (state, error) in [
+            (json!([]), "missing field `v`"),
+            (json!(7), "visitor state: expected an object"),
+            (json!({"v": -1}), "v: expected an unsigned 32-bit integer"),
+            (json!({"v": 2, "mh": 1, "s": -1}), "mh: expected a string"),
+            (
+                json!({"v": 2, "r": {"r1": {"a": {"l": [[1, 2], [1, "x"]]}}}}),
+                "r: r1: a: [1]: expected a number",
+            ),
+            (
+                json!({"v": 2, "r": {"r1": {"a": {"h": [1]}}}}),
+                "r: r1: a: expected an array of 2",
+            ),
+            (
+                json!({"v": 2, "r": {"r1": {"a": {"q": 1}}}}),
+                "r: r1: a: not an accumulator: \"q\"",
+            ),
+            (
+                json!({"v": 2, "r": {"r1": [1, 2, 3, 4, 5, 6, 7, 8, 9]}}),
+                "r: r1: rule state: too many elements",
+            ),
+            (
+                json!({"v": 2, "g": [["r1", 1, 5.0, "weekly", "m", "page", "/x"]]}),
+                "g: [0]: cap: unknown variant \"weekly\"",
+            ),
+            (
+                json!({"v": 2, "h": [[1, "page", "/x"], [1]]}),
+                "h: [1]: expected an array of 3",
+            ),
+            (
+                json!({"v": 2, "st": {"mql": 1}}),
+                "st: variant \"mql\" takes no value",
+            ),
+            (
+                json!({"v": 2, "se": [{"stage": "mql"}]}),
+                "se: [0]: missing field `at`",
+            ),
+            (
+                json!({"v": 2, "ft": {"at": 1, "utm": {"source": 1}}, "lt": 1}),
+                "ft: utm: source: expected a string",
+            ),
+            (
+                json!({"v": 2, "ft": {"at": 1, "utm": 1}}),
+                "ft: utm: campaign: expected an object",
+            ),
+            (
+                json!({"v": 2, "lt": {"referrer": 1}}),
+                "lt: missing field `at`",
+            ),
+            (
+                json!({"v": 2, "d": [1, -1], "ho": [1]}),
+                "d: [1]: expected an unsigned 32-bit integer",
+            ),
+        ] {
+            assert_eq!(visitor_state(&state).unwrap_err(), error, "{state}");
+        }
     }
 }
