@@ -23,6 +23,9 @@ pub mod stage;
 pub mod state;
 mod tree;
 
+#[cfg(test)]
+mod arb;
+
 /// Replay/backtest, funnel, import: only the dashboard and Node builds carry these.
 #[cfg(feature = "analytics")]
 pub mod analytics;

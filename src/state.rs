@@ -4,6 +4,10 @@
 //! accumulators (exact, see [`Acc`]), capped timestamp rings sized by what stage criteria ask
 //! for, a short ledger and history, stage entries, handoffs made, first/last touch, and a ring of
 //! recent message-id hashes for dedupe. Short field names: this lives in localStorage.
+//!
+//! Read by hand (`decode`) and written by hand (`encode`), so the snippet carries neither of
+//! serde's routes. The serde attributes remain the format's definition: `Serialize` is derived
+//! for tests only, as the reference `encode`'s bytes are checked against.
 
 use crate::condition::DAY_MS;
 use crate::error::Error;
@@ -15,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 mod decode;
+mod encode;
 
 pub const STATE_VERSION: u32 = 2;
 /// Ledger entries kept individually (older ones live on in the accumulators).
@@ -34,7 +39,8 @@ pub const MAX_BUCKETS: usize = 24;
 ///   in is exact: `v' = v·½^((t'−t)/h) + p`.
 /// - `Lin`: points per decay period (periods aligned to the epoch); a bucket older than
 ///   100/percent periods is worth nothing and is dropped.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
 pub enum Acc {
     #[serde(rename = "s")]
     Sum(f64),
@@ -176,7 +182,8 @@ impl Acc {
 }
 
 /// Per-rule counters. Session and day counters are kept only for rules capped that way.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
 pub struct RuleState {
     /// Matching events, ever.
     #[serde(rename = "m", default)]
@@ -211,7 +218,8 @@ pub enum CapHit {
 }
 
 /// One ledger line in state (compact array form).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
 pub struct LedgerRecord(
     /// rule id
     pub String,
@@ -230,7 +238,8 @@ pub struct LedgerRecord(
 );
 
 /// One recent event in state: time, type, label.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
 pub struct HistoryRecord(pub i64, pub String, pub String);
 
 /// Attribution of one visit: where it came from and where it landed.
@@ -246,7 +255,8 @@ pub struct Touch {
     pub utm: Campaign,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
 pub struct VisitorState {
     #[serde(rename = "v")]
     pub version: u32,
@@ -323,8 +333,10 @@ impl Default for VisitorState {
 }
 
 impl VisitorState {
+    /// The state as compact JSON: the bytes of its derived `Serialize`, written by hand
+    /// (`encode`) so the snippet carries no serde serializer.
     pub fn to_json(&self) -> String {
-        crate::json::to_string(self).unwrap_or_default()
+        crate::json::text_of(self)
     }
 
     /// Read a persisted state, migrating older versions. Corrupt or foreign → error.
@@ -399,6 +411,8 @@ pub(crate) fn map_without(map: &Map<String, Value>, key: &str) -> Map<String, Va
     out
 }
 
+/// `skip_serializing_if` of the test-only derive (the state is written by `encode`).
+#[cfg(test)]
 fn is_zero<T: Default + PartialEq>(v: &T) -> bool {
     *v == T::default()
 }

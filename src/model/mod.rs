@@ -27,6 +27,16 @@ pub enum RuleKind {
     Fit,
 }
 
+impl RuleKind {
+    /// Its name in models and results (serde's `lowercase`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleKind::Behavior => "behavior",
+            RuleKind::Fit => "fit",
+        }
+    }
+}
+
 /// How behaviour points lose value with age.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase", tag = "kind")]

@@ -173,7 +173,7 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
                 format!(
                     "group {:?} already holds {} rules; a group holds one kind",
                     r.group,
-                    kind_word(g.kind)
+                    g.kind.as_str()
                 ),
             ),
             Some(_) => {}
@@ -287,13 +287,6 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
 }
 
 use super::check;
-
-fn kind_word(k: RuleKind) -> &'static str {
-    match k {
-        RuleKind::Behavior => "behavior",
-        RuleKind::Fit => "fit",
-    }
-}
 
 fn object_any_keys<'a>(
     ck: &mut Checker,

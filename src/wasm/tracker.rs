@@ -18,7 +18,7 @@ use wasm_bindgen::prelude::*;
 
 use self::net::Sent;
 use self::store::{warn_once, Store, CONSENT, OUTBOX, VISITOR};
-use super::convert::{js_error, json_value, to_js};
+use super::convert::{js_error, json_value, written_to_js};
 use crate::model::Model;
 use crate::outbox::{DeliveryResult, Outbox};
 
@@ -344,7 +344,7 @@ impl Tracker {
                     s.sync_outbox();
                 }
                 for handoff in &outcome.handoffs {
-                    let body = crate::json::to_string(handoff).map_err(|e| JsError::new(&e))?;
+                    let body = handoff.to_json();
                     // The page gets the payload exactly as sent (and JSON.parse of the body we
                     // already have costs no second serializer in the wasm).
                     if s.has_hook(Hook::Qualified) {
@@ -353,10 +353,10 @@ impl Tracker {
                     s.outbox.enqueue(&handoff.handoff_id, body, now);
                 }
                 for entry in &outcome.stages_entered {
-                    notes.push((Hook::Stage, to_js(entry)?));
+                    notes.push((Hook::Stage, written_to_js(entry)));
                 }
                 if s.has_hook(Hook::Score) {
-                    notes.push((Hook::Score, to_js(&outcome.score)?));
+                    notes.push((Hook::Score, written_to_js(&outcome.score)));
                 }
                 // The outbox (handoff bodies of a few KB each) is rewritten only when it changed.
                 s.persist_visitor();
@@ -428,7 +428,7 @@ impl Tracker {
     pub fn score(&self) -> Result<JsValue, JsError> {
         let mut s = self.inner.borrow_mut();
         s.sync();
-        to_js(&s.engine.score(Date::now() as i64))
+        Ok(written_to_js(&s.engine.score(Date::now() as i64)))
     }
 
     /// Why the score is what it is: the ledger of counted points.
@@ -440,7 +440,7 @@ impl Tracker {
     pub fn explain(&self) -> Result<JsValue, JsError> {
         let mut s = self.inner.borrow_mut();
         s.sync();
-        to_js(&s.engine.explain(Date::now() as i64))
+        Ok(written_to_js(&s.engine.explain(Date::now() as i64)))
     }
 
     /// Registers a hook: `qualified` (the handoff payload, at once, so the page can act:
