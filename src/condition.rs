@@ -10,6 +10,10 @@
 use crate::event::{Event, EventKind};
 use crate::fold::{fold_case, fold_char};
 use crate::model::check::{index, join, kind_of, suggest, Checker};
+use crate::text::quote::quoted;
+use crate::text::search;
+use crate::text::words::is_word_char;
+use crate::text::{join as join_all, slice};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
@@ -312,7 +316,7 @@ pub fn as_number(v: &Value) -> Option<f64> {
                     !(c.is_ascii_digit() || *c == '.' || (*i == 0 && (*c == '-' || *c == '+')))
                 })
                 .map_or(cleaned.len(), |(i, _)| i);
-            let n = parse_decimal(&cleaned[..end])?;
+            let n = parse_decimal(slice(&cleaned, ..end))?;
             n.is_finite().then_some(n)
         }
         _ => None,
@@ -352,9 +356,9 @@ fn values_equal(actual: &Value, expected: &Value) -> bool {
     }
 }
 
-/// Case-folded ([`fold_case`]) alphanumeric words of a text.
+/// Case-folded ([`fold_case`]) words of a text; what a word char is: [`is_word_char`].
 pub fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
+    text.split(|c: char| !is_word_char(c))
         .filter(|w| !w.is_empty())
         .map(fold_case)
         .collect()
@@ -368,7 +372,7 @@ fn contains_phrase(text: &str, phrase: &[String]) -> bool {
         return false;
     }
     let mut at = text
-        .split(|c: char| !c.is_alphanumeric())
+        .split(|c: char| !is_word_char(c))
         .filter(|w| !w.is_empty());
     loop {
         let mut run = at.clone();
@@ -406,7 +410,9 @@ impl Test {
             Test::Exists(_) => unreachable_exists(),
             Test::Equals(x) => values_equal(v, x),
             Test::In(xs) => xs.iter().any(|x| values_equal(v, x)),
-            Test::Contains(s) => text_of(v).is_some_and(|t| fold_case(&t).contains(&fold_case(s))),
+            Test::Contains(s) => {
+                text_of(v).is_some_and(|t| search::contains(&fold_case(&t), &fold_case(s)))
+            }
             Test::ContainsWord(phrases) => {
                 text_of(v).is_some_and(|t| phrases.iter().any(|p| contains_phrase(&t, p)))
             }
@@ -523,7 +529,10 @@ fn parse_at(
                 ),
                 None => ck.report(
                     path,
-                    format!("a condition needs one subject: {}", subjects.join(", ")),
+                    format!(
+                        "a condition needs one subject: {}",
+                        join_all(&subjects, ", ")
+                    ),
                 ),
             }
         } else {
@@ -531,7 +540,7 @@ fn parse_at(
                 path,
                 format!(
                     "a condition names exactly one subject, found {}",
-                    present.join(" and ")
+                    join_all(&present, " and ")
                 ),
             );
         }
@@ -545,7 +554,8 @@ fn parse_at(
         ck.report(
             &sub_path,
             format!(
-                "{subject:?} looks at an event; {} see no single event",
+                "{} looks at an event; {} see no single event",
+                quoted(subject),
                 scope_name(scope)
             ),
         );
@@ -554,7 +564,7 @@ fn parse_at(
     if STAGE_SUBJECTS.contains(&subject) && scope != Scope::Stage {
         ck.report(
             &sub_path,
-            format!("{subject:?} is only available in stage criteria"),
+            format!("{} is only available in stage criteria", quoted(subject)),
         );
         return None;
     }
@@ -607,8 +617,8 @@ fn parse_at(
                         };
                         let known = ["page", "screen", "track", "identify", "group"];
                         match suggest(n, &known) {
-                            Some(s) => ck.report(&p, format!("unknown event type {n:?}, did you mean {s:?}?")),
-                            None => ck.report(&p, format!("unknown event type {n:?} (expected page, screen, track, identify or group)")),
+                            Some(s) => ck.report(&p, format!("unknown event type {}, did you mean {}?", quoted(n), quoted(s))),
+                            None => ck.report(&p, format!("unknown event type {} (expected page, screen, track, identify or group)", quoted(n))),
                         }
                     }
                 }
@@ -629,7 +639,7 @@ fn parse_at(
                         };
                         ck.report(
                             &at,
-                            format!("a path pattern starts with \"/\" or \"*\": {p:?}"),
+                            format!("a path pattern starts with \"/\" or \"*\": {}", quoted(p)),
                         );
                     }
                 }
@@ -808,7 +818,10 @@ fn parse_tests(ck: &mut Checker, map: &Map<String, Value>, path: &str) -> Option
         }
     }
     if tests.is_empty() && ck.problems.len() == before {
-        ck.report(path, format!("needs a test: one of {}", TESTS.join(", ")));
+        ck.report(
+            path,
+            format!("needs a test: one of {}", join_all(&TESTS, ", ")),
+        );
     }
     (ck.problems.len() == before).then_some(tests)
 }

@@ -4,6 +4,9 @@
 
 use crate::error::Error;
 use crate::hash;
+use crate::text::int::parse_i64;
+use crate::text::quote::quoted;
+use crate::text::slice;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -201,8 +204,8 @@ impl Event {
             Error::event(
                 "type",
                 format!(
-                    "unknown type {:?} (expected page, screen, track, identify or group)",
-                    clip(kind_text, 40)
+                    "unknown type {} (expected page, screen, track, identify or group)",
+                    quoted(clipped(kind_text, 40))
                 ),
             )
         })?;
@@ -354,7 +357,7 @@ pub(crate) fn clipped(s: &str, max: usize) -> &str {
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    &s[..end]
+    slice(s, ..end)
 }
 
 /// The id fields of an event, each read (or its error) ahead of the other fields;
@@ -565,10 +568,11 @@ fn parse_time_value(v: &Value) -> Result<i64, String> {
         },
         Value::String(s) => {
             if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && s.len() <= 15 {
-                s.parse::<i64>().map_err(|e| e.to_string())?
+                // At most 15 digits: always read.
+                parse_i64(s).unwrap_or_default()
             } else {
                 parse_iso8601(s)
-                    .ok_or_else(|| format!("not an ISO-8601 date: {:?}", clip(s, 40)))?
+                    .ok_or_else(|| format!("not an ISO-8601 date: {}", quoted(clipped(s, 40))))?
             }
         }
         _ => return Err("must be an ISO-8601 string or epoch milliseconds".to_string()),
@@ -696,7 +700,7 @@ pub fn parse_iso8601(s: &str) -> Option<i64> {
 /// Strip query and fragment, decode nothing, drop a trailing slash (except the root).
 pub fn normalize_path(p: &str) -> String {
     let end = p.find(['?', '#']).unwrap_or(p.len());
-    let mut path = p[..end].trim().to_string();
+    let mut path = slice(p, ..end).trim().to_string();
     if !path.starts_with('/') {
         path.insert(0, '/');
     }
@@ -707,20 +711,22 @@ pub fn normalize_path(p: &str) -> String {
 }
 
 fn path_of_url(url: &str) -> &str {
-    let after_scheme = match url.find("://") {
-        Some(i) => &url[i + 3..],
+    let after_scheme = match crate::text::search::find(url, "://") {
+        Some(i) => slice(url, i + 3..),
         None => url,
     };
     match after_scheme.find('/') {
-        Some(i) => &after_scheme[i..],
+        Some(i) => slice(after_scheme, i..),
         None => "/",
     }
 }
 
 fn query_of_url(url: &str) -> Option<&str> {
     let start = url.find('?')? + 1;
-    let end = url[start..].find('#').map_or(url.len(), |i| start + i);
-    Some(&url[start..end])
+    let end = slice(url, start..)
+        .find('#')
+        .map_or(url.len(), |i| start + i);
+    Some(slice(url, start..end))
 }
 
 fn parse_query(q: &str, out: &mut Vec<(String, String)>) {
@@ -741,21 +747,29 @@ fn percent_decode(s: &str) -> String {
     while i < b.len() {
         match b[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < b.len() => {
-                let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok();
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(byte) => {
-                        out.push(byte);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
+            b'%' if i + 2 < b.len() => match hex_pair(b[i + 1], b[i + 2]) {
+                Some(byte) => {
+                    out.push(byte);
+                    i += 2;
                 }
-            }
+                None => out.push(b'%'),
+            },
             other => out.push(other),
         }
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The byte `%hh` stands for: what `u8::from_str_radix` read from the two chars, which includes
+/// its sign (`%+5` is byte 5, as it always was).
+fn hex_pair(high: u8, low: u8) -> Option<u8> {
+    let digit = |b: u8| char::from(b).to_digit(16).map(|d| d as u8);
+    let low = digit(low)?;
+    if high == b'+' {
+        return Some(low);
+    }
+    Some(digit(high)? * 16 + low)
 }
 
 #[cfg(test)]
@@ -857,6 +871,20 @@ mod tests {
         let e =
             Event::from_value_or(&json!({"type": "page", "anonymousId": "a"}), Some(7)).unwrap();
         assert_eq!(e.timestamp, 7);
+    }
+
+    /// `%hh` decodes every pair of bytes as `from_utf8` + `u8::from_str_radix` did.
+    #[test]
+    fn hex_pair_agrees_with_from_str_radix() {
+        for high in 0..=u8::MAX {
+            for low in 0..=u8::MAX {
+                let std = std::str::from_utf8(&[high, low])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                assert_eq!(hex_pair(high, low), std, "{high} {low}");
+            }
+        }
+        assert_eq!(percent_decode("a%2Fb%2fc%+5%zz%4"), "a/b/c\u{5}%zz%4");
     }
 
     #[test]

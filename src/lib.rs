@@ -21,6 +21,7 @@ pub mod score;
 pub mod sorted_map;
 pub mod stage;
 pub mod state;
+mod text;
 mod tree;
 
 #[cfg(test)]
@@ -36,6 +37,9 @@ pub mod calibrate;
 #[cfg(feature = "analytics")]
 pub mod verify;
 
+/// The snippet's global allocator (installed by `wasm`); compiled natively for its tests.
+#[cfg(any(test, all(target_arch = "wasm32", not(feature = "analytics"))))]
+mod small_alloc;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 

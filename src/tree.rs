@@ -9,6 +9,7 @@
 //! in field order, `default` fields optional, `Option` fields also `null`, enum variants as
 //! `"name"` or `{"name": content}`, integers only in their type's range.
 
+use crate::text::quote::quoted;
 use serde_json::{Map, Value};
 
 pub(crate) type Read<T> = Result<T, String>;
@@ -34,7 +35,27 @@ pub(crate) fn fields<'a, const N: usize>(
 }
 
 pub(crate) fn required<T>(f: Option<&Value>, key: &str, read: fn(&Value) -> Read<T>) -> Read<T> {
-    read(f.ok_or_else(|| format!("missing field `{key}`"))?).map_err(|e| format!("{key}: {e}"))
+    match f {
+        Some(v) => read(v).map_err(|e| at(key, e)),
+        None => Err(missing(key)),
+    }
+}
+
+/// `e` under `key`. Out of line, like [`missing`]: inlined, each reader's call sites carried
+/// their own copy of the formatting, per field of every struct read.
+#[inline(never)]
+pub(crate) fn at(key: &str, e: String) -> String {
+    format!("{key}: {e}")
+}
+
+#[inline(never)]
+fn at_index(i: usize, e: String) -> String {
+    format!("[{i}]: {e}")
+}
+
+#[inline(never)]
+fn missing(key: &str) -> String {
+    format!("missing field `{key}`")
 }
 
 pub(crate) fn or_default<T: Default>(
@@ -42,9 +63,7 @@ pub(crate) fn or_default<T: Default>(
     key: &str,
     read: fn(&Value) -> Read<T>,
 ) -> Read<T> {
-    f.map_or(Ok(T::default()), |v| {
-        read(v).map_err(|e| format!("{key}: {e}"))
-    })
+    f.map_or(Ok(T::default()), |v| read(v).map_err(|e| at(key, e)))
 }
 
 pub(crate) fn optional<T>(
@@ -54,10 +73,11 @@ pub(crate) fn optional<T>(
 ) -> Read<Option<T>> {
     match f {
         None | Some(Value::Null) => Ok(None),
-        Some(v) => read(v).map(Some).map_err(|e| format!("{key}: {e}")),
+        Some(v) => read(v).map(Some).map_err(|e| at(key, e)),
     }
 }
 
+#[inline(never)]
 pub(crate) fn wrong(expected: &str) -> String {
     format!("expected {expected}")
 }
@@ -95,7 +115,7 @@ pub(crate) fn list<T>(v: &Value, read: fn(&Value) -> Read<T>) -> Read<Vec<T>> {
     // A loop, not `collect::<Result<..>>()`: that adds an adapter copy per element type.
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        out.push(read(item).map_err(|e| format!("[{i}]: {e}"))?);
+        out.push(read(item).map_err(|e| at_index(i, e))?);
     }
     Ok(out)
 }
@@ -124,12 +144,12 @@ pub(crate) fn variant(v: &Value) -> Read<(&str, Option<&Value>)> {
 pub(crate) fn unit(v: &Value, names: &[&str]) -> Read<usize> {
     let (name, content) = variant(v)?;
     if !matches!(content, None | Some(Value::Null)) {
-        return Err(format!("variant {name:?} takes no value"));
+        return Err(format!("variant {} takes no value", quoted(name)));
     }
     names
         .iter()
         .position(|n| *n == name)
-        .ok_or_else(|| format!("unknown variant {name:?}"))
+        .ok_or_else(|| format!("unknown variant {}", quoted(name)))
 }
 
 /// Test support: the differential check of a hand reader against serde's derive.

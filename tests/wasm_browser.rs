@@ -30,3 +30,8 @@ fn runs_in_a_real_browser() {
 fn js_numbers_match_core_in_chromium() {
     common_wasm::js_numbers_match_core();
 }
+
+#[wasm_bindgen_test]
+fn allocator_keeps_blocks_intact_in_chromium() {
+    common_wasm::allocator_keeps_blocks_intact();
+}

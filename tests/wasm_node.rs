@@ -19,3 +19,8 @@ fn malformed_event_is_rejected_in_node() {
 fn js_numbers_match_core_in_node() {
     common_wasm::js_numbers_match_core();
 }
+
+#[wasm_bindgen_test]
+fn allocator_keeps_blocks_intact_in_node() {
+    common_wasm::allocator_keeps_blocks_intact();
+}

@@ -8,6 +8,9 @@
 //! Both backends hand over decimal text; [`Digits::read`] turns either dialect into digits and
 //! an exponent, so the layout below is shared.
 
+use crate::text::int::parse_i32;
+use crate::text::slice;
+
 /// A finite, non-zero magnitude as `0.d1d2…dn × 10^(exp + 1)`, i.e. `d1.d2…dn × 10^exp`:
 /// at most 17 significant digits (the most a shortest `f64` needs), no leading or trailing
 /// zeros.
@@ -28,9 +31,9 @@ impl Digits {
         let text = text.strip_prefix('-').unwrap_or(text);
         let (mantissa, exp) = match text.find(['e', 'E']) {
             Some(i) => {
-                let e = &text[i + 1..];
+                let e = slice(text, i + 1..);
                 let e = e.strip_prefix('+').unwrap_or(e);
-                (&text[..i], e.parse::<i32>().ok()?)
+                (slice(text, ..i), parse_i32(e)?)
             }
             None => (text, 0),
         };
@@ -105,9 +108,11 @@ impl Digits {
         Some(out)
     }
 
-    fn text(&self) -> &str {
-        // Only ASCII digits are ever stored.
-        core::str::from_utf8(&self.digits[..self.len]).unwrap_or("")
+    /// Appends the digits at `range` (of `0..len`) to `out`.
+    fn push(&self, range: core::ops::Range<usize>, out: &mut String) {
+        // Only ASCII digits are ever stored: each byte is its char.
+        let digits = self.digits.get(range).unwrap_or_default();
+        out.extend(digits.iter().map(|&b| char::from(b)));
     }
 }
 
@@ -130,20 +135,20 @@ fn zeros(n: i32, out: &mut String) {
 
 /// `digits` as a plain decimal (no exponent), with `".0"` after a whole number if asked.
 fn fixed(d: &Digits, whole_suffix: &str, out: &mut String) {
-    let (text, n, e) = (d.text(), d.len as i32, d.exp);
+    let (n, e) = (d.len as i32, d.exp);
     if n - 1 <= e {
-        out.push_str(text);
+        d.push(0..d.len, out);
         zeros(e + 1 - n, out);
         out.push_str(whole_suffix);
     } else if e >= 0 {
         let point = (e + 1) as usize;
-        out.push_str(&text[..point]);
+        d.push(0..point, out);
         out.push('.');
-        out.push_str(&text[point..]);
+        d.push(point..d.len, out);
     } else {
         out.push_str("0.");
         zeros(-e - 1, out);
-        out.push_str(text);
+        d.push(0..d.len, out);
     }
 }
 
@@ -167,11 +172,10 @@ pub fn write_f64(x: f64, out: &mut String) {
         fixed(&d, ".0", out);
         return;
     }
-    let text = d.text();
-    out.push_str(&text[..1]);
+    d.push(0..1, out);
     if d.len > 1 {
         out.push('.');
-        out.push_str(&text[1..]);
+        d.push(1..d.len, out);
     }
     out.push('e');
     out.push(if d.exp < 0 { '-' } else { '+' });
@@ -217,7 +221,7 @@ pub fn push_u64(mut n: u64, out: &mut String) {
             break;
         }
     }
-    out.push_str(core::str::from_utf8(&buf[i..]).unwrap_or(""));
+    out.extend(buf[i..].iter().map(|&b| char::from(b)));
 }
 
 /// A decimal number token as the nearest `f64`: JSON's grammar, or the looser
@@ -237,7 +241,7 @@ fn exact(token: &str) -> Option<f64> {
         None => (false, token),
     };
     let (mantissa, exp) = match rest.find(['e', 'E']) {
-        Some(i) => (&rest[..i], rest[i + 1..].parse::<i32>().ok()?),
+        Some(i) => (slice(rest, ..i), parse_i32(slice(rest, i + 1..))?),
         None => (rest, 0),
     };
     let mut digits: u64 = 0;
@@ -333,7 +337,13 @@ mod tests {
 
     #[test]
     fn digits_from_both_dialects() {
-        let d = |t: &str| Digits::read(t).map(|d| (d.text().to_string(), d.exp));
+        let d = |t: &str| {
+            Digits::read(t).map(|d| {
+                let mut digits = String::new();
+                d.push(0..d.len, &mut digits);
+                (digits, d.exp)
+            })
+        };
         let table: &[(&str, Option<(&str, i32)>)] = &[
             ("123", Some(("123", 2))),
             ("100000000000000000000", Some(("1", 20))),

@@ -7,6 +7,7 @@
 use serde_json::{Map, Number, Value};
 
 use super::num;
+use crate::text::slice;
 
 /// serde_json's limit: it refuses the 128th nested array or object. Hostile input cannot run
 /// the recursion (one stack frame per level) further than this.
@@ -71,12 +72,21 @@ struct Parser<'a> {
 impl Parser<'_> {
     /// An error at the current position (the offending character, or just past the end).
     fn error(&self, what: &'static str) -> Error {
-        let before = &self.text[..self.pos.min(self.text.len())];
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        // On bytes: the column counts the bytes that start a char (not continuation bytes), so no
+        // `str` slicing (see `text::slice`) is needed.
+        let before = &self.bytes[..self.pos.min(self.bytes.len())];
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
         Error {
             what,
-            line: before.bytes().filter(|&b| b == b'\n').count() + 1,
-            column: before[line_start..].chars().count() + 1,
+            line: before.iter().filter(|&&b| b == b'\n').count() + 1,
+            column: before[line_start..]
+                .iter()
+                .filter(|&&b| b & 0xC0 != 0x80)
+                .count()
+                + 1,
         }
     }
 
@@ -202,7 +212,7 @@ impl Parser<'_> {
                 return Err(self.error("unexpected end of input"));
             };
             let end = self.pos + len;
-            out.push_str(&self.text[self.pos..end]);
+            out.push_str(slice(self.text, self.pos..end));
             self.pos = end;
             match self.bytes[end] {
                 b'"' => {
@@ -348,7 +358,7 @@ impl Parser<'_> {
                 }
             }
         }
-        let x = num::parse_f64(&self.text[start..self.pos]);
+        let x = num::parse_f64(slice(self.text, start..self.pos));
         match Number::from_f64(x) {
             Some(n) => Ok(Value::Number(n)),
             None => {

@@ -4,6 +4,7 @@
 use serde_json::{Map, Number, Value};
 
 use super::num;
+use crate::text::slice;
 
 /// Appends `v` as compact JSON.
 pub fn write_into(v: &Value, out: &mut String) {
@@ -72,7 +73,7 @@ pub fn write_str(s: &str, out: &mut String) {
             _ => continue,
         };
         // Every byte that stops here is ASCII, so `start..i` is on character boundaries.
-        out.push_str(&s[start..i]);
+        out.push_str(slice(s, start..i));
         if escaped.is_empty() {
             out.push_str("\\u00");
             out.push(HEX[usize::from(b >> 4)] as char);
@@ -82,6 +83,6 @@ pub fn write_str(s: &str, out: &mut String) {
         }
         start = i + 1;
     }
-    out.push_str(&s[start..]);
+    out.push_str(slice(s, start..));
     out.push('"');
 }

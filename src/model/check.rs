@@ -3,6 +3,7 @@
 
 use crate::error::Problem;
 use crate::fold::{fold_case, fold_char};
+use crate::text::quote::quoted;
 use serde_json::{Map, Value};
 
 #[derive(Default)]
@@ -70,10 +71,11 @@ pub(crate) fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str>
 
 pub(crate) fn unknown_key_message(key: &str, allowed: &[&str]) -> String {
     match suggest(key, allowed) {
-        Some(s) => format!("unknown key {key:?}, did you mean {s:?}?"),
+        Some(s) => format!("unknown key {}, did you mean {}?", quoted(key), quoted(s)),
         None => format!(
-            "unknown key {key:?} (expected one of: {})",
-            allowed.join(", ")
+            "unknown key {} (expected one of: {})",
+            quoted(key),
+            crate::text::join(allowed, ", ")
         ),
     }
 }

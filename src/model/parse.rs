@@ -13,6 +13,7 @@ use crate::json::num::display;
 use crate::outbox::RetryPolicy;
 use crate::sorted_map::SortedMap;
 use crate::stage::Stage;
+use crate::text::quote::quoted;
 use serde_json::{Map, Value};
 
 const MODEL_KEYS: [&str; 13] = [
@@ -160,7 +161,7 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
         if let Some((first, _)) = rules[..n].iter().rev().find(|(_, e)| e.id == r.id) {
             ck.report(
                 &join(&index("rules", *i), "id"),
-                format!("duplicate id {:?} (also rules[{first}])", r.id),
+                format!("duplicate id {} (also rules[{first}])", quoted(&r.id)),
             );
         }
     }
@@ -171,8 +172,8 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
             Some(g) if g.kind != r.kind => ck.report(
                 &join(&index("rules", *i), "group"),
                 format!(
-                    "group {:?} already holds {} rules; a group holds one kind",
-                    r.group,
+                    "group {} already holds {} rules; a group holds one kind",
+                    quoted(&r.group),
                     g.kind.as_str()
                 ),
             ),
@@ -188,11 +189,11 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
         if !groups.iter().any(|g| &g.name == name) {
             let known: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
             let hint = suggest(name, &known)
-                .map(|s| format!(", did you mean {s:?}?"))
+                .map(|s| format!(", did you mean {}?", quoted(s)))
                 .unwrap_or_default();
             ck.report(
                 &join("groups", name),
-                format!("no rule uses group {name:?}{hint}"),
+                format!("no rule uses group {}{hint}", quoted(name)),
             );
         }
     }
@@ -216,13 +217,20 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
                     None => {
                         let names: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
                         match suggest(name, &names) {
-                            Some(s) => ck
-                                .report(&p, format!("unknown stage {name:?}, did you mean {s:?}?")),
+                            Some(s) => ck.report(
+                                &p,
+                                format!(
+                                    "unknown stage {}, did you mean {}?",
+                                    quoted(name),
+                                    quoted(s)
+                                ),
+                            ),
                             None => ck.report(
                                 &p,
                                 format!(
-                                    "unknown stage {name:?} (expected one of: {})",
-                                    names.join(", ")
+                                    "unknown stage {} (expected one of: {})",
+                                    quoted(name),
+                                    crate::text::join(&names, ", ")
                                 ),
                             ),
                         }
@@ -239,8 +247,8 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
             ck.report(
                 "handoff.stage",
                 format!(
-                    "stage {:?} has no criteria under \"stages\"",
-                    h.stage.as_str()
+                    "stage {} has no criteria under \"stages\"",
+                    quoted(h.stage.as_str())
                 ),
             );
         }
@@ -350,7 +358,7 @@ fn parse_decay(ck: &mut Checker, v: &Value, path: &str) -> Option<Decay> {
     match v {
         Value::String(s) if s == "none" => Some(Decay::None),
         Value::String(s) => {
-            ck.report(path, format!("unknown decay {s:?}: use \"none\", {{\"halfLifeDays\": n}} or {{\"linearPercent\": p, \"periodDays\": d}}"));
+            ck.report(path, format!("unknown decay {}: use \"none\", {{\"halfLifeDays\": n}} or {{\"linearPercent\": p, \"periodDays\": d}}", quoted(s)));
             None
         }
         Value::Object(map) => {
@@ -406,7 +414,7 @@ fn parse_rule(ck: &mut Checker, v: &Value, path: &str, default_decay: Decay) -> 
         if id.len() > 64
             || !id
                 .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_.:".contains(c))
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
         {
             ck.report(
                 &join(path, "id"),
@@ -424,7 +432,7 @@ fn parse_rule(ck: &mut Checker, v: &Value, path: &str, default_decay: Decay) -> 
             match suggest(text, &["behavior", "fit"]) {
                 Some(s) if !text.is_empty() => ck.report(
                     &join(path, "kind"),
-                    format!("unknown kind {text:?}, did you mean {s:?}?"),
+                    format!("unknown kind {}, did you mean {}?", quoted(text), quoted(s)),
                 ),
                 _ => ck.report(&join(path, "kind"), "must be \"behavior\" or \"fit\""),
             }
@@ -536,9 +544,12 @@ fn parse_handoff(ck: &mut Checker, v: &Value) -> Option<HandoffSpec> {
             None => {
                 let names: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
                 let hint = suggest(&s, &names)
-                    .map(|x| format!(", did you mean {x:?}?"))
+                    .map(|x| format!(", did you mean {}?", quoted(x)))
                     .unwrap_or_default();
-                ck.report("handoff.stage", format!("unknown stage {s:?}{hint}"));
+                ck.report(
+                    "handoff.stage",
+                    format!("unknown stage {}{hint}", quoted(&s)),
+                );
                 None
             }
         },
@@ -590,9 +601,9 @@ fn parse_handoff(ck: &mut Checker, v: &Value) -> Option<HandoffSpec> {
                     "stages" => inc.stages = true,
                     other => {
                         let hint = suggest(other, &INCLUDE_PARTS)
-                            .map(|x| format!(", did you mean {x:?}?"))
+                            .map(|x| format!(", did you mean {}?", quoted(x)))
                             .unwrap_or_default();
-                        ck.report(&at, format!("unknown part {other:?}{hint}"));
+                        ck.report(&at, format!("unknown part {}{hint}", quoted(other)));
                     }
                 }
             }
@@ -736,7 +747,10 @@ fn check_references(
                     match rules.iter().find(|r| &r.id == name) {
                         Some(r) if r.kind == RuleKind::Fit => ck.report(
                             &path,
-                            format!("\"matches\" counts behaviour rules; {name:?} is a fit rule"),
+                            format!(
+                                "\"matches\" counts behaviour rules; {} is a fit rule",
+                                quoted(name)
+                            ),
                         ),
                         Some(_) => {
                             let slot = rings.get_or_insert_default(name.as_str());
@@ -744,11 +758,11 @@ fn check_references(
                         }
                         None => {
                             let hint = suggest(name, &ids)
-                                .map(|s| format!(", did you mean {s:?}?"))
+                                .map(|s| format!(", did you mean {}?", quoted(s)))
                                 .unwrap_or_default();
                             ck.report(
                                 &path,
-                                format!("\"matches\" names unknown rule {name:?}{hint}"),
+                                format!("\"matches\" names unknown rule {}{hint}", quoted(name)),
                             );
                         }
                     }
@@ -765,11 +779,14 @@ fn check_references(
             }
             Condition::Score(name, _) if !score_names.contains(&name.as_str()) => {
                 let hint = suggest(name, &score_names)
-                    .map(|s| format!(", did you mean {s:?}?"))
+                    .map(|s| format!(", did you mean {}?", quoted(s)))
                     .unwrap_or_default();
                 ck.report(
                     &path,
-                    format!("unknown score {name:?} (total, fit, engagement or a group){hint}"),
+                    format!(
+                        "unknown score {} (total, fit, engagement or a group){hint}",
+                        quoted(name)
+                    ),
                 );
             }
             _ => {}

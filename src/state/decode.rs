@@ -4,6 +4,7 @@ use super::{Acc, CapHit, HistoryRecord, LedgerRecord, RuleState, Touch, VisitorS
 use crate::event::Campaign;
 use crate::sorted_map::SortedMap;
 use crate::stage::{Stage, StageEntry};
+use crate::text::quote::quoted;
 use crate::tree::{
     f64_, fields, i64_, list, object, optional, or_default, required, string, tuple, u32_, u64_,
     unit, variant, wrong, Read,
@@ -31,7 +32,7 @@ fn acc(v: &Value) -> Read<Acc> {
             let t = tuple::<2>(b)?;
             Ok((i64_(&t[0])?, f64_(&t[1])?))
         })?)),
-        (name, _) => Err(format!("not an accumulator: {name:?}")),
+        (name, _) => Err(format!("not an accumulator: {}", quoted(name))),
     }
 }
 
@@ -105,7 +106,10 @@ fn stage_entry(v: &Value) -> Read<StageEntry> {
 fn rules(v: &Value) -> Read<SortedMap<String, RuleState>> {
     let mut rules = SortedMap::new();
     for (id, r) in v.as_object().ok_or_else(|| wrong("an object"))? {
-        rules.insert(id.clone(), rule_state(r).map_err(|e| format!("{id}: {e}"))?);
+        rules.insert(
+            id.clone(),
+            rule_state(r).map_err(|e| crate::tree::at(id, e))?,
+        );
     }
     Ok(rules)
 }

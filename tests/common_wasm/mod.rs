@@ -156,3 +156,98 @@ pub fn js_numbers_match_core() {
         );
     }
 }
+
+/// The global allocator under random alloc / realloc / free with sizes from 1 B to 3 MB and
+/// alignments up to 4 KiB: every block aligned, disjoint from the others and intact. In the
+/// snippet build (no `analytics`) that is the crate's own `small_alloc` over `memory.grow`.
+pub fn allocator_keeps_blocks_intact() {
+    use std::alloc::{alloc, dealloc, realloc, Layout};
+
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let pattern = |tag: usize, i: usize| (tag.wrapping_mul(131) ^ i.wrapping_mul(7)) as u8;
+    let fill = |p: *mut u8, len: usize, tag: usize| {
+        // SAFETY: `p` is a live block of at least `len` bytes.
+        let bytes = unsafe { std::slice::from_raw_parts_mut(p, len) };
+        bytes
+            .iter_mut()
+            .enumerate()
+            .for_each(|(i, b)| *b = pattern(tag, i));
+    };
+    let intact = |p: *const u8, len: usize, tag: usize| {
+        // SAFETY: `p` is a live block of at least `len` bytes, filled by `fill`.
+        let bytes = unsafe { std::slice::from_raw_parts(p, len) };
+        bytes.iter().enumerate().all(|(i, b)| *b == pattern(tag, i))
+    };
+    let size = |r: u64| match r % 16 {
+        0 => 1 + (r >> 8) as usize % 200_000,
+        1..=5 => 1 + (r >> 8) as usize % 4_000,
+        _ => 1 + (r >> 8) as usize % 64,
+    };
+    // (address, layout, tag) of every live block.
+    let mut live: Vec<(*mut u8, Layout, usize)> = Vec::new();
+    let disjoint = |live: &[(*mut u8, Layout, usize)], p: *mut u8, len: usize| {
+        let (start, end) = (p as usize, p as usize + len);
+        live.iter()
+            .all(|&(q, l, _)| end <= q as usize || q as usize + l.size() <= start)
+    };
+    for tag in 0..3000 {
+        let r = next();
+        match r % 8 {
+            0..=3 => {
+                let align = 1 << if r & 0xf00 == 0 { 12 } else { (r >> 12) % 6 };
+                let layout = Layout::from_size_align(
+                    if tag == 1500 {
+                        3_000_000
+                    } else {
+                        size(r >> 16)
+                    },
+                    align,
+                )
+                .unwrap();
+                // SAFETY: the size is not zero.
+                let p = unsafe { alloc(layout) };
+                assert!(!p.is_null() && p as usize % align == 0, "{layout:?}");
+                assert!(disjoint(&live, p, layout.size()), "{layout:?} overlaps");
+                fill(p, layout.size(), tag);
+                live.push((p, layout, tag));
+            }
+            4 | 5 if !live.is_empty() => {
+                let (p, layout, old_tag) = live.swap_remove((r >> 8) as usize % live.len());
+                assert!(intact(p, layout.size(), old_tag), "{layout:?}");
+                let new_size = size(r >> 16);
+                // SAFETY: `p` is live with `layout`; the new size is not zero.
+                let q = unsafe { realloc(p, layout, new_size) };
+                assert!(!q.is_null() && q as usize % layout.align() == 0);
+                assert!(
+                    intact(q, layout.size().min(new_size), old_tag),
+                    "{layout:?} → {new_size}"
+                );
+                assert!(disjoint(&live, q, new_size));
+                fill(q, new_size, tag);
+                live.push((
+                    q,
+                    Layout::from_size_align(new_size, layout.align()).unwrap(),
+                    tag,
+                ));
+            }
+            _ if !live.is_empty() => {
+                let (p, layout, tag) = live.swap_remove((r >> 8) as usize % live.len());
+                assert!(intact(p, layout.size(), tag), "{layout:?}");
+                // SAFETY: `p` is live with `layout` and dropped from `live`.
+                unsafe { dealloc(p, layout) };
+            }
+            _ => {}
+        }
+    }
+    for (p, layout, tag) in live {
+        assert!(intact(p, layout.size(), tag), "{layout:?}");
+        // SAFETY: as above.
+        unsafe { dealloc(p, layout) };
+    }
+}

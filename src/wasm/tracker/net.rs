@@ -89,7 +89,7 @@ pub fn beacon(endpoint: &str, body: &str) -> bool {
 pub fn retry_after_ms(value: &str, now_ms: f64) -> Option<i64> {
     let v = value.trim();
     if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
-        return v.parse::<i64>().ok().map(|s| s.saturating_mul(1000));
+        return crate::text::int::parse_i64(v).map(|s| s.saturating_mul(1000));
     }
     // An HTTP date always has a time of day; anything else ("soon", "-5") is not a delay we know.
     if !v.contains(':') {

@@ -1,0 +1,89 @@
+//! Decimal integers read without `str::parse` (one generic copy per integer type in the wasm,
+//! ~600 B each).
+
+/// What `text.parse::<i64>().ok()` gives: an optional `+` or `-`, then at least one ASCII digit
+/// and nothing else, within range.
+pub fn parse_i64(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        [b'+', rest @ ..] => (false, rest),
+        all => (false, all),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for &b in digits {
+        let digit = i64::from(b.wrapping_sub(b'0'));
+        if digit > 9 {
+            return None;
+        }
+        // Negative numbers accumulate downwards, so `i64::MIN` is read too.
+        n = n.checked_mul(10)?;
+        n = if negative {
+            n.checked_sub(digit)?
+        } else {
+            n.checked_add(digit)?
+        };
+    }
+    Some(n)
+}
+
+/// What `text.parse::<i32>().ok()` gives.
+pub fn parse_i32(text: &str) -> Option<i32> {
+    parse_i64(text).and_then(|n| i32::try_from(n).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn worked_examples() {
+        for text in [
+            "0",
+            "7",
+            "+7",
+            "-7",
+            "007",
+            "-0",
+            "",
+            "+",
+            "-",
+            "+-1",
+            "--1",
+            "1-",
+            " 1",
+            "1 ",
+            "1e3",
+            "١",
+            "2147483647",
+            "2147483648",
+            "-2147483648",
+            "-2147483649",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "99999999999999999999999",
+        ] {
+            assert_eq!(parse_i64(text), text.parse::<i64>().ok(), "{text}");
+            assert_eq!(parse_i32(text), text.parse::<i32>().ok(), "{text}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn agrees_with_str_parse(text in "[-+]?[0-9+-]{0,21}|[0-9a ]{0,4}") {
+            prop_assert_eq!(parse_i64(&text), text.parse::<i64>().ok());
+            prop_assert_eq!(parse_i32(&text), text.parse::<i32>().ok());
+        }
+
+        #[test]
+        fn reads_what_display_writes(n: i64) {
+            prop_assert_eq!(parse_i64(&n.to_string()), Some(n));
+            prop_assert_eq!(parse_i64(&format!("+{n}")), (n >= 0).then_some(n));
+        }
+    }
+}
