@@ -299,6 +299,7 @@ pub(crate) fn kind_of(v: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::quote::quoted;
 
     #[test]
     fn edit_distance_examples() {
@@ -312,6 +313,77 @@ mod tests {
             ("abc", "xyz", 3),
         ] {
             assert_eq!(edit_distance(a, b), d, "{a} {b}");
+        }
+    }
+
+    #[test]
+    fn message_helpers_worked_examples() {
+        assert_eq!(join("", "id"), "id");
+        assert_eq!(join("rules[0]", "when"), "rules[0].when");
+        assert_eq!(index("rules", 0), "rules[0]");
+        assert_eq!(index("a.b", 1234), "a.b[1234]");
+        assert_eq!(
+            found("must be a list", &Value::Null),
+            "must be a list, found null"
+        );
+        assert_eq!(
+            unknown_listing("unknown key", "x\"y", &["a", "b"]),
+            "unknown key \"x\\\"y\" (expected one of: a, b)"
+        );
+        assert_eq!(
+            unknown_name("unknown score", "totl", &["total"], " (t)", "!"),
+            "unknown score \"totl\" (t), did you mean \"total\"?"
+        );
+        assert_eq!(
+            unknown_name("no rule uses group", "zeta", &["fit"], "", ""),
+            "no rule uses group \"zeta\""
+        );
+        assert_eq!(quoting("a ", "b\n", " c"), "a \"b\\n\" c");
+    }
+
+    /// The suggestion loop picks what the iterator chain it replaced picked: the first
+    /// candidate with a prefix match, else the first with the least distance within the limit.
+    fn suggest_by_chain<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+        let limit = (word.chars().count() / 3).clamp(1, 3);
+        let lower = fold_case(word);
+        if lower.len() >= 4 {
+            if let Some(c) = candidates.iter().find(|c| fold_case(c).starts_with(&lower)) {
+                return Some(c);
+            }
+        }
+        candidates
+            .iter()
+            .map(|c| (edit_distance(word, c), *c))
+            .filter(|(d, _)| *d <= limit)
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, c)| c)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn helpers_agree_with_format(
+            path in "[a-z.\\[\\]0-9]{0,8}",
+            key in ".{0,6}",
+            i in 0usize..100_000,
+            word in "[a-zA-Zé]{0,7}",
+            candidates in proptest::collection::vec("[a-zA-Zé]{0,7}", 0..6),
+        ) {
+            let expected = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+            proptest::prop_assert_eq!(join(&path, &key), expected);
+            proptest::prop_assert_eq!(index(&path, i), format!("{path}[{i}]"));
+            let candidates: Vec<&str> = candidates.iter().map(String::as_str).collect();
+            let best = suggest_by_chain(&word, &candidates);
+            proptest::prop_assert_eq!(suggest(&word, &candidates), best);
+            let expected = match best {
+                Some(s) => format!("unknown key {}, did you mean {}?", quoted(&word), quoted(s)),
+                None => format!(
+                    "unknown key {} (expected one of: {})",
+                    quoted(&word),
+                    candidates.join(", ")
+                ),
+            };
+            proptest::prop_assert_eq!(unknown_key_message(&word, &candidates), expected);
+            proptest::prop_assert_eq!(quoting("<", &key, ">"), format!("<{}>", quoted(&key)));
         }
     }
 

@@ -159,7 +159,7 @@ fn corpus_text() -> String {
     ];
     let (values, conds) = (replacements(), conditions());
     let mut out = String::new();
-    let mut case = |label: &str, doc: &Value, out: &mut String| {
+    let case = |label: &str, doc: &Value, out: &mut String| {
         out.push_str(label);
         out.push('\n');
         out.push_str(&outcome(doc));
