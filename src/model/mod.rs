@@ -7,6 +7,8 @@
 //! `tests/fixtures/schema/model.schema.json` and `tests/fixtures/schema/README.md`.
 
 pub(crate) mod check;
+#[cfg(test)]
+mod corpus_tests;
 mod parse;
 
 use crate::condition::Condition;
