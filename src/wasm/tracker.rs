@@ -1,7 +1,7 @@
 //! `Tracker`: the site snippet's runtime. One visitor, one model, the browser's services around the
 //! engine: the clock (read here, never in the engine), consent, `localStorage` persistence shared by
 //! every tab, and delivery of handoffs through the engine's `Outbox` (fetch, sendBeacon, retries on
-//! `setTimeout`, a Web Lock so several tabs deliver each handoff once).
+//! gloo-timers, a Web Lock so several tabs deliver each handoff once).
 //!
 //! The JS loader (`www/snippet/baton.js`) only captures DOM events and calls these methods.
 
@@ -12,12 +12,12 @@ mod store;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
+use gloo_timers::callback::Timeout;
 use js_sys::{Date, Function, Math};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use self::net::Sent;
-use self::page::Timer;
 use self::store::{warn_once, Store, CONSENT, OUTBOX, VISITOR};
 use super::convert::{js_error, json_value, written_to_js};
 use crate::model::Model;
@@ -255,7 +255,7 @@ struct Inner {
     visitor_id: String,
     request_timeout_ms: u32,
     hooks: Vec<(Hook, Function)>,
-    timer: Option<Timer>,
+    timer: Option<Timeout>,
     /// The raw records last read or written: when storage holds something else, another tab wrote.
     seen_visitor: Option<String>,
     seen_outbox: Option<String>,
@@ -804,7 +804,7 @@ fn schedule(inner: &Rc<RefCell<Inner>>) {
 
 fn arm(inner: &Rc<RefCell<Inner>>, delay_ms: u32) {
     let weak: Weak<RefCell<Inner>> = Rc::downgrade(inner);
-    let timer = Timer::new(delay_ms, move || {
+    let timer = Timeout::new(delay_ms, move || {
         if let Some(inner) = weak.upgrade() {
             inner.borrow_mut().timer = None;
             pump(&inner);

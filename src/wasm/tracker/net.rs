@@ -50,7 +50,8 @@ pub fn post(
         set(&init, "signal", &c.signal());
     }
     // A hung endpoint must not hold the entry forever: abort, and let the outbox retry.
-    let timer = controller.map(|c| super::page::Timer::new(timeout_ms, move || c.abort()));
+    let timer =
+        controller.map(|c| gloo_timers::callback::Timeout::new(timeout_ms, move || c.abort()));
     let settle = Closure::once_into_js(move |value: JsValue| {
         drop(timer); // cancels the abort timer if it has not fired
         let outcome = match value.dyn_into::<Response>() {
