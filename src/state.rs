@@ -341,16 +341,23 @@ impl VisitorState {
 
     /// Read a persisted state, migrating older versions. Corrupt or foreign → error.
     pub fn from_json(text: &str) -> Result<VisitorState, Error> {
-        if text.len() > 256 * 1024 {
-            return Err(Error::InvalidState(
-                "larger than 256 KB: not a visitor state".to_string(),
-            ));
-        }
+        VisitorState::from_value(VisitorState::parse_text(text)?)
+    }
+
+    /// The JSON tree of a state text, the first half of [`VisitorState::from_json`]: a text
+    /// too long to be a state, or not JSON, is an error.
+    pub fn parse_text(text: &str) -> Result<Value, Error> {
+        check_text_len(text.len())?;
         // One decoding path (text → JSON tree → state, read by hand in `decode`), no serde
         // `from_str` fast path: each serde deserializer the state's derived code is run through
         // is a full copy of it in the snippet's wasm (benches/SIZE.md); a state is small.
-        let mut v: Value =
-            crate::json::parse(text).map_err(|e| Error::InvalidState(format!("not JSON: {e}")))?;
+        crate::json::parse(text).map_err(|e| Error::InvalidState(format!("not JSON: {e}")))
+    }
+
+    /// [`VisitorState::from_json`] for a state already parsed into a JSON tree (the snippet's
+    /// stored record holds it inline): the same checks after the text's, without writing the
+    /// tree back to text to parse it again.
+    pub fn from_value(mut v: Value) -> Result<VisitorState, Error> {
         let version = match v.get("v").and_then(Value::as_u64) {
             Some(n) => n,
             None => {
@@ -396,6 +403,19 @@ impl VisitorState {
             }
         }
     }
+}
+
+/// A state's JSON text is a few KB; anything longer than this is not one the engine wrote.
+pub const MAX_TEXT_LEN: usize = 256 * 1024;
+
+/// Refuses a state text (or a record holding one) of `len` bytes above [`MAX_TEXT_LEN`].
+pub fn check_text_len(len: usize) -> Result<(), Error> {
+    if len > MAX_TEXT_LEN {
+        return Err(Error::InvalidState(
+            "larger than 256 KB: not a visitor state".to_string(),
+        ));
+    }
+    Ok(())
 }
 
 /// `map` without `key`, rebuilt by insertion: removing from a `BTreeMap` (serde_json's `Map`)
