@@ -9,8 +9,9 @@
 
 use crate::event::{Event, EventKind};
 use crate::fold::{fold_case, fold_char};
-use crate::model::check::{index, join, kind_of, suggest, Checker};
-use crate::text::quote::quoted;
+use crate::model::check::{
+    found, index, join, quoting, unknown_key_message, unknown_name, Checker,
+};
 use crate::text::search;
 use crate::text::words::is_word_char;
 use crate::text::{join as join_all, slice};
@@ -445,9 +446,17 @@ fn text_of(v: &Value) -> Option<Cow<'_, str>> {
 
 // ---------------------------------------------------------------------------------------------
 // Parsing with validation
+//
+// Written for size (the model is parsed in the site snippet, benches/SIZE.md step 29): subjects
+// and tests are found by their index in one table and dispatched on it, messages are built by the
+// non-generic helpers of `model::check`, lists are filled by loops.
 
-const COMBINATORS: [&str; 3] = ["all", "any", "not"];
-const EVENT_SUBJECTS: [&str; 8] = [
+/// Every subject, in the order messages list them: combinators, event subjects (`EVENT`), stage
+/// subjects (`STAGE`), then those allowed everywhere.
+const SUBJECTS: [&str; 16] = [
+    "all",
+    "any",
+    "not",
     "type",
     "path",
     "pathPrefix",
@@ -456,9 +465,16 @@ const EVENT_SUBJECTS: [&str; 8] = [
     "event",
     "query",
     "property",
+    "score",
+    "matches",
+    "visits",
+    "trait",
+    "identified",
 ];
-const STAGE_SUBJECTS: [&str; 3] = ["score", "matches", "visits"];
-const ANY_SUBJECTS: [&str; 2] = ["trait", "identified"];
+/// `SUBJECTS` indices of the subjects that look at one event.
+const EVENT: core::ops::Range<usize> = 3..11;
+/// `SUBJECTS` indices of the subjects only stage criteria see.
+const STAGE: core::ops::Range<usize> = 11..14;
 const TESTS: [&str; 11] = [
     "equals",
     "in",
@@ -472,20 +488,18 @@ const TESTS: [&str; 11] = [
     "lt",
     "exists",
 ];
-const NUMERIC_TESTS: [&str; 4] = ["gte", "lte", "gt", "lt"];
-
-fn all_subjects() -> Vec<&'static str> {
-    COMBINATORS
-        .iter()
-        .chain(EVENT_SUBJECTS.iter())
-        .chain(STAGE_SUBJECTS.iter())
-        .chain(ANY_SUBJECTS.iter())
-        .copied()
-        .collect()
-}
+/// `TESTS` indices of the numeric tests (`gte`, `lte`, `gt`, `lt`).
+const NUMERIC: core::ops::Range<usize> = 6..10;
+const EVENT_KINDS: [&str; 5] = ["page", "screen", "track", "identify", "group"];
 
 /// Deepest nesting accepted: keeps recursion bounded on hostile input.
 const MAX_DEPTH: usize = 12;
+// The message below spells the limit out.
+const _: () = assert!(MAX_DEPTH == 12);
+
+fn position(names: &[&str], key: &str) -> Option<usize> {
+    names.iter().position(|n| *n == key)
+}
 
 pub(crate) fn parse(ck: &mut Checker, v: &Value, path: &str, scope: Scope) -> Option<Condition> {
     parse_at(ck, v, path, scope, 0)
@@ -499,88 +513,78 @@ fn parse_at(
     depth: usize,
 ) -> Option<Condition> {
     if depth > MAX_DEPTH {
-        ck.report(path, format!("nested deeper than {MAX_DEPTH} levels"));
+        ck.report(path, "nested deeper than 12 levels");
         return None;
     }
     let Value::Object(map) = v else {
-        ck.report(
-            path,
-            format!("a condition must be an object, found {}", kind_of(v)),
-        );
+        ck.report(path, found("a condition must be an object", v));
         return None;
     };
-    let subjects = all_subjects();
-    let present: Vec<&str> = map
-        .keys()
-        .map(String::as_str)
-        .filter(|k| subjects.contains(k))
-        .collect();
-    if present.len() != 1 {
-        if present.is_empty() {
-            let unknown: Vec<&str> = map
-                .keys()
-                .map(String::as_str)
-                .filter(|k| !TESTS.contains(k) && *k != "atLeast" && *k != "withinDays")
-                .collect();
-            match unknown.first() {
-                Some(k) => ck.report(
-                    &join(path, k),
-                    crate::model::check::unknown_key_message(k, &subjects),
-                ),
-                None => ck.report(
-                    path,
-                    format!(
-                        "a condition needs one subject: {}",
-                        join_all(&subjects, ", ")
-                    ),
-                ),
+    // The subjects present, in key order: the first, and all of them for the message.
+    let mut first: Option<(usize, &str)> = None;
+    let mut named = String::new();
+    for key in map.keys() {
+        if let Some(i) = position(&SUBJECTS, key) {
+            if first.is_some() {
+                named.push_str(" and ");
+            } else {
+                first = Some((i, key));
             }
-        } else {
-            ck.report(
-                path,
-                format!(
-                    "a condition names exactly one subject, found {}",
-                    join_all(&present, " and ")
-                ),
-            );
+            named.push_str(key);
+        }
+    }
+    let Some((si, subject)) = first else {
+        let unknown = map
+            .keys()
+            .find(|k| position(&TESTS, k).is_none() && *k != "atLeast" && *k != "withinDays");
+        match unknown {
+            Some(k) => ck.report(&join(path, k), unknown_key_message(k, &SUBJECTS)),
+            None => {
+                let mut m = String::from("a condition needs one subject: ");
+                m.push_str(&join_all(&SUBJECTS, ", "));
+                ck.report(path, m);
+            }
         }
         return None;
+    };
+    if named.len() != subject.len() {
+        let mut m = String::from("a condition names exactly one subject, found ");
+        m.push_str(&named);
+        ck.report(path, m);
+        return None;
     }
-    let subject = present[0];
     let sub_path = join(path, subject);
     let value = &map[subject];
 
-    if EVENT_SUBJECTS.contains(&subject) && scope != Scope::Behavior {
-        ck.report(
-            &sub_path,
-            format!(
-                "{} looks at an event; {} see no single event",
-                quoted(subject),
-                scope_name(scope)
-            ),
-        );
+    if EVENT.contains(&si) && scope != Scope::Behavior {
+        let tail = match scope {
+            Scope::Fit => {
+                " looks at an event; fit rules (they are evaluated on traits) see no single event"
+            }
+            Scope::Stage => " looks at an event; stage criteria see no single event",
+            _ => " looks at an event; routing rules see no single event",
+        };
+        ck.report(&sub_path, quoting("", subject, tail));
         return None;
     }
-    if STAGE_SUBJECTS.contains(&subject) && scope != Scope::Stage {
+    if STAGE.contains(&si) && scope != Scope::Stage {
         ck.report(
             &sub_path,
-            format!("{} is only available in stage criteria", quoted(subject)),
+            quoting("", subject, " is only available in stage criteria"),
         );
         return None;
     }
 
-    match subject {
-        "all" | "any" | "not" => {
+    match si {
+        // all, any, not
+        0..=2 => {
             only_keys(ck, map, path, &[subject]);
-            if subject == "not" {
+            if si == 2 {
                 return parse_at(ck, value, &sub_path, scope, depth + 1)
                     .map(|c| Condition::Not(Box::new(c)));
             }
             let Value::Array(items) = value else {
-                ck.report(
-                    &sub_path,
-                    format!("must be a list of conditions, found {}", kind_of(value)),
-                );
+                ck.report(&sub_path, found("must be a list of conditions", value));
                 return None;
             };
             if items.is_empty() {
@@ -588,58 +592,54 @@ fn parse_at(
                 return None;
             }
             let before = ck.problems.len();
-            let parsed: Vec<Condition> = items
-                .iter()
-                .enumerate()
-                .filter_map(|(i, item)| parse_at(ck, item, &index(&sub_path, i), scope, depth + 1))
-                .collect();
+            let mut parsed = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                if let Some(c) = parse_at(ck, item, &index(&sub_path, i), scope, depth + 1) {
+                    parsed.push(c);
+                }
+            }
             if ck.problems.len() != before {
                 return None;
             }
-            Some(if subject == "all" {
+            Some(if si == 0 {
                 Condition::All(parsed)
             } else {
                 Condition::Any(parsed)
             })
         }
-        "type" => {
-            only_keys(ck, map, path, &["type"]);
+        // type
+        3 => {
+            only_keys(ck, map, path, &[subject]);
             let names = ck.strings(value, &sub_path);
             let mut kinds = Vec::new();
             for (i, n) in names.iter().enumerate() {
                 match EventKind::parse(n) {
                     Some(k) => kinds.push(k),
-                    None => {
-                        let p = if value.is_array() {
-                            index(&sub_path, i)
-                        } else {
-                            sub_path.clone()
-                        };
-                        let known = ["page", "screen", "track", "identify", "group"];
-                        match suggest(n, &known) {
-                            Some(s) => ck.report(&p, format!("unknown event type {}, did you mean {}?", quoted(n), quoted(s))),
-                            None => ck.report(&p, format!("unknown event type {} (expected page, screen, track, identify or group)", quoted(n))),
-                        }
-                    }
+                    None => ck.report(
+                        &item_path(value, &sub_path, i),
+                        unknown_name(
+                            "unknown event type",
+                            n,
+                            &EVENT_KINDS,
+                            "",
+                            " (expected page, screen, track, identify or group)",
+                        ),
+                    ),
                 }
             }
             (kinds.len() == names.len() && !kinds.is_empty()).then_some(Condition::Type(kinds))
         }
-        "path" | "url" | "referrer" | "event" | "pathPrefix" => {
+        // path, pathPrefix, url, referrer, event
+        4..=8 => {
             only_keys(ck, map, path, &[subject]);
             let before = ck.problems.len();
             let patterns = ck.strings(value, &sub_path);
-            if subject == "path" || subject == "pathPrefix" {
+            if si <= 5 {
                 for (i, p) in patterns.iter().enumerate() {
                     if !p.starts_with('/') && !p.starts_with('*') {
-                        let at = if value.is_array() {
-                            index(&sub_path, i)
-                        } else {
-                            sub_path.clone()
-                        };
                         ck.report(
-                            &at,
-                            format!("a path pattern starts with \"/\" or \"*\": {}", quoted(p)),
+                            &item_path(value, &sub_path, i),
+                            quoting("a path pattern starts with \"/\" or \"*\": ", p, ""),
                         );
                     }
                 }
@@ -655,26 +655,29 @@ fn parse_at(
             if ck.problems.len() != before || patterns.is_empty() {
                 return None;
             }
-            let globs = || patterns.iter().map(|p| Glob::new(p)).collect();
-            Some(match subject {
-                "path" => Condition::Path(globs()),
-                "url" => Condition::Url(globs()),
-                "referrer" => Condition::Referrer(globs()),
-                "event" => Condition::Event(globs()),
-                _ => Condition::PathPrefix(patterns),
+            if si == 5 {
+                return Some(Condition::PathPrefix(patterns));
+            }
+            let mut globs = Vec::new();
+            for p in &patterns {
+                globs.push(Glob::new(p));
+            }
+            Some(match si {
+                4 => Condition::Path(globs),
+                6 => Condition::Url(globs),
+                7 => Condition::Referrer(globs),
+                _ => Condition::Event(globs),
             })
         }
-        "query" | "property" | "trait" | "score" => {
-            let mut allowed = vec![subject];
-            allowed.extend_from_slice(&TESTS);
-            only_keys(ck, map, path, &allowed);
+        // query, property, score, trait
+        9..=11 | 14 => {
+            only_keys_or_tests(ck, map, path, subject);
             let name = ck.string(Some(value), &sub_path, true)?;
-            if subject == "score" {
-                let non_numeric: Vec<&String> = map
+            if si == 11 {
+                let non_numeric = map
                     .keys()
-                    .filter(|k| TESTS.contains(&k.as_str()) && !NUMERIC_TESTS.contains(&k.as_str()))
-                    .collect();
-                if let Some(k) = non_numeric.first() {
+                    .find(|k| position(&TESTS, k).is_some_and(|t| !NUMERIC.contains(&t)));
+                if let Some(k) = non_numeric {
                     ck.report(
                         &join(path, k),
                         "a score is compared with gte, lte, gt or lt",
@@ -683,56 +686,64 @@ fn parse_at(
                 }
             }
             let tests = parse_tests(ck, map, path)?;
-            Some(match subject {
-                "query" => Condition::Query(name, tests),
-                "property" => Condition::Property(
-                    name.strip_prefix("properties.")
-                        .unwrap_or(&name)
-                        .to_string(),
-                    tests,
-                ),
-                "trait" => Condition::Trait(
-                    name.strip_prefix("traits.").unwrap_or(&name).to_string(),
-                    tests,
-                ),
+            Some(match si {
+                9 => Condition::Query(name, tests),
+                10 => Condition::Property(without_prefix(name, "properties."), tests),
+                14 => Condition::Trait(without_prefix(name, "traits."), tests),
                 _ => Condition::Score(name, tests),
             })
         }
-        "identified" => {
-            only_keys(ck, map, path, &["identified"]);
+        // identified
+        15 => {
+            only_keys(ck, map, path, &[subject]);
             ck.boolean(Some(value), &sub_path)
                 .map(Condition::Identified)
         }
-        "matches" => {
+        // matches
+        12 => {
             only_keys(ck, map, path, &["matches", "atLeast", "withinDays"]);
             let rules = ck.strings(value, &sub_path);
             let at_least = ck.count(map.get("atLeast"), &join(path, "atLeast"), true, 1, 1000);
             let within = window(ck, map, path);
+            let (Some(at_least), Some(within_ms), false) = (at_least, within, rules.is_empty())
+            else {
+                return None;
+            };
             Some(Condition::Matches {
-                rules: (!rules.is_empty()).then_some(rules)?,
-                at_least: at_least?,
-                within_ms: within?,
+                rules,
+                at_least,
+                within_ms,
             })
         }
-        "visits" => {
+        // visits
+        _ => {
             only_keys(ck, map, path, &["visits", "withinDays"]);
             let at_least = ck.count(Some(value), &sub_path, true, 1, 1000);
             let within = window(ck, map, path);
+            let (Some(at_least), Some(within_ms)) = (at_least, within) else {
+                return None;
+            };
             Some(Condition::Visits {
-                at_least: at_least?,
-                within_ms: within?,
+                at_least,
+                within_ms,
             })
         }
-        _ => None,
     }
 }
 
-fn scope_name(scope: Scope) -> &'static str {
-    match scope {
-        Scope::Behavior => "behaviour rules",
-        Scope::Fit => "fit rules (they are evaluated on traits)",
-        Scope::Stage => "stage criteria",
-        Scope::Routing => "routing rules",
+/// Where an item of a string-or-list value is reported: `path[i]` in a list, `path` for a string.
+fn item_path(value: &Value, path: &str, i: usize) -> String {
+    if value.is_array() {
+        index(path, i)
+    } else {
+        path.to_string()
+    }
+}
+
+fn without_prefix(name: String, prefix: &str) -> String {
+    match name.strip_prefix(prefix) {
+        Some(rest) => rest.to_string(),
+        None => name,
     }
 }
 
@@ -741,9 +752,10 @@ fn window(ck: &mut Checker, map: &Map<String, Value>, path: &str) -> Option<Opti
     match map.get("withinDays") {
         None => Some(None),
         v => {
-            let days = ck.positive(v, &join(path, "withinDays"), true)?;
+            let at = join(path, "withinDays");
+            let days = ck.positive(v, &at, true)?;
             if days > 3660.0 {
-                ck.report(&join(path, "withinDays"), "at most 3660 days");
+                ck.report(&at, "at most 3660 days");
                 return None;
             }
             Some(Some((days * DAY_MS as f64).round() as i64))
@@ -753,29 +765,37 @@ fn window(ck: &mut Checker, map: &Map<String, Value>, path: &str) -> Option<Opti
 
 fn only_keys(ck: &mut Checker, map: &Map<String, Value>, path: &str, allowed: &[&str]) {
     for key in map.keys() {
-        if !allowed.contains(&key.as_str()) {
-            ck.report(
-                &join(path, key),
-                crate::model::check::unknown_key_message(key, allowed),
-            );
+        if position(allowed, key).is_none() {
+            ck.report(&join(path, key), unknown_key_message(key, allowed));
         }
     }
+}
+
+/// [`only_keys`] for a subject that takes tests: the subject, then every test.
+fn only_keys_or_tests(ck: &mut Checker, map: &Map<String, Value>, path: &str, subject: &str) {
+    let mut allowed = vec![subject];
+    allowed.extend_from_slice(&TESTS);
+    only_keys(ck, map, path, &allowed);
 }
 
 fn parse_tests(ck: &mut Checker, map: &Map<String, Value>, path: &str) -> Option<Vec<Test>> {
     let before = ck.problems.len();
     let mut tests = Vec::new();
     for (key, v) in map {
+        let Some(t) = position(&TESTS, key) else {
+            continue;
+        };
         let p = join(path, key);
-        let test = match key.as_str() {
-            "equals" => scalar(ck, v, &p).map(Test::Equals),
-            "in" => match v {
+        let test = match t {
+            0 => scalar(ck, v, &p).map(Test::Equals),
+            1 => match v {
                 Value::Array(items) if !items.is_empty() => {
-                    let vals: Vec<Value> = items
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(i, x)| scalar(ck, x, &index(&p, i)))
-                        .collect();
+                    let mut vals = Vec::new();
+                    for (i, x) in items.iter().enumerate() {
+                        if let Some(x) = scalar(ck, x, &index(&p, i)) {
+                            vals.push(x);
+                        }
+                    }
                     Some(Test::In(vals))
                 }
                 Value::Array(_) => {
@@ -783,16 +803,16 @@ fn parse_tests(ck: &mut Checker, map: &Map<String, Value>, path: &str) -> Option
                     None
                 }
                 other => {
-                    ck.report(&p, format!("must be a list, found {}", kind_of(other)));
+                    ck.report(&p, found("must be a list", other));
                     None
                 }
             },
-            "contains" => ck.string(Some(v), &p, true).map(Test::Contains),
-            "startsWith" => ck.string(Some(v), &p, true).map(Test::StartsWith),
-            "endsWith" => ck.string(Some(v), &p, true).map(Test::EndsWith),
-            "containsWord" => {
+            3 => {
                 let list = ck.strings(v, &p);
-                let phrases: Vec<Vec<String>> = list.iter().map(|s| words(s)).collect();
+                let mut phrases = Vec::new();
+                for s in &list {
+                    phrases.push(words(s));
+                }
                 if phrases.iter().any(Vec::is_empty) {
                     ck.report(&p, "each entry needs at least one letter or digit");
                     None
@@ -800,28 +820,36 @@ fn parse_tests(ck: &mut Checker, map: &Map<String, Value>, path: &str) -> Option
                     (!phrases.is_empty()).then_some(Test::ContainsWord(phrases))
                 }
             }
-            "gte" => ck.number(Some(v), &p, true).map(Test::Gte),
-            "lte" => ck.number(Some(v), &p, true).map(Test::Lte),
-            "gt" => ck.number(Some(v), &p, true).map(Test::Gt),
-            "lt" => ck.number(Some(v), &p, true).map(Test::Lt),
-            "exists" => {
+            // contains, startsWith, endsWith
+            2 | 4 | 5 => ck.string(Some(v), &p, true).map(|s| match t {
+                2 => Test::Contains(s),
+                4 => Test::StartsWith(s),
+                _ => Test::EndsWith(s),
+            }),
+            // gte, lte, gt, lt
+            6..=9 => ck.number(Some(v), &p, true).map(|n| match t {
+                6 => Test::Gte(n),
+                7 => Test::Lte(n),
+                8 => Test::Gt(n),
+                _ => Test::Lt(n),
+            }),
+            // exists
+            _ => {
                 let b = ck.boolean(Some(v), &p);
                 if b.is_none() && v.is_null() {
                     ck.report(&p, "must be true or false");
                 }
                 b.map(Test::Exists)
             }
-            _ => continue,
         };
         if let Some(t) = test {
             tests.push(t);
         }
     }
     if tests.is_empty() && ck.problems.len() == before {
-        ck.report(
-            path,
-            format!("needs a test: one of {}", join_all(&TESTS, ", ")),
-        );
+        let mut m = String::from("needs a test: one of ");
+        m.push_str(&join_all(&TESTS, ", "));
+        ck.report(path, m);
     }
     (ck.problems.len() == before).then_some(tests)
 }
@@ -830,13 +858,7 @@ fn scalar(ck: &mut Checker, v: &Value, path: &str) -> Option<Value> {
     match v {
         Value::String(_) | Value::Number(_) | Value::Bool(_) => Some(v.clone()),
         other => {
-            ck.report(
-                path,
-                format!(
-                    "must be a string, number or boolean, found {}",
-                    kind_of(other)
-                ),
-            );
+            ck.report(path, found("must be a string, number or boolean", other));
             None
         }
     }

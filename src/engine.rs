@@ -64,6 +64,27 @@ pub struct Engine {
     scratch: Scratch,
 }
 
+/// A decoded state made fit for `model`: unchanged if written under it; otherwise what still
+/// applies (behaviour counters by rule id, decay accumulators rebased to the rule's decay, rings
+/// trimmed), stamped with the model's hash.
+fn adapted(model: &Model, mut state: VisitorState) -> VisitorState {
+    if state.model_hash != model.hash() {
+        let at = state.last_seen.unwrap_or(0);
+        state
+            .rules
+            .retain(|id, _| model.rule(id).is_some_and(|r| r.kind == RuleKind::Behavior));
+        for (id, rs) in state.rules.iter_mut() {
+            if let Some(rule) = model.rule(id) {
+                rs.acc = rs.acc.rebase(rule.decay, at);
+                let keep = model.rings.get(id).copied().unwrap_or(0) as usize;
+                trim_front(&mut rs.ring, keep);
+            }
+        }
+        state.model_hash = model.hash().to_string();
+    }
+    state
+}
+
 /// How far ahead `next_change` looks.
 const HORIZON_DAYS: i64 = 730;
 
@@ -99,22 +120,19 @@ impl Engine {
     /// written under another model keeps what still applies: counters by rule id, and decay
     /// accumulators re-expressed under the new rules' decay.
     pub fn with_state(model: Model, state_json: &str) -> Result<Engine, Error> {
-        let mut state = VisitorState::from_json(state_json)?;
-        if state.model_hash != model.hash() {
-            let at = state.last_seen.unwrap_or(0);
-            state
-                .rules
-                .retain(|id, _| model.rule(id).is_some_and(|r| r.kind == RuleKind::Behavior));
-            for (id, rs) in state.rules.iter_mut() {
-                if let Some(rule) = model.rule(id) {
-                    rs.acc = rs.acc.rebase(rule.decay, at);
-                    let keep = model.rings.get(id).copied().unwrap_or(0) as usize;
-                    trim_front(&mut rs.ring, keep);
-                }
-            }
-            state.model_hash = model.hash().to_string();
-        }
+        let state = adapted(&model, VisitorState::from_json(state_json)?);
         Ok(Engine::assemble(model, state))
+    }
+
+    /// [`Engine::with_state`] in place, from a state already parsed into a JSON tree: the
+    /// snippet's stored record holds the state inline, so it is neither written back to text
+    /// and parsed again nor is the model cloned into a new engine. On error the engine is
+    /// unchanged. No length check: the caller bounds the text it parsed
+    /// ([`crate::state::check_text_len`]).
+    pub fn restore_state_value(&mut self, tree: Value) -> Result<(), Error> {
+        self.state = adapted(&self.model, VisitorState::from_value(tree)?);
+        self.refresh_fit();
+        Ok(())
     }
 
     pub fn model(&self) -> &Model {

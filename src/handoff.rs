@@ -11,6 +11,8 @@ use crate::state::{Touch, VisitorState};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+mod encode;
+
 pub const HANDOFF_FORMAT: &str = "baton.handoff/1";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,8 +84,10 @@ pub struct Handoff {
 }
 
 impl Handoff {
+    /// The payload as compact JSON: the bytes of its derived `Serialize`, written by hand
+    /// (`encode`) so the snippet carries no serde serializer.
     pub fn to_json(&self) -> String {
-        crate::json::to_string(self).unwrap_or_default()
+        crate::json::text_of(self)
     }
 }
 

@@ -24,6 +24,9 @@ pub mod state;
 mod text;
 mod tree;
 
+#[cfg(test)]
+mod arb;
+
 /// Replay/backtest, funnel, import: only the dashboard and Node builds carry these.
 #[cfg(feature = "analytics")]
 pub mod analytics;

@@ -5,18 +5,24 @@
 //! server's `Retry-After`), or `failed` (a 4xx other than 408/429: retrying cannot help), or
 //! `gaveUp` (too many attempts or too old). An in-flight entry whose lease ran out (the tab
 //! closed mid-send) is due again. No clock: every call takes `now`.
+//!
+//! Read by hand (`decode`) and written by hand (`encode`), so the snippet carries neither of
+//! serde's routes. The serde attributes remain the format's definition: `Serialize` is derived
+//! for tests only, as the reference `encode`'s bytes are checked against.
 
 use crate::error::Error;
 use crate::hash;
 use serde::{Deserialize, Serialize};
 
 mod decode;
+mod encode;
 
 pub const OUTBOX_VERSION: u32 = 1;
 /// Entries kept (finished ones are dropped first): persisted in localStorage, so bounded.
 pub const MAX_ENTRIES: usize = 32;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
 #[serde(rename_all = "camelCase")]
 pub struct RetryPolicy {
     pub max_attempts: u32,
@@ -51,7 +57,8 @@ impl RetryPolicy {
 }
 
 /// Where one delivery stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
 #[serde(rename_all = "camelCase", tag = "state")]
 pub enum DeliveryState {
     Pending,
@@ -88,7 +95,8 @@ impl DeliveryState {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
 #[serde(rename_all = "camelCase")]
 pub struct OutboxEntry {
     pub handoff_id: String,
@@ -131,7 +139,8 @@ impl DeliveryResult {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
 #[serde(rename_all = "camelCase")]
 pub struct Outbox {
     #[serde(rename = "v")]
@@ -325,9 +334,10 @@ impl Outbox {
         self.entries.iter().find(|e| e.handoff_id == id)
     }
 
-    /// Versioned JSON for localStorage.
+    /// Versioned JSON for localStorage: the bytes of its derived `Serialize`, written by hand
+    /// (`encode`) so the snippet carries no serde serializer.
     pub fn export(&self) -> String {
-        crate::json::to_string(self).unwrap_or_default()
+        crate::json::text_of(self)
     }
 
     pub fn import(text: &str) -> Result<Outbox, Error> {

@@ -74,6 +74,17 @@ pub struct StageEntry {
     pub at: i64,
 }
 
+/// `{"stage":…,"at":…}`, its derived `Serialize`'s bytes, written by hand for the snippet
+/// (why: [`crate::json::JsonOut`]).
+impl crate::json::WriteJson for StageEntry {
+    fn write_json(&self, o: &mut crate::json::JsonOut) {
+        o.begin_object();
+        o.key("stage").str(self.stage.as_str());
+        o.key("at").i64(self.at);
+        o.end_object();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,10 @@
 //! accumulators (exact, see [`Acc`]), capped timestamp rings sized by what stage criteria ask
 //! for, a short ledger and history, stage entries, handoffs made, first/last touch, and a ring of
 //! recent message-id hashes for dedupe. Short field names: this lives in localStorage.
+//!
+//! Read by hand (`decode`) and written by hand (`encode`), so the snippet carries neither of
+//! serde's routes. The serde attributes remain the format's definition: `Serialize` is derived
+//! for tests only, as the reference `encode`'s bytes are checked against.
 
 use crate::condition::DAY_MS;
 use crate::error::Error;
@@ -15,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 mod decode;
+mod encode;
 
 pub const STATE_VERSION: u32 = 2;
 /// Ledger entries kept individually (older ones live on in the accumulators).
@@ -34,7 +39,8 @@ pub const MAX_BUCKETS: usize = 24;
 ///   in is exact: `v' = v·½^((t'−t)/h) + p`.
 /// - `Lin`: points per decay period (periods aligned to the epoch); a bucket older than
 ///   100/percent periods is worth nothing and is dropped.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
 pub enum Acc {
     #[serde(rename = "s")]
     Sum(f64),
@@ -176,7 +182,8 @@ impl Acc {
 }
 
 /// Per-rule counters. Session and day counters are kept only for rules capped that way.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
 pub struct RuleState {
     /// Matching events, ever.
     #[serde(rename = "m", default)]
@@ -211,7 +218,8 @@ pub enum CapHit {
 }
 
 /// One ledger line in state (compact array form).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
 pub struct LedgerRecord(
     /// rule id
     pub String,
@@ -230,7 +238,8 @@ pub struct LedgerRecord(
 );
 
 /// One recent event in state: time, type, label.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
 pub struct HistoryRecord(pub i64, pub String, pub String);
 
 /// Attribution of one visit: where it came from and where it landed.
@@ -246,7 +255,8 @@ pub struct Touch {
     pub utm: Campaign,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
 pub struct VisitorState {
     #[serde(rename = "v")]
     pub version: u32,
@@ -323,22 +333,31 @@ impl Default for VisitorState {
 }
 
 impl VisitorState {
+    /// The state as compact JSON: the bytes of its derived `Serialize`, written by hand
+    /// (`encode`) so the snippet carries no serde serializer.
     pub fn to_json(&self) -> String {
-        crate::json::to_string(self).unwrap_or_default()
+        crate::json::text_of(self)
     }
 
     /// Read a persisted state, migrating older versions. Corrupt or foreign → error.
     pub fn from_json(text: &str) -> Result<VisitorState, Error> {
-        if text.len() > 256 * 1024 {
-            return Err(Error::InvalidState(
-                "larger than 256 KB: not a visitor state".to_string(),
-            ));
-        }
+        VisitorState::from_value(VisitorState::parse_text(text)?)
+    }
+
+    /// The JSON tree of a state text, the first half of [`VisitorState::from_json`]: a text
+    /// too long to be a state, or not JSON, is an error.
+    pub fn parse_text(text: &str) -> Result<Value, Error> {
+        check_text_len(text.len())?;
         // One decoding path (text → JSON tree → state, read by hand in `decode`), no serde
         // `from_str` fast path: each serde deserializer the state's derived code is run through
         // is a full copy of it in the snippet's wasm (benches/SIZE.md); a state is small.
-        let mut v: Value =
-            crate::json::parse(text).map_err(|e| Error::InvalidState(format!("not JSON: {e}")))?;
+        crate::json::parse(text).map_err(|e| Error::InvalidState(format!("not JSON: {e}")))
+    }
+
+    /// [`VisitorState::from_json`] for a state already parsed into a JSON tree (the snippet's
+    /// stored record holds it inline): the same checks after the text's, without writing the
+    /// tree back to text to parse it again.
+    pub fn from_value(mut v: Value) -> Result<VisitorState, Error> {
         let version = match v.get("v").and_then(Value::as_u64) {
             Some(n) => n,
             None => {
@@ -386,6 +405,19 @@ impl VisitorState {
     }
 }
 
+/// A state's JSON text is a few KB; anything longer than this is not one the engine wrote.
+pub const MAX_TEXT_LEN: usize = 256 * 1024;
+
+/// Refuses a state text (or a record holding one) of `len` bytes above [`MAX_TEXT_LEN`].
+pub fn check_text_len(len: usize) -> Result<(), Error> {
+    if len > MAX_TEXT_LEN {
+        return Err(Error::InvalidState(
+            "larger than 256 KB: not a visitor state".to_string(),
+        ));
+    }
+    Ok(())
+}
+
 /// `map` without `key`, rebuilt by insertion: removing from a `BTreeMap` (serde_json's `Map`)
 /// brings its node-rebalancing code into the snippet's wasm (~4 KB per key/value type,
 /// benches/SIZE.md), and the maps this is used on (traits, a state object) are small.
@@ -399,6 +431,8 @@ pub(crate) fn map_without(map: &Map<String, Value>, key: &str) -> Map<String, Va
     out
 }
 
+/// `skip_serializing_if` of the test-only derive (the state is written by `encode`).
+#[cfg(test)]
 fn is_zero<T: Default + PartialEq>(v: &T) -> bool {
     *v == T::default()
 }

@@ -190,6 +190,40 @@ proptest! {
         prop_assert!(entries.windows(2).all(|w| w[0].stage < w[1].stage && w[0].at <= w[1].at));
     }
 
+    /// The snippet's in-place restore from a JSON tree is `with_state` of the text: the same
+    /// engine for a journey's state under its own model and under another, and for a mutated
+    /// state text the same error with the engine left as it was.
+    #[test]
+    fn restoring_from_the_tree_equals_with_state(s in steps(40), cut in 0usize..2000, byte in any::<u8>()) {
+        use baton::state::VisitorState;
+        for (from, to) in [(demo(), demo()), (caps_model(), caps_model()), (demo(), caps_model()), (caps_model(), demo())] {
+            let mut e = Engine::new(from);
+            for v in events_of(&s) { let _ = e.ingest_value(&v, T0); }
+            let text = e.export_state();
+            let mut bytes = text.clone().into_bytes();
+            let i = cut % bytes.len();
+            bytes[i] = byte;
+            let mutated = String::from_utf8_lossy(&bytes).into_owned();
+            for t in [text, mutated] {
+                let by_text = Engine::with_state(to.clone(), &t);
+                let mut in_place = Engine::new(to.clone());
+                let before = in_place.export_state();
+                let restored = VisitorState::parse_text(&t).and_then(|tree| in_place.restore_state_value(tree));
+                match (by_text, restored) {
+                    (Ok(want), Ok(())) => {
+                        prop_assert_eq!(in_place.export_state(), want.export_state());
+                        prop_assert_eq!(in_place.score(T0 + DAY), want.score(T0 + DAY));
+                    }
+                    (Err(want), Err(got)) => {
+                        prop_assert_eq!(got.to_string(), want.to_string());
+                        prop_assert_eq!(in_place.export_state(), before.clone());
+                    }
+                    (want, got) => prop_assert!(false, "with_state {:?}, restore {:?}", want.map(|_| ()), got),
+                }
+            }
+        }
+    }
+
     #[test]
     fn no_panic_on_arbitrary_json(v in arb_json()) {
         let _ = Model::problems(&v);

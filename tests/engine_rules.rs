@@ -488,6 +488,69 @@ fn state_survives_export_and_rejects_garbage() {
     assert_eq!(e.score(T0).total, 0.0);
 }
 
+/// The snippet restores its stored state from the record's JSON tree in place
+/// (`restore_state_value`): the same engine as `with_state` of the text, under the same model
+/// and under another (counters kept by rule id), the same error for a bad blob, and nothing
+/// changed when it fails.
+#[test]
+fn restoring_from_the_tree_equals_with_state() {
+    use baton::state::{check_text_len, VisitorState, MAX_TEXT_LEN};
+    let m = mql_model();
+    let mut e = Engine::new(m.clone());
+    page_at(&mut e, 1, T0, "/");
+    let demo = json!({"type": "track", "event": "Demo Requested", "messageId": "d", "anonymousId": "a", "timestamp": T0 + MIN});
+    e.ingest_value(&demo, T0 + MIN).unwrap();
+    let text = e.export_state();
+    let other = model(json!({
+        "version": "2",
+        "rules": [{"id": "big", "points": 30, "when": {"event": "Demo Requested"}, "decay": "none"}]
+    }));
+    for target in [m.clone(), other] {
+        let by_text = Engine::with_state(target.clone(), &text).unwrap();
+        let mut in_place = Engine::new(target);
+        in_place
+            .restore_state_value(VisitorState::parse_text(&text).unwrap())
+            .unwrap();
+        assert_eq!(in_place.export_state(), by_text.export_state());
+        assert_eq!(in_place.score(T0 + DAY), by_text.score(T0 + DAY));
+    }
+    // Under the same model: the state as it was written.
+    let mut again = Engine::new(m.clone());
+    again
+        .restore_state_value(VisitorState::parse_text(&text).unwrap())
+        .unwrap();
+    assert_eq!(again.export_state(), text);
+    assert_eq!(again.score(T0 + MIN).total, 60.0);
+    for bad in [
+        "[]",
+        "{}",
+        r#"{"v":9}"#,
+        r#"{"v":2,"r":{"x":{"a":{"q":1}}}}"#,
+        r#"{"v":2,"se":[{"stage":"nope","at":1}]}"#,
+    ] {
+        let want = Engine::with_state(m.clone(), bad).unwrap_err().to_string();
+        let mut kept = e.clone();
+        let got = kept
+            .restore_state_value(serde_json::from_str(bad).unwrap())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(got, want, "{bad}");
+        assert_eq!(kept.export_state(), text, "{bad}: engine changed");
+    }
+    // The length bound, exactly at its edge, with `with_state`'s message.
+    assert!(check_text_len(MAX_TEXT_LEN).is_ok());
+    let too_long = check_text_len(MAX_TEXT_LEN + 1).unwrap_err().to_string();
+    assert_eq!(
+        too_long,
+        "invalid state: larger than 256 KB: not a visitor state"
+    );
+    let padded = format!("{}{}", " ".repeat(MAX_TEXT_LEN), text);
+    assert_eq!(
+        Engine::with_state(m, &padded).unwrap_err().to_string(),
+        too_long
+    );
+}
+
 #[test]
 fn invalid_events_are_rejected_without_changing_state() {
     let mut e = Engine::new(mql_model());

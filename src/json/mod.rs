@@ -15,16 +15,20 @@
 //! the same values built (integers as `u64`/`i64` when they fit), the same bytes written.
 
 pub mod num;
+mod out;
 mod parse;
 mod ser;
 mod write;
 
+#[cfg(test)]
+pub(crate) mod arb;
 #[cfg(test)]
 mod tests;
 
 use serde::Serialize;
 use serde_json::Value;
 
+pub use out::{text_of, JsonOut, WriteJson};
 pub use parse::{parse, Error};
 pub use ser::{serialize_into, SerError};
 pub use write::{write_into, write_number, write_str};

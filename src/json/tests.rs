@@ -4,6 +4,7 @@
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
+use super::arb::{arb_f64, arb_value};
 use super::{parse, to_string, write};
 
 fn err(text: &str) -> (&'static str, usize, usize) {
@@ -208,49 +209,6 @@ fn writes_worked_examples() {
     bad.insert(vec![1u8], 1u8);
     assert_eq!(to_string(&bad).unwrap_err(), "key must be a string");
     assert!(serde_json::to_string(&bad).is_err());
-}
-
-fn arb_f64() -> impl Strategy<Value = f64> {
-    prop_oneof![
-        4 => any::<u64>().prop_map(f64::from_bits).prop_filter("finite", |x| x.is_finite()),
-        1 => (-330i32..309).prop_map(|e| 10f64.powi(e)),
-        1 => any::<i32>().prop_map(|n| f64::from(n) / 100.0),
-        1 => any::<i64>().prop_map(|n| (n >> (n as u64 % 64)) as f64),
-        1 => (0u64..1 << 53).prop_map(|n| n as f64 * 10f64.powi((n % 7) as i32)),
-        1 => any::<u64>().prop_map(|n| f64::from_bits(n & 0x000f_ffff_ffff_ffff)),
-        1 => prop::sample::select(vec![0.0, -0.0, f64::MAX, f64::MIN, f64::MIN_POSITIVE, 5e-324, 9007199254740993.0]),
-        // Powers of two: the gap below is half the gap above (a tie can sit outside it).
-        1 => (-1074i32..1024).prop_map(|e| 2f64.powi(e)),
-    ]
-}
-
-fn arb_string() -> impl Strategy<Value = String> {
-    let c = prop_oneof![
-        3 => any::<char>(),
-        1 => (0u32..0x20).prop_map(|n| char::from_u32(n).unwrap()),
-        1 => prop::sample::select(vec!['"', '\\', '/', '\u{7f}', 'é', '€', '😀', '\u{2028}', 'a']),
-    ];
-    prop::collection::vec(c, 0..8).prop_map(String::from_iter)
-}
-
-fn arb_value() -> impl Strategy<Value = Value> {
-    let leaf = prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<u64>().prop_map(Value::from),
-        any::<i64>().prop_map(Value::from),
-        prop::sample::select(vec![0, 1, u64::MAX, i64::MAX as u64, 1 << 53]).prop_map(Value::from),
-        prop::sample::select(vec![i64::MIN, -1, i64::MIN + 1]).prop_map(Value::from),
-        arb_f64().prop_map(Value::from),
-        arb_string().prop_map(Value::String),
-    ];
-    leaf.prop_recursive(4, 40, 6, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::vec((arb_string(), inner), 0..6)
-                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
-        ]
-    })
 }
 
 /// Equal trees, floats to the bit (`-0.0` is not `0.0`). serde_json is built with
@@ -473,4 +431,95 @@ fn engine_texts_are_serde_json_texts() {
         to_string(&explain).unwrap(),
         serde_json::to_string(&explain).unwrap()
     );
+}
+
+/// A model with every cap kind, both decays, group and total limits, grades and a handoff, so
+/// random journeys reach every field of the snippet's outputs.
+fn journey_model() -> crate::model::Model {
+    crate::model::Model::from_value(&json!({
+        "version": "p",
+        "decay": {"halfLifeDays": 3},
+        "groups": {"engagement": {"min": -15, "max": 40}, "intent": {"max": 35}},
+        "limits": {"total": {"min": 0, "max": 60}},
+        "rules": [
+            {"id": "view", "points": 2, "when": {"type": "page"}, "cap": {"perDay": 3}},
+            {"id": "pricing", "group": "intent", "points": 10, "when": {"path": "/pricing"}, "cap": {"perSession": 1}},
+            {"id": "dl", "group": "intent", "points": 5, "when": {"event": "Asset Downloaded"}, "cap": {"total": 4},
+             "decay": {"linearPercent": 20, "periodDays": 2}},
+            {"id": "demo", "group": "intent", "points": 25, "when": {"event": "Demo Requested"}, "cap": {"once": true}, "decay": "none"},
+            {"id": "senior", "kind": "fit", "points": 15, "when": {"trait": "title", "containsWord": ["VP", "Director"]}}
+        ],
+        "stages": {"mql": {"all": [{"score": "total", "gte": 20}, {"visits": 2, "withinDays": 30}]}},
+        "handoff": {"stage": "mql", "endpoint": "/h", "routing": {"reps": ["a", "b"]}}
+    }))
+    .expect("journey model")
+}
+
+/// One random event: a page (with campaign and referrer now and then), a track, an identify.
+fn journey_event(kind: u8, pick: usize, t: i64, msg: u16) -> Value {
+    const PATHS: [&str; 4] = [
+        "/",
+        "/pricing",
+        "/blog/\"x\"",
+        "/?utm_source=li&utm_term=%C3%A9",
+    ];
+    const NAMES: [&str; 3] = ["Asset Downloaded", "Demo Requested", "Other"];
+    let id = format!("m{msg}");
+    let title = ["VP Sales", "Engineer"][pick % 2];
+    match kind {
+        0..=4 => json!({"type": "page", "messageId": id, "anonymousId": "anon", "timestamp": t,
+                        "context": {"referrer": {"url": "https://ref.example/\u{1}"}},
+                        "properties": {"url": format!("https://x.test{}", PATHS[pick % PATHS.len()])}}),
+        5..=7 => json!({"type": "track", "messageId": id, "anonymousId": "anon", "timestamp": t,
+                        "event": NAMES[pick % NAMES.len()]}),
+        _ => {
+            json!({"type": "identify", "messageId": id, "anonymousId": "anon", "userId": "user", "timestamp": t,
+                    "traits": {"title": title, "score": pick as f64 / 3.0,
+                               "company": {"name": "Co\n", "size": pick}}})
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Random journeys through the engine: the hand-written state, handoffs, stage entries,
+    /// score, explanation and outbox are serde_json's bytes of the same values at every step.
+    #[test]
+    fn journeys_write_what_serde_json_writes(
+        steps in prop::collection::vec((0u8..10, 0usize..16, 0i64..(2 * 86_400_000), 0u16..60, 0u8..4), 1..40),
+    ) {
+        use crate::json::text_of;
+        use crate::outbox::{DeliveryResult, Outbox, RetryPolicy};
+        let mut engine = crate::Engine::new(journey_model());
+        let mut outbox = Outbox::new(RetryPolicy::default());
+        let mut t = 1_794_009_600_000i64;
+        for (kind, pick, gap, msg, result) in steps {
+            t += gap;
+            let outcome = engine.ingest_value(&journey_event(kind, pick, t, msg), t).unwrap();
+            for h in &outcome.handoffs {
+                prop_assert_eq!(h.to_json(), serde_json::to_string(h).unwrap());
+                outbox.enqueue(&h.handoff_id, h.to_json(), t);
+            }
+            for e in &outcome.stages_entered {
+                prop_assert_eq!(text_of(e), serde_json::to_string(e).unwrap());
+            }
+            prop_assert_eq!(text_of(&outcome.score), serde_json::to_string(&outcome.score).unwrap());
+            if let Some(due) = outbox.due(t).first() {
+                let id = due.handoff_id.clone();
+                outbox.begin(&id, t).unwrap();
+                let result = match result {
+                    0 => DeliveryResult::network_error("offline"),
+                    1 => DeliveryResult::Status { code: 503, retry_after_ms: Some(1_000) },
+                    2 => DeliveryResult::Status { code: 400, retry_after_ms: None },
+                    _ => DeliveryResult::Status { code: 204, retry_after_ms: None },
+                };
+                outbox.complete(&id, result, t, u64::from(msg)).unwrap();
+            }
+            prop_assert_eq!(outbox.export(), serde_json::to_string(&outbox).unwrap());
+            prop_assert_eq!(engine.export_state(), serde_json::to_string(engine.state()).unwrap());
+        }
+        let explain = engine.explain(t + 86_400_000);
+        prop_assert_eq!(text_of(&explain), serde_json::to_string(&explain).unwrap());
+    }
 }

@@ -1,7 +1,7 @@
 //! A `serde_json::Value` as compact JSON text, byte for byte what `serde_json::to_string`
 //! writes for it (the model hash and every stored state depend on the exact text).
 
-use serde_json::{Number, Value};
+use serde_json::{Map, Number, Value};
 
 use super::num;
 use crate::text::slice;
@@ -24,19 +24,22 @@ pub fn write_into(v: &Value, out: &mut String) {
             }
             out.push(']');
         }
-        Value::Object(map) => {
-            out.push('{');
-            for (i, (k, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_str(k, out);
-                out.push(':');
-                write_into(item, out);
-            }
-            out.push('}');
-        }
+        Value::Object(map) => write_object(map, out),
     }
+}
+
+/// Appends an object (a `Value::Object`'s map) as compact JSON.
+pub fn write_object(map: &Map<String, Value>, out: &mut String) {
+    out.push('{');
+    for (i, (k, item)) in map.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_str(k, out);
+        out.push(':');
+        write_into(item, out);
+    }
+    out.push('}');
 }
 
 /// An integer as its digits, a float as serde_json lays it out ([`num::write_f64`]).

@@ -3,7 +3,8 @@
 
 use crate::error::Problem;
 use crate::fold::{fold_case, fold_char};
-use crate::text::quote::quoted;
+use crate::json::num::push_u64;
+use crate::text::quote::push_quoted;
 use serde_json::{Map, Value};
 
 #[derive(Default)]
@@ -11,16 +12,25 @@ pub(crate) struct Checker {
     pub problems: Vec<Problem>,
 }
 
+/// `path.key` (`key` at the root).
+#[inline(never)]
 pub(crate) fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
+    let mut out = String::from(path);
+    if !path.is_empty() {
+        out.push('.');
     }
+    out.push_str(key);
+    out
 }
 
+/// `path[i]`.
+#[inline(never)]
 pub(crate) fn index(path: &str, i: usize) -> String {
-    format!("{path}[{i}]")
+    let mut out = String::from(path);
+    out.push('[');
+    push_u64(i as u64, &mut out);
+    out.push(']');
+    out
 }
 
 /// Edit distance (insert, delete, substitute, swap two neighbours), case-insensitive: for
@@ -51,33 +61,88 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     d[a.len() * w + b.len()]
 }
 
-/// The closest candidate, if it is close enough to be a plausible typo.
+/// The closest candidate, if it is close enough to be a plausible typo. On a tie, the first.
 pub(crate) fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).clamp(1, 3);
     let lower = fold_case(word);
     // A truncated name ("sessionTimeout" for "sessionTimeoutMinutes") is a typo too.
     if lower.len() >= 4 {
-        if let Some(c) = candidates.iter().find(|c| fold_case(c).starts_with(&lower)) {
-            return Some(c);
+        for c in candidates {
+            if fold_case(c).starts_with(&lower) {
+                return Some(c);
+            }
         }
     }
-    candidates
-        .iter()
-        .map(|c| (edit_distance(word, c), *c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+    // A loop, not `map`/`filter`/`min_by_key`: the iterator chain was ~0.9 KB of wasm.
+    let mut best = None;
+    let mut best_distance = limit + 1;
+    for c in candidates {
+        let d = edit_distance(word, c);
+        if d < best_distance {
+            best = Some(*c);
+            best_distance = d;
+        }
+    }
+    best
+}
+
+// Messages are built by pushes in the functions below, not by `format!` at each site: every
+// `format!` is an argument table and a call inlined where it stands, and the model reader has
+// dozens of them (benches/SIZE.md, step 29).
+
+/// `what` followed by `, found <kind of v>`: "must be a number, found a string".
+#[inline(never)]
+pub(crate) fn found(what: &str, v: &Value) -> String {
+    let mut m = String::from(what);
+    m.push_str(", found ");
+    m.push_str(kind_of(v));
+    m
+}
+
+/// `what "name"`, then `tail`, then `, did you mean "x"?` when a candidate is close, else
+/// `otherwise`: "unknown stage \"mqll\", did you mean \"mql\"?".
+#[inline(never)]
+pub(crate) fn unknown_name(
+    what: &str,
+    name: &str,
+    candidates: &[&str],
+    tail: &str,
+    otherwise: &str,
+) -> String {
+    let mut m = String::from(what);
+    m.push(' ');
+    push_quoted(&mut m, name);
+    m.push_str(tail);
+    match suggest(name, candidates) {
+        Some(s) => {
+            m.push_str(", did you mean ");
+            push_quoted(&mut m, s);
+            m.push('?');
+        }
+        None => m.push_str(otherwise),
+    }
+    m
+}
+
+/// `what "name"` and what follows when no candidate is close: ` (expected one of: a, b)`.
+pub(crate) fn unknown_listing(what: &str, name: &str, candidates: &[&str]) -> String {
+    let mut otherwise = String::from(" (expected one of: ");
+    otherwise.push_str(&crate::text::join(candidates, ", "));
+    otherwise.push(')');
+    unknown_name(what, name, candidates, "", &otherwise)
+}
+
+/// `before "text" after`: the messages that quote one name.
+#[inline(never)]
+pub(crate) fn quoting(before: &str, text: &str, after: &str) -> String {
+    let mut m = String::from(before);
+    push_quoted(&mut m, text);
+    m.push_str(after);
+    m
 }
 
 pub(crate) fn unknown_key_message(key: &str, allowed: &[&str]) -> String {
-    match suggest(key, allowed) {
-        Some(s) => format!("unknown key {}, did you mean {}?", quoted(key), quoted(s)),
-        None => format!(
-            "unknown key {} (expected one of: {})",
-            quoted(key),
-            crate::text::join(allowed, ", ")
-        ),
-    }
+    unknown_listing("unknown key", key, allowed)
 }
 
 impl Checker {
@@ -105,7 +170,7 @@ impl Checker {
                 Some(map)
             }
             other => {
-                self.report(path, format!("must be an object, found {}", kind_of(other)));
+                self.report(path, found("must be an object", other));
                 None
             }
         }
@@ -125,7 +190,7 @@ impl Checker {
             }
             Some(Value::String(s)) => Some(s.clone()),
             Some(other) => {
-                self.report(path, format!("must be a string, found {}", kind_of(other)));
+                self.report(path, found("must be a string", other));
                 None
             }
         }
@@ -147,7 +212,7 @@ impl Checker {
                 }
             },
             Some(other) => {
-                self.report(path, format!("must be a number, found {}", kind_of(other)));
+                self.report(path, found("must be a number", other));
                 None
             }
         }
@@ -174,7 +239,11 @@ impl Checker {
     ) -> Option<u32> {
         let n = self.number(v, path, required)?;
         if n.fract() != 0.0 || n < f64::from(min) || n > f64::from(max) {
-            self.report(path, format!("must be a whole number from {min} to {max}"));
+            let mut m = String::from("must be a whole number from ");
+            push_u64(u64::from(min), &mut m);
+            m.push_str(" to ");
+            push_u64(u64::from(max), &mut m);
+            self.report(path, m);
             return None;
         }
         Some(n as u32)
@@ -185,10 +254,7 @@ impl Checker {
             None | Some(Value::Null) => None,
             Some(Value::Bool(b)) => Some(*b),
             Some(other) => {
-                self.report(
-                    path,
-                    format!("must be true or false, found {}", kind_of(other)),
-                );
+                self.report(path, found("must be true or false", other));
                 None
             }
         }
@@ -202,19 +268,17 @@ impl Checker {
                 self.report(path, "must not be an empty list");
                 Vec::new()
             }
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .filter_map(|(i, item)| self.string(Some(item), &index(path, i), true))
-                .collect(),
+            Value::Array(items) => {
+                let mut out = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    if let Some(s) = self.string(Some(item), &index(path, i), true) {
+                        out.push(s);
+                    }
+                }
+                out
+            }
             other => {
-                self.report(
-                    path,
-                    format!(
-                        "must be a string or a list of strings, found {}",
-                        kind_of(other)
-                    ),
-                );
+                self.report(path, found("must be a string or a list of strings", other));
                 Vec::new()
             }
         }
@@ -235,6 +299,7 @@ pub(crate) fn kind_of(v: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::quote::quoted;
 
     #[test]
     fn edit_distance_examples() {
@@ -248,6 +313,77 @@ mod tests {
             ("abc", "xyz", 3),
         ] {
             assert_eq!(edit_distance(a, b), d, "{a} {b}");
+        }
+    }
+
+    #[test]
+    fn message_helpers_worked_examples() {
+        assert_eq!(join("", "id"), "id");
+        assert_eq!(join("rules[0]", "when"), "rules[0].when");
+        assert_eq!(index("rules", 0), "rules[0]");
+        assert_eq!(index("a.b", 1234), "a.b[1234]");
+        assert_eq!(
+            found("must be a list", &Value::Null),
+            "must be a list, found null"
+        );
+        assert_eq!(
+            unknown_listing("unknown key", "x\"y", &["a", "b"]),
+            "unknown key \"x\\\"y\" (expected one of: a, b)"
+        );
+        assert_eq!(
+            unknown_name("unknown score", "totl", &["total"], " (t)", "!"),
+            "unknown score \"totl\" (t), did you mean \"total\"?"
+        );
+        assert_eq!(
+            unknown_name("no rule uses group", "zeta", &["fit"], "", ""),
+            "no rule uses group \"zeta\""
+        );
+        assert_eq!(quoting("a ", "b\n", " c"), "a \"b\\n\" c");
+    }
+
+    /// The suggestion loop picks what the iterator chain it replaced picked: the first
+    /// candidate with a prefix match, else the first with the least distance within the limit.
+    fn suggest_by_chain<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
+        let limit = (word.chars().count() / 3).clamp(1, 3);
+        let lower = fold_case(word);
+        if lower.len() >= 4 {
+            if let Some(c) = candidates.iter().find(|c| fold_case(c).starts_with(&lower)) {
+                return Some(c);
+            }
+        }
+        candidates
+            .iter()
+            .map(|c| (edit_distance(word, c), *c))
+            .filter(|(d, _)| *d <= limit)
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, c)| c)
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn helpers_agree_with_format(
+            path in "[a-z.\\[\\]0-9]{0,8}",
+            key in ".{0,6}",
+            i in 0usize..100_000,
+            word in "[a-zA-Zé]{0,7}",
+            candidates in proptest::collection::vec("[a-zA-Zé]{0,7}", 0..6),
+        ) {
+            let expected = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+            proptest::prop_assert_eq!(join(&path, &key), expected);
+            proptest::prop_assert_eq!(index(&path, i), format!("{path}[{i}]"));
+            let candidates: Vec<&str> = candidates.iter().map(String::as_str).collect();
+            let best = suggest_by_chain(&word, &candidates);
+            proptest::prop_assert_eq!(suggest(&word, &candidates), best);
+            let expected = match best {
+                Some(s) => format!("unknown key {}, did you mean {}?", quoted(&word), quoted(s)),
+                None => format!(
+                    "unknown key {} (expected one of: {})",
+                    quoted(&word),
+                    candidates.join(", ")
+                ),
+            };
+            proptest::prop_assert_eq!(unknown_key_message(&word, &candidates), expected);
+            proptest::prop_assert_eq!(quoting("<", &key, ">"), format!("<{}>", quoted(&key)));
         }
     }
 

@@ -7,6 +7,8 @@
 //! `tests/fixtures/schema/model.schema.json` and `tests/fixtures/schema/README.md`.
 
 pub(crate) mod check;
+#[cfg(test)]
+mod corpus_tests;
 mod parse;
 
 use crate::condition::Condition;
@@ -25,6 +27,16 @@ use std::sync::Arc;
 pub enum RuleKind {
     Behavior,
     Fit,
+}
+
+impl RuleKind {
+    /// Its name in models and results (serde's `lowercase`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleKind::Behavior => "behavior",
+            RuleKind::Fit => "fit",
+        }
+    }
 }
 
 /// How behaviour points lose value with age.

@@ -1,6 +1,6 @@
 //! Reading a model document into typed values, collecting every problem.
 
-use super::check::{index, join, suggest, Checker};
+use super::check::{found, index, join, quoting, suggest, unknown_listing, unknown_name, Checker};
 use super::ModelData;
 use super::{
     Bounds, Cap, Decay, GroupSpec, HandoffSpec, Include, Model, RouteRule, Routing, Rule, RuleKind,
@@ -9,11 +9,10 @@ use super::{
 use crate::condition::{self, Condition, Scope};
 use crate::error::Problem;
 use crate::hash;
-use crate::json::num::display;
+use crate::json::num::display_f64;
 use crate::outbox::RetryPolicy;
 use crate::sorted_map::SortedMap;
 use crate::stage::Stage;
-use crate::text::quote::quoted;
 use serde_json::{Map, Value};
 
 const MODEL_KEYS: [&str; 13] = [
@@ -60,8 +59,12 @@ const RETRY_KEYS: [&str; 5] = [
     "maxDelaySeconds",
     "leaseSeconds",
 ];
+/// The largest value of each of `RETRY_KEYS`.
+const RETRY_MAX: [u32; 5] = [100, 525_600, 86_400, 604_800, 3_600];
 const INCLUDE_PARTS: [&str; 5] = ["traits", "attribution", "ledger", "history", "stages"];
 const MAX_RULES: usize = 200;
+// Messages spell `MAX_RULES` and `MAX_RING` out.
+const _: () = assert!(MAX_RULES == 200 && MAX_RING == 50);
 /// Largest `atLeast` a window count may ask for: it sizes a per-visitor timestamp ring.
 const MAX_RING: u32 = 50;
 
@@ -142,7 +145,7 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
         None => ck.report("rules", "missing"),
         Some(Value::Array(items)) => {
             if items.len() > MAX_RULES {
-                ck.report("rules", format!("at most {MAX_RULES} rules"));
+                ck.report("rules", "at most 200 rules");
             }
             for (i, item) in items.iter().enumerate().take(MAX_RULES) {
                 if let Some(rule) = parse_rule(&mut ck, item, &index("rules", i), decay) {
@@ -150,19 +153,16 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
                 }
             }
         }
-        Some(other) => ck.report(
-            "rules",
-            format!("must be a list, found {}", check::kind_of(other)),
-        ),
+        Some(other) => ck.report("rules", found("must be a list", other)),
     }
     // Unique ids. Each duplicate names the nearest earlier rule with its id (at most
     // `MAX_RULES` rules: a scan back, no map).
     for (n, (i, r)) in rules.iter().enumerate() {
         if let Some((first, _)) = rules[..n].iter().rev().find(|(_, e)| e.id == r.id) {
-            ck.report(
-                &join(&index("rules", *i), "id"),
-                format!("duplicate id {} (also rules[{first}])", quoted(&r.id)),
-            );
+            let mut m = quoting("duplicate id ", &r.id, " (also ");
+            m.push_str(&index("rules", *first));
+            m.push(')');
+            ck.report(&join(&index("rules", *i), "id"), m);
         }
     }
     // A group holds one kind of rule, so fit and engagement stay separable.
@@ -171,10 +171,15 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
         match groups.iter().find(|g| g.name == r.group) {
             Some(g) if g.kind != r.kind => ck.report(
                 &join(&index("rules", *i), "group"),
-                format!(
-                    "group {} already holds {} rules; a group holds one kind",
-                    quoted(&r.group),
-                    kind_word(g.kind)
+                quoting(
+                    "group ",
+                    &r.group,
+                    match g.kind {
+                        RuleKind::Behavior => {
+                            " already holds behavior rules; a group holds one kind"
+                        }
+                        RuleKind::Fit => " already holds fit rules; a group holds one kind",
+                    },
                 ),
             ),
             Some(_) => {}
@@ -188,12 +193,9 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
     for name in group_bounds.keys() {
         if !groups.iter().any(|g| &g.name == name) {
             let known: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
-            let hint = suggest(name, &known)
-                .map(|s| format!(", did you mean {}?", quoted(s)))
-                .unwrap_or_default();
             ck.report(
                 &join("groups", name),
-                format!("no rule uses group {}{hint}", quoted(name)),
+                unknown_name("no rule uses group", name, &known, "", ""),
             );
         }
     }
@@ -214,27 +216,7 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
                             stages.push(StageSpec { stage, when });
                         }
                     }
-                    None => {
-                        let names: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
-                        match suggest(name, &names) {
-                            Some(s) => ck.report(
-                                &p,
-                                format!(
-                                    "unknown stage {}, did you mean {}?",
-                                    quoted(name),
-                                    quoted(s)
-                                ),
-                            ),
-                            None => ck.report(
-                                &p,
-                                format!(
-                                    "unknown stage {} (expected one of: {})",
-                                    quoted(name),
-                                    crate::text::join(&names, ", ")
-                                ),
-                            ),
-                        }
-                    }
+                    None => ck.report(&p, unknown_listing("unknown stage", name, &stage_names())),
                 }
             }
         }
@@ -246,9 +228,10 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
         if h.stage != Stage::Known && !stages.iter().any(|s| s.stage == h.stage) {
             ck.report(
                 "handoff.stage",
-                format!(
-                    "stage {} has no criteria under \"stages\"",
-                    quoted(h.stage.as_str())
+                quoting(
+                    "stage ",
+                    h.stage.as_str(),
+                    " has no criteria under \"stages\"",
                 ),
             );
         }
@@ -294,13 +277,8 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
     })))
 }
 
-use super::check;
-
-fn kind_word(k: RuleKind) -> &'static str {
-    match k {
-        RuleKind::Behavior => "behavior",
-        RuleKind::Fit => "fit",
-    }
+fn stage_names() -> Vec<&'static str> {
+    Stage::ALL.iter().map(|s| s.as_str()).collect()
 }
 
 fn object_any_keys<'a>(
@@ -311,10 +289,7 @@ fn object_any_keys<'a>(
     match v {
         Value::Object(m) => Some(m),
         other => {
-            ck.report(
-                path,
-                format!("must be an object, found {}", check::kind_of(other)),
-            );
+            ck.report(path, found("must be an object", other));
             None
         }
     }
@@ -328,8 +303,12 @@ fn parse_bounds(ck: &mut Checker, v: &Value, path: &str) -> Option<Bounds> {
         if a > b {
             // Numbers printed by the JSON layer: `{a}` on an `f64` would keep core's float
             // formatting in the snippet's wasm only for this message.
-            let (a, b) = (display(a), display(b));
-            ck.report(path, format!("min ({a}) is greater than max ({b})"));
+            let mut m = String::from("min (");
+            display_f64(a, &mut m);
+            m.push_str(") is greater than max (");
+            display_f64(b, &mut m);
+            m.push(')');
+            ck.report(path, m);
             return None;
         }
     }
@@ -345,14 +324,13 @@ fn parse_grades(ck: &mut Checker, v: &Value) -> Vec<(String, f64)> {
         if let Some(min) = ck.number(map.get(letter), &join("grades", letter), false) {
             if let Some((prev, prev_min)) = out.last() {
                 if min >= *prev_min {
-                    ck.report(
-                        &join("grades", letter),
-                        format!(
-                            "minimum fit {} must be below grade {prev}'s {}",
-                            display(min),
-                            display(*prev_min)
-                        ),
-                    );
+                    let mut m = String::from("minimum fit ");
+                    display_f64(min, &mut m);
+                    m.push_str(" must be below grade ");
+                    m.push_str(prev);
+                    m.push_str("'s ");
+                    display_f64(*prev_min, &mut m);
+                    ck.report(&join("grades", letter), m);
                 }
             }
             out.push((letter.to_string(), min));
@@ -365,7 +343,14 @@ fn parse_decay(ck: &mut Checker, v: &Value, path: &str) -> Option<Decay> {
     match v {
         Value::String(s) if s == "none" => Some(Decay::None),
         Value::String(s) => {
-            ck.report(path, format!("unknown decay {}: use \"none\", {{\"halfLifeDays\": n}} or {{\"linearPercent\": p, \"periodDays\": d}}", quoted(s)));
+            ck.report(
+                path,
+                quoting(
+                    "unknown decay ",
+                    s,
+                    ": use \"none\", {\"halfLifeDays\": n} or {\"linearPercent\": p, \"periodDays\": d}",
+                ),
+            );
             None
         }
         Value::Object(map) => {
@@ -401,13 +386,7 @@ fn parse_decay(ck: &mut Checker, v: &Value, path: &str) -> Option<Decay> {
             }
         }
         other => {
-            ck.report(
-                path,
-                format!(
-                    "must be \"none\" or an object, found {}",
-                    check::kind_of(other)
-                ),
-            );
+            ck.report(path, found("must be \"none\" or an object", other));
             None
         }
     }
@@ -436,12 +415,14 @@ fn parse_rule(ck: &mut Checker, v: &Value, path: &str, default_decay: Decay) -> 
         Some(Value::String(s)) if s == "fit" => RuleKind::Fit,
         Some(other) => {
             let text = other.as_str().unwrap_or("");
-            match suggest(text, &["behavior", "fit"]) {
-                Some(s) if !text.is_empty() => ck.report(
+            let kinds = ["behavior", "fit"];
+            if !text.is_empty() && suggest(text, &kinds).is_some() {
+                ck.report(
                     &join(path, "kind"),
-                    format!("unknown kind {}, did you mean {}?", quoted(text), quoted(s)),
-                ),
-                _ => ck.report(&join(path, "kind"), "must be \"behavior\" or \"fit\""),
+                    unknown_name("unknown kind", text, &kinds, "", ""),
+                );
+            } else {
+                ck.report(&join(path, "kind"), "must be \"behavior\" or \"fit\"");
             }
             RuleKind::Behavior
         }
@@ -487,22 +468,23 @@ fn parse_rule(ck: &mut Checker, v: &Value, path: &str, default_decay: Decay) -> 
         }
         Some(d) => parse_decay(ck, d, &join(path, "decay")).unwrap_or(Decay::None),
     };
-    if ck.problems.len() != before {
+    let (Some(id), Some(points), Some(when), true) =
+        (id, points, when, ck.problems.len() == before)
+    else {
         return None;
-    }
-    let points = points?;
+    };
     let decay = if kind == RuleKind::Fit || points < 0.0 {
         Decay::None
     } else {
         decay
     };
     Some(Rule {
-        id: id?,
+        id,
         description,
         kind,
         group,
         points,
-        when: when?,
+        when,
         cap,
         decay,
     })
@@ -549,13 +531,9 @@ fn parse_handoff(ck: &mut Checker, v: &Value) -> Option<HandoffSpec> {
             }
             Some(st) => Some(st),
             None => {
-                let names: Vec<&str> = Stage::ALL.iter().map(|s| s.as_str()).collect();
-                let hint = suggest(&s, &names)
-                    .map(|x| format!(", did you mean {}?", quoted(x)))
-                    .unwrap_or_default();
                 ck.report(
                     "handoff.stage",
-                    format!("unknown stage {}{hint}", quoted(&s)),
+                    unknown_name("unknown stage", &s, &stage_names(), "", ""),
                 );
                 None
             }
@@ -606,12 +584,10 @@ fn parse_handoff(ck: &mut Checker, v: &Value) -> Option<HandoffSpec> {
                     "ledger" => inc.ledger = true,
                     "history" => inc.history = true,
                     "stages" => inc.stages = true,
-                    other => {
-                        let hint = suggest(other, &INCLUDE_PARTS)
-                            .map(|x| format!(", did you mean {}?", quoted(x)))
-                            .unwrap_or_default();
-                        ck.report(&at, format!("unknown part {}{hint}", quoted(other)));
-                    }
+                    other => ck.report(
+                        &at,
+                        unknown_name("unknown part", other, &INCLUDE_PARTS, "", ""),
+                    ),
                 }
             }
             inc
@@ -621,14 +597,20 @@ fn parse_handoff(ck: &mut Checker, v: &Value) -> Option<HandoffSpec> {
         None => RetryPolicy::default(),
         Some(r) => parse_retry(ck, r).unwrap_or_default(),
     };
-    if ck.problems.len() != before {
+    let (Some(stage), Some(endpoint), Some(sla_minutes), Some(routing), true) = (
+        stage,
+        endpoint,
+        sla_minutes,
+        routing,
+        ck.problems.len() == before,
+    ) else {
         return None;
-    }
+    };
     Some(HandoffSpec {
-        stage: stage?,
-        endpoint: endpoint?,
-        sla_minutes: sla_minutes?,
-        routing: routing?,
+        stage,
+        endpoint,
+        sla_minutes,
+        routing,
         include,
         retry,
     })
@@ -662,10 +644,7 @@ fn parse_routing(ck: &mut Checker, v: &Value) -> Option<Routing> {
                     }
                 }
             }
-            other => ck.report(
-                "handoff.routing.rules",
-                format!("must be a list, found {}", check::kind_of(other)),
-            ),
+            other => ck.report("handoff.routing.rules", found("must be a list", other)),
         }
     }
     let reps = match map.get("reps") {
@@ -679,41 +658,12 @@ fn parse_routing(ck: &mut Checker, v: &Value) -> Option<Routing> {
 fn parse_retry(ck: &mut Checker, v: &Value) -> Option<RetryPolicy> {
     let map = ck.object(v, "handoff.retry", &RETRY_KEYS)?;
     let d = RetryPolicy::default();
-    let max_attempts = ck.count(
-        map.get("maxAttempts"),
-        "handoff.retry.maxAttempts",
-        false,
-        1,
-        100,
-    );
-    let max_age = ck.count(
-        map.get("maxAgeMinutes"),
-        "handoff.retry.maxAgeMinutes",
-        false,
-        1,
-        525_600,
-    );
-    let base = ck.count(
-        map.get("baseDelaySeconds"),
-        "handoff.retry.baseDelaySeconds",
-        false,
-        1,
-        86_400,
-    );
-    let max_delay = ck.count(
-        map.get("maxDelaySeconds"),
-        "handoff.retry.maxDelaySeconds",
-        false,
-        1,
-        604_800,
-    );
-    let lease = ck.count(
-        map.get("leaseSeconds"),
-        "handoff.retry.leaseSeconds",
-        false,
-        1,
-        3_600,
-    );
+    // One `count` call in a loop over the keys (`RETRY_KEYS` order) and their largest values.
+    let mut got = [None; 5];
+    for (slot, (key, max)) in got.iter_mut().zip(RETRY_KEYS.iter().zip(RETRY_MAX)) {
+        *slot = ck.count(map.get(*key), &join("handoff.retry", key), false, 1, max);
+    }
+    let [max_attempts, max_age, base, max_delay, lease] = got;
     let policy = RetryPolicy {
         max_attempts: max_attempts.unwrap_or(d.max_attempts),
         max_age_ms: max_age.map_or(d.max_age_ms, |m| i64::from(m) * 60_000),
@@ -754,45 +704,41 @@ fn check_references(
                     match rules.iter().find(|r| &r.id == name) {
                         Some(r) if r.kind == RuleKind::Fit => ck.report(
                             &path,
-                            format!(
-                                "\"matches\" counts behaviour rules; {} is a fit rule",
-                                quoted(name)
+                            quoting(
+                                "\"matches\" counts behaviour rules; ",
+                                name,
+                                " is a fit rule",
                             ),
                         ),
                         Some(_) => {
                             let slot = rings.get_or_insert_default(name.as_str());
                             *slot = (*slot).max(*at_least);
                         }
-                        None => {
-                            let hint = suggest(name, &ids)
-                                .map(|s| format!(", did you mean {}?", quoted(s)))
-                                .unwrap_or_default();
-                            ck.report(
-                                &path,
-                                format!("\"matches\" names unknown rule {}{hint}", quoted(name)),
-                            );
-                        }
+                        None => ck.report(
+                            &path,
+                            unknown_name("\"matches\" names unknown rule", name, &ids, "", ""),
+                        ),
                     }
                 }
                 if *at_least > MAX_RING {
-                    ck.report(&path, format!("\"atLeast\" is at most {MAX_RING}"));
+                    ck.report(&path, "\"atLeast\" is at most 50");
                 }
             }
             Condition::Visits { at_least, .. } => {
                 if *at_least > MAX_RING {
-                    ck.report(&path, format!("\"visits\" is at most {MAX_RING}"));
+                    ck.report(&path, "\"visits\" is at most 50");
                 }
                 visit_ring = visit_ring.max(*at_least);
             }
             Condition::Score(name, _) if !score_names.contains(&name.as_str()) => {
-                let hint = suggest(name, &score_names)
-                    .map(|s| format!(", did you mean {}?", quoted(s)))
-                    .unwrap_or_default();
                 ck.report(
                     &path,
-                    format!(
-                        "unknown score {} (total, fit, engagement or a group){hint}",
-                        quoted(name)
+                    unknown_name(
+                        "unknown score",
+                        name,
+                        &score_names,
+                        " (total, fit, engagement or a group)",
+                        "",
                     ),
                 );
             }

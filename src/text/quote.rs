@@ -17,6 +17,13 @@ pub fn quoted(text: &str) -> Quoted<'_> {
     Quoted(text)
 }
 
+/// Appends `text` quoted as [`quoted`] writes it: one formatting call for every message built by
+/// pushes (`model::check`), instead of a `format!` per message site.
+#[inline(never)]
+pub fn push_quoted(out: &mut String, text: &str) {
+    let _ = write!(out, "{}", Quoted(text));
+}
+
 /// What [`quoted`] returns: writes the quoted text where it is formatted.
 pub struct Quoted<'a>(&'a str);
 

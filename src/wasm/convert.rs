@@ -4,6 +4,7 @@
 
 #[cfg(feature = "analytics")]
 use serde::de::DeserializeOwned;
+#[cfg(feature = "engine-api")]
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -15,10 +16,19 @@ use wasm_bindgen::prelude::*;
 // (which the event parser accepts), `NaN` leaves as `null`, a `Map` arrives as `{}`.
 
 /// Encodes an engine result as plain JS data (objects, arrays, numbers, strings, `null`), the
-/// same as `JSON.parse` of the engine's JSON.
+/// same as `JSON.parse` of the engine's JSON. Not in the snippet, which writes its results by
+/// hand ([`written_to_js`]).
+#[cfg(feature = "engine-api")]
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
     let text = crate::json::to_string(value).map_err(|e| JsError::new(&e))?;
     js_sys::JSON::parse(&text).map_err(|_| JsError::new("result is not valid JSON"))
+}
+
+/// Like [`to_js`], for the snippet's results (score, explanation, stage entries), written by
+/// hand ([`crate::json::WriteJson`]): the same text, without serde's serializer in the
+/// snippet's wasm. The text is valid JSON by construction (`null` if `JSON.parse` disagreed).
+pub fn written_to_js<T: crate::json::WriteJson + ?Sized>(value: &T) -> JsValue {
+    js_sys::JSON::parse(&crate::json::text_of(value)).unwrap_or(JsValue::NULL)
 }
 
 /// Decodes JS data into an engine input type: JSON text → JSON tree → the type's derived

@@ -6,6 +6,7 @@
 //! The JS loader (`www/snippet/baton.js`) only captures DOM events and calls these methods.
 
 mod net;
+mod page;
 mod store;
 
 use std::cell::RefCell;
@@ -18,9 +19,10 @@ use wasm_bindgen::prelude::*;
 
 use self::net::Sent;
 use self::store::{warn_once, Store, CONSENT, OUTBOX, VISITOR};
-use super::convert::{js_error, json_value, to_js};
+use super::convert::{js_error, json_value, written_to_js};
 use crate::model::Model;
 use crate::outbox::{DeliveryResult, Outbox};
+use crate::state::VisitorState;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TRACKER_TYPES: &str = r#"
@@ -161,8 +163,9 @@ impl Options {
 struct VisitorRecord {
     id: String,
     model: String,
-    /// The engine's exported state (JSON text).
-    state: String,
+    /// The engine's exported state: the JSON tree itself (version 2), or its JSON text as a
+    /// string (version 1).
+    state: Value,
 }
 
 impl VisitorRecord {
@@ -185,18 +188,36 @@ impl VisitorRecord {
     /// Reads a stored record of version 2 or 1; `None` for anything else (corrupt or foreign).
     /// Whether the state itself is valid is the engine's to say.
     fn read(text: &str) -> Option<VisitorRecord> {
-        let rec: Value = crate::json::parse(text).ok()?;
-        let text_of = |key: &str| rec.get(key)?.as_str().map(str::to_owned);
-        let id = text_of("id").filter(|id| !id.is_empty())?;
-        let model = text_of("model")?;
-        let state = match (rec.get("v")?.as_u64()?, rec.get("state")?) {
+        let mut rec: Value = crate::json::parse(text).ok()?;
+        let text_of = |rec: &Value, key: &str| rec.get(key)?.as_str().map(str::to_owned);
+        let id = text_of(&rec, "id").filter(|id| !id.is_empty())?;
+        let model = text_of(&rec, "model")?;
+        let version = rec.get("v")?.as_u64()?;
+        // Taken, not cloned: the tree goes to the engine as it is.
+        let state = rec.get_mut("state")?.take();
+        match (version, &state) {
             // The current version (`VISITOR_RECORD_VERSION`).
-            (2, state @ Value::Object(_)) => crate::json::write(state),
+            (2, Value::Object(_)) => {}
             // Version 1: the state as JSON text.
-            (1, Value::String(state)) => state.clone(),
+            (1, Value::String(_)) => {}
             _ => return None,
-        };
+        }
         Some(VisitorRecord { id, model, state })
+    }
+
+    /// Restores `engine` from this record's state, as `Engine::with_state` of the state's text
+    /// would: a version 2 state is read from its tree as it is (the length bound of a state text
+    /// applying to the whole record text it came in), a version 1 state is parsed from its text.
+    /// One call into the engine for both, so its state reader is in the wasm once.
+    fn restore(self, engine: &mut crate::Engine, record_len: usize) -> Result<(), crate::Error> {
+        let tree = match self.state {
+            Value::String(text) => VisitorState::parse_text(&text)?,
+            tree => {
+                crate::state::check_text_len(record_len)?;
+                tree
+            }
+        };
+        engine.restore_state_value(tree)
     }
 }
 
@@ -344,7 +365,7 @@ impl Tracker {
                     s.sync_outbox();
                 }
                 for handoff in &outcome.handoffs {
-                    let body = crate::json::to_string(handoff).map_err(|e| JsError::new(&e))?;
+                    let body = handoff.to_json();
                     // The page gets the payload exactly as sent (and JSON.parse of the body we
                     // already have costs no second serializer in the wasm).
                     if s.has_hook(Hook::Qualified) {
@@ -353,10 +374,10 @@ impl Tracker {
                     s.outbox.enqueue(&handoff.handoff_id, body, now);
                 }
                 for entry in &outcome.stages_entered {
-                    notes.push((Hook::Stage, to_js(entry)?));
+                    notes.push((Hook::Stage, written_to_js(entry)));
                 }
                 if s.has_hook(Hook::Score) {
-                    notes.push((Hook::Score, to_js(&outcome.score)?));
+                    notes.push((Hook::Score, written_to_js(&outcome.score)));
                 }
                 // The outbox (handoff bodies of a few KB each) is rewritten only when it changed.
                 s.persist_visitor();
@@ -428,7 +449,7 @@ impl Tracker {
     pub fn score(&self) -> Result<JsValue, JsError> {
         let mut s = self.inner.borrow_mut();
         s.sync();
-        to_js(&s.engine.score(Date::now() as i64))
+        Ok(written_to_js(&s.engine.score(Date::now() as i64)))
     }
 
     /// Why the score is what it is: the ledger of counted points.
@@ -440,7 +461,7 @@ impl Tracker {
     pub fn explain(&self) -> Result<JsValue, JsError> {
         let mut s = self.inner.borrow_mut();
         s.sync();
-        to_js(&s.engine.explain(Date::now() as i64))
+        Ok(written_to_js(&s.engine.explain(Date::now() as i64)))
     }
 
     /// Registers a hook: `qualified` (the handoff payload, at once, so the page can act:
@@ -593,21 +614,19 @@ impl Inner {
             return;
         }
         self.seen_visitor = raw.clone();
-        match VisitorRecord::read(raw.as_deref().unwrap_or_default()) {
-            Some(rec) => {
-                self.visitor_id = rec.id;
+        let raw = raw.as_deref().unwrap_or_default();
+        match VisitorRecord::read(raw) {
+            Some(mut rec) => {
+                self.visitor_id = std::mem::take(&mut rec.id);
                 if rec.model != self.engine.model().hash() {
                     // Written under another model (the site changed it): the counters mean nothing
                     // under this one, so the visitor keeps their id and starts a fresh score.
                     self.engine.reset();
                     return;
                 }
-                match crate::Engine::with_state(self.engine.model().clone(), &rec.state) {
-                    Ok(engine) => self.engine = engine,
-                    Err(e) => {
-                        warn_once(&format!("discarded a stored visitor state: {e}"));
-                        self.engine.reset();
-                    }
+                if let Err(e) = rec.restore(&mut self.engine, raw.len()) {
+                    warn_once(&format!("discarded a stored visitor state: {e}"));
+                    self.engine.reset();
                 }
             }
             None => {
@@ -751,8 +770,8 @@ fn settle(inner: &Rc<RefCell<Inner>>, id: &str, sent: Sent) {
             } => {
                 if (200..300).contains(&code) && s.has_hook(Hook::Delivered) {
                     let o = js_sys::Object::new();
-                    let _ = js_sys::Reflect::set(&o, &"handoffId".into(), &id.into());
-                    let _ = js_sys::Reflect::set(&o, &"status".into(), &code.into());
+                    net::set(&o, "handoffId", &id.into());
+                    net::set(&o, "status", &code.into());
                     notes.push((Hook::Delivered, o.into()));
                 }
                 DeliveryResult::Status {

@@ -5,7 +5,7 @@
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{AbortController, RequestInit, Response};
+use web_sys::{AbortController, Response};
 
 /// Browsers cap the bytes of all keepalive requests in flight per page at 64 KiB; a body above
 /// this goes out as an ordinary fetch (it then dies with the page, and the outbox retries it).
@@ -29,24 +29,25 @@ pub fn post(
     now_ms: f64,
     done: impl FnOnce(Sent) + 'static,
 ) {
-    let Some(window) = web_sys::window() else {
+    let Some(window) = super::page::window() else {
         done(Sent::Failed("no window".into()));
         return;
     };
-    let init = RequestInit::new();
-    init.set_method("POST");
+    // The init dictionary as a plain object: web-sys's `RequestInit` setters are one import
+    // each (and an enum table for `credentials`); one `Reflect.set` does them all.
+    let init = Object::new();
+    set(&init, "method", &"POST".into());
     // A string body makes the browser send `Content-Type: text/plain;charset=UTF-8`.
-    init.set_body(&JsValue::from_str(body));
-    // NOTE: web-sys 0.3.107 has no `RequestInit::set_keepalive`; the field is set directly.
-    let _ = Reflect::set(
+    set(&init, "body", &body.into());
+    set(
         &init,
-        &"keepalive".into(),
+        "keepalive",
         &JsValue::from_bool(body.len() <= KEEPALIVE_MAX_BYTES),
     );
-    init.set_credentials(web_sys::RequestCredentials::Omit);
+    set(&init, "credentials", &"omit".into());
     let controller = AbortController::new().ok();
     if let Some(c) = &controller {
-        init.set_signal(Some(&c.signal()));
+        set(&init, "signal", &c.signal());
     }
     // A hung endpoint must not hold the entry forever: abort, and let the outbox retry.
     let timer =
@@ -69,14 +70,19 @@ pub fn post(
     });
     // One closure for both outcomes: a `Response` means fulfilled, anything else is the rejection.
     // (`once_into_js` frees itself when called; exactly one of the two paths calls it.)
-    let request = window.fetch_with_str_and_init(endpoint, &init);
+    let request = window.fetch_with_str_and_init(endpoint, init.unchecked_ref());
     request.unchecked_ref::<Thenable>().then(&settle, &settle);
+}
+
+/// `target[key] = value` (`Reflect.set`), a failure ignored: the targets are plain objects.
+pub fn set(target: &JsValue, key: &str, value: &JsValue) {
+    let _ = Reflect::set(target, &key.into(), value);
 }
 
 /// Queues `body` with `navigator.sendBeacon` (for `pagehide`): true when the browser took it.
 /// The response is never seen, so the caller keeps the entry in flight until its lease expires.
 pub fn beacon(endpoint: &str, body: &str) -> bool {
-    web_sys::window()
+    super::page::window()
         .and_then(|w| {
             w.navigator()
                 .send_beacon_with_opt_str(endpoint, Some(body))
@@ -130,7 +136,7 @@ extern "C" {
 /// time). When another tab holds it, `critical(false)` runs instead so the caller can retry later.
 /// Without Web Locks (old browsers) it runs unlocked: the receiver's dedupe covers what is left.
 pub fn with_lock(name: &str, critical: impl FnOnce(bool) + 'static) {
-    let locks = web_sys::window()
+    let locks = super::page::window()
         .and_then(|w| Reflect::get(&w.navigator(), &"locks".into()).ok())
         .filter(|l| l.is_object());
     let Some(locks) = locks else {
@@ -138,7 +144,7 @@ pub fn with_lock(name: &str, critical: impl FnOnce(bool) + 'static) {
         return;
     };
     let options = Object::new();
-    let _ = Reflect::set(&options, &"ifAvailable".into(), &JsValue::TRUE);
+    set(&options, "ifAvailable", &JsValue::TRUE);
     // The lock is released when the callback returns (it returns undefined, not a promise).
     let callback = Closure::once_into_js(move |lock: JsValue| critical(!lock.is_null()));
     let manager: LockManager = locks.unchecked_into();

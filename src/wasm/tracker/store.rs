@@ -112,7 +112,7 @@ impl Store {
     /// Opens `localStorage`; touching it may throw (Safari private mode, sandboxed iframes,
     /// storage disabled), in which case the page runs in memory only.
     pub fn open() -> Store {
-        let window = web_sys::window();
+        let window = super::page::window();
         let storage = window
             .as_ref()
             .and_then(|w| w.local_storage().ok().flatten());
