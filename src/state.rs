@@ -417,11 +417,38 @@ fn is_zero<T: Default + PartialEq>(v: &T) -> bool {
     *v == T::default()
 }
 
+/// Drop the oldest elements of `v` until at most `max` are left.
+///
+/// Not `v.drain(..extra)`: that is one full copy per element type in the snippet's wasm (seven
+/// types here, benches/SIZE.md step 31). The per-type part is only dropping the removed
+/// elements; moving the kept ones down is [`shift_down`], shared by every type.
 pub(crate) fn trim_front<T>(v: &mut Vec<T>, max: usize) {
-    if v.len() > max {
-        let extra = v.len() - max;
-        v.drain(..extra);
+    let len = v.len();
+    if len <= max {
+        return;
     }
+    let extra = len - max;
+    let size = std::mem::size_of::<T>();
+    // SAFETY: the length is set to 0 first, so a panicking drop leaks rather than drops twice.
+    // The first `extra` elements are dropped exactly once, then the `max` kept ones (in bounds:
+    // `extra + max == len`) are moved bitwise to the front, and the length covers only them.
+    unsafe {
+        v.set_len(0);
+        let base = v.as_mut_ptr();
+        std::ptr::drop_in_place(std::ptr::slice_from_raw_parts_mut(base, extra));
+        shift_down(base.cast::<u8>(), extra * size, max * size);
+        v.set_len(max);
+    }
+}
+
+/// Move `bytes` bytes starting at `base + from` to `base` (the ranges may overlap).
+///
+/// # Safety
+/// `base .. base + from + bytes` is one allocation, valid for reads and writes.
+#[inline(never)]
+unsafe fn shift_down(base: *mut u8, from: usize, bytes: usize) {
+    // SAFETY: the caller's range covers both the source and the destination.
+    unsafe { std::ptr::copy(base.add(from), base, bytes) }
 }
 
 /// Version 1 kept only the time the current stage was reached (`sa`) and had no dedupe ring;
@@ -507,6 +534,38 @@ mod tests {
                     "{decay:?} at {as_of}: {got} vs {direct}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn trim_front_keeps_the_newest() {
+        let mut v: Vec<String> = ["a", "b", "c", "d"].map(String::from).to_vec();
+        trim_front(&mut v, 2);
+        assert_eq!(v, ["c", "d"]);
+        trim_front(&mut v, 5);
+        assert_eq!(v, ["c", "d"]);
+        trim_front(&mut v, 0);
+        assert!(v.is_empty());
+        let mut b = vec![(1i64, 1.5f64), (2, 2.5), (3, 3.5)];
+        trim_front(&mut b, 1);
+        assert_eq!(b, [(3, 3.5)]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn trim_front_is_drain(items in proptest::collection::vec(".{0,3}", 0..40), max in 0usize..50) {
+            let mut want = items.clone();
+            if want.len() > max {
+                let extra = want.len() - max;
+                want.drain(..extra);
+            }
+            let mut got = items.clone();
+            trim_front(&mut got, max);
+            proptest::prop_assert_eq!(&got, &want);
+            let mut nums: Vec<u32> = (0..items.len() as u32).collect();
+            trim_front(&mut nums, max);
+            let first = items.len().saturating_sub(max) as u32;
+            proptest::prop_assert_eq!(nums, (first..items.len() as u32).collect::<Vec<_>>());
         }
     }
 
