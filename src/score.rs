@@ -317,16 +317,17 @@ pub(crate) fn breakdown_with(
 ) -> Breakdown {
     let mut rule_points = Vec::new();
     rule_points_into(model, state, fit_hits, as_of, &mut rule_points);
-    let fit_matched: Vec<bool> = model
-        .rules
-        .iter()
-        .zip(fit_hits)
-        .map(|(r, hit)| r.kind == RuleKind::Fit && *hit)
-        .collect();
+    let mut fit_matched = Vec::with_capacity(model.rules.len());
+    for (r, hit) in model.rules.iter().zip(fit_hits) {
+        fit_matched.push(r.kind == RuleKind::Fit && *hit);
+    }
     let (mut raw, mut values) = (Vec::new(), Vec::new());
     let (fit, engagement) = group_values_into(model, &rule_points, &mut raw, &mut values);
     let mut groups = Vec::with_capacity(model.groups.len());
-    for ((g, raw), value) in model.groups.iter().zip(raw).zip(values) {
+    let mut group_values = SortedMap::new();
+    for (i, g) in model.groups.iter().enumerate() {
+        let (raw, value) = (raw[i], values[i]);
+        group_values.insert(g.name.clone(), round2(value));
         groups.push(GroupSummary {
             group: g.name.clone(),
             kind: g.kind,
@@ -337,10 +338,6 @@ pub(crate) fn breakdown_with(
     }
     let total_raw = fit + engagement;
     let total = model.total_bounds.clamp(total_raw);
-    let mut group_values = SortedMap::new();
-    for g in &groups {
-        group_values.insert(g.group.clone(), round2(g.value));
-    }
     let score = Score {
         total: round2(total),
         fit: round2(fit),
