@@ -147,10 +147,7 @@ impl Acc {
                 let life = (100.0 / percent).ceil() as i64;
                 let newest = buckets.last().map_or(idx, |(i, _)| *i);
                 buckets.retain(|(i, _)| newest - *i < life);
-                if buckets.len() > MAX_BUCKETS {
-                    let extra = buckets.len() - MAX_BUCKETS;
-                    buckets.drain(..extra);
-                }
+                trim_front(buckets, MAX_BUCKETS);
             }
             _ => {}
         }
