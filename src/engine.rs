@@ -391,28 +391,27 @@ impl Engine {
     /// Stages whose criteria hold at `now` and lie ahead of the current one are entered.
     fn advance_stages(&mut self, now: i64) -> Vec<StageEntry> {
         // The model's stages plus `known` (always reachable), in forward order: walking
-        // `Stage::ALL` (declared in that order) sorts without a sort routine in the wasm.
+        // `Stage::ALL` (declared in that order) sorts without a sort routine in the wasm. A
+        // loop, not a `flat_map`/`filter` chain: one small body in the snippet's wasm instead
+        // of the flattening adapters' (benches/SIZE.md step 31). The score is read only if a
+        // criterion gets to a score test (cheap tests go first,
+        // `condition::Condition::cheap_first`): `Totals` computes on its first read.
         let stages = &self.model.stages;
         let current = self.state.stage;
-        let candidates = Stage::ALL
-            .into_iter()
-            .flat_map(|s| {
-                let listed = stages.iter().filter(|x| x.stage == s).count();
-                std::iter::repeat_n(s, listed.max(usize::from(s == Stage::Known)))
-            })
-            .filter(|s| current.can_advance_to(*s));
-        // Nothing ahead (the visitor already reached the last stage): no score to read. Else
-        // the score is read only if a criterion gets to a score test (cheap tests go first,
-        // `condition::Condition::cheap_first`).
-        if candidates.clone().next().is_none() {
-            return Vec::new();
-        }
         let totals =
             score::Totals::new(&self.model, &self.state, &self.fit, now, &mut self.scratch);
-        let entered: Vec<StageEntry> = candidates
-            .filter(|s| score::stage_holds(&self.model, &self.state, &totals, *s, now))
-            .map(|stage| StageEntry { stage, at: now })
-            .collect();
+        let mut entered = Vec::new();
+        for stage in Stage::ALL {
+            if !current.can_advance_to(stage) {
+                continue;
+            }
+            let listed = stages.iter().filter(|x| x.stage == stage).count();
+            for _ in 0..listed.max(usize::from(stage == Stage::Known)) {
+                if score::stage_holds(&self.model, &self.state, &totals, stage, now) {
+                    entered.push(StageEntry { stage, at: now });
+                }
+            }
+        }
         if let Some(last) = entered.last() {
             self.state.stage = last.stage;
             self.state.stage_entries.extend(entered.iter().copied());

@@ -271,26 +271,31 @@ impl Event {
             }
         }
 
+        // One loop over the five fields (context.campaign first, else the utm_ parameter), not
+        // five copies of the reading code.
         let mut campaign = Campaign::default();
-        if let Some(Value::Object(c)) = context.get("campaign") {
-            let get = |k: &str| c.get(k).and_then(Value::as_str).map(|s| clip(s, 200));
-            campaign.source = get("source");
-            campaign.medium = get("medium");
-            campaign.name = get("name");
-            campaign.term = get("term");
-            campaign.content = get("content");
-        }
-        let from_query = |k: &str| {
-            query
-                .iter()
-                .find(|(qk, _)| qk == k)
-                .map(|(_, v)| clip(v, 200))
+        let from_context = match context.get("campaign") {
+            Some(Value::Object(c)) => Some(c),
+            _ => None,
         };
-        campaign.source = campaign.source.or_else(|| from_query("utm_source"));
-        campaign.medium = campaign.medium.or_else(|| from_query("utm_medium"));
-        campaign.name = campaign.name.or_else(|| from_query("utm_campaign"));
-        campaign.term = campaign.term.or_else(|| from_query("utm_term"));
-        campaign.content = campaign.content.or_else(|| from_query("utm_content"));
+        for (slot, key, param) in [
+            (&mut campaign.source, "source", "utm_source"),
+            (&mut campaign.medium, "medium", "utm_medium"),
+            (&mut campaign.name, "name", "utm_campaign"),
+            (&mut campaign.term, "term", "utm_term"),
+            (&mut campaign.content, "content", "utm_content"),
+        ] {
+            let text = from_context
+                .and_then(|c| c.get(key))
+                .and_then(Value::as_str)
+                .or_else(|| {
+                    query
+                        .iter()
+                        .find(|(qk, _)| qk == param)
+                        .map(|(_, v)| v.as_str())
+                });
+            *slot = text.map(|s| clip(s, 200));
+        }
 
         Ok(Event {
             kind,
@@ -758,7 +763,7 @@ fn percent_decode(s: &str) -> String {
         }
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    crate::text::lossy::utf8_lossy(out)
 }
 
 /// The byte `%hh` stands for: what `u8::from_str_radix` read from the two chars, which includes
@@ -818,6 +823,27 @@ mod tests {
         assert_eq!(e.campaign.source.as_deref(), Some("linkedin"));
         assert_eq!(e.referrer.as_deref(), Some("https://google.com/"));
         assert_eq!(e.timestamp, 1_795_530_600_000);
+    }
+
+    #[test]
+    fn campaign_prefers_context_then_utm_parameters() {
+        let long = "x".repeat(250);
+        let e = Event::from_value(&json!({
+            "type": "track", "event": "e", "anonymousId": "a", "timestamp": 1,
+            "context": {
+                "campaign": {"source": "ctx", "medium": 5, "term": long},
+                "page": {"url": "https://x.test/?utm_source=q&utm_medium=m%2Bx&utm_campaign=c%FF%e6%97&utm_content=%zz+1&utm_term=t"}
+            }
+        }))
+        .unwrap();
+        let c = &e.campaign;
+        assert_eq!(c.source.as_deref(), Some("ctx"));
+        assert_eq!(c.medium.as_deref(), Some("m+x"));
+        assert_eq!(c.name.as_deref(), Some("c\u{FFFD}\u{FFFD}"));
+        assert_eq!(c.term.as_deref(), Some(&long[..200]));
+        assert_eq!(c.content.as_deref(), Some("%zz 1"));
+        let none = Event::from_value(&json!({"type": "identify", "userId": "u", "timestamp": 1}));
+        assert!(none.unwrap().campaign.is_empty());
     }
 
     #[test]

@@ -2,7 +2,6 @@
 //! visitor, stage and model version. Documented by `tests/fixtures/schema/handoff.schema.json`.
 
 use crate::condition::Facts;
-use crate::event::Campaign;
 use crate::hash;
 use crate::model::{HandoffSpec, Model};
 use crate::score::{self, LedgerEntry, Score};
@@ -116,7 +115,7 @@ pub fn route(
             return Assignment {
                 owner: r.owner.clone(),
                 team: r.team.clone().or_else(|| spec.routing.team.clone()),
-                matched: format!("rules[{i}]"),
+                matched: rule_ref(i),
             };
         }
     }
@@ -133,6 +132,14 @@ pub fn route(
         team: spec.routing.team.clone(),
         matched: "fallback".to_string(),
     }
+}
+
+/// `rules[i]`, the routing rule that matched (no `format!`: see `crate::text`).
+fn rule_ref(i: usize) -> String {
+    let mut out = "rules[".to_string();
+    crate::json::num::push_u64(i as u64, &mut out);
+    out.push(']');
+    out
 }
 
 pub(crate) fn build(
@@ -164,19 +171,16 @@ pub(crate) fn build(
     } else {
         (Map::new(), Map::new())
     };
-    let history = if inc.history {
-        state
-            .history
-            .iter()
-            .map(|h| HistoryItem {
+    let mut history = Vec::new();
+    if inc.history {
+        for h in &state.history {
+            history.push(HistoryItem {
                 at: h.0,
                 kind: h.1.clone(),
                 label: h.2.clone(),
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+            });
+        }
+    }
     Handoff {
         format: HANDOFF_FORMAT.to_string(),
         handoff_id: handoff_id(&visitor_id, spec.stage, model.hash()),
@@ -226,14 +230,23 @@ pub(crate) fn build(
 pub(crate) fn touch_of(event: &crate::event::Event) -> Touch {
     Touch {
         at: event.timestamp,
-        landing_page: event.path.clone().map(|p| crate::event::clip(&p, 200)),
-        referrer: event.referrer.clone().map(|r| crate::event::clip(&r, 200)),
-        utm: Campaign {
-            source: event.campaign.source.clone(),
-            medium: event.campaign.medium.clone(),
-            name: event.campaign.name.clone(),
-            term: event.campaign.term.clone(),
-            content: event.campaign.content.clone(),
-        },
+        landing_page: event.path.as_deref().map(|p| crate::event::clip(p, 200)),
+        referrer: event
+            .referrer
+            .as_deref()
+            .map(|r| crate::event::clip(r, 200)),
+        utm: event.campaign.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_ref_is_the_formatted_index() {
+        for i in [0usize, 7, 10, 199, 4096, usize::MAX] {
+            assert_eq!(rule_ref(i), format!("rules[{i}]"));
+        }
     }
 }

@@ -317,16 +317,17 @@ pub(crate) fn breakdown_with(
 ) -> Breakdown {
     let mut rule_points = Vec::new();
     rule_points_into(model, state, fit_hits, as_of, &mut rule_points);
-    let fit_matched: Vec<bool> = model
-        .rules
-        .iter()
-        .zip(fit_hits)
-        .map(|(r, hit)| r.kind == RuleKind::Fit && *hit)
-        .collect();
+    let mut fit_matched = Vec::with_capacity(model.rules.len());
+    for (r, hit) in model.rules.iter().zip(fit_hits) {
+        fit_matched.push(r.kind == RuleKind::Fit && *hit);
+    }
     let (mut raw, mut values) = (Vec::new(), Vec::new());
     let (fit, engagement) = group_values_into(model, &rule_points, &mut raw, &mut values);
     let mut groups = Vec::with_capacity(model.groups.len());
-    for ((g, raw), value) in model.groups.iter().zip(raw).zip(values) {
+    let mut group_values = SortedMap::new();
+    for (i, g) in model.groups.iter().enumerate() {
+        let (raw, value) = (raw[i], values[i]);
+        group_values.insert(g.name.clone(), round2(value));
         groups.push(GroupSummary {
             group: g.name.clone(),
             kind: g.kind,
@@ -337,10 +338,6 @@ pub(crate) fn breakdown_with(
     }
     let total_raw = fit + engagement;
     let total = model.total_bounds.clamp(total_raw);
-    let mut group_values = SortedMap::new();
-    for g in &groups {
-        group_values.insert(g.group.clone(), round2(g.value));
-    }
     let score = Score {
         total: round2(total),
         fit: round2(fit),
@@ -376,53 +373,49 @@ pub(crate) fn score_with(
 
 pub fn explain(model: &Model, state: &VisitorState, as_of: i64) -> Explanation {
     let b = breakdown(model, state, as_of);
-    let clamped: Vec<&str> = b
-        .groups
-        .iter()
-        .filter(|g| g.clamp.is_some())
-        .map(|g| g.group.as_str())
-        .collect();
-    let entries: Vec<LedgerEntry> = state
-        .ledger
-        .iter()
-        .map(|rec| {
-            let rule = model.rule(&rec.0);
-            let decay = rule.map_or(crate::model::Decay::None, |r| r.decay);
-            let group = rule.map_or(String::new(), |r| r.group.clone());
-            let factor = if rec.3.is_some() {
-                1.0
-            } else {
-                decay_factor(decay, rec.1, as_of)
-            };
-            LedgerEntry {
-                message_id: rec.4.clone(),
-                event_type: rec.5.clone(),
-                label: rec.6.clone(),
-                timestamp: rec.1,
-                rule_id: rec.0.clone(),
-                group_clamped: clamped.contains(&group.as_str()),
-                group,
-                raw_points: rule.map_or(rec.2, |r| r.points),
-                decay_factor: factor,
-                counted_points: rec.2 * factor,
-                cap_hit: rec.3,
-            }
-        })
-        .collect();
+    // Loops, not iterator chains: each `map(..).collect()` is its own copy of the collecting
+    // code in the snippet's wasm (benches/SIZE.md step 31).
+    let mut entries = Vec::with_capacity(state.ledger.len());
+    for rec in &state.ledger {
+        // Rule ids are unique and so are group names: the entry's group is clamped when its
+        // rule's group (by position) is.
+        let position = model.rules.iter().position(|r| r.id == rec.0);
+        let rule = position.map(|i| &model.rules[i]);
+        let group_clamped = position.is_some_and(|i| b.groups[model.rule_group[i]].clamp.is_some());
+        let factor = match (rule, rec.3) {
+            (Some(r), None) => decay_factor(r.decay, rec.1, as_of),
+            _ => 1.0,
+        };
+        entries.push(LedgerEntry {
+            message_id: rec.4.clone(),
+            event_type: rec.5.clone(),
+            label: rec.6.clone(),
+            timestamp: rec.1,
+            rule_id: rec.0.clone(),
+            group_clamped,
+            group: rule.map_or(String::new(), |r| r.group.clone()),
+            raw_points: rule.map_or(rec.2, |r| r.points),
+            decay_factor: factor,
+            counted_points: rec.2 * factor,
+            cap_hit: rec.3,
+        });
+    }
     let mut rules = Vec::new();
     let mut fit = Vec::new();
     for (i, rule) in model.rules.iter().enumerate() {
+        let points = b.rule_points[i];
         match rule.kind {
             RuleKind::Behavior => {
-                let st = state.rules.get(&rule.id);
-                let listed: f64 = entries
-                    .iter()
-                    .filter(|e| e.rule_id == rule.id)
-                    .map(|e| e.counted_points)
-                    .sum();
-                let points = b.rule_points[i];
-                let matches = st.map_or(0, |s| s.matches);
-                let counted = st.map_or(0, |s| s.counted);
+                let mut listed = 0.0;
+                for e in &entries {
+                    if e.rule_id == rule.id {
+                        listed += e.counted_points;
+                    }
+                }
+                let (matches, counted) = state
+                    .rules
+                    .get(&rule.id)
+                    .map_or((0, 0), |s| (s.matches, s.counted));
                 rules.push(RuleSummary {
                     rule_id: rule.id.clone(),
                     kind: rule.kind,
@@ -437,27 +430,24 @@ pub fn explain(model: &Model, state: &VisitorState, as_of: i64) -> Explanation {
             RuleKind::Fit => fit.push(FitEntry {
                 rule_id: rule.id.clone(),
                 group: rule.group.clone(),
-                points: b.rule_points[i],
+                points,
                 matched: b.fit_matched[i],
             }),
         }
     }
     let total_clamp = clamp_name(b.total_raw, model.total_bounds.clamp(b.total_raw));
+    let mut groups = b.groups;
+    for g in &mut groups {
+        g.raw = round2(g.raw);
+        g.value = round2(g.value);
+    }
     Explanation {
         as_of,
         score: b.score,
         entries,
         rules,
         fit,
-        groups: b
-            .groups
-            .into_iter()
-            .map(|g| GroupSummary {
-                raw: round2(g.raw),
-                value: round2(g.value),
-                ..g
-            })
-            .collect(),
+        groups,
         total_raw: round2(b.total_raw),
         total_clamp,
     }

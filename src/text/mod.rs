@@ -8,6 +8,7 @@
 //! with and where (if anywhere) it deliberately differs; its tests pin that.
 
 pub mod int;
+pub mod lossy;
 pub mod quote;
 pub mod search;
 pub mod words;
