@@ -523,8 +523,10 @@ fn parse_at(
     // The subjects present, in key order: the first, and all of them for the message.
     let mut first: Option<(usize, &str)> = None;
     let mut named = String::new();
+    let mut subjects = 0;
     for key in map.keys() {
         if let Some(i) = position(&SUBJECTS, key) {
+            subjects += 1;
             if first.is_some() {
                 named.push_str(" and ");
             } else {
@@ -547,7 +549,7 @@ fn parse_at(
         }
         return None;
     };
-    if named.len() != subject.len() {
+    if subjects > 1 {
         let mut m = String::from("a condition names exactly one subject, found ");
         m.push_str(&named);
         ck.report(path, m);

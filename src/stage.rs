@@ -36,19 +36,23 @@ impl Stage {
         Stage::Recycled,
     ];
 
+    /// The stages' names, in [`Stage::ALL`]'s order (the declaration order): the one spelling
+    /// the state reader, the model's messages and `as_str` share.
+    pub const NAMES: [&'static str; 10] = [
+        "anonymous",
+        "known",
+        "mql",
+        "sal",
+        "sql",
+        "opportunity",
+        "won",
+        "lost",
+        "rejected",
+        "recycled",
+    ];
+
     pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Anonymous => "anonymous",
-            Stage::Known => "known",
-            Stage::Mql => "mql",
-            Stage::Sal => "sal",
-            Stage::Sql => "sql",
-            Stage::Opportunity => "opportunity",
-            Stage::Won => "won",
-            Stage::Lost => "lost",
-            Stage::Rejected => "rejected",
-            Stage::Recycled => "recycled",
-        }
+        Stage::NAMES[self as usize]
     }
 
     pub fn parse(s: &str) -> Option<Stage> {
@@ -91,7 +95,9 @@ mod tests {
 
     #[test]
     fn names_round_trip_and_order_is_forward() {
-        for st in Stage::ALL {
+        for (i, st) in Stage::ALL.into_iter().enumerate() {
+            // `as_str` indexes `NAMES` by discriminant: `ALL` must be in declaration order.
+            assert_eq!(st as usize, i);
             assert_eq!(Stage::parse(st.as_str()), Some(st));
             assert_eq!(
                 serde_json::to_string(&st).unwrap(),

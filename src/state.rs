@@ -214,6 +214,13 @@ pub enum CapHit {
     Total,
 }
 
+impl CapHit {
+    pub const ALL: [CapHit; 3] = [CapHit::PerSession, CapHit::PerDay, CapHit::Total];
+    /// The names as stored and sent, in [`CapHit::ALL`]'s order: the one spelling the writer
+    /// (`as_str`) and the state reader share.
+    pub const NAMES: [&'static str; 3] = ["perSession", "perDay", "total"];
+}
+
 /// One ledger line in state (compact array form).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[cfg_attr(test, derive(Serialize))]

@@ -216,7 +216,7 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
                             stages.push(StageSpec { stage, when });
                         }
                     }
-                    None => ck.report(&p, unknown_listing("unknown stage", name, &stage_names())),
+                    None => ck.report(&p, unknown_listing("unknown stage", name, &Stage::NAMES)),
                 }
             }
         }
@@ -275,10 +275,6 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
         hash: hash::content_hash(v),
         source: v.clone(),
     })))
-}
-
-fn stage_names() -> Vec<&'static str> {
-    Stage::ALL.iter().map(|s| s.as_str()).collect()
 }
 
 fn object_any_keys<'a>(
@@ -533,7 +529,7 @@ fn parse_handoff(ck: &mut Checker, v: &Value) -> Option<HandoffSpec> {
             None => {
                 ck.report(
                     "handoff.stage",
-                    unknown_name("unknown stage", &s, &stage_names(), "", ""),
+                    unknown_name("unknown stage", &s, &Stage::NAMES, "", ""),
                 );
                 None
             }

@@ -8,31 +8,15 @@ use crate::text::quote::quoted;
 use crate::tree::{present, Field, Read, Reader};
 use serde_json::Value;
 
-/// `Stage::ALL`'s names (`Stage::as_str`), as a constant: mapping `ALL` at run time was code
-/// (a test pins them equal).
-const STAGE_NAMES: [&str; Stage::ALL.len()] = [
-    "anonymous",
-    "known",
-    "mql",
-    "sal",
-    "sql",
-    "opportunity",
-    "won",
-    "lost",
-    "rejected",
-    "recycled",
-];
-
 fn stage(r: &mut Reader<'_>, f: Field<'_>, key: &str) -> Stage {
-    r.unit(f, key, &STAGE_NAMES)
+    r.unit(f, key, &Stage::NAMES)
         .map_or(Stage::default(), |i| Stage::ALL[i])
 }
 
 /// A ledger record's `Option<CapHit>`.
 fn cap_hit(r: &mut Reader<'_>, f: Field<'_>) -> Option<CapHit> {
-    let all = [CapHit::PerSession, CapHit::PerDay, CapHit::Total];
-    let index = r.unit(present(f), "cap", &["perSession", "perDay", "total"])?;
-    Some(all[index])
+    let index = r.unit(present(f), "cap", &CapHit::NAMES)?;
+    Some(CapHit::ALL[index])
 }
 
 /// A rule state's accumulator (field `a`).
@@ -217,7 +201,7 @@ mod tests {
                 "r2": {"m": 1, "c": 1, "a": {"h": [2.5, 100]}},
                 "r3": {"a": {"l": [[1, 2.0], [2, 3]]}}
             },
-            "g": [["r1", 1, 5.0, null, "m1", "page", "/x"], ["r1", 2, 0, "perDay", "m2", "track", "E"]],
+            "g": [["r1", 1, 5.0, null, "m1", "page", "/x"], ["r1", 2, 0, "perDay", "m2", "track", "E"], ["r2", 3, 0, "perSession", "m3", "page", "/y"], ["r2", 4, 0, "total", "m4", "page", "/z"]],
             "h": [[1, "page", "/x"]], "d": [1, 4294967295_u64], "st": "mql",
             "se": [{"stage": "known", "at": 1}, {"stage": "mql", "at": 2}], "ho": ["mql@1"],
             "ft": {"at": 1, "landingPage": "/", "referrer": "r", "utm": {"source": "li", "term": "t"}},
@@ -226,8 +210,15 @@ mod tests {
     }
 
     #[test]
-    fn stage_names_are_the_stages_names() {
-        assert_eq!(STAGE_NAMES, Stage::ALL.map(Stage::as_str));
+    fn cap_names_are_serdes() {
+        for (i, cap) in CapHit::ALL.into_iter().enumerate() {
+            // `as_str` indexes `NAMES` by discriminant: `ALL` must be in declaration order.
+            assert_eq!(cap as usize, i);
+            assert_eq!(
+                serde_json::to_string(&cap).unwrap(),
+                format!("\"{}\"", cap.as_str())
+            );
+        }
     }
 
     #[test]

@@ -137,11 +137,7 @@ impl WriteJson for Acc {
 impl CapHit {
     /// The name serde gives it (`rename_all = "camelCase"`).
     pub fn as_str(self) -> &'static str {
-        match self {
-            CapHit::PerSession => "perSession",
-            CapHit::PerDay => "perDay",
-            CapHit::Total => "total",
-        }
+        CapHit::NAMES[self as usize]
     }
 }
 

@@ -4,8 +4,8 @@
 //! core's versions carry machinery the engine does not need for its inputs: the two-way substring
 //! searcher, the Unicode alphabetic/numeric tables behind `char::is_alphanumeric`, `{:?}`'s
 //! escaping with its Unicode printable tables (kept in by every `{:?}` of a string and by the
-//! panic of every `str` slice), and a generic `str::parse` per integer type. Each routine here says what it agrees
-//! with and where (if anywhere) it deliberately differs; its tests pin that.
+//! panic of every `str` slice), and a generic `str::parse` per integer type. Each routine here
+//! says what it agrees with and where (if anywhere) it deliberately differs; its tests pin that.
 
 pub mod int;
 pub mod lossy;
@@ -19,8 +19,12 @@ use core::slice::SliceIndex;
 /// which callers rule out (they slice at positions they found in `text`). Why: the panic of
 /// `str` indexing (`slice_error_fail`) formats the char it cut with `{:?}`, which keeps core's
 /// escaping and Unicode printable tables in the snippet (~1.5 KB gzip with the message code).
+/// Debug builds (the tests) assert the caller's promise, so a misplaced cut fails loudly there
+/// instead of silently dropping text.
 pub fn slice<R: SliceIndex<str, Output = str>>(text: &str, range: R) -> &str {
-    text.get(range).unwrap_or_default()
+    let cut = text.get(range);
+    debug_assert!(cut.is_some(), "text::slice outside the text or a char");
+    cut.unwrap_or_default()
 }
 
 /// `items.join(sep)`: core's `join` is a general routine (~1 KB of wasm) for what is, in the
@@ -61,19 +65,28 @@ mod tests {
     #[test]
     fn slice_is_indexing_where_indexing_does_not_panic() {
         let text = "aé日😀";
-        for a in 0..=text.len() + 1 {
-            for b in 0..=text.len() + 1 {
-                let std = text.get(a..b);
-                assert_eq!(slice(text, a..b), std.unwrap_or(""), "{a}..{b}");
-                if let Some(s) = std {
-                    assert_eq!(slice(text, a..b), &text[a..b]);
-                    assert!(!s.is_empty() || a == b);
+        let mut cuts = 0;
+        for a in 0..=text.len() {
+            for b in a..=text.len() {
+                if let Some(s) = text.get(a..b) {
+                    assert_eq!(slice(text, a..b), s, "{a}..{b}");
+                    cuts += 1;
                 }
             }
-            assert_eq!(slice(text, a..), text.get(a..).unwrap_or(""));
-            assert_eq!(slice(text, ..a), text.get(..a).unwrap_or(""));
+            if let Some(s) = text.get(a..) {
+                assert_eq!(slice(text, a..), s);
+                assert_eq!(slice(text, ..a), &text[..a]);
+            }
         }
+        assert_eq!(cuts, 15, "five boundaries: 5·4/2 + 5 empty ranges");
         assert_eq!(slice(text, 1..3), "é");
-        assert_eq!(slice(text, 1..2), "");
+    }
+
+    /// A cut inside a char is the caller's bug: the tests (debug builds) fail on it.
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "text::slice")]
+    fn slice_inside_a_char_fails_in_debug_builds() {
+        slice("aé", 1..2);
     }
 }

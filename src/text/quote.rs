@@ -5,10 +5,10 @@
 //! [`quoted`] writes what `{:?}` writes for every string of chars below U+0370 (ASCII, Latin,
 //! IPA, combining marks): `"` and `\` escaped, `\t` `\r` `\n` `\0` as such, other control chars,
 //! the no-break space, the soft hyphen and combining marks as `\u{..}`. Above, it escapes the
-//! other spaces and the invisible format chars (zero-width space and joiners, direction marks
-//! and isolates, word joiner, byte-order mark) as `{:?}` does, and writes the rest as it is,
-//! where `{:?}` also escapes unassigned code points, private use chars, other scripts'
-//! combining marks and a few rarer format chars.
+//! other spaces and the invisible format chars (zero-width space and joiners, General
+//! Punctuation's direction marks and isolates, word joiner, byte-order mark) as `{:?}` does,
+//! and writes the rest as it is, where `{:?}` also escapes unassigned code points, private use
+//! chars, other scripts' combining marks and a few rarer format chars.
 
 use core::fmt::{self, Display, Formatter, Write};
 

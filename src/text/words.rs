@@ -9,8 +9,9 @@
 //! Where it differs from `is_alphanumeric` (tests pin both directions):
 //! - superscript digits and letters, letter-like symbols (`ℓ`, `Ω`), Roman numerals, circled and
 //!   squared letters and digits (U+2000–U+2BFF, U+2E00–U+2E7F, U+1F000–U+1FBFF) separate words;
-//! - above U+0530, combining marks (Devanagari's virama, Thai tone marks, ...), the rarer
-//!   punctuation of other scripts and unassigned code points join words.
+//! - above U+0530, combining marks (Devanagari's virama, Thai tone marks, ...; not Hebrew's
+//!   cantillation marks U+0591–U+05AF, which separate), the rarer punctuation of other scripts
+//!   and unassigned code points join words.
 
 /// Non-ASCII ranges (inclusive, ascending) that separate words.
 const SEPARATORS: [(u32, u32); 60] = [
@@ -42,7 +43,8 @@ const SEPARATORS: [(u32, u32); 60] = [
     (0x3A2, 0x3A2),
     (0x3F6, 0x3F6),
     (0x482, 0x489),
-    // Armenian, Hebrew, Arabic, Devanagari and Thai punctuation.
+    // Armenian, Hebrew, Arabic, Devanagari and Thai punctuation; U+0591–U+05AF are Hebrew
+    // cantillation marks (combining marks for chanting), separators here as before.
     (0x55A, 0x55F),
     (0x589, 0x58A),
     (0x591, 0x5AF),
