@@ -6,6 +6,12 @@
 //!
 //! The `wasm` module is the thin wasm-bindgen layer, compiled only for `wasm32`.
 
+// The snippet's code (what builds without `analytics`) never slices a `str` by index: the
+// panic of `&s[a..b]` formats the cut char with `{:?}`, which brings core's escaping and Unicode
+// tables back into every site visitor's download (~4.6 KB gzip, benches/SIZE.md step 26). Use
+// `text::slice` or `str::get`. The lint runs in CI's `cargo clippy --lib` (snippet features).
+#![cfg_attr(not(feature = "analytics"), deny(clippy::string_slice))]
+
 pub mod condition;
 pub mod engine;
 pub mod error;

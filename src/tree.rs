@@ -318,7 +318,7 @@ impl<'k> Reader<'k> {
     pub(crate) fn variant<'v>(&mut self, f: Field<'v>, key: &str) -> Option<(&'v str, Field<'v>)> {
         match f? {
             Value::String(s) => Some((s, None)),
-            Value::Object(m) if m.len() == 1 => m.iter().next().map(|(k, c)| (&k[..], Some(c))),
+            Value::Object(m) if m.len() == 1 => m.iter().next().map(|(k, c)| (k.as_str(), Some(c))),
             _ => {
                 self.expected(key, "a string or an object with one key");
                 None
