@@ -1,6 +1,8 @@
-//! The engine's own JSON text layer: text → `serde_json::Value` ([`parse`]) and `Value` (or
-//! anything `Serialize`, directly) → compact text ([`write`], [`to_string`]), for models,
-//! events, state, outbox, handoffs and canonical hashing, in every build.
+//! The engine's own JSON text layer: text → `serde_json::Value` ([`parse`]), `Value` → compact
+//! text ([`write`]) and a non-generic writer for the snippet's results ([`JsonOut`], used by the
+//! `encode` modules beside each type), for models, events, state, outbox, handoffs and
+//! canonical hashing. The Node and dashboard builds write `Serialize` values with serde_json
+//! itself (they link it anyway); the tests pin both routes to the same bytes.
 //!
 //! Why not serde_json's own text parser and writer: in the site snippet they came with float
 //! tables (serde_json's power-of-ten table, zmij's) and kept core's `<f64 as Display>` and
@@ -17,7 +19,6 @@
 pub mod num;
 mod out;
 mod parse;
-mod ser;
 mod write;
 
 #[cfg(test)]
@@ -25,12 +26,10 @@ pub(crate) mod arb;
 #[cfg(test)]
 mod tests;
 
-use serde::Serialize;
 use serde_json::Value;
 
 pub use out::{text_of, JsonOut, WriteJson};
 pub use parse::{parse, Error};
-pub use ser::{serialize_into, SerError};
 pub use write::{write_into, write_number, write_str};
 
 /// `v` as compact JSON text, the same bytes as `serde_json::to_string(v)`.
@@ -38,15 +37,6 @@ pub fn write(v: &Value) -> String {
     let mut out = String::new();
     write_into(v, &mut out);
     out
-}
-
-/// Any `Serialize` value as compact JSON text, the same bytes as `serde_json::to_string(v)`
-/// (struct fields in their order); an error is what JSON cannot hold (a map key that is not a
-/// string, a number or a unit variant), or the value's own.
-pub fn to_string<T: Serialize + ?Sized>(v: &T) -> Result<String, String> {
-    let mut out = String::new();
-    serialize_into(v, &mut out).map_err(|e| e.to_string())?;
-    Ok(out)
 }
 
 /// A number as serde_json's `Number` displays it (the same text [`write`] gives it).
