@@ -1,7 +1,7 @@
 //! A compact JSON text writer for the hand-written encoders of the snippet's outputs (visitor
 //! state, outbox, handoff, score, explanation).
 //!
-//! Why not `#[derive(Serialize)]` through [`super::to_string`]: serde's derived code is one
+//! Why not `#[derive(Serialize)]` through a serde `Serializer`: serde's derived code is one
 //! generic copy per type and serializer (the visitor state's alone was ~4 KB of the snippet's
 //! wasm), plus the serializer itself and serde_json's `Value: Serialize`. This writer is not
 //! generic: each encoder is a short list of calls. The bytes are the ones serde_json writes (the

@@ -82,7 +82,7 @@ const DELIVERY_LOCK: &str = "baton:v1:delivery";
 /// Format of the stored visitor record (bump with a migration when the shape changes). Version 2
 /// holds the engine's state inline (`"state":{...}`); version 1 held it as JSON text inside the
 /// JSON, escaped a second time on every event. Version 1 records are still read.
-const VISITOR_RECORD_VERSION: &str = "2";
+const VISITOR_RECORD_VERSION: u64 = 2;
 
 /// How the site asks for consent (the embed's `consent` option).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -169,20 +169,21 @@ struct VisitorRecord {
 }
 
 impl VisitorRecord {
-    /// `{"v":2,"id":…,"model":…,"state":…}`. Written on every event, so the state (already JSON)
-    /// goes in as it is rather than through a serializer that would copy and re-check it.
-    fn write(id: &str, model: &str, state: &str) -> Option<String> {
-        let mut out = String::with_capacity(state.len() + id.len() + model.len() + 40);
-        out.push_str("{\"v\":");
-        out.push_str(VISITOR_RECORD_VERSION);
-        out.push_str(",\"id\":");
-        crate::json::write_str(id, &mut out);
-        out.push_str(",\"model\":");
-        crate::json::write_str(model, &mut out);
-        out.push_str(",\"state\":");
-        out.push_str(state);
-        out.push('}');
-        Some(out)
+    /// `{"v":2,"id":…,"model":…,"state":…}`. Written on every event, so the state is written
+    /// straight into the record's text (one buffer, no state text copied in).
+    fn write(id: &str, model: &str, state: &VisitorState) -> String {
+        let mut o = crate::json::JsonOut::new();
+        o.begin_object()
+            .key("v")
+            .u64(VISITOR_RECORD_VERSION)
+            .key("id")
+            .str(id)
+            .key("model")
+            .str(model);
+        o.key("state");
+        crate::json::WriteJson::write_json(state, &mut o);
+        o.end_object();
+        o.finish()
     }
 
     /// Reads a stored record of version 2 or 1; `None` for anything else (corrupt or foreign).
@@ -679,13 +680,13 @@ impl Inner {
         if self.consent != Consent::Granted {
             return;
         }
-        let state = self.engine.export_state();
-        if let Some(text) =
-            VisitorRecord::write(&self.visitor_id, self.engine.model().hash(), &state)
-        {
-            self.store.set(VISITOR, &text);
-            self.seen_visitor = Some(text);
-        }
+        let text = VisitorRecord::write(
+            &self.visitor_id,
+            self.engine.model().hash(),
+            self.engine.state(),
+        );
+        self.store.set(VISITOR, &text);
+        self.seen_visitor = Some(text);
     }
 
     fn persist_outbox(&mut self) {
