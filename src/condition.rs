@@ -9,13 +9,13 @@
 
 use crate::event::{Event, EventKind};
 use crate::fold::{fold_case, fold_char};
+use crate::json::{Map, Value};
 use crate::model::check::{
     found, index, join, quoting, unknown_key_message, unknown_name, Checker,
 };
 use crate::text::search;
 use crate::text::words::is_word_char;
 use crate::text::{join as join_all, slice};
-use serde_json::{Map, Value};
 use std::borrow::Cow;
 
 pub const DAY_MS: i64 = 86_400_000;

@@ -9,6 +9,7 @@ use crate::error::Error;
 use crate::event::{clip, clipped, Event, EventKind};
 use crate::handoff::{self, Handoff};
 use crate::hash;
+use crate::json::{Map, Value};
 use crate::model::{Model, RuleKind};
 use crate::score::{self, Explanation, Score, Scratch};
 use crate::stage::{Stage, StageEntry};
@@ -17,7 +18,6 @@ use crate::state::{
     LEDGER_LEN, MAX_LABEL, MAX_TRAIT_TEXT,
 };
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 /// What one `ingest` changed.
 #[derive(Debug, Clone, PartialEq, Serialize)]

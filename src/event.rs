@@ -4,11 +4,11 @@
 
 use crate::error::Error;
 use crate::hash;
+use crate::json::{Map, Value};
 use crate::text::int::parse_i64;
 use crate::text::quote::quoted;
 use crate::text::slice;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 /// The Segment call type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -3,12 +3,12 @@
 
 use crate::condition::Facts;
 use crate::hash;
+use crate::json::{Map, Value};
 use crate::model::{HandoffSpec, Model};
 use crate::score::{self, LedgerEntry, Score};
 use crate::stage::{Stage, StageEntry};
 use crate::state::{Touch, VisitorState};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 mod encode;
 

@@ -3,7 +3,7 @@
 //! Why FNV-1a: a dozen lines, no dependency, stable on every platform, and good enough to tell
 //! model versions apart and to derive idempotency keys. It is not a security boundary.
 
-use serde_json::Value;
+use crate::json::Value;
 
 const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const PRIME: u64 = 0x0000_0100_0000_01b3;

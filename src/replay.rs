@@ -8,11 +8,11 @@ use crate::engine::Engine;
 use crate::event::Event;
 use crate::handoff::Handoff;
 use crate::hash::FnvBuild;
+use crate::json::{Map, Value};
 use crate::model::Model;
 use crate::score::Score;
 use crate::stage::{Stage, StageEntry};
 use serde::Serialize;
-use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

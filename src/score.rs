@@ -6,12 +6,12 @@
 //! stage criteria read the same rounded values the user sees.
 
 use crate::condition::{CountSource, Facts, ScoreSource};
+use crate::json::{Map, Value};
 use crate::model::{Model, RuleKind};
 use crate::sorted_map::SortedMap;
 use crate::stage::Stage;
 use crate::state::{decay_factor, CapHit, VisitorState};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 use std::cell::{Cell, RefCell};
 
 mod encode;

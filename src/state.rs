@@ -12,11 +12,11 @@
 use crate::condition::DAY_MS;
 use crate::error::Error;
 use crate::event::Campaign;
+use crate::json::{Map, Value};
 use crate::model::Decay;
 use crate::sorted_map::SortedMap;
 use crate::stage::{Stage, StageEntry};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 mod decode;
 mod encode;

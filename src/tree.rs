@@ -10,8 +10,8 @@
 //! `"name"` or `{"name": content}`, integers only in their type's range.
 
 use crate::json::num::push_u64;
+use crate::json::{Map, Value};
 use crate::text::quote::quoted;
-use serde_json::{Map, Value};
 
 pub(crate) type Read<T> = Result<T, String>;
 

@@ -26,12 +26,12 @@
 use crate::condition::Condition;
 use crate::engine::Engine;
 use crate::handoff::{self, Handoff};
+use crate::json::{Map, Value};
 use crate::model::{Model, RuleKind};
 use crate::score;
 use crate::stage::Stage;
 use crate::state::{LedgerRecord, VisitorState, LEDGER_LEN, STATE_VERSION};
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 /// At most this many mismatches are listed: a hostile payload must not produce an unbounded answer.
 pub const MAX_MISMATCHES: usize = 100;

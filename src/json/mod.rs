@@ -26,7 +26,9 @@ pub(crate) mod arb;
 #[cfg(test)]
 mod tests;
 
-use serde_json::Value;
+/// The engine's JSON data type. Every engine module names it through here (not serde_json
+/// directly), so the type behind it can change in one place.
+pub use serde_json::{Map, Number, Value};
 
 pub use out::{text_of, JsonOut, WriteJson};
 pub use parse::{parse, Error};

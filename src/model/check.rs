@@ -4,8 +4,8 @@
 use crate::error::Problem;
 use crate::fold::{fold_case, fold_char};
 use crate::json::num::push_u64;
+use crate::json::{Map, Value};
 use crate::text::quote::push_quoted;
-use serde_json::{Map, Value};
 
 #[derive(Default)]
 pub(crate) struct Checker {

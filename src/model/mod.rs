@@ -13,11 +13,11 @@ mod parse;
 
 use crate::condition::Condition;
 use crate::error::{Error, Problem};
+use crate::json::Value;
 use crate::outbox::RetryPolicy;
 use crate::sorted_map::SortedMap;
 use crate::stage::Stage;
 use serde::Serialize;
-use serde_json::Value;
 use std::ops::Deref;
 use std::sync::Arc;
 

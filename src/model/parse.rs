@@ -10,10 +10,10 @@ use crate::condition::{self, Condition, Scope};
 use crate::error::Problem;
 use crate::hash;
 use crate::json::num::display_f64;
+use crate::json::{Map, Value};
 use crate::outbox::RetryPolicy;
 use crate::sorted_map::SortedMap;
 use crate::stage::Stage;
-use serde_json::{Map, Value};
 
 const MODEL_KEYS: [&str; 13] = [
     "$schema",

@@ -1,8 +1,8 @@
 //! Reads an [`Outbox`] from its JSON tree by hand (why, and what it accepts: [`crate::tree`]).
 
 use super::{DeliveryState, Outbox, OutboxEntry, RetryPolicy};
+use crate::json::Value;
 use crate::tree::{Field, Read, Reader};
-use serde_json::Value;
 
 /// The outbox's `policy` (required).
 fn policy(r: &mut Reader<'_>, f: Field<'_>) -> RetryPolicy {

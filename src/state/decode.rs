@@ -2,11 +2,11 @@
 
 use super::{Acc, CapHit, HistoryRecord, LedgerRecord, RuleState, Touch, VisitorState};
 use crate::event::Campaign;
+use crate::json::Value;
 use crate::sorted_map::SortedMap;
 use crate::stage::{Stage, StageEntry};
 use crate::text::quote::quoted;
 use crate::tree::{present, Field, Read, Reader};
-use serde_json::Value;
 
 fn stage(r: &mut Reader<'_>, f: Field<'_>, key: &str) -> Stage {
     r.unit(f, key, &Stage::NAMES)

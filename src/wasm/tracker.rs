@@ -12,9 +12,9 @@ mod store;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
+use crate::json::Value;
 use gloo_timers::callback::Timeout;
 use js_sys::{Date, Function, Math};
-use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use self::net::Sent;
