@@ -9,7 +9,7 @@
 
 use crate::event::{Event, EventKind};
 use crate::fold::{fold_case, fold_char};
-use crate::json::{Map, Value};
+use crate::json::{Map, Number, Value};
 use crate::model::check::{
     found, index, join, quoting, unknown_key_message, unknown_name, Checker,
 };
@@ -216,7 +216,7 @@ impl Condition {
                 let v = f
                     .scores
                     .and_then(|s| s.score_of(name))
-                    .and_then(serde_json::Number::from_f64)
+                    .and_then(Number::from_f64)
                     .map(Value::Number);
                 run_tests(tests, v.as_ref())
             }

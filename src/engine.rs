@@ -533,9 +533,7 @@ fn bounded_scalar(v: &Value) -> Option<Value> {
 
 /// Company (group) traits live under `traits.company`, bounded like the others.
 fn merge_company(traits: &mut Map<String, Value>, company: &Map<String, Value>) {
-    let entry = traits
-        .entry("company".to_string())
-        .or_insert_with(|| Value::Object(Map::new()));
+    let entry = traits.get_or_insert_with("company", || Value::Object(Map::new()));
     if let Value::String(name) = entry {
         let mut m = Map::new();
         m.insert("name".to_string(), Value::String(name.clone()));

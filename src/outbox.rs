@@ -12,6 +12,7 @@
 
 use crate::error::Error;
 use crate::hash;
+use crate::json::Value;
 use serde::{Deserialize, Serialize};
 
 mod decode;
@@ -341,9 +342,9 @@ impl Outbox {
     }
 
     pub fn import(text: &str) -> Result<Outbox, Error> {
-        let v: serde_json::Value = crate::json::parse(text)
+        let v: Value = crate::json::parse(text)
             .map_err(|e| Error::InvalidState(format!("outbox is not JSON: {e}")))?;
-        match v.get("v").and_then(serde_json::Value::as_u64) {
+        match v.get("v").and_then(Value::as_u64) {
             Some(n) if n == u64::from(OUTBOX_VERSION) => {}
             Some(n) => {
                 return Err(Error::InvalidState(format!(

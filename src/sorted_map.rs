@@ -113,10 +113,20 @@ impl<K: Ord, V> SortedMap<K, V> {
         Q: Ord + ToOwned<Owned = K> + ?Sized,
         V: Default,
     {
+        self.get_or_insert_with(key, V::default)
+    }
+
+    /// The value of `key`, inserted as `make()` first when absent (as `BTreeMap`'s
+    /// `entry(key).or_insert_with(make)`).
+    pub fn get_or_insert_with<Q>(&mut self, key: &Q, make: impl FnOnce() -> V) -> &mut V
+    where
+        K: Borrow<Q>,
+        Q: Ord + ToOwned<Owned = K> + ?Sized,
+    {
         let i = match self.search(key) {
             Ok(i) => i,
             Err(i) => {
-                self.entries.insert(i, (key.to_owned(), V::default()));
+                self.entries.insert(i, (key.to_owned(), make()));
                 i
             }
         };
@@ -177,6 +187,27 @@ impl<'a, K, V> IntoIterator for &'a SortedMap<K, V> {
 
     fn into_iter(self) -> Iter<'a, K, V> {
         self.iter()
+    }
+}
+
+/// Built by inserting each entry in turn: a repeated key keeps its last value.
+impl<K: Ord, V> FromIterator<(K, V)> for SortedMap<K, V> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(entries: I) -> Self {
+        let mut map = SortedMap::new();
+        for (k, v) in entries {
+            map.insert(k, v);
+        }
+        map
+    }
+}
+
+/// The entries, owned, in key order.
+impl<K, V> IntoIterator for SortedMap<K, V> {
+    type Item = (K, V);
+    type IntoIter = std::vec::IntoIter<(K, V)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.into_iter()
     }
 }
 

@@ -141,7 +141,7 @@ pub fn verify_handoff(payload: &Value, model: &Model) -> Verification {
         );
         return finish(out);
     };
-    let claim: Handoff = match serde_json::from_value(payload.clone()) {
+    let claim: Handoff = match crate::json::from_value(payload) {
         Ok(h) => h,
         Err(e) => {
             report(
@@ -187,8 +187,8 @@ pub fn verify_handoff(payload: &Value, model: &Model) -> Verification {
     // The payload the engine would have posted for this visitor at the same moments.
     let rebuilt = handoff::build(model, &state, spec, claim.entered_at, claim.created_at);
     out.handoff_id = rebuilt.handoff_id.clone();
-    let claimed_value = serde_json::to_value(&claim).unwrap_or(Value::Null);
-    let rebuilt_value = serde_json::to_value(&rebuilt).unwrap_or(Value::Null);
+    let claimed_value = crate::json::to_value(&claim).unwrap_or(Value::Null);
+    let rebuilt_value = crate::json::to_value(&rebuilt).unwrap_or(Value::Null);
     let context = Context {
         basis,
         ledger_full: claim.ledger.len() >= LEDGER_LEN,

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
-use serde_json::{Map, Number, Value};
+use crate::json::{Map, Number, Value};
 
 use super::csv_stream::{Batch, CsvSplitter};
 use super::json_array::ArraySplitter;
@@ -109,9 +109,7 @@ fn set_path(root: &mut Map<String, Value>, path: &str, value: Value) {
             node.insert(p.to_string(), value);
             return;
         }
-        let child = node
-            .entry(p.to_string())
-            .or_insert_with(|| Value::Object(Map::new()));
+        let child = node.get_or_insert_with(p, || Value::Object(Map::new()));
         if !child.is_object() {
             *child = Value::Object(Map::new());
         }
@@ -536,7 +534,7 @@ mod tests {
         assert_eq!(events[0].path.as_deref(), Some("/pricing"));
         assert_eq!(
             events[0].traits.get("employees"),
-            Some(&serde_json::json!(250.0))
+            Some(&crate::json::json!(250.0))
         );
         let missing = CsvMapping {
             columns: [("timestamp".to_string(), "nope".to_string())].into(),
@@ -579,7 +577,7 @@ lines"
         let (events, _) = run("csv", CsvMapping::default(), &[csv]);
         assert_eq!(
             events[0].traits["title"],
-            serde_json::json!("VP, \"Sales\"")
+            crate::json::json!("VP, \"Sales\"")
         );
     }
 

@@ -7,7 +7,7 @@
 //! slow and missing follow-ups (SLA misses), and rejection reasons are all present.
 //! Same seed, same data, on every platform.
 
-use serde_json::{json, Value};
+use crate::json::{json, Value};
 
 use super::dates::format_time;
 

@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::rc::Rc;
 
-use serde_json::{Map, Number, Value};
+use crate::json::{Map, Number, Value};
 
 use crate::event::{Campaign, Event, EventKind};
 use crate::hash::{fnv1a64, fnv1a64_from};
@@ -562,7 +562,7 @@ mod tests {
     use super::*;
     use crate::model::Model;
     use crate::replay::replay;
-    use serde_json::json;
+    use crate::json::json;
 
     fn ev(v: Value) -> Event {
         Event::from_value(&v).unwrap()

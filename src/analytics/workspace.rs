@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
-use serde_json::Value;
+use crate::json::{Map, Value};
 
 use super::backtest::{backtest, Backtest, BacktestOptions};
 use super::import::{CsvMapping, EventImport};
@@ -482,7 +482,7 @@ fn unwrap_handoff(v: Value) -> Option<Value> {
     None
 }
 
-fn trait_text(traits: &serde_json::Map<String, Value>, key: &str) -> Option<String> {
+fn trait_text(traits: &Map, key: &str) -> Option<String> {
     match traits.get(key)? {
         Value::Object(o) => text(o.get("name")),
         other => text(Some(other)),
@@ -604,7 +604,7 @@ mod tests {
 
     #[test]
     fn the_timeline_is_bounded_and_says_how_much_it_left_out() {
-        let model = Model::from_value(&serde_json::json!({
+        let model = Model::from_value(&crate::json::json!({
             "version": "1",
             "rules": [{"id": "p0", "points": 1, "when": {"path": "/p0"}}],
             "stages": {"mql": {"score": "total", "gte": 1000}}

@@ -10,7 +10,7 @@
 //! it is the same for everyone, so a stage threshold on the rules' group is `threshold − base`.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use crate::json::{json, Map, Value};
 
 use super::features::{BinRule, FeatureBins};
 use super::scorecard::Scorecard;

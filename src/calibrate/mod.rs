@@ -626,7 +626,7 @@ mod tests {
         let criterion = report.fragment.stage_criterion.as_ref().unwrap();
         assert_eq!(
             criterion["gte"],
-            serde_json::json!(capacity.score - report.base_points)
+            crate::json::json!(capacity.score - report.base_points)
         );
     }
 

@@ -2,7 +2,7 @@
 //! with every kind of escape, floats across the whole range, `Value` trees).
 
 use proptest::prelude::*;
-use serde_json::Value;
+use super::Value;
 
 /// Finite doubles: random bits, powers of ten and two, cents, big integers, subnormals.
 pub fn arb_f64() -> impl Strategy<Value = f64> {

@@ -12,7 +12,7 @@
 //! none, anything else gets a comma first. A complete JSON value never ends in one of those
 //! bytes, so callers only say what comes next.
 
-use serde_json::{Map, Value};
+use super::{Map, Value};
 
 use super::num;
 use super::write::{write_into, write_object, write_str};
@@ -134,7 +134,7 @@ impl JsonOut {
         self
     }
 
-    pub fn map(&mut self, v: &Map<String, Value>) -> &mut Self {
+    pub fn map(&mut self, v: &Map) -> &mut Self {
         write_object(v, self.sep());
         self
     }
@@ -143,7 +143,7 @@ impl JsonOut {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json::json;
 
     #[test]
     fn commas_fall_where_json_needs_them() {

@@ -1,10 +1,10 @@
-//! JSON text (RFC 8259, strict) into a `serde_json::Value`, accepting exactly what
+//! JSON text (RFC 8259, strict) into a [`Value`], accepting exactly what
 //! `serde_json::from_str::<Value>` accepts and building the same value.
 //!
 //! A recursive descent over bytes: the input is a `&str`, so every slice between ASCII
 //! delimiters is valid UTF-8 and strings are copied, not re-validated.
 
-use serde_json::{Map, Number, Value};
+use super::{Map, Number, Value};
 
 use super::num;
 use crate::text::slice;

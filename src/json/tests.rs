@@ -2,10 +2,20 @@
 //! written and every text accepted.
 
 use proptest::prelude::*;
-use serde_json::{json, Value};
 
 use super::arb::{arb_f64, arb_value};
-use super::{parse, text_of, write};
+use super::{json, parse, text_of, write, Value};
+
+/// serde_json's reading of `text`, as our type (serde_json's own `Value`, converted: the
+/// reference is serde_json's parser and data type both).
+fn serde_json_parse(text: &str) -> Result<Value, serde_json::Error> {
+    serde_json::from_str::<serde_json::Value>(text).map(Value::from)
+}
+
+/// serde_json's text for `v` (its own `Value`'s, converted).
+fn serde_json_text(v: &Value) -> String {
+    serde_json::to_string(&serde_json::Value::from(v)).unwrap()
+}
 
 fn err(text: &str) -> (&'static str, usize, usize) {
     let e = parse(text).expect_err(text);
@@ -51,7 +61,7 @@ fn parses_worked_examples() {
         let got = parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
         assert_eq!(&got, want, "{text}");
         assert_eq!(
-            &serde_json::from_str::<Value>(text).unwrap(),
+            &serde_json_parse(text).unwrap(),
             want,
             "{text}"
         );
@@ -101,7 +111,7 @@ fn every_error_says_what_and_where() {
     ];
     for (text, want) in table {
         assert_eq!(err(text), *want, "{text:?}");
-        assert!(serde_json::from_str::<Value>(text).is_err(), "{text:?}");
+        assert!(serde_json_parse(text).is_err(), "{text:?}");
     }
     assert_eq!(
         parse(r#"{"a":1,"b":2 "c"}"#).unwrap_err().to_string(),
@@ -117,7 +127,7 @@ fn nesting_stops_where_serde_json_stops() {
             let ours = parse(&text);
             assert_eq!(
                 ours.is_ok(),
-                serde_json::from_str::<Value>(&text).is_ok(),
+                serde_json_parse(&text).is_ok(),
                 "{depth}"
             );
             assert_eq!(ours.is_ok(), depth <= 127, "{depth}");
@@ -159,6 +169,8 @@ fn writes_worked_examples() {
     ];
     for (v, want) in table {
         assert_eq!(write(v), *want);
+        assert_eq!(serde_json_text(v), *want);
+        // Our `Serialize` through serde_json's writer.
         assert_eq!(serde_json::to_string(v).unwrap(), *want);
     }
 }
@@ -185,7 +197,7 @@ fn same(ours: &Value, theirs: &Value) -> bool {
 
 fn check_text(text: &str) -> Result<(), TestCaseError> {
     let ours = parse(text);
-    let theirs = serde_json::from_str::<Value>(text);
+    let theirs = serde_json_parse(text);
     prop_assert_eq!(
         ours.is_ok(),
         theirs.is_ok(),
@@ -246,8 +258,9 @@ proptest! {
     #[test]
     fn writes_what_serde_json_writes_and_reads_it_back(v in arb_value()) {
         let text = write(&v);
+        prop_assert_eq!(&text, &serde_json_text(&v));
+        // The same through our `Serialize` into serde_json's writer.
         prop_assert_eq!(&text, &serde_json::to_string(&v).unwrap());
-        // The same through `Value`'s `Serialize` into our serializer.
         prop_assert_eq!(parse(&text).unwrap(), v);
     }
 
@@ -256,7 +269,7 @@ proptest! {
         v in arb_value(),
         edits in prop::collection::vec((any::<prop::sample::Index>(), 0..3u8, prop::sample::select(PIECES)), 0..4),
     ) {
-        let mut text = serde_json::to_string_pretty(&v).unwrap();
+        let mut text = serde_json::to_string_pretty(&serde_json::Value::from(&v)).unwrap();
         check_text(&text)?;
         for (at, how, piece) in edits {
             let bounds: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();

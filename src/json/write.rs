@@ -1,7 +1,7 @@
-//! A `serde_json::Value` as compact JSON text, byte for byte what `serde_json::to_string`
+//! A [`Value`] as compact JSON text, byte for byte what `serde_json::to_string`
 //! writes for it (the model hash and every stored state depend on the exact text).
 
-use serde_json::{Map, Number, Value};
+use super::{Map, Number, Value};
 
 use super::num;
 use crate::text::slice;
@@ -29,7 +29,7 @@ pub fn write_into(v: &Value, out: &mut String) {
 }
 
 /// Appends an object (a `Value::Object`'s map) as compact JSON.
-pub fn write_object(map: &Map<String, Value>, out: &mut String) {
+pub fn write_object(map: &Map, out: &mut String) {
     out.push('{');
     for (i, (k, item)) in map.iter().enumerate() {
         if i > 0 {

@@ -140,7 +140,7 @@ fn decode_options(options: JsValue) -> Result<CalibrateOptions, JsError> {
     }
     // Decoded through a JSON tree so `deny_unknown_fields` names a misspelt option.
     let tree = json_value(options)?;
-    serde_json::from_value(tree).map_err(|e| JsError::new(&format!("invalid options: {e}")))
+    crate::json::from_value(&tree).map_err(|e| JsError::new(&format!("invalid options: {e}")))
 }
 
 /// Runs `run` with a progress callback that forwards to `on_progress`; the callback's own

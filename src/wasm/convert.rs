@@ -47,12 +47,12 @@ pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, JsError> {
 pub fn from_js_named<T: DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
     let tree = crate::json::parse(&json_text(&value)?)
         .map_err(|e| JsError::new(&format!("invalid {what}: {e}")))?;
-    serde_json::from_value(tree).map_err(|e| JsError::new(&format!("invalid {what}: {e}")))
+    crate::json::from_value(&tree).map_err(|e| JsError::new(&format!("invalid {what}: {e}")))
 }
 
 /// Decodes a value that callers may pass either as a JS object or as JSON text (models and
 /// state are often stored as text), into a JSON tree the engine validates with paths.
-pub fn json_value(value: JsValue) -> Result<serde_json::Value, JsError> {
+pub fn json_value(value: JsValue) -> Result<crate::json::Value, JsError> {
     let text = match value.as_string() {
         Some(text) => text,
         None => json_text(&value)?,
@@ -61,7 +61,7 @@ pub fn json_value(value: JsValue) -> Result<serde_json::Value, JsError> {
 }
 
 /// JSON text into a JSON tree, a syntax error worded as [`json_value`] words it.
-pub fn parse_json(text: &str) -> Result<serde_json::Value, JsError> {
+pub fn parse_json(text: &str) -> Result<crate::json::Value, JsError> {
     crate::json::parse(text).map_err(|e| JsError::new(&format!("invalid JSON: {e}")))
 }
 

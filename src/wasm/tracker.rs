@@ -575,9 +575,8 @@ impl Inner {
     fn stamp(&self, event: &mut Value, now: i64) {
         if let Value::Object(map) = event {
             map.insert("anonymousId".into(), Value::String(self.visitor_id.clone()));
-            map.entry("messageId")
-                .or_insert_with(|| Value::String(random_id()));
-            map.entry("timestamp").or_insert_with(|| Value::from(now));
+            map.get_or_insert_with("messageId", || Value::String(random_id()));
+            map.get_or_insert_with("timestamp", || Value::from(now));
         }
     }
 
