@@ -2,10 +2,10 @@
 //! Prints events per second; a measurement, not a timed test (nothing here can fail on speed).
 
 use baton::event::Event;
+use baton::json::{json, Value};
 use baton::model::Model;
 use baton::replay::replay;
 use baton::Engine;
-use serde_json::{json, Value};
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -110,7 +110,7 @@ fn main() {
     // 3. Decode JSON + ingest (what the wasm binding does per call).
     let raw: Vec<Value> = few
         .iter()
-        .map(|e| serde_json::to_value(e).unwrap())
+        .map(|e| baton::json::to_value(e).unwrap())
         .collect();
     let _ = raw;
     let texts: Vec<String> = (0..5_000)

@@ -39,10 +39,10 @@ fn decode(text: &str) -> Vec<Event> {
 }
 
 /// What every implementation must agree on: visitors, stage counts, summed total score.
-fn summary(results: &[VisitorResult]) -> serde_json::Value {
+fn summary(results: &[VisitorResult]) -> baton::json::Value {
     let count = |s: Stage| results.iter().filter(|r| r.stage == s).count();
     let total: f64 = results.iter().map(|r| r.score.total).sum();
-    serde_json::json!({
+    baton::json::json!({
         "visitors": results.len(),
         "known": count(Stage::Known),
         "mql": count(Stage::Mql),
@@ -79,7 +79,7 @@ fn main() {
         replay_rates.push(n as f64 / replay_s);
         both_rates.push(n as f64 / (decode_s + replay_s));
     }
-    let out = serde_json::json!({
+    let out = baton::json::json!({
         "events": n,
         "rules": model.rules().len(),
         "reps": reps.max(1),

@@ -3,8 +3,8 @@
 //! absent, zero and non-zero counters (`skip_serializing_if`), every enum variant, strings
 //! needing every escape, floats across the whole range (non-finite too), `Value` trees.
 
+use crate::json::{Map, Value};
 use proptest::prelude::*;
-use serde_json::{Map, Value};
 
 use crate::event::Campaign;
 use crate::json::arb::{arb_any_f64, arb_string, arb_value};

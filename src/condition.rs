@@ -966,7 +966,7 @@ mod tests {
 
     #[test]
     fn as_number_table() {
-        use serde_json::json;
+        use crate::json::json;
         for (v, expected) in [
             (json!(5), Some(5.0)),
             (json!("500"), Some(500.0)),
@@ -997,7 +997,7 @@ mod tests {
             ("Vice Chair", false),
         ] {
             assert_eq!(
-                t.check(Some(&serde_json::json!(title))),
+                t.check(Some(&crate::json::json!(title))),
                 expected,
                 "{title}"
             );
@@ -1007,8 +1007,8 @@ mod tests {
     /// Reordering an `all` / `any` cheapest first never changes what it evaluates to.
     #[test]
     fn cheap_first_keeps_every_result() {
+        use crate::json::json;
         use crate::model::check::Checker;
-        use serde_json::json;
         struct Fixed(f64, u32);
         impl ScoreSource for Fixed {
             fn score_of(&self, name: &str) -> Option<f64> {

@@ -123,7 +123,7 @@ mod tests {
             assert_eq!(items, expected);
         }
     }
-    use serde_json::json;
+    use crate::json::json;
 
     #[test]
     fn fnv1a_known_vectors() {

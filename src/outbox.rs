@@ -432,7 +432,7 @@ mod tests {
             assert!(o.enqueue("h", "{}".into(), 0));
             o.begin("h", 10).unwrap();
             let st = o.complete("h", status(code), 20, 1).unwrap();
-            let name = serde_json::to_value(&st).unwrap()["state"]
+            let name = crate::json::to_value(&st).unwrap()["state"]
                 .as_str()
                 .unwrap()
                 .to_string();

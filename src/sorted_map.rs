@@ -53,6 +53,10 @@ impl<K, V> SortedMap<K, V> {
         self.entries.iter().map(|(k, _)| k)
     }
 
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.entries.iter().map(|(_, v)| v)
+    }
+
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
         self.entries.iter_mut().map(|(_, v)| v)
     }

@@ -347,8 +347,8 @@ impl<'k> Reader<'k> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::json;
     use proptest::prelude::*;
-    use serde_json::json;
 
     #[test]
     fn the_first_error_wins_and_carries_its_path() {
@@ -481,16 +481,16 @@ mod tests {
         fn number_kinds_read_what_serde_reads(v in number()) {
             let mut r = Reader::new();
             let u32_ = r.u32(Some(&v), "");
-            prop_assert_eq!(r.result(u32_).ok(), serde_json::from_value::<u32>(v.clone()).ok());
+            prop_assert_eq!(r.result(u32_).ok(), crate::json::from_value::<u32>(&v).ok());
             let mut r = Reader::new();
             let u64_ = r.u64(Some(&v), "");
-            prop_assert_eq!(r.result(u64_).ok(), serde_json::from_value::<u64>(v.clone()).ok());
+            prop_assert_eq!(r.result(u64_).ok(), crate::json::from_value::<u64>(&v).ok());
             let mut r = Reader::new();
             let i64_ = r.i64(Some(&v), "");
-            prop_assert_eq!(r.result(i64_).ok(), serde_json::from_value::<i64>(v.clone()).ok());
+            prop_assert_eq!(r.result(i64_).ok(), crate::json::from_value::<i64>(&v).ok());
             let mut r = Reader::new();
             let f64_ = r.f64(Some(&v), "");
-            prop_assert_eq!(r.result(f64_).ok(), serde_json::from_value::<f64>(v).ok());
+            prop_assert_eq!(r.result(f64_).ok(), crate::json::from_value::<f64>(&v).ok());
         }
 
         /// However many reads fail after the first, the first one's message is kept.
@@ -508,7 +508,7 @@ mod tests {
 /// Test support: the differential check of a hand reader against serde's derive.
 #[cfg(test)]
 pub(crate) mod differential {
-    use serde_json::{json, Value};
+    use crate::json::{json, Value};
 
     /// Every way one value can be wrong or unusual.
     pub(crate) fn mutations(v: &Value) -> Vec<Value> {

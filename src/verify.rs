@@ -88,7 +88,7 @@ pub struct Verification {
 /// ```
 /// # use baton::{model::Model, verify::verify_handoff};
 /// let model = Model::from_json(r#"{"version":"1","rules":[]}"#).unwrap();
-/// let verdict = verify_handoff(&serde_json::json!({"handoffId": "x"}), &model);
+/// let verdict = verify_handoff(&baton::json::json!({"handoffId": "x"}), &model);
 /// assert!(!verdict.ok);
 /// ```
 pub fn verify_handoff(payload: &Value, model: &Model) -> Verification {
@@ -570,9 +570,9 @@ mod tests {
             basis: Basis::State,
             ledger_full: false,
         };
-        let claimed = serde_json::json!({"a": 1, "b": {"c": [1, 2, 3]}, "extra": true, "score": {"total": 9}});
+        let claimed = crate::json::json!({"a": 1, "b": {"c": [1, 2, 3]}, "extra": true, "score": {"total": 9}});
         let rebuilt =
-            serde_json::json!({"a": 1, "b": {"c": [1, 5]}, "d": "x", "score": {"total": 5}});
+            crate::json::json!({"a": 1, "b": {"c": [1, 5]}, "d": "x", "score": {"total": 5}});
         let mut out = Vec::new();
         diff("", &claimed, &rebuilt, &cx, &mut out);
         let fields: Vec<&str> = out.iter().map(|m| m.field.as_str()).collect();
@@ -589,10 +589,10 @@ mod tests {
         .unwrap();
         let hash = model.hash().to_string();
         for payload in [
-            serde_json::json!(null),
-            serde_json::json!([]),
-            serde_json::json!({"model": {"hash": hash}}),
-            serde_json::json!({"model": {"hash": hash, "version": "1"}, "ledger": "x"}),
+            crate::json::json!(null),
+            crate::json::json!([]),
+            crate::json::json!({"model": {"hash": hash}}),
+            crate::json::json!({"model": {"hash": hash, "version": "1"}, "ledger": "x"}),
         ] {
             let v = verify_handoff(&payload, &model);
             assert!(!v.ok, "{payload}");

@@ -116,7 +116,7 @@ fn worked_example_through_funnel_sla_and_backtest() {
     let same = ws.backtest(&model, &model, as_of, &BacktestOptions::default());
     assert_eq!((same.mql_delta, same.conversion_delta), (0, Some(0.0)));
     let mut strict = model.to_value().clone();
-    strict["stages"]["mql"]["all"][0]["gte"] = serde_json::json!(90);
+    strict["stages"]["mql"]["all"][0]["gte"] = baton::json::json!(90);
     let strict = Model::from_value(&strict).unwrap();
     let bt = ws.backtest(&model, &strict, as_of, &BacktestOptions::default());
     assert_eq!(
@@ -192,7 +192,7 @@ fn received_handoffs_import_once_and_become_leads() {
     let handoffs: Vec<String> = results
         .iter()
         .flat_map(|r| r.handoffs.iter())
-        .map(|h| serde_json::json!({ "receivedAt": 1, "handoff": h }).to_string())
+        .map(|h| baton::json::json!({ "receivedAt": 1, "handoff": h }).to_string())
         .collect();
     let mut ws = Workspace::new();
     let lines = format!(

@@ -1,9 +1,9 @@
 //! Worked examples for every condition kind: event type, path/URL globs and prefixes, query
 //! parameters, track names, property comparisons, trait tests, all/any/not.
 
+use baton::json::{json, Value};
 use baton::model::Model;
 use baton::Engine;
-use serde_json::{json, Value};
 
 /// Does a behaviour rule with `when` match `event` (after the `identify` traits, if any)?
 fn behaviour_matches(when: Value, traits: Value, event: Value) -> bool {

@@ -1,10 +1,10 @@
 //! The demo model (tests/fixtures/models/demo.model.json) validates and the seed journey
 //! qualifies as MQL with one handoff.
 
+use baton::json::json;
 use baton::model::Model;
 use baton::stage::Stage;
 use baton::Engine;
-use serde_json::json;
 
 fn demo() -> Model {
     Model::from_json(include_str!("fixtures/models/demo.model.json")).expect("demo model is valid")

@@ -2,8 +2,8 @@
 //! a content hash stable across key order and whitespace.
 
 use baton::error::{Error, Problem};
+use baton::json::{json, Value};
 use baton::model::Model;
-use serde_json::{json, Value};
 
 fn problems(v: Value) -> Vec<String> {
     Model::problems(&v).iter().map(Problem::to_string).collect()
@@ -92,7 +92,7 @@ fn set(doc: &mut Value, pointer: &str, value: Value) {
     for part in &parts[..parts.len() - 1] {
         cur = match cur {
             Value::Array(items) => &mut items[part.parse::<usize>().unwrap()],
-            Value::Object(map) => map.entry(part.to_string()).or_insert_with(|| json!({})),
+            Value::Object(map) => map.get_or_insert_with(*part, || json!({})),
             _ => panic!("bad pointer {pointer}"),
         };
     }

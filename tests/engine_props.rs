@@ -2,11 +2,11 @@
 //! never exceeded, no rise with time alone, limits hold, bounded state, no panics.
 
 use baton::event::Event;
+use baton::json::{json, Value};
 use baton::model::Model;
 use baton::replay::{replay, visitor_result};
 use baton::Engine;
 use proptest::prelude::*;
-use serde_json::{json, Value};
 
 const T0: i64 = 1_794_009_600_000;
 const DAY: i64 = 86_400_000;
@@ -306,7 +306,7 @@ fn arb_json() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
         any::<f64>()
-            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+            .prop_map(|f| baton::json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
         prop_oneof![
             Just("page".to_string()),
             Just("track".to_string()),

@@ -1,10 +1,10 @@
 //! Worked-example tables for caps, decay, limits, stages, handoffs, dedupe, explain and
 //! next_change.
 
+use baton::json::{json, Value};
 use baton::model::Model;
 use baton::stage::Stage;
 use baton::Engine;
-use serde_json::{json, Value};
 
 const MIN: i64 = 60_000;
 const HOUR: i64 = 3_600_000;
@@ -408,7 +408,7 @@ fn explain_lists_the_ledger() {
         .iter()
         .map(|l| {
             let cap = l.cap_hit.map(|c| {
-                serde_json::to_value(c)
+                baton::json::to_value(c)
                     .unwrap()
                     .as_str()
                     .unwrap()
@@ -672,7 +672,7 @@ fn handoff_flows_through_the_outbox() {
     assert_eq!(&body, h);
     // The transport result's JSON form (what the bindings pass in).
     let r: DeliveryResult =
-        serde_json::from_value(json!({"status": {"code": 429, "retryAfterMs": 5000}})).unwrap();
+        baton::json::from_value(&json!({"status": {"code": 429, "retryAfterMs": 5000}})).unwrap();
     assert_eq!(
         r,
         DeliveryResult::Status {
@@ -680,6 +680,6 @@ fn handoff_flows_through_the_outbox() {
             retry_after_ms: Some(5000)
         }
     );
-    let r: DeliveryResult = serde_json::from_value(json!({"networkError": "timeout"})).unwrap();
+    let r: DeliveryResult = baton::json::from_value(&json!({"networkError": "timeout"})).unwrap();
     assert_eq!(r, DeliveryResult::NetworkError("timeout".into()));
 }

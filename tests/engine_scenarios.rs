@@ -3,10 +3,10 @@
 //! formulas, not the engine's accumulators), written down in the fixtures.
 
 use baton::event::Event;
+use baton::json::Value;
 use baton::model::Model;
 use baton::replay::{replay, visitor_result, VisitorResult};
 use baton::Engine;
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -120,7 +120,7 @@ fn scenarios_match_their_expectations() {
                 .unwrap_or_else(|| panic!("{name}: no visitor {id}"));
             let mut exp = exp.clone();
             let checkpoints = exp.as_object_mut().unwrap().remove("checkpoints");
-            let got_json = serde_json::to_value(got).unwrap();
+            let got_json = baton::json::to_value(got).unwrap();
             check_subset(&exp, &got_json, &format!("{name}/{id}"));
             if let Some(Value::Array(points)) = checkpoints {
                 // Re-read the same visitor at other times.
@@ -132,7 +132,7 @@ fn scenarios_match_their_expectations() {
                 for cp in points {
                     let t = cp["asOf"].as_i64().unwrap();
                     let again = replay(&model, &engine_events, t);
-                    let score = serde_json::to_value(&again[0].score).unwrap();
+                    let score = baton::json::to_value(&again[0].score).unwrap();
                     check_subset(&cp["score"], &score, &format!("{name}/{id}@{t}"));
                 }
             }

@@ -3,9 +3,9 @@
 //! handoff.schema.json, and documents the engine rejects for shape reasons fail the schema too.
 //! A small validator for the subset of JSON Schema these files use (no `pattern`: no regex crate).
 
+use baton::json::{json, Value};
 use baton::model::Model;
 use baton::Engine;
-use serde_json::{json, Value};
 use std::path::Path;
 
 fn read(rel: &str) -> Value {
@@ -240,7 +240,7 @@ fn a_real_handoff_matches_the_handoff_schema() {
         handoffs.extend(engine.ingest_value(e, now).unwrap().handoffs);
     }
     assert_eq!(handoffs.len(), 1);
-    let payload = serde_json::to_value(&handoffs[0]).unwrap();
+    let payload = baton::json::to_value(&handoffs[0]).unwrap();
     assert_eq!(errors(&schema, &payload), Vec::<String>::new());
     // And the schema is not vacuous.
     let mut broken = payload.clone();

@@ -4,9 +4,9 @@
 #![cfg(feature = "analytics")]
 
 use baton::engine::Engine;
+use baton::json::Value;
 use baton::model::Model;
 use baton::verify::{verify_handoff, Basis, Verification};
-use serde_json::Value;
 
 fn fixture() -> Value {
     serde_json::from_str(include_str!("packaging/fixture.json")).unwrap()
@@ -19,7 +19,7 @@ fn demo_model() -> Model {
 fn millis(v: &Value) -> i64 {
     let text = v.as_str().unwrap();
     // The fixture's timestamps are whole UTC seconds: parse them with the engine's event parser.
-    let probe = serde_json::json!({ "type": "page", "messageId": "t", "anonymousId": "t", "timestamp": text });
+    let probe = baton::json::json!({ "type": "page", "messageId": "t", "anonymousId": "t", "timestamp": text });
     baton::event::Event::from_value(&probe).unwrap().timestamp
 }
 
@@ -43,7 +43,7 @@ fn genuine() -> (Model, Value, String) {
         1,
         "the fixture visitor is handed off exactly once"
     );
-    (model, serde_json::to_value(&handoffs[0]).unwrap(), state)
+    (model, baton::json::to_value(&handoffs[0]).unwrap(), state)
 }
 
 fn with_state(mut payload: Value, state: &str) -> Value {
@@ -199,7 +199,7 @@ fn a_forged_state_is_refused_or_contradicts_the_claim() {
     let (model, payload, state) = genuine();
     // A state from which the claimed score does not follow: the accumulators were emptied.
     let mut st: Value = serde_json::from_str(&state).unwrap();
-    st["r"] = serde_json::json!({});
+    st["r"] = baton::json::json!({});
     let v = verify_handoff(&with_state(payload.clone(), &st.to_string()), &model);
     assert!(!v.ok);
     assert!(fields(&v).contains(&"score.total"), "{:?}", fields(&v));
@@ -243,9 +243,9 @@ fn a_stage_without_the_points_is_refused() {
     .unwrap();
     let mut engine = Engine::new(model.clone());
     let at = 1_800_000_000_000;
-    let event = serde_json::json!({"type":"track","event":"Demo Requested","messageId":"d1","anonymousId":"a1","timestamp":at});
+    let event = baton::json::json!({"type":"track","event":"Demo Requested","messageId":"d1","anonymousId":"a1","timestamp":at});
     let payload =
-        serde_json::to_value(&engine.ingest_value(&event, at).unwrap().handoffs[0]).unwrap();
+        baton::json::to_value(&engine.ingest_value(&event, at).unwrap().handoffs[0]).unwrap();
     let v = verify_handoff(&payload, &model);
     assert!(v.ok && v.complete, "{v:#?}");
     // Swap the demo request for a pricing view and claim the same MQL: 10 points do not make one.
@@ -268,8 +268,8 @@ mod random_visitors {
     //! Invariant over random visitors: every handoff the engine posts verifies (from its state
     //! completely, from its ledger without a mismatch), and a raised score never verifies.
     use super::*;
+    use baton::json::json;
     use proptest::prelude::*;
-    use serde_json::json;
 
     const T0: i64 = 1_794_009_600_000;
     const PATHS: [&str; 6] = [
@@ -322,7 +322,7 @@ mod random_visitors {
                 let now = event["timestamp"].as_i64().unwrap();
                 let out = engine.ingest_value(&event, now).unwrap();
                 for handoff in out.handoffs {
-                    let payload = serde_json::to_value(&handoff).unwrap();
+                    let payload = baton::json::to_value(&handoff).unwrap();
                     let full = with_state(payload.clone(), &engine.export_state());
                     let v = verify_handoff(&full, &model);
                     prop_assert!(v.ok && v.complete, "{v:#?}");
@@ -351,10 +351,10 @@ fn a_bare_company_name_routes_the_same_from_the_ledger() {
     .unwrap();
     let mut engine = Engine::new(model.clone());
     let at = 1_800_000_000_000;
-    let identify = serde_json::json!({"type":"identify","messageId":"i1","anonymousId":"a1","userId":"u1",
+    let identify = baton::json::json!({"type":"identify","messageId":"i1","anonymousId":"a1","userId":"u1",
         "timestamp":at,"traits":{"email":"d@northwind.example","company":"Northwind"}});
     engine.ingest_value(&identify, at).unwrap();
-    let demo = serde_json::json!({"type":"track","event":"Demo Requested","messageId":"d1","anonymousId":"a1","timestamp":at + 1});
+    let demo = baton::json::json!({"type":"track","event":"Demo Requested","messageId":"d1","anonymousId":"a1","timestamp":at + 1});
     let handoff = engine
         .ingest_value(&demo, at + 1)
         .unwrap()
@@ -364,6 +364,6 @@ fn a_bare_company_name_routes_the_same_from_the_ledger() {
         handoff.routing.owner.as_deref(),
         Some("key-accounts@x.example")
     );
-    let v = verify_handoff(&serde_json::to_value(&handoff).unwrap(), &model);
+    let v = verify_handoff(&baton::json::to_value(&handoff).unwrap(), &model);
     assert!(v.ok && v.complete, "{v:#?}");
 }

@@ -9,8 +9,8 @@
 
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
 use crate::json::{Map, Number, Value};
+use serde::Deserialize;
 
 use super::csv_stream::{Batch, CsvSplitter};
 use super::json_array::ArraySplitter;

@@ -560,9 +560,9 @@ impl EventStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::json;
     use crate::model::Model;
     use crate::replay::replay;
-    use crate::json::json;
 
     fn ev(v: Value) -> Event {
         Event::from_value(&v).unwrap()

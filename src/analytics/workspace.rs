@@ -4,8 +4,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use serde::Serialize;
 use crate::json::{Map, Value};
+use serde::Serialize;
 
 use super::backtest::{backtest, Backtest, BacktestOptions};
 use super::import::{CsvMapping, EventImport};

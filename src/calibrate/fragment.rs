@@ -9,8 +9,8 @@
 //! Bins with 0 points (each column's lowest) get no rule. The constant `basePoints` is not a rule:
 //! it is the same for everyone, so a stage threshold on the rules' group is `threshold − base`.
 
-use serde::{Deserialize, Serialize};
 use crate::json::{json, Map, Value};
+use serde::{Deserialize, Serialize};
 
 use super::features::{BinRule, FeatureBins};
 use super::scorecard::Scorecard;

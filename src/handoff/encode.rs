@@ -81,12 +81,12 @@ impl WriteJson for ModelRef {
 mod tests {
     use super::*;
     use crate::arb::{self, opt_text, text};
+    use crate::json::{json, Map};
     use crate::score::Score;
     use crate::sorted_map::SortedMap;
     use crate::stage::{Stage, StageEntry};
     use crate::state::Touch;
     use proptest::prelude::*;
-    use serde_json::{json, Map};
 
     fn handoff() -> impl Strategy<Value = Handoff> {
         let ids = (text(), text(), text(), opt_text(), opt_text(), arb::stage());

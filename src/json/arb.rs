@@ -1,8 +1,8 @@
 //! Random values for the JSON layer's proptests and for the hand-written writers' (strings
 //! with every kind of escape, floats across the whole range, `Value` trees).
 
-use proptest::prelude::*;
 use super::Value;
+use proptest::prelude::*;
 
 /// Finite doubles: random bits, powers of ten and two, cents, big integers, subnormals.
 pub fn arb_f64() -> impl Strategy<Value = f64> {

@@ -51,7 +51,7 @@ pub use write::{write_into, write_number, write_str};
 
 /// `t` through its `Serialize` as a [`Value`], as `serde_json::to_value` builds it (the
 /// Node and dashboard builds and the tests; the snippet writes by hand, see [`JsonOut`]).
-pub fn to_value<T: serde::Serialize + ?Sized>(t: &T) -> Result<Value, serde_json::Error> {
+pub fn to_value<T: serde::Serialize>(t: T) -> Result<Value, serde_json::Error> {
     serde_json::to_value(t).map(Value::from)
 }
 

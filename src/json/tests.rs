@@ -60,11 +60,7 @@ fn parses_worked_examples() {
     for (text, want) in table {
         let got = parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
         assert_eq!(&got, want, "{text}");
-        assert_eq!(
-            &serde_json_parse(text).unwrap(),
-            want,
-            "{text}"
-        );
+        assert_eq!(&serde_json_parse(text).unwrap(), want, "{text}");
     }
 }
 
@@ -125,11 +121,7 @@ fn nesting_stops_where_serde_json_stops() {
         for (open, close) in [("[", "]"), ("{\"k\":", "}")] {
             let text = format!("{}1{}", open.repeat(depth), close.repeat(depth));
             let ours = parse(&text);
-            assert_eq!(
-                ours.is_ok(),
-                serde_json_parse(&text).is_ok(),
-                "{depth}"
-            );
+            assert_eq!(ours.is_ok(), serde_json_parse(&text).is_ok(), "{depth}");
             assert_eq!(ours.is_ok(), depth <= 127, "{depth}");
             if let Err(e) = ours {
                 assert_eq!(

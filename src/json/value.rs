@@ -273,6 +273,24 @@ impl Value {
         Some(target)
     }
 
+    /// [`Value::pointer`], mutable.
+    pub fn pointer_mut(&mut self, pointer: &str) -> Option<&mut Value> {
+        if pointer.is_empty() {
+            return Some(self);
+        }
+        let tokens = pointer.strip_prefix('/')?;
+        let mut target = self;
+        for token in tokens.split('/') {
+            let token = token.replace("~1", "/").replace("~0", "~");
+            target = match target {
+                Value::Object(map) => map.get_mut(token.as_str())?,
+                Value::Array(items) => items.get_mut(array_index(&token)?)?,
+                _ => return None,
+            };
+        }
+        Some(target)
+    }
+
     /// The value, leaving `null` in its place.
     pub fn take(&mut self) -> Value {
         core::mem::take(self)
@@ -599,9 +617,9 @@ impl From<&Value> for serde_json::Value {
             Value::Number(n) => serde_json::Value::Number(n.into()),
             Value::String(s) => serde_json::Value::String(s.clone()),
             Value::Array(items) => serde_json::Value::Array(items.iter().map(Into::into).collect()),
-            Value::Object(map) => serde_json::Value::Object(
-                map.iter().map(|(k, v)| (k.clone(), v.into())).collect(),
-            ),
+            Value::Object(map) => {
+                serde_json::Value::Object(map.iter().map(|(k, v)| (k.clone(), v.into())).collect())
+            }
         }
     }
 }

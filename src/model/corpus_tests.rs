@@ -9,7 +9,7 @@
 //! `BATON_CORPUS_OUT=/some/file` to write the text and compare it with the previous code's.
 
 use super::Model;
-use serde_json::{json, Value};
+use crate::json::{json, Value};
 
 /// Values every node is replaced by.
 fn replacements() -> Vec<Value> {

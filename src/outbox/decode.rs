@@ -159,8 +159,8 @@ pub(super) fn outbox(v: &Value) -> Read<Outbox> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::json;
     use crate::tree::differential::{each_node, mutations};
-    use serde_json::json;
 
     fn full_outbox() -> Value {
         json!({
@@ -186,7 +186,7 @@ mod tests {
     fn reads_what_export_writes() {
         let v = full_outbox();
         let by_hand = outbox(&v).unwrap();
-        assert_eq!(by_hand, serde_json::from_value::<Outbox>(v).unwrap());
+        assert_eq!(by_hand, crate::json::from_value::<Outbox>(&v).unwrap());
         let again = outbox(&serde_json::from_str(&by_hand.export()).unwrap()).unwrap();
         assert_eq!(again, by_hand);
     }
@@ -201,7 +201,7 @@ mod tests {
             let mut cases = vec![rebuild(node.clone())];
             cases.extend(mutations(node).into_iter().map(rebuild));
             for case in cases {
-                let derived = serde_json::from_value::<Outbox>(case.clone()).ok();
+                let derived = crate::json::from_value::<Outbox>(&case).ok();
                 assert_eq!(outbox(&case).ok(), derived, "{case}");
                 checked += 1;
             }
@@ -230,7 +230,7 @@ mod tests {
             json!({"since": 5}),
         ] {
             // Serde's derive on `DeliveryState` is the reference the reader must match.
-            let derived = serde_json::from_value::<DeliveryState>(case.clone());
+            let derived = crate::json::from_value::<DeliveryState>(&case);
             let mut r = Reader::new();
             let state = delivery(&mut r, Some(&case));
             let by_hand = r.result(state);
@@ -240,8 +240,8 @@ mod tests {
                 "{case}: {derived:?} {by_hand:?}"
             );
             if let Ok(state) = by_hand {
-                let back = serde_json::to_value(&state).unwrap();
-                let expected = serde_json::from_value::<DeliveryState>(back).unwrap();
+                let back = crate::json::to_value(&state).unwrap();
+                let expected = crate::json::from_value::<DeliveryState>(&back).unwrap();
                 assert_eq!(state, expected);
                 assert_eq!(derived.unwrap(), state);
             }

@@ -188,8 +188,8 @@ pub(super) fn visitor_state(v: &Value) -> Read<VisitorState> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::json;
     use crate::tree::differential::{each_node, mutations};
-    use serde_json::json;
 
     /// A state using every field and every variant, as `to_json` writes it.
     fn full_state() -> Value {
@@ -225,7 +225,10 @@ mod tests {
     fn reads_what_to_json_writes() {
         let v = full_state();
         let by_hand = visitor_state(&v).unwrap();
-        assert_eq!(by_hand, serde_json::from_value::<VisitorState>(v).unwrap());
+        assert_eq!(
+            by_hand,
+            crate::json::from_value::<VisitorState>(&v).unwrap()
+        );
         let text = by_hand.to_json();
         let again = visitor_state(&serde_json::from_str(&text).unwrap()).unwrap();
         assert_eq!(again, by_hand);
@@ -245,7 +248,7 @@ mod tests {
             let mut cases = vec![rebuild(node.clone())];
             cases.extend(mutations(node).into_iter().map(rebuild));
             for case in cases {
-                let derived = serde_json::from_value::<VisitorState>(case.clone()).ok();
+                let derived = crate::json::from_value::<VisitorState>(&case).ok();
                 let by_hand = visitor_state(&case).ok();
                 assert_eq!(by_hand, derived, "{case}");
                 checked += 1;

@@ -196,10 +196,10 @@ fn campaign(o: &mut JsonOut, c: &Campaign) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::json;
     use crate::sorted_map::SortedMap;
     use crate::stage::{Stage, StageEntry};
     use proptest::prelude::*;
-    use serde_json::json;
 
     /// The stored format, pinned: an empty state, and one with every field and every variant.
     #[test]

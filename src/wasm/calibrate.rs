@@ -231,5 +231,5 @@ pub fn apply_calibration(
     let model = json_value(model)?;
     let fragment: ModelFragment = from_js(fragment)?;
     let (model, changes) = crate::calibrate::fragment::apply(&model, &fragment);
-    to_js(&serde_json::json!({ "model": model, "changes": changes }))
+    to_js(&crate::json::json!({ "model": model, "changes": changes }))
 }

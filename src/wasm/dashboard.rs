@@ -501,7 +501,7 @@ impl JsWorkspace {
             .map_err(|e| JsError::new(&e))?;
         let events = self.inner.finish_events().map_err(|e| JsError::new(&e))?;
         let outcomes = self.inner.import_outcomes(&s.outcomes_csv);
-        to_js(&serde_json::json!({ "events": events, "outcomes": outcomes }))
+        to_js(&crate::json::json!({ "events": events, "outcomes": outcomes }))
     }
 
     /// One page of leads under `model` at `asOf`: `{ total, all, rows }`.
@@ -519,7 +519,7 @@ impl JsWorkspace {
         let leads = self.inner.leads(&model, millis(as_of, "asOf")?);
         let (total, page) = query(leads, &q);
         let rows: Vec<&crate::analytics::lead::Lead> = page.iter().map(|&i| &leads[i]).collect();
-        to_js(&serde_json::json!({ "total": total, "all": leads.len(), "rows": rows }))
+        to_js(&crate::json::json!({ "total": total, "all": leads.len(), "rows": rows }))
     }
 
     /// A lead's ledger (the engine's explanation) and timeline; `null` if unknown.

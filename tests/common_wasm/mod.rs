@@ -1,10 +1,10 @@
 //! The seed journey, shared by the Node and the browser wasm suites: the same engine must give
 //! the same answer in both.
 
+use baton::json::Value;
 use baton::model::Model;
 use baton::stage::Stage;
 use baton::Engine;
-use serde_json::Value;
 
 const MODEL: &str = include_str!("../fixtures/models/demo.model.json");
 const JOURNEY: &str = include_str!("../fixtures/journeys/seed.events.json");
@@ -48,7 +48,7 @@ pub fn malformed_event_is_an_error_naming_the_field() {
     let mut engine = Engine::new(Model::from_json(MODEL).unwrap());
     let err = engine
         .ingest_value(
-            &serde_json::json!({ "messageId": "x", "anonymousId": "a" }),
+            &baton::json::json!({ "messageId": "x", "anonymousId": "a" }),
             0,
         )
         .unwrap_err();
