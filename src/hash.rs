@@ -69,8 +69,8 @@ pub fn parts_hex(parts: &[&str]) -> String {
 /// Canonical JSON: object keys sorted, no whitespace. Two documents that differ only in key
 /// order or formatting give the same text (and therefore the same hash).
 ///
-/// NOTE: the JSON layer's compact text already is that: serde_json's `Map` is a `BTreeMap`
-/// (its `preserve_order` feature is off), so keys come out sorted. The test below pins it: a
+/// NOTE: the JSON layer's compact text already is that: the JSON type's `Map` keeps its keys
+/// sorted (as serde_json's `Map` without `preserve_order` did), so keys come out sorted. The test below pins it: a
 /// map kept in insertion order would change the text and fail there.
 pub fn canonical_json(v: &Value) -> String {
     crate::json::write(v)

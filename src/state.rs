@@ -401,7 +401,7 @@ impl VisitorState {
             }
         }
         if self.traits.len() > 32 {
-            // Rebuilt, not `remove`d: see `map_without`.
+            // The first 32 keys, in key order.
             for (k, v) in std::mem::take(&mut self.traits).into_iter().take(32) {
                 self.traits.insert(k, v);
             }
@@ -422,16 +422,10 @@ pub fn check_text_len(len: usize) -> Result<(), Error> {
     Ok(())
 }
 
-/// `map` without `key`, rebuilt by insertion: removing from a `BTreeMap` (serde_json's `Map`)
-/// brings its node-rebalancing code into the snippet's wasm (~4 KB per key/value type,
-/// benches/SIZE.md), and the maps this is used on (traits, a state object) are small.
+/// A copy of `map` without `key`.
 pub(crate) fn map_without(map: &Map<String, Value>, key: &str) -> Map<String, Value> {
-    let mut out = Map::new();
-    for (k, v) in map {
-        if k != key {
-            out.insert(k.clone(), v.clone());
-        }
-    }
+    let mut out = map.clone();
+    out.remove(key);
     out
 }
 

@@ -675,3 +675,6 @@ impl From<serde_json::Value> for Value {
         Value::from(&v)
     }
 }
+
+#[cfg(test)]
+mod tests;
