@@ -1,4 +1,4 @@
-//! The engine's own JSON: its data type ([`Value`], [`Map`], [`Number`], see [`value`]), text →
+//! The engine's own JSON: its data type ([`Value`], [`Map`], [`Number`], see `value.rs`), text →
 //! `Value` ([`parse`]), `Value` → compact
 //! text ([`write`]) and a non-generic writer for the snippet's results ([`JsonOut`], used by the
 //! `encode` modules beside each type), for models, events, state, outbox, handoffs and
