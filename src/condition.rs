@@ -540,7 +540,7 @@ fn parse_at(
             .keys()
             .find(|k| position(&TESTS, k).is_none() && *k != "atLeast" && *k != "withinDays");
         match unknown {
-            Some(k) => ck.report(&join(path, k), unknown_key_message(k, &SUBJECTS)),
+            Some(k) => ck.report_at(path, k, unknown_key_message(k, &SUBJECTS)),
             None => {
                 let mut m = String::from("a condition needs one subject: ");
                 m.push_str(&join_all(&SUBJECTS, ", "));
@@ -674,16 +674,13 @@ fn parse_at(
         // query, property, score, trait
         9..=11 | 14 => {
             only_keys_or_tests(ck, map, path, subject);
-            let name = ck.string(Some(value), &sub_path, true)?;
+            let name = ck.string(Some(value), path, subject, true)?;
             if si == 11 {
                 let non_numeric = map
                     .keys()
                     .find(|k| position(&TESTS, k).is_some_and(|t| !NUMERIC.contains(&t)));
                 if let Some(k) = non_numeric {
-                    ck.report(
-                        &join(path, k),
-                        "a score is compared with gte, lte, gt or lt",
-                    );
+                    ck.report_at(path, k, "a score is compared with gte, lte, gt or lt");
                     return None;
                 }
             }
@@ -698,14 +695,14 @@ fn parse_at(
         // identified
         15 => {
             only_keys(ck, map, path, &[subject]);
-            ck.boolean(Some(value), &sub_path)
+            ck.boolean(Some(value), path, subject)
                 .map(Condition::Identified)
         }
         // matches
         12 => {
             only_keys(ck, map, path, &["matches", "atLeast", "withinDays"]);
             let rules = ck.strings(value, &sub_path);
-            let at_least = ck.count(map.get("atLeast"), &join(path, "atLeast"), true, 1, 1000);
+            let at_least = ck.count(map.get("atLeast"), path, "atLeast", true, 1, 1000);
             let within = window(ck, map, path);
             let (Some(at_least), Some(within_ms), false) = (at_least, within, rules.is_empty())
             else {
@@ -720,7 +717,7 @@ fn parse_at(
         // visits
         _ => {
             only_keys(ck, map, path, &["visits", "withinDays"]);
-            let at_least = ck.count(Some(value), &sub_path, true, 1, 1000);
+            let at_least = ck.count(Some(value), path, subject, true, 1, 1000);
             let within = window(ck, map, path);
             let (Some(at_least), Some(within_ms)) = (at_least, within) else {
                 return None;
@@ -754,10 +751,9 @@ fn window(ck: &mut Checker, map: &Map<String, Value>, path: &str) -> Option<Opti
     match map.get("withinDays") {
         None => Some(None),
         v => {
-            let at = join(path, "withinDays");
-            let days = ck.positive(v, &at, true)?;
+            let days = ck.positive(v, path, "withinDays", true)?;
             if days > 3660.0 {
-                ck.report(&at, "at most 3660 days");
+                ck.report_at(path, "withinDays", "at most 3660 days");
                 return None;
             }
             Some(Some((days * DAY_MS as f64).round() as i64))
@@ -768,7 +764,7 @@ fn window(ck: &mut Checker, map: &Map<String, Value>, path: &str) -> Option<Opti
 fn only_keys(ck: &mut Checker, map: &Map<String, Value>, path: &str, allowed: &[&str]) {
     for key in map.keys() {
         if position(allowed, key).is_none() {
-            ck.report(&join(path, key), unknown_key_message(key, allowed));
+            ck.report_at(path, key, unknown_key_message(key, allowed));
         }
     }
 }
@@ -787,49 +783,49 @@ fn parse_tests(ck: &mut Checker, map: &Map<String, Value>, path: &str) -> Option
         let Some(t) = position(&TESTS, key) else {
             continue;
         };
-        let p = join(path, key);
         let test = match t {
-            0 => scalar(ck, v, &p).map(Test::Equals),
+            0 => scalar(ck, v, path, key).map(Test::Equals),
             1 => match v {
                 Value::Array(items) if !items.is_empty() => {
+                    let p = join(path, key);
                     let mut vals = Vec::new();
                     for (i, x) in items.iter().enumerate() {
-                        if let Some(x) = scalar(ck, x, &index(&p, i)) {
+                        if let Some(x) = scalar(ck, x, &index(&p, i), "") {
                             vals.push(x);
                         }
                     }
                     Some(Test::In(vals))
                 }
                 Value::Array(_) => {
-                    ck.report(&p, "must not be an empty list");
+                    ck.report_at(path, key, "must not be an empty list");
                     None
                 }
                 other => {
-                    ck.report(&p, found("must be a list", other));
+                    ck.report_at(path, key, found("must be a list", other));
                     None
                 }
             },
             3 => {
-                let list = ck.strings(v, &p);
+                let list = ck.strings(v, &join(path, key));
                 let mut phrases = Vec::new();
                 for s in &list {
                     phrases.push(words(s));
                 }
                 if phrases.iter().any(Vec::is_empty) {
-                    ck.report(&p, "each entry needs at least one letter or digit");
+                    ck.report_at(path, key, "each entry needs at least one letter or digit");
                     None
                 } else {
                     (!phrases.is_empty()).then_some(Test::ContainsWord(phrases))
                 }
             }
             // contains, startsWith, endsWith
-            2 | 4 | 5 => ck.string(Some(v), &p, true).map(|s| match t {
+            2 | 4 | 5 => ck.string(Some(v), path, key, true).map(|s| match t {
                 2 => Test::Contains(s),
                 4 => Test::StartsWith(s),
                 _ => Test::EndsWith(s),
             }),
             // gte, lte, gt, lt
-            6..=9 => ck.number(Some(v), &p, true).map(|n| match t {
+            6..=9 => ck.number(Some(v), path, key, true).map(|n| match t {
                 6 => Test::Gte(n),
                 7 => Test::Lte(n),
                 8 => Test::Gt(n),
@@ -837,9 +833,9 @@ fn parse_tests(ck: &mut Checker, map: &Map<String, Value>, path: &str) -> Option
             }),
             // exists
             _ => {
-                let b = ck.boolean(Some(v), &p);
+                let b = ck.boolean(Some(v), path, key);
                 if b.is_none() && v.is_null() {
-                    ck.report(&p, "must be true or false");
+                    ck.report_at(path, key, "must be true or false");
                 }
                 b.map(Test::Exists)
             }
@@ -856,11 +852,15 @@ fn parse_tests(ck: &mut Checker, map: &Map<String, Value>, path: &str) -> Option
     (ck.problems.len() == before).then_some(tests)
 }
 
-fn scalar(ck: &mut Checker, v: &Value, path: &str) -> Option<Value> {
+fn scalar(ck: &mut Checker, v: &Value, path: &str, key: &str) -> Option<Value> {
     match v {
         Value::String(_) | Value::Number(_) | Value::Bool(_) => Some(v.clone()),
         other => {
-            ck.report(path, found("must be a string, number or boolean", other));
+            ck.report_at(
+                path,
+                key,
+                found("must be a string, number or boolean", other),
+            );
             None
         }
     }

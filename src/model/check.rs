@@ -145,11 +145,29 @@ pub(crate) fn unknown_key_message(key: &str, allowed: &[&str]) -> String {
     unknown_listing("unknown key", key, allowed)
 }
 
+/// Where a problem is reported: `path`, then `.key` unless `key` is empty. Readers take the
+/// key apart from the path so that a field's path is built only when it has a problem (was a
+/// `join` at every field read, and its drop; benches/SIZE.md, step 33).
 impl Checker {
     pub fn report(&mut self, path: &str, message: impl Into<String>) {
+        self.report_in(path, "", message.into());
+    }
+
+    /// A problem at `path.key` (at `path` when `key` is empty).
+    pub fn report_at(&mut self, path: &str, key: &str, message: impl Into<String>) {
+        self.report_in(path, key, message.into());
+    }
+
+    #[inline(never)]
+    fn report_in(&mut self, path: &str, key: &str, message: String) {
         // A hostile document could produce millions of problems; the first 200 say enough.
         if self.problems.len() < 200 {
-            self.problems.push(Problem::new(path, message));
+            let path = if key.is_empty() {
+                path.to_string()
+            } else {
+                join(path, key)
+            };
+            self.problems.push(Problem { path, message });
         }
     }
 
@@ -164,7 +182,7 @@ impl Checker {
             Value::Object(map) => {
                 for key in map.keys() {
                     if !allowed.contains(&key.as_str()) {
-                        self.report(&join(path, key), unknown_key_message(key, allowed));
+                        self.report_at(path, key, unknown_key_message(key, allowed));
                     }
                 }
                 Some(map)
@@ -176,53 +194,78 @@ impl Checker {
         }
     }
 
-    pub fn string(&mut self, v: Option<&Value>, path: &str, required: bool) -> Option<String> {
+    /// `None` for an absent or null value, after reporting "missing" if it is `required`.
+    fn present<'a>(
+        &mut self,
+        v: Option<&'a Value>,
+        path: &str,
+        key: &str,
+        required: bool,
+    ) -> Option<&'a Value> {
         match v {
             None | Some(Value::Null) => {
                 if required {
-                    self.report(path, "missing");
+                    self.report_at(path, key, "missing");
                 }
                 None
             }
-            Some(Value::String(s)) if s.trim().is_empty() => {
-                self.report(path, "must not be empty");
+            Some(v) => Some(v),
+        }
+    }
+
+    pub fn string(
+        &mut self,
+        v: Option<&Value>,
+        path: &str,
+        key: &str,
+        required: bool,
+    ) -> Option<String> {
+        match self.present(v, path, key, required)? {
+            Value::String(s) if s.trim().is_empty() => {
+                self.report_at(path, key, "must not be empty");
                 None
             }
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(other) => {
-                self.report(path, found("must be a string", other));
+            Value::String(s) => Some(s.clone()),
+            other => {
+                self.report_at(path, key, found("must be a string", other));
                 None
             }
         }
     }
 
-    pub fn number(&mut self, v: Option<&Value>, path: &str, required: bool) -> Option<f64> {
-        match v {
-            None | Some(Value::Null) => {
-                if required {
-                    self.report(path, "missing");
-                }
-                None
-            }
-            Some(Value::Number(n)) => match n.as_f64() {
+    pub fn number(
+        &mut self,
+        v: Option<&Value>,
+        path: &str,
+        key: &str,
+        required: bool,
+    ) -> Option<f64> {
+        match self.present(v, path, key, required)? {
+            Value::Number(n) => match n.as_f64() {
                 Some(f) if f.is_finite() && f.abs() <= 1e12 => Some(f),
                 _ => {
-                    self.report(path, "number out of range");
+                    self.report_at(path, key, "number out of range");
                     None
                 }
             },
-            Some(other) => {
-                self.report(path, found("must be a number", other));
+            other => {
+                self.report_at(path, key, found("must be a number", other));
                 None
             }
         }
     }
 
     /// A positive number (> 0).
-    pub fn positive(&mut self, v: Option<&Value>, path: &str, required: bool) -> Option<f64> {
-        let n = self.number(v, path, required)?;
+    pub fn positive(
+        &mut self,
+        v: Option<&Value>,
+        path: &str,
+        key: &str,
+        required: bool,
+    ) -> Option<f64> {
+        let n = self.number(v, path, key, required)?;
         if n <= 0.0 {
-            self.report(path, "must be greater than 0");
+            self.report_at(path, key, "must be greater than 0");
             return None;
         }
         Some(n)
@@ -233,28 +276,28 @@ impl Checker {
         &mut self,
         v: Option<&Value>,
         path: &str,
+        key: &str,
         required: bool,
         min: u32,
         max: u32,
     ) -> Option<u32> {
-        let n = self.number(v, path, required)?;
+        let n = self.number(v, path, key, required)?;
         if n.fract() != 0.0 || n < f64::from(min) || n > f64::from(max) {
             let mut m = String::from("must be a whole number from ");
             push_u64(u64::from(min), &mut m);
             m.push_str(" to ");
             push_u64(u64::from(max), &mut m);
-            self.report(path, m);
+            self.report_at(path, key, m);
             return None;
         }
         Some(n as u32)
     }
 
-    pub fn boolean(&mut self, v: Option<&Value>, path: &str) -> Option<bool> {
-        match v {
-            None | Some(Value::Null) => None,
-            Some(Value::Bool(b)) => Some(*b),
-            Some(other) => {
-                self.report(path, found("must be true or false", other));
+    pub fn boolean(&mut self, v: Option<&Value>, path: &str, key: &str) -> Option<bool> {
+        match self.present(v, path, key, false)? {
+            Value::Bool(b) => Some(*b),
+            other => {
+                self.report_at(path, key, found("must be true or false", other));
                 None
             }
         }
@@ -263,7 +306,7 @@ impl Checker {
     /// A string or a non-empty list of strings.
     pub fn strings(&mut self, v: &Value, path: &str) -> Vec<String> {
         match v {
-            Value::String(_) => self.string(Some(v), path, true).into_iter().collect(),
+            Value::String(_) => self.string(Some(v), path, "", true).into_iter().collect(),
             Value::Array(items) if items.is_empty() => {
                 self.report(path, "must not be an empty list");
                 Vec::new()
@@ -271,7 +314,7 @@ impl Checker {
             Value::Array(items) => {
                 let mut out = Vec::new();
                 for (i, item) in items.iter().enumerate() {
-                    if let Some(s) = self.string(Some(item), &index(path, i), true) {
+                    if let Some(s) = self.string(Some(item), &index(path, i), "", true) {
                         out.push(s);
                     }
                 }

@@ -92,19 +92,19 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
     let Some(root) = ck.object(v, "", &MODEL_KEYS) else {
         return Err(ck.problems);
     };
-    let id = ck.string(root.get("id"), "id", false);
-    let version = ck.string(root.get("version"), "version", true);
-    let name = ck.string(root.get("name"), "name", false);
+    let id = ck.string(root.get("id"), "", "id", false);
+    let version = ck.string(root.get("version"), "", "version", true);
+    let name = ck.string(root.get("name"), "", "name", false);
     if let Some(d) = root.get("description") {
-        ck.string(Some(d), "description", false);
+        ck.string(Some(d), "", "description", false);
     }
     if let Some(s) = root.get("$schema") {
-        ck.string(Some(s), "$schema", false);
+        ck.string(Some(s), "", "$schema", false);
     }
     let session_minutes = match root.get("sessionTimeoutMinutes") {
         None => 30,
         v => ck
-            .count(v, "sessionTimeoutMinutes", true, 1, 1440)
+            .count(v, "", "sessionTimeoutMinutes", true, 1, 1440)
             .unwrap_or(30),
     };
     let decay = match root.get("decay") {
@@ -162,15 +162,16 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
             let mut m = quoting("duplicate id ", &r.id, " (also ");
             m.push_str(&index("rules", *first));
             m.push(')');
-            ck.report(&join(&index("rules", *i), "id"), m);
+            ck.report_at(&index("rules", *i), "id", m);
         }
     }
     // A group holds one kind of rule, so fit and engagement stay separable.
     let mut groups: Vec<GroupSpec> = Vec::new();
     for (i, r) in &rules {
         match groups.iter().find(|g| g.name == r.group) {
-            Some(g) if g.kind != r.kind => ck.report(
-                &join(&index("rules", *i), "group"),
+            Some(g) if g.kind != r.kind => ck.report_at(
+                &index("rules", *i),
+                "group",
                 quoting(
                     "group ",
                     &r.group,
@@ -193,8 +194,9 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
     for name in group_bounds.keys() {
         if !groups.iter().any(|g| &g.name == name) {
             let known: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
-            ck.report(
-                &join("groups", name),
+            ck.report_at(
+                "groups",
+                name,
                 unknown_name("no rule uses group", name, &known, "", ""),
             );
         }
@@ -293,8 +295,8 @@ fn object_any_keys<'a>(
 
 fn parse_bounds(ck: &mut Checker, v: &Value, path: &str) -> Option<Bounds> {
     let map = ck.object(v, path, &BOUND_KEYS)?;
-    let min = ck.number(map.get("min"), &join(path, "min"), false);
-    let max = ck.number(map.get("max"), &join(path, "max"), false);
+    let min = ck.number(map.get("min"), path, "min", false);
+    let max = ck.number(map.get("max"), path, "max", false);
     if let (Some(a), Some(b)) = (min, max) {
         if a > b {
             // Numbers printed by the JSON layer: `{a}` on an `f64` would keep core's float
@@ -317,7 +319,7 @@ fn parse_grades(ck: &mut Checker, v: &Value) -> Vec<(String, f64)> {
     };
     let mut out: Vec<(String, f64)> = Vec::new();
     for letter in ["A", "B", "C", "D", "E"] {
-        if let Some(min) = ck.number(map.get(letter), &join("grades", letter), false) {
+        if let Some(min) = ck.number(map.get(letter), "grades", letter, false) {
             if let Some((prev, prev_min)) = out.last() {
                 if min >= *prev_min {
                     let mut m = String::from("minimum fit ");
@@ -326,7 +328,7 @@ fn parse_grades(ck: &mut Checker, v: &Value) -> Vec<(String, f64)> {
                     m.push_str(prev);
                     m.push_str("'s ");
                     display_f64(*prev_min, &mut m);
-                    ck.report(&join("grades", letter), m);
+                    ck.report_at("grades", letter, m);
                 }
             }
             out.push((letter.to_string(), min));
@@ -359,17 +361,14 @@ fn parse_decay(ck: &mut Checker, v: &Value, path: &str) -> Option<Decay> {
                     );
                     return None;
                 }
-                let days =
-                    ck.positive(map.get("halfLifeDays"), &join(path, "halfLifeDays"), true)?;
+                let days = ck.positive(map.get("halfLifeDays"), path, "halfLifeDays", true)?;
                 Some(Decay::HalfLife { days })
             } else if map.contains_key("linearPercent") {
-                let percent =
-                    ck.positive(map.get("linearPercent"), &join(path, "linearPercent"), true);
-                let period_days =
-                    ck.positive(map.get("periodDays"), &join(path, "periodDays"), true);
+                let percent = ck.positive(map.get("linearPercent"), path, "linearPercent", true);
+                let period_days = ck.positive(map.get("periodDays"), path, "periodDays", true);
                 let percent = percent?;
                 if percent > 100.0 {
-                    ck.report(&join(path, "linearPercent"), "at most 100");
+                    ck.report_at(path, "linearPercent", "at most 100");
                     return None;
                 }
                 Some(Decay::Linear {
@@ -391,20 +390,21 @@ fn parse_decay(ck: &mut Checker, v: &Value, path: &str) -> Option<Decay> {
 fn parse_rule(ck: &mut Checker, v: &Value, path: &str, default_decay: Decay) -> Option<Rule> {
     let map = ck.object(v, path, &RULE_KEYS)?;
     let before = ck.problems.len();
-    let id = ck.string(map.get("id"), &join(path, "id"), true);
+    let id = ck.string(map.get("id"), path, "id", true);
     if let Some(id) = &id {
         if id.len() > 64
             || !id
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
         {
-            ck.report(
-                &join(path, "id"),
+            ck.report_at(
+                path,
+                "id",
                 "use at most 64 letters, digits, '-', '_', '.' or ':'",
             );
         }
     }
-    let description = ck.string(map.get("description"), &join(path, "description"), false);
+    let description = ck.string(map.get("description"), path, "description", false);
     let kind = match map.get("kind") {
         None => RuleKind::Behavior,
         Some(Value::String(s)) if s == "behavior" || s == "behaviour" => RuleKind::Behavior,
@@ -413,25 +413,26 @@ fn parse_rule(ck: &mut Checker, v: &Value, path: &str, default_decay: Decay) -> 
             let text = other.as_str().unwrap_or("");
             let kinds = ["behavior", "fit"];
             if !text.is_empty() && suggest(text, &kinds).is_some() {
-                ck.report(
-                    &join(path, "kind"),
+                ck.report_at(
+                    path,
+                    "kind",
                     unknown_name("unknown kind", text, &kinds, "", ""),
                 );
             } else {
-                ck.report(&join(path, "kind"), "must be \"behavior\" or \"fit\"");
+                ck.report_at(path, "kind", "must be \"behavior\" or \"fit\"");
             }
             RuleKind::Behavior
         }
     };
     let group = ck
-        .string(map.get("group"), &join(path, "group"), false)
+        .string(map.get("group"), path, "group", false)
         .unwrap_or_else(|| match kind {
             RuleKind::Behavior => "engagement".to_string(),
             RuleKind::Fit => "fit".to_string(),
         });
-    let points = ck.number(map.get("points"), &join(path, "points"), true);
+    let points = ck.number(map.get("points"), path, "points", true);
     if points == Some(0.0) {
-        ck.report(&join(path, "points"), "must not be 0");
+        ck.report_at(path, "points", "must not be 0");
     }
     let scope = match kind {
         RuleKind::Behavior => Scope::Behavior,
@@ -439,7 +440,7 @@ fn parse_rule(ck: &mut Checker, v: &Value, path: &str, default_decay: Decay) -> 
     };
     let when = match map.get("when") {
         None => {
-            ck.report(&join(path, "when"), "missing");
+            ck.report_at(path, "when", "missing");
             None
         }
         Some(w) => condition::parse(ck, w, &join(path, "when"), scope),
@@ -448,8 +449,9 @@ fn parse_rule(ck: &mut Checker, v: &Value, path: &str, default_decay: Decay) -> 
         None => Cap::default(),
         Some(c) if kind == RuleKind::Fit => {
             let _ = c;
-            ck.report(
-                &join(path, "cap"),
+            ck.report_at(
+                path,
+                "cap",
                 "fit rules count once on current traits; a cap does not apply",
             );
             Cap::default()
@@ -459,7 +461,7 @@ fn parse_rule(ck: &mut Checker, v: &Value, path: &str, default_decay: Decay) -> 
     let decay = match map.get("decay") {
         None => default_decay,
         Some(_) if kind == RuleKind::Fit => {
-            ck.report(&join(path, "decay"), "fit points do not decay");
+            ck.report_at(path, "decay", "fit points do not decay");
             Decay::None
         }
         Some(d) => parse_decay(ck, d, &join(path, "decay")).unwrap_or(Decay::None),
@@ -488,18 +490,10 @@ fn parse_rule(ck: &mut Checker, v: &Value, path: &str, default_decay: Decay) -> 
 
 fn parse_cap(ck: &mut Checker, v: &Value, path: &str) -> Option<Cap> {
     let map = ck.object(v, path, &CAP_KEYS)?;
-    let once = ck
-        .boolean(map.get("once"), &join(path, "once"))
-        .unwrap_or(false);
-    let per_session = ck.count(
-        map.get("perSession"),
-        &join(path, "perSession"),
-        false,
-        1,
-        10_000,
-    );
-    let per_day = ck.count(map.get("perDay"), &join(path, "perDay"), false, 1, 10_000);
-    let mut total = ck.count(map.get("total"), &join(path, "total"), false, 1, 1_000_000);
+    let once = ck.boolean(map.get("once"), path, "once").unwrap_or(false);
+    let per_session = ck.count(map.get("perSession"), path, "perSession", false, 1, 10_000);
+    let per_day = ck.count(map.get("perDay"), path, "perDay", false, 1, 10_000);
+    let mut total = ck.count(map.get("total"), path, "total", false, 1, 1_000_000);
     if once {
         if total.is_some() {
             ck.report(path, "once means total 1; give one of them");
@@ -519,7 +513,7 @@ fn parse_cap(ck: &mut Checker, v: &Value, path: &str) -> Option<Cap> {
 fn parse_handoff(ck: &mut Checker, v: &Value) -> Option<HandoffSpec> {
     let map = ck.object(v, "handoff", &HANDOFF_KEYS)?;
     let before = ck.problems.len();
-    let stage = match ck.string(map.get("stage"), "handoff.stage", true) {
+    let stage = match ck.string(map.get("stage"), "handoff", "stage", true) {
         Some(s) => match Stage::parse(&s) {
             Some(Stage::Anonymous) => {
                 ck.report("handoff.stage", "an anonymous visitor cannot be handed off");
@@ -536,7 +530,7 @@ fn parse_handoff(ck: &mut Checker, v: &Value) -> Option<HandoffSpec> {
         },
         None => None,
     };
-    let endpoint = ck.string(map.get("endpoint"), "handoff.endpoint", true);
+    let endpoint = ck.string(map.get("endpoint"), "handoff", "endpoint", true);
     if let Some(e) = &endpoint {
         if !(e.starts_with("https://") || e.starts_with("http://") || e.starts_with('/')) {
             ck.report(
@@ -547,7 +541,7 @@ fn parse_handoff(ck: &mut Checker, v: &Value) -> Option<HandoffSpec> {
     }
     let sla_minutes = match map.get("slaMinutes") {
         None => Some(60),
-        v => ck.count(v, "handoff.slaMinutes", true, 1, 525_600),
+        v => ck.count(v, "handoff", "slaMinutes", true, 1, 525_600),
     };
     let routing = match map.get("routing") {
         None => Some(Routing {
@@ -625,13 +619,13 @@ fn parse_routing(ck: &mut Checker, v: &Value) -> Option<Routing> {
                     };
                     let when = match m.get("when") {
                         None => {
-                            ck.report(&join(&p, "when"), "missing");
+                            ck.report_at(&p, "when", "missing");
                             None
                         }
                         Some(w) => condition::parse(ck, w, &join(&p, "when"), Scope::Routing),
                     };
-                    let owner = ck.string(m.get("owner"), &join(&p, "owner"), false);
-                    let team = ck.string(m.get("team"), &join(&p, "team"), false);
+                    let owner = ck.string(m.get("owner"), &p, "owner", false);
+                    let team = ck.string(m.get("team"), &p, "team", false);
                     if owner.is_none() && team.is_none() {
                         ck.report(&p, "a routing rule assigns an owner or a team");
                     }
@@ -647,7 +641,7 @@ fn parse_routing(ck: &mut Checker, v: &Value) -> Option<Routing> {
         None => Vec::new(),
         Some(r) => ck.strings(r, "handoff.routing.reps"),
     };
-    let team = ck.string(map.get("team"), "handoff.routing.team", false);
+    let team = ck.string(map.get("team"), "handoff.routing", "team", false);
     Some(Routing { rules, reps, team })
 }
 
@@ -657,7 +651,7 @@ fn parse_retry(ck: &mut Checker, v: &Value) -> Option<RetryPolicy> {
     // One `count` call in a loop over the keys (`RETRY_KEYS` order) and their largest values.
     let mut got = [None; 5];
     for (slot, (key, max)) in got.iter_mut().zip(RETRY_KEYS.iter().zip(RETRY_MAX)) {
-        *slot = ck.count(map.get(*key), &join("handoff.retry", key), false, 1, max);
+        *slot = ck.count(map.get(*key), "handoff.retry", key, false, 1, max);
     }
     let [max_attempts, max_age, base, max_delay, lease] = got;
     let policy = RetryPolicy {
