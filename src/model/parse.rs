@@ -139,8 +139,9 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
         .map(|g| parse_grades(&mut ck, g))
         .unwrap_or_default();
 
-    // Rules.
-    let mut rules = Vec::new();
+    // Rules, each with its index in the document (a rule with a problem is left out).
+    let mut rules: Vec<Rule> = Vec::new();
+    let mut rule_at: Vec<usize> = Vec::new();
     match root.get("rules") {
         None => ck.report("rules", "missing"),
         Some(Value::Array(items)) => {
@@ -149,7 +150,8 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
             }
             for (i, item) in items.iter().enumerate().take(MAX_RULES) {
                 if let Some(rule) = parse_rule(&mut ck, item, &index("rules", i), decay) {
-                    rules.push((i, rule));
+                    rules.push(rule);
+                    rule_at.push(i);
                 }
             }
         }
@@ -157,17 +159,17 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
     }
     // Unique ids. Each duplicate names the nearest earlier rule with its id (at most
     // `MAX_RULES` rules: a scan back, no map).
-    for (n, (i, r)) in rules.iter().enumerate() {
-        if let Some((first, _)) = rules[..n].iter().rev().find(|(_, e)| e.id == r.id) {
+    for (n, r) in rules.iter().enumerate() {
+        if let Some(first) = (0..n).rev().find(|&e| rules[e].id == r.id) {
             let mut m = quoting("duplicate id ", &r.id, " (also ");
-            m.push_str(&index("rules", *first));
+            m.push_str(&index("rules", rule_at[first]));
             m.push(')');
-            ck.report_at(&index("rules", *i), "id", m);
+            ck.report_at(&index("rules", rule_at[n]), "id", m);
         }
     }
     // A group holds one kind of rule, so fit and engagement stay separable.
     let mut groups: Vec<GroupSpec> = Vec::new();
-    for (i, r) in &rules {
+    for (r, i) in rules.iter().zip(&rule_at) {
         match groups.iter().find(|g| g.name == r.group) {
             Some(g) if g.kind != r.kind => ck.report_at(
                 &index("rules", *i),
@@ -193,7 +195,10 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
     }
     for name in group_bounds.keys() {
         if !groups.iter().any(|g| &g.name == name) {
-            let known: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
+            let mut known: Vec<&str> = Vec::new();
+            for g in &groups {
+                known.push(&g.name);
+            }
             ck.report_at(
                 "groups",
                 name,
@@ -239,22 +244,25 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
         }
     }
 
-    let rule_list: Vec<Rule> = rules.into_iter().map(|(_, r)| r).collect();
-    let rule_group: Vec<usize> = rule_list
-        .iter()
-        .map(|r| groups.iter().position(|g| g.name == r.group).unwrap_or(0))
-        .collect();
+    let rule_list = rules;
+    // Loops, not `map(..).collect()`: each collect was its own copy of Vec's iterator
+    // machinery in the snippet (benches/SIZE.md, step 33).
+    let mut rule_group: Vec<usize> = Vec::new();
+    for r in &rule_list {
+        rule_group.push(groups.iter().position(|g| g.name == r.group).unwrap_or(0));
+    }
     let (rings, visit_ring) = check_references(&mut ck, &rule_list, &groups, &stages);
     let kept_traits = kept_traits(&rule_list, &stages, handoff.as_ref());
 
     if !ck.problems.is_empty() {
         return Err(ck.problems);
     }
-    let rule_ring = rule_list
-        .iter()
-        .map(|r| rings.get(&r.id).copied().unwrap_or(0) as usize)
-        .collect();
-    let mut by_id: Vec<usize> = (0..rule_list.len()).collect();
+    let mut rule_ring: Vec<usize> = Vec::new();
+    let mut by_id: Vec<usize> = Vec::new();
+    for (i, r) in rule_list.iter().enumerate() {
+        rule_ring.push(rings.get(&r.id).copied().unwrap_or(0) as usize);
+        by_id.push(i);
+    }
     crate::hash::sort_small(&mut by_id, |a, b| rule_list[*a].id < rule_list[*b].id);
     Ok(Model(std::sync::Arc::new(ModelData {
         id,
@@ -679,9 +687,14 @@ fn check_references(
 ) -> (SortedMap<String, u32>, u32) {
     let mut rings: SortedMap<String, u32> = SortedMap::new();
     let mut visit_ring = 0u32;
-    let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+    let mut ids: Vec<&str> = Vec::new();
+    for r in rules {
+        ids.push(&r.id);
+    }
     let mut score_names: Vec<&str> = vec!["total", "fit", "engagement"];
-    score_names.extend(groups.iter().map(|g| g.name.as_str()));
+    for g in groups {
+        score_names.push(&g.name);
+    }
     for spec in stages {
         let path = join("stages", spec.stage.as_str());
         spec.when.walk(&mut |leaf| match leaf {
