@@ -520,22 +520,18 @@ fn parse_at(
         ck.report(path, found("a condition must be an object", v));
         return None;
     };
-    // The subjects present, in key order: the first, and all of them for the message.
-    let mut first: Option<(usize, &str)> = None;
-    let mut named = String::new();
+    // The subjects present, in key order: the first (with its value) and how many.
+    let mut first: Option<(usize, &str, &Value)> = None;
     let mut subjects = 0;
-    for key in map.keys() {
+    for (key, value) in map {
         if let Some(i) = position(&SUBJECTS, key) {
             subjects += 1;
-            if first.is_some() {
-                named.push_str(" and ");
-            } else {
-                first = Some((i, key));
+            if first.is_none() {
+                first = Some((i, key, value));
             }
-            named.push_str(key);
         }
     }
-    let Some((si, subject)) = first else {
+    let Some((si, subject, value)) = first else {
         let unknown = map
             .keys()
             .find(|k| position(&TESTS, k).is_none() && *k != "atLeast" && *k != "withinDays");
@@ -550,13 +546,22 @@ fn parse_at(
         return None;
     };
     if subjects > 1 {
+        // Named on this cold path only: every subject present, in key order.
         let mut m = String::from("a condition names exactly one subject, found ");
-        m.push_str(&named);
+        let mut named = 0;
+        for key in map.keys() {
+            if position(&SUBJECTS, key).is_some() {
+                if named > 0 {
+                    m.push_str(" and ");
+                }
+                named += 1;
+                m.push_str(key);
+            }
+        }
         ck.report(path, m);
         return None;
     }
     let sub_path = join(path, subject);
-    let value = &map[subject];
 
     if EVENT.contains(&si) && scope != Scope::Behavior {
         let tail = match scope {
