@@ -113,13 +113,14 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
     };
 
     // Groups declared up front (with limits); rules may also name groups not declared.
-    let mut group_bounds: SortedMap<String, Bounds> = SortedMap::new();
+    // In the document's key order (its keys are unique): a list searched by name, not a map.
+    let mut group_bounds: Vec<(&str, Bounds)> = Vec::new();
     if let Some(g) = root.get("groups") {
         if let Some(map) = object_any_keys(&mut ck, g, "groups") {
             for (name, spec) in map {
                 let p = join("groups", name);
                 if let Some(b) = parse_bounds(&mut ck, spec, &p) {
-                    group_bounds.insert(name.clone(), b);
+                    group_bounds.push((name, b));
                 }
             }
         }
@@ -189,11 +190,15 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
             None => groups.push(GroupSpec {
                 name: r.group.clone(),
                 kind: r.kind,
-                bounds: group_bounds.get(&r.group).copied().unwrap_or_default(),
+                bounds: group_bounds
+                    .iter()
+                    .find(|(n, _)| *n == r.group)
+                    .map(|(_, b)| *b)
+                    .unwrap_or_default(),
             }),
         }
     }
-    for name in group_bounds.keys() {
+    for &(name, _) in &group_bounds {
         if !groups.iter().any(|g| &g.name == name) {
             let mut known: Vec<&str> = Vec::new();
             for g in &groups {
