@@ -430,6 +430,125 @@ mod tests {
         }
     }
 
+    /// The problems `read` reports, as `path | message` lines.
+    fn reported(read: impl FnOnce(&mut Checker)) -> Vec<String> {
+        let mut ck = Checker::default();
+        read(&mut ck);
+        ck.problems
+            .iter()
+            .map(|p| format!("{} | {}", p.path, p.message))
+            .collect()
+    }
+
+    #[test]
+    fn readers_report_at_the_path_and_key() {
+        let text = Value::String("x".into());
+        let bad: Vec<String> = Vec::new();
+        // A key goes after the path; an empty key means the path itself; at the root, the key.
+        assert_eq!(
+            reported(|ck| assert_eq!(ck.number(Some(&text), "rules[0]", "points", true), None)),
+            ["rules[0].points | must be a number, found a string"]
+        );
+        assert_eq!(
+            reported(|ck| assert_eq!(ck.string(None, "", "version", true), None)),
+            ["version | missing"]
+        );
+        assert_eq!(
+            reported(|ck| assert_eq!(ck.boolean(Some(&text), "a.cap", ""), None)),
+            ["a.cap | must be true or false, found a string"]
+        );
+        assert_eq!(
+            reported(|ck| {
+                let three = num("3.5");
+                assert_eq!(
+                    ck.count(Some(&three), "handoff.retry", "maxAttempts", false, 1, 100),
+                    None
+                );
+            }),
+            ["handoff.retry.maxAttempts | must be a whole number from 1 to 100"]
+        );
+        assert_eq!(
+            reported(|ck| {
+                let zero = num("0");
+                assert_eq!(
+                    ck.positive(Some(&zero), "decay", "halfLifeDays", true),
+                    None
+                );
+            }),
+            ["decay.halfLifeDays | must be greater than 0"]
+        );
+        // Absent and not required: nothing to say; a good value reads without a problem.
+        assert_eq!(
+            reported(|ck| assert_eq!(ck.string(None, "r", "id", false), None)),
+            bad
+        );
+        assert_eq!(
+            reported(|ck| assert_eq!(ck.string(Some(&text), "r", "id", true), Some("x".into()))),
+            bad
+        );
+        assert_eq!(
+            reported(|ck| ck.report_at("stages", "mql", "m")),
+            ["stages.mql | m"]
+        );
+    }
+
+    /// A JSON number from its text (through the engine's JSON layer).
+    fn num(text: &str) -> Value {
+        crate::json::parse(text).expect("a number")
+    }
+
+    /// A JSON value of every kind the readers tell apart.
+    fn any_value() -> impl proptest::strategy::Strategy<Value = Option<Value>> {
+        use proptest::prelude::*;
+        prop_oneof![
+            Just(None),
+            Just(Some(Value::Null)),
+            any::<bool>().prop_map(|b| Some(Value::Bool(b))),
+            (-5i64..2_000_000).prop_map(|n| Some(num(&n.to_string()))),
+            (-1e13f64..1e13).prop_map(|f| Some(num(&f.to_string()))),
+            "[ a-z]{0,3}".prop_map(|s| Some(Value::String(s))),
+            Just(Some(Value::Array(Vec::new()))),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Reading with the key apart reports what reading at the joined path reports, and
+        /// reads the same value: the key only moves where the path is built.
+        #[test]
+        fn key_apart_is_the_joined_path(
+            v in any_value(),
+            path in "[a-z.\\[\\]0-9]{0,8}",
+            key in "[a-zA-Z]{1,6}",
+            required in proptest::bool::ANY,
+            (min, max) in (0u32..50, 50u32..2_000_000),
+        ) {
+            let v = v.as_ref();
+            let full = join(&path, &key);
+            let mut got = (None, None, None, None, None);
+            let apart = reported(|ck| {
+                got = (
+                    ck.string(v, &path, &key, required),
+                    ck.number(v, &path, &key, required),
+                    ck.positive(v, &path, &key, required),
+                    ck.count(v, &path, &key, required, min, max),
+                    ck.boolean(v, &path, &key),
+                );
+            });
+            let mut want = (None, None, None, None, None);
+            let joined = reported(|ck| {
+                want = (
+                    ck.string(v, &full, "", required),
+                    ck.number(v, &full, "", required),
+                    ck.positive(v, &full, "", required),
+                    ck.count(v, &full, "", required, min, max),
+                    ck.boolean(v, &full, ""),
+                );
+            });
+            proptest::prop_assert_eq!(apart, joined);
+            proptest::prop_assert_eq!(got, want);
+        }
+    }
+
     #[test]
     fn suggestions() {
         let keys = ["id", "points", "when", "cap", "decay", "group"];
