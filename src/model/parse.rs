@@ -199,7 +199,7 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
         }
     }
     for &(name, _) in &group_bounds {
-        if !groups.iter().any(|g| &g.name == name) {
+        if !groups.iter().any(|g| g.name == name) {
             let mut known: Vec<&str> = Vec::new();
             for g in &groups {
                 known.push(&g.name);
