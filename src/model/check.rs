@@ -306,7 +306,11 @@ impl Checker {
     /// A string or a non-empty list of strings.
     pub fn strings(&mut self, v: &Value, path: &str) -> Vec<String> {
         match v {
-            Value::String(_) => self.string(Some(v), path, "", true).into_iter().collect(),
+            // Not `into_iter().collect()`: a collect of its own in the snippet.
+            Value::String(_) => match self.string(Some(v), path, "", true) {
+                Some(s) => vec![s],
+                None => Vec::new(),
+            },
             Value::Array(items) if items.is_empty() => {
                 self.report(path, "must not be an empty list");
                 Vec::new()
