@@ -536,7 +536,7 @@ fn parse_at(
             .keys()
             .find(|k| position(&TESTS, k).is_none() && *k != "atLeast" && *k != "withinDays");
         match unknown {
-            Some(k) => ck.report_at(path, k, unknown_key_message(k, &SUBJECTS)),
+            Some(k) => ck.report(&join(path, k), unknown_key_message(k, &SUBJECTS)),
             None => {
                 let mut m = String::from("a condition needs one subject: ");
                 m.push_str(&join_all(&SUBJECTS, ", "));
@@ -769,7 +769,7 @@ fn window(ck: &mut Checker, map: &Map<String, Value>, path: &str) -> Option<Opti
 fn only_keys(ck: &mut Checker, map: &Map<String, Value>, path: &str, allowed: &[&str]) {
     for key in map.keys() {
         if position(allowed, key).is_none() {
-            ck.report_at(path, key, unknown_key_message(key, allowed));
+            ck.report(&join(path, key), unknown_key_message(key, allowed));
         }
     }
 }

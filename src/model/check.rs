@@ -153,7 +153,8 @@ impl Checker {
         self.report_in(path, "", message.into());
     }
 
-    /// A problem at `path.key` (at `path` when `key` is empty).
+    /// A problem at `path.key` (at `path` when `key` is empty). For the model's own key names
+    /// only: a document's key may be "" and is reported at `join(path, key)` ("path.").
     pub fn report_at(&mut self, path: &str, key: &str, message: impl Into<String>) {
         self.report_in(path, key, message.into());
     }
@@ -182,7 +183,7 @@ impl Checker {
             Value::Object(map) => {
                 for key in map.keys() {
                     if !allowed.contains(&key.as_str()) {
-                        self.report_at(path, key, unknown_key_message(key, allowed));
+                        self.report(&join(path, key), unknown_key_message(key, allowed));
                     }
                 }
                 Some(map)

@@ -204,9 +204,10 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
             for g in &groups {
                 known.push(&g.name);
             }
-            ck.report_at(
-                "groups",
-                name,
+            // `join`, not `report_at`: a group named "" is at "groups." (an empty key there
+            // means the path itself).
+            ck.report(
+                &join("groups", name),
                 unknown_name("no rule uses group", name, &known, "", ""),
             );
         }
