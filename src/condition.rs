@@ -520,22 +520,18 @@ fn parse_at(
         ck.report(path, found("a condition must be an object", v));
         return None;
     };
-    // The subjects present, in key order: the first, and all of them for the message.
-    let mut first: Option<(usize, &str)> = None;
-    let mut named = String::new();
+    // The subjects present, in key order: the first (with its value) and how many.
+    let mut first: Option<(usize, &str, &Value)> = None;
     let mut subjects = 0;
-    for key in map.keys() {
+    for (key, value) in map {
         if let Some(i) = position(&SUBJECTS, key) {
             subjects += 1;
-            if first.is_some() {
-                named.push_str(" and ");
-            } else {
-                first = Some((i, key));
+            if first.is_none() {
+                first = Some((i, key, value));
             }
-            named.push_str(key);
         }
     }
-    let Some((si, subject)) = first else {
+    let Some((si, subject, value)) = first else {
         let unknown = map
             .keys()
             .find(|k| position(&TESTS, k).is_none() && *k != "atLeast" && *k != "withinDays");
@@ -550,13 +546,22 @@ fn parse_at(
         return None;
     };
     if subjects > 1 {
+        // Named on this cold path only: every subject present, in key order.
         let mut m = String::from("a condition names exactly one subject, found ");
-        m.push_str(&named);
+        let mut named = 0;
+        for key in map.keys() {
+            if position(&SUBJECTS, key).is_some() {
+                if named > 0 {
+                    m.push_str(" and ");
+                }
+                named += 1;
+                m.push_str(key);
+            }
+        }
         ck.report(path, m);
         return None;
     }
     let sub_path = join(path, subject);
-    let value = &map[subject];
 
     if EVENT.contains(&si) && scope != Scope::Behavior {
         let tail = match scope {
@@ -674,16 +679,13 @@ fn parse_at(
         // query, property, score, trait
         9..=11 | 14 => {
             only_keys_or_tests(ck, map, path, subject);
-            let name = ck.string(Some(value), &sub_path, true)?;
+            let name = ck.string(Some(value), path, subject, true)?;
             if si == 11 {
                 let non_numeric = map
                     .keys()
                     .find(|k| position(&TESTS, k).is_some_and(|t| !NUMERIC.contains(&t)));
                 if let Some(k) = non_numeric {
-                    ck.report(
-                        &join(path, k),
-                        "a score is compared with gte, lte, gt or lt",
-                    );
+                    ck.report_at(path, k, "a score is compared with gte, lte, gt or lt");
                     return None;
                 }
             }
@@ -698,14 +700,14 @@ fn parse_at(
         // identified
         15 => {
             only_keys(ck, map, path, &[subject]);
-            ck.boolean(Some(value), &sub_path)
+            ck.boolean(Some(value), path, subject)
                 .map(Condition::Identified)
         }
         // matches
         12 => {
             only_keys(ck, map, path, &["matches", "atLeast", "withinDays"]);
             let rules = ck.strings(value, &sub_path);
-            let at_least = ck.count(map.get("atLeast"), &join(path, "atLeast"), true, 1, 1000);
+            let at_least = ck.count(map.get("atLeast"), path, "atLeast", true, 1, 1000);
             let within = window(ck, map, path);
             let (Some(at_least), Some(within_ms), false) = (at_least, within, rules.is_empty())
             else {
@@ -720,7 +722,7 @@ fn parse_at(
         // visits
         _ => {
             only_keys(ck, map, path, &["visits", "withinDays"]);
-            let at_least = ck.count(Some(value), &sub_path, true, 1, 1000);
+            let at_least = ck.count(Some(value), path, subject, true, 1, 1000);
             let within = window(ck, map, path);
             let (Some(at_least), Some(within_ms)) = (at_least, within) else {
                 return None;
@@ -754,10 +756,9 @@ fn window(ck: &mut Checker, map: &Map<String, Value>, path: &str) -> Option<Opti
     match map.get("withinDays") {
         None => Some(None),
         v => {
-            let at = join(path, "withinDays");
-            let days = ck.positive(v, &at, true)?;
+            let days = ck.positive(v, path, "withinDays", true)?;
             if days > 3660.0 {
-                ck.report(&at, "at most 3660 days");
+                ck.report_at(path, "withinDays", "at most 3660 days");
                 return None;
             }
             Some(Some((days * DAY_MS as f64).round() as i64))
@@ -787,49 +788,49 @@ fn parse_tests(ck: &mut Checker, map: &Map<String, Value>, path: &str) -> Option
         let Some(t) = position(&TESTS, key) else {
             continue;
         };
-        let p = join(path, key);
         let test = match t {
-            0 => scalar(ck, v, &p).map(Test::Equals),
+            0 => scalar(ck, v, path, key).map(Test::Equals),
             1 => match v {
                 Value::Array(items) if !items.is_empty() => {
+                    let p = join(path, key);
                     let mut vals = Vec::new();
                     for (i, x) in items.iter().enumerate() {
-                        if let Some(x) = scalar(ck, x, &index(&p, i)) {
+                        if let Some(x) = scalar(ck, x, &index(&p, i), "") {
                             vals.push(x);
                         }
                     }
                     Some(Test::In(vals))
                 }
                 Value::Array(_) => {
-                    ck.report(&p, "must not be an empty list");
+                    ck.report_at(path, key, "must not be an empty list");
                     None
                 }
                 other => {
-                    ck.report(&p, found("must be a list", other));
+                    ck.report_at(path, key, found("must be a list", other));
                     None
                 }
             },
             3 => {
-                let list = ck.strings(v, &p);
+                let list = ck.strings(v, &join(path, key));
                 let mut phrases = Vec::new();
                 for s in &list {
                     phrases.push(words(s));
                 }
                 if phrases.iter().any(Vec::is_empty) {
-                    ck.report(&p, "each entry needs at least one letter or digit");
+                    ck.report_at(path, key, "each entry needs at least one letter or digit");
                     None
                 } else {
                     (!phrases.is_empty()).then_some(Test::ContainsWord(phrases))
                 }
             }
             // contains, startsWith, endsWith
-            2 | 4 | 5 => ck.string(Some(v), &p, true).map(|s| match t {
+            2 | 4 | 5 => ck.string(Some(v), path, key, true).map(|s| match t {
                 2 => Test::Contains(s),
                 4 => Test::StartsWith(s),
                 _ => Test::EndsWith(s),
             }),
             // gte, lte, gt, lt
-            6..=9 => ck.number(Some(v), &p, true).map(|n| match t {
+            6..=9 => ck.number(Some(v), path, key, true).map(|n| match t {
                 6 => Test::Gte(n),
                 7 => Test::Lte(n),
                 8 => Test::Gt(n),
@@ -837,9 +838,9 @@ fn parse_tests(ck: &mut Checker, map: &Map<String, Value>, path: &str) -> Option
             }),
             // exists
             _ => {
-                let b = ck.boolean(Some(v), &p);
+                let b = ck.boolean(Some(v), path, key);
                 if b.is_none() && v.is_null() {
-                    ck.report(&p, "must be true or false");
+                    ck.report_at(path, key, "must be true or false");
                 }
                 b.map(Test::Exists)
             }
@@ -856,11 +857,15 @@ fn parse_tests(ck: &mut Checker, map: &Map<String, Value>, path: &str) -> Option
     (ck.problems.len() == before).then_some(tests)
 }
 
-fn scalar(ck: &mut Checker, v: &Value, path: &str) -> Option<Value> {
+fn scalar(ck: &mut Checker, v: &Value, path: &str, key: &str) -> Option<Value> {
     match v {
         Value::String(_) | Value::Number(_) | Value::Bool(_) => Some(v.clone()),
         other => {
-            ck.report(path, found("must be a string, number or boolean", other));
+            ck.report_at(
+                path,
+                key,
+                found("must be a string, number or boolean", other),
+            );
             None
         }
     }

@@ -199,3 +199,29 @@ fn repeated_ids_and_unused_groups_in_order() {
         ]
     );
 }
+
+/// An empty key is a key like any other: its path ends in "." (`rules[0].`), and at the root
+/// the path is empty. Pinned because the readers take a field's key apart from its path and
+/// read an empty key as "the path itself" (benches/SIZE.md, step 33): user keys must not.
+#[test]
+fn empty_keys_keep_their_dot() {
+    let doc = json!({
+        "version": "1",
+        "": 1,
+        "groups": {"": {"max": 5}},
+        "rules": [
+            {"id": "x", "points": 1, "when": {"path": "/a", "": 2}, "": 3},
+            {"id": "y", "points": 1, "when": {"": 2}}
+        ]
+    });
+    assert_eq!(
+        problems(doc),
+        [
+            "unknown key \"\" (expected one of: $schema, id, version, name, description, sessionTimeoutMinutes, decay, groups, limits, grades, rules, stages, handoff)",
+            "rules[0].: unknown key \"\" (expected one of: id, description, kind, group, points, when, cap, decay)",
+            "rules[0].when.: unknown key \"\" (expected one of: path)",
+            "rules[1].when.: unknown key \"\" (expected one of: all, any, not, type, path, pathPrefix, url, referrer, event, query, property, score, matches, visits, trait, identified)",
+            "groups.: no rule uses group \"\"",
+        ]
+    );
+}

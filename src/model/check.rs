@@ -145,11 +145,30 @@ pub(crate) fn unknown_key_message(key: &str, allowed: &[&str]) -> String {
     unknown_listing("unknown key", key, allowed)
 }
 
+/// Where a problem is reported: `path`, then `.key` unless `key` is empty. Readers take the
+/// key apart from the path so that a field's path is built only when it has a problem (was a
+/// `join` at every field read, and its drop; benches/SIZE.md, step 33).
 impl Checker {
     pub fn report(&mut self, path: &str, message: impl Into<String>) {
+        self.report_in(path, "", message.into());
+    }
+
+    /// A problem at `path.key` (at `path` when `key` is empty). For the model's own key names
+    /// only: a document's key may be "" and is reported at `join(path, key)` ("path.").
+    pub fn report_at(&mut self, path: &str, key: &str, message: impl Into<String>) {
+        self.report_in(path, key, message.into());
+    }
+
+    #[inline(never)]
+    fn report_in(&mut self, path: &str, key: &str, message: String) {
         // A hostile document could produce millions of problems; the first 200 say enough.
         if self.problems.len() < 200 {
-            self.problems.push(Problem::new(path, message));
+            let path = if key.is_empty() {
+                path.to_string()
+            } else {
+                join(path, key)
+            };
+            self.problems.push(Problem { path, message });
         }
     }
 
@@ -176,53 +195,78 @@ impl Checker {
         }
     }
 
-    pub fn string(&mut self, v: Option<&Value>, path: &str, required: bool) -> Option<String> {
+    /// `None` for an absent or null value, after reporting "missing" if it is `required`.
+    fn present<'a>(
+        &mut self,
+        v: Option<&'a Value>,
+        path: &str,
+        key: &str,
+        required: bool,
+    ) -> Option<&'a Value> {
         match v {
             None | Some(Value::Null) => {
                 if required {
-                    self.report(path, "missing");
+                    self.report_at(path, key, "missing");
                 }
                 None
             }
-            Some(Value::String(s)) if s.trim().is_empty() => {
-                self.report(path, "must not be empty");
+            Some(v) => Some(v),
+        }
+    }
+
+    pub fn string(
+        &mut self,
+        v: Option<&Value>,
+        path: &str,
+        key: &str,
+        required: bool,
+    ) -> Option<String> {
+        match self.present(v, path, key, required)? {
+            Value::String(s) if s.trim().is_empty() => {
+                self.report_at(path, key, "must not be empty");
                 None
             }
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(other) => {
-                self.report(path, found("must be a string", other));
+            Value::String(s) => Some(s.clone()),
+            other => {
+                self.report_at(path, key, found("must be a string", other));
                 None
             }
         }
     }
 
-    pub fn number(&mut self, v: Option<&Value>, path: &str, required: bool) -> Option<f64> {
-        match v {
-            None | Some(Value::Null) => {
-                if required {
-                    self.report(path, "missing");
-                }
-                None
-            }
-            Some(Value::Number(n)) => match n.as_f64() {
+    pub fn number(
+        &mut self,
+        v: Option<&Value>,
+        path: &str,
+        key: &str,
+        required: bool,
+    ) -> Option<f64> {
+        match self.present(v, path, key, required)? {
+            Value::Number(n) => match n.as_f64() {
                 Some(f) if f.is_finite() && f.abs() <= 1e12 => Some(f),
                 _ => {
-                    self.report(path, "number out of range");
+                    self.report_at(path, key, "number out of range");
                     None
                 }
             },
-            Some(other) => {
-                self.report(path, found("must be a number", other));
+            other => {
+                self.report_at(path, key, found("must be a number", other));
                 None
             }
         }
     }
 
     /// A positive number (> 0).
-    pub fn positive(&mut self, v: Option<&Value>, path: &str, required: bool) -> Option<f64> {
-        let n = self.number(v, path, required)?;
+    pub fn positive(
+        &mut self,
+        v: Option<&Value>,
+        path: &str,
+        key: &str,
+        required: bool,
+    ) -> Option<f64> {
+        let n = self.number(v, path, key, required)?;
         if n <= 0.0 {
-            self.report(path, "must be greater than 0");
+            self.report_at(path, key, "must be greater than 0");
             return None;
         }
         Some(n)
@@ -233,28 +277,28 @@ impl Checker {
         &mut self,
         v: Option<&Value>,
         path: &str,
+        key: &str,
         required: bool,
         min: u32,
         max: u32,
     ) -> Option<u32> {
-        let n = self.number(v, path, required)?;
+        let n = self.number(v, path, key, required)?;
         if n.fract() != 0.0 || n < f64::from(min) || n > f64::from(max) {
             let mut m = String::from("must be a whole number from ");
             push_u64(u64::from(min), &mut m);
             m.push_str(" to ");
             push_u64(u64::from(max), &mut m);
-            self.report(path, m);
+            self.report_at(path, key, m);
             return None;
         }
         Some(n as u32)
     }
 
-    pub fn boolean(&mut self, v: Option<&Value>, path: &str) -> Option<bool> {
-        match v {
-            None | Some(Value::Null) => None,
-            Some(Value::Bool(b)) => Some(*b),
-            Some(other) => {
-                self.report(path, found("must be true or false", other));
+    pub fn boolean(&mut self, v: Option<&Value>, path: &str, key: &str) -> Option<bool> {
+        match self.present(v, path, key, false)? {
+            Value::Bool(b) => Some(*b),
+            other => {
+                self.report_at(path, key, found("must be true or false", other));
                 None
             }
         }
@@ -263,7 +307,11 @@ impl Checker {
     /// A string or a non-empty list of strings.
     pub fn strings(&mut self, v: &Value, path: &str) -> Vec<String> {
         match v {
-            Value::String(_) => self.string(Some(v), path, true).into_iter().collect(),
+            // Not `into_iter().collect()`: a collect of its own in the snippet.
+            Value::String(_) => match self.string(Some(v), path, "", true) {
+                Some(s) => vec![s],
+                None => Vec::new(),
+            },
             Value::Array(items) if items.is_empty() => {
                 self.report(path, "must not be an empty list");
                 Vec::new()
@@ -271,7 +319,7 @@ impl Checker {
             Value::Array(items) => {
                 let mut out = Vec::new();
                 for (i, item) in items.iter().enumerate() {
-                    if let Some(s) = self.string(Some(item), &index(path, i), true) {
+                    if let Some(s) = self.string(Some(item), &index(path, i), "", true) {
                         out.push(s);
                     }
                 }
@@ -384,6 +432,125 @@ mod tests {
             };
             proptest::prop_assert_eq!(unknown_key_message(&word, &candidates), expected);
             proptest::prop_assert_eq!(quoting("<", &key, ">"), format!("<{}>", quoted(&key)));
+        }
+    }
+
+    /// The problems `read` reports, as `path | message` lines.
+    fn reported(read: impl FnOnce(&mut Checker)) -> Vec<String> {
+        let mut ck = Checker::default();
+        read(&mut ck);
+        ck.problems
+            .iter()
+            .map(|p| format!("{} | {}", p.path, p.message))
+            .collect()
+    }
+
+    #[test]
+    fn readers_report_at_the_path_and_key() {
+        let text = Value::String("x".into());
+        let bad: Vec<String> = Vec::new();
+        // A key goes after the path; an empty key means the path itself; at the root, the key.
+        assert_eq!(
+            reported(|ck| assert_eq!(ck.number(Some(&text), "rules[0]", "points", true), None)),
+            ["rules[0].points | must be a number, found a string"]
+        );
+        assert_eq!(
+            reported(|ck| assert_eq!(ck.string(None, "", "version", true), None)),
+            ["version | missing"]
+        );
+        assert_eq!(
+            reported(|ck| assert_eq!(ck.boolean(Some(&text), "a.cap", ""), None)),
+            ["a.cap | must be true or false, found a string"]
+        );
+        assert_eq!(
+            reported(|ck| {
+                let three = num("3.5");
+                assert_eq!(
+                    ck.count(Some(&three), "handoff.retry", "maxAttempts", false, 1, 100),
+                    None
+                );
+            }),
+            ["handoff.retry.maxAttempts | must be a whole number from 1 to 100"]
+        );
+        assert_eq!(
+            reported(|ck| {
+                let zero = num("0");
+                assert_eq!(
+                    ck.positive(Some(&zero), "decay", "halfLifeDays", true),
+                    None
+                );
+            }),
+            ["decay.halfLifeDays | must be greater than 0"]
+        );
+        // Absent and not required: nothing to say; a good value reads without a problem.
+        assert_eq!(
+            reported(|ck| assert_eq!(ck.string(None, "r", "id", false), None)),
+            bad
+        );
+        assert_eq!(
+            reported(|ck| assert_eq!(ck.string(Some(&text), "r", "id", true), Some("x".into()))),
+            bad
+        );
+        assert_eq!(
+            reported(|ck| ck.report_at("stages", "mql", "m")),
+            ["stages.mql | m"]
+        );
+    }
+
+    /// A JSON number from its text (through the engine's JSON layer).
+    fn num(text: &str) -> Value {
+        crate::json::parse(text).expect("a number")
+    }
+
+    /// A JSON value of every kind the readers tell apart.
+    fn any_value() -> impl proptest::strategy::Strategy<Value = Option<Value>> {
+        use proptest::prelude::*;
+        prop_oneof![
+            Just(None),
+            Just(Some(Value::Null)),
+            any::<bool>().prop_map(|b| Some(Value::Bool(b))),
+            (-5i64..2_000_000).prop_map(|n| Some(num(&n.to_string()))),
+            (-1e13f64..1e13).prop_map(|f| Some(num(&f.to_string()))),
+            "[ a-z]{0,3}".prop_map(|s| Some(Value::String(s))),
+            Just(Some(Value::Array(Vec::new()))),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Reading with the key apart reports what reading at the joined path reports, and
+        /// reads the same value: the key only moves where the path is built.
+        #[test]
+        fn key_apart_is_the_joined_path(
+            v in any_value(),
+            path in "[a-z.\\[\\]0-9]{0,8}",
+            key in "[a-zA-Z]{1,6}",
+            required in proptest::bool::ANY,
+            (min, max) in (0u32..50, 50u32..2_000_000),
+        ) {
+            let v = v.as_ref();
+            let full = join(&path, &key);
+            let mut got = (None, None, None, None, None);
+            let apart = reported(|ck| {
+                got = (
+                    ck.string(v, &path, &key, required),
+                    ck.number(v, &path, &key, required),
+                    ck.positive(v, &path, &key, required),
+                    ck.count(v, &path, &key, required, min, max),
+                    ck.boolean(v, &path, &key),
+                );
+            });
+            let mut want = (None, None, None, None, None);
+            let joined = reported(|ck| {
+                want = (
+                    ck.string(v, &full, "", required),
+                    ck.number(v, &full, "", required),
+                    ck.positive(v, &full, "", required),
+                    ck.count(v, &full, "", required, min, max),
+                    ck.boolean(v, &full, ""),
+                );
+            });
+            proptest::prop_assert_eq!(apart, joined);
+            proptest::prop_assert_eq!(got, want);
         }
     }
 

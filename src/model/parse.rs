@@ -92,19 +92,19 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
     let Some(root) = ck.object(v, "", &MODEL_KEYS) else {
         return Err(ck.problems);
     };
-    let id = ck.string(root.get("id"), "id", false);
-    let version = ck.string(root.get("version"), "version", true);
-    let name = ck.string(root.get("name"), "name", false);
+    let id = ck.string(root.get("id"), "", "id", false);
+    let version = ck.string(root.get("version"), "", "version", true);
+    let name = ck.string(root.get("name"), "", "name", false);
     if let Some(d) = root.get("description") {
-        ck.string(Some(d), "description", false);
+        ck.string(Some(d), "", "description", false);
     }
     if let Some(s) = root.get("$schema") {
-        ck.string(Some(s), "$schema", false);
+        ck.string(Some(s), "", "$schema", false);
     }
     let session_minutes = match root.get("sessionTimeoutMinutes") {
         None => 30,
         v => ck
-            .count(v, "sessionTimeoutMinutes", true, 1, 1440)
+            .count(v, "", "sessionTimeoutMinutes", true, 1, 1440)
             .unwrap_or(30),
     };
     let decay = match root.get("decay") {
@@ -113,13 +113,14 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
     };
 
     // Groups declared up front (with limits); rules may also name groups not declared.
-    let mut group_bounds: SortedMap<String, Bounds> = SortedMap::new();
+    // In the document's key order (its keys are unique): a list searched by name, not a map.
+    let mut group_bounds: Vec<(&str, Bounds)> = Vec::new();
     if let Some(g) = root.get("groups") {
         if let Some(map) = object_any_keys(&mut ck, g, "groups") {
             for (name, spec) in map {
                 let p = join("groups", name);
                 if let Some(b) = parse_bounds(&mut ck, spec, &p) {
-                    group_bounds.insert(name.clone(), b);
+                    group_bounds.push((name, b));
                 }
             }
         }
@@ -139,8 +140,9 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
         .map(|g| parse_grades(&mut ck, g))
         .unwrap_or_default();
 
-    // Rules.
-    let mut rules = Vec::new();
+    // Rules, each with its index in the document (a rule with a problem is left out).
+    let mut rules: Vec<Rule> = Vec::new();
+    let mut rule_at: Vec<usize> = Vec::new();
     match root.get("rules") {
         None => ck.report("rules", "missing"),
         Some(Value::Array(items)) => {
@@ -149,7 +151,8 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
             }
             for (i, item) in items.iter().enumerate().take(MAX_RULES) {
                 if let Some(rule) = parse_rule(&mut ck, item, &index("rules", i), decay) {
-                    rules.push((i, rule));
+                    rules.push(rule);
+                    rule_at.push(i);
                 }
             }
         }
@@ -157,20 +160,21 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
     }
     // Unique ids. Each duplicate names the nearest earlier rule with its id (at most
     // `MAX_RULES` rules: a scan back, no map).
-    for (n, (i, r)) in rules.iter().enumerate() {
-        if let Some((first, _)) = rules[..n].iter().rev().find(|(_, e)| e.id == r.id) {
+    for (n, r) in rules.iter().enumerate() {
+        if let Some(first) = (0..n).rev().find(|&e| rules[e].id == r.id) {
             let mut m = quoting("duplicate id ", &r.id, " (also ");
-            m.push_str(&index("rules", *first));
+            m.push_str(&index("rules", rule_at[first]));
             m.push(')');
-            ck.report(&join(&index("rules", *i), "id"), m);
+            ck.report_at(&index("rules", rule_at[n]), "id", m);
         }
     }
     // A group holds one kind of rule, so fit and engagement stay separable.
     let mut groups: Vec<GroupSpec> = Vec::new();
-    for (i, r) in &rules {
+    for (r, i) in rules.iter().zip(&rule_at) {
         match groups.iter().find(|g| g.name == r.group) {
-            Some(g) if g.kind != r.kind => ck.report(
-                &join(&index("rules", *i), "group"),
+            Some(g) if g.kind != r.kind => ck.report_at(
+                &index("rules", *i),
+                "group",
                 quoting(
                     "group ",
                     &r.group,
@@ -186,13 +190,22 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
             None => groups.push(GroupSpec {
                 name: r.group.clone(),
                 kind: r.kind,
-                bounds: group_bounds.get(&r.group).copied().unwrap_or_default(),
+                bounds: group_bounds
+                    .iter()
+                    .find(|(n, _)| *n == r.group)
+                    .map(|(_, b)| *b)
+                    .unwrap_or_default(),
             }),
         }
     }
-    for name in group_bounds.keys() {
-        if !groups.iter().any(|g| &g.name == name) {
-            let known: Vec<&str> = groups.iter().map(|g| g.name.as_str()).collect();
+    for &(name, _) in &group_bounds {
+        if !groups.iter().any(|g| g.name == name) {
+            let mut known: Vec<&str> = Vec::new();
+            for g in &groups {
+                known.push(&g.name);
+            }
+            // `join`, not `report_at`: a group named "" is at "groups." (an empty key there
+            // means the path itself).
             ck.report(
                 &join("groups", name),
                 unknown_name("no rule uses group", name, &known, "", ""),
@@ -237,22 +250,25 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
         }
     }
 
-    let rule_list: Vec<Rule> = rules.into_iter().map(|(_, r)| r).collect();
-    let rule_group: Vec<usize> = rule_list
-        .iter()
-        .map(|r| groups.iter().position(|g| g.name == r.group).unwrap_or(0))
-        .collect();
+    let rule_list = rules;
+    // Loops, not `map(..).collect()`: each collect was its own copy of Vec's iterator
+    // machinery in the snippet (benches/SIZE.md, step 33).
+    let mut rule_group: Vec<usize> = Vec::new();
+    for r in &rule_list {
+        rule_group.push(groups.iter().position(|g| g.name == r.group).unwrap_or(0));
+    }
     let (rings, visit_ring) = check_references(&mut ck, &rule_list, &groups, &stages);
     let kept_traits = kept_traits(&rule_list, &stages, handoff.as_ref());
 
     if !ck.problems.is_empty() {
         return Err(ck.problems);
     }
-    let rule_ring = rule_list
-        .iter()
-        .map(|r| rings.get(&r.id).copied().unwrap_or(0) as usize)
-        .collect();
-    let mut by_id: Vec<usize> = (0..rule_list.len()).collect();
+    let mut rule_ring: Vec<usize> = Vec::new();
+    let mut by_id: Vec<usize> = Vec::new();
+    for (i, r) in rule_list.iter().enumerate() {
+        rule_ring.push(rings.get(&r.id).copied().unwrap_or(0) as usize);
+        by_id.push(i);
+    }
     crate::hash::sort_small(&mut by_id, |a, b| rule_list[*a].id < rule_list[*b].id);
     Ok(Model(std::sync::Arc::new(ModelData {
         id,
@@ -293,8 +309,8 @@ fn object_any_keys<'a>(
 
 fn parse_bounds(ck: &mut Checker, v: &Value, path: &str) -> Option<Bounds> {
     let map = ck.object(v, path, &BOUND_KEYS)?;
-    let min = ck.number(map.get("min"), &join(path, "min"), false);
-    let max = ck.number(map.get("max"), &join(path, "max"), false);
+    let min = ck.number(map.get("min"), path, "min", false);
+    let max = ck.number(map.get("max"), path, "max", false);
     if let (Some(a), Some(b)) = (min, max) {
         if a > b {
             // Numbers printed by the JSON layer: `{a}` on an `f64` would keep core's float
@@ -317,7 +333,7 @@ fn parse_grades(ck: &mut Checker, v: &Value) -> Vec<(String, f64)> {
     };
     let mut out: Vec<(String, f64)> = Vec::new();
     for letter in ["A", "B", "C", "D", "E"] {
-        if let Some(min) = ck.number(map.get(letter), &join("grades", letter), false) {
+        if let Some(min) = ck.number(map.get(letter), "grades", letter, false) {
             if let Some((prev, prev_min)) = out.last() {
                 if min >= *prev_min {
                     let mut m = String::from("minimum fit ");
@@ -326,7 +342,7 @@ fn parse_grades(ck: &mut Checker, v: &Value) -> Vec<(String, f64)> {
                     m.push_str(prev);
                     m.push_str("'s ");
                     display_f64(*prev_min, &mut m);
-                    ck.report(&join("grades", letter), m);
+                    ck.report_at("grades", letter, m);
                 }
             }
             out.push((letter.to_string(), min));
@@ -359,17 +375,14 @@ fn parse_decay(ck: &mut Checker, v: &Value, path: &str) -> Option<Decay> {
                     );
                     return None;
                 }
-                let days =
-                    ck.positive(map.get("halfLifeDays"), &join(path, "halfLifeDays"), true)?;
+                let days = ck.positive(map.get("halfLifeDays"), path, "halfLifeDays", true)?;
                 Some(Decay::HalfLife { days })
             } else if map.contains_key("linearPercent") {
-                let percent =
-                    ck.positive(map.get("linearPercent"), &join(path, "linearPercent"), true);
-                let period_days =
-                    ck.positive(map.get("periodDays"), &join(path, "periodDays"), true);
+                let percent = ck.positive(map.get("linearPercent"), path, "linearPercent", true);
+                let period_days = ck.positive(map.get("periodDays"), path, "periodDays", true);
                 let percent = percent?;
                 if percent > 100.0 {
-                    ck.report(&join(path, "linearPercent"), "at most 100");
+                    ck.report_at(path, "linearPercent", "at most 100");
                     return None;
                 }
                 Some(Decay::Linear {
@@ -391,20 +404,21 @@ fn parse_decay(ck: &mut Checker, v: &Value, path: &str) -> Option<Decay> {
 fn parse_rule(ck: &mut Checker, v: &Value, path: &str, default_decay: Decay) -> Option<Rule> {
     let map = ck.object(v, path, &RULE_KEYS)?;
     let before = ck.problems.len();
-    let id = ck.string(map.get("id"), &join(path, "id"), true);
+    let id = ck.string(map.get("id"), path, "id", true);
     if let Some(id) = &id {
         if id.len() > 64
             || !id
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':'))
         {
-            ck.report(
-                &join(path, "id"),
+            ck.report_at(
+                path,
+                "id",
                 "use at most 64 letters, digits, '-', '_', '.' or ':'",
             );
         }
     }
-    let description = ck.string(map.get("description"), &join(path, "description"), false);
+    let description = ck.string(map.get("description"), path, "description", false);
     let kind = match map.get("kind") {
         None => RuleKind::Behavior,
         Some(Value::String(s)) if s == "behavior" || s == "behaviour" => RuleKind::Behavior,
@@ -413,25 +427,26 @@ fn parse_rule(ck: &mut Checker, v: &Value, path: &str, default_decay: Decay) -> 
             let text = other.as_str().unwrap_or("");
             let kinds = ["behavior", "fit"];
             if !text.is_empty() && suggest(text, &kinds).is_some() {
-                ck.report(
-                    &join(path, "kind"),
+                ck.report_at(
+                    path,
+                    "kind",
                     unknown_name("unknown kind", text, &kinds, "", ""),
                 );
             } else {
-                ck.report(&join(path, "kind"), "must be \"behavior\" or \"fit\"");
+                ck.report_at(path, "kind", "must be \"behavior\" or \"fit\"");
             }
             RuleKind::Behavior
         }
     };
     let group = ck
-        .string(map.get("group"), &join(path, "group"), false)
+        .string(map.get("group"), path, "group", false)
         .unwrap_or_else(|| match kind {
             RuleKind::Behavior => "engagement".to_string(),
             RuleKind::Fit => "fit".to_string(),
         });
-    let points = ck.number(map.get("points"), &join(path, "points"), true);
+    let points = ck.number(map.get("points"), path, "points", true);
     if points == Some(0.0) {
-        ck.report(&join(path, "points"), "must not be 0");
+        ck.report_at(path, "points", "must not be 0");
     }
     let scope = match kind {
         RuleKind::Behavior => Scope::Behavior,
@@ -439,7 +454,7 @@ fn parse_rule(ck: &mut Checker, v: &Value, path: &str, default_decay: Decay) -> 
     };
     let when = match map.get("when") {
         None => {
-            ck.report(&join(path, "when"), "missing");
+            ck.report_at(path, "when", "missing");
             None
         }
         Some(w) => condition::parse(ck, w, &join(path, "when"), scope),
@@ -448,8 +463,9 @@ fn parse_rule(ck: &mut Checker, v: &Value, path: &str, default_decay: Decay) -> 
         None => Cap::default(),
         Some(c) if kind == RuleKind::Fit => {
             let _ = c;
-            ck.report(
-                &join(path, "cap"),
+            ck.report_at(
+                path,
+                "cap",
                 "fit rules count once on current traits; a cap does not apply",
             );
             Cap::default()
@@ -459,7 +475,7 @@ fn parse_rule(ck: &mut Checker, v: &Value, path: &str, default_decay: Decay) -> 
     let decay = match map.get("decay") {
         None => default_decay,
         Some(_) if kind == RuleKind::Fit => {
-            ck.report(&join(path, "decay"), "fit points do not decay");
+            ck.report_at(path, "decay", "fit points do not decay");
             Decay::None
         }
         Some(d) => parse_decay(ck, d, &join(path, "decay")).unwrap_or(Decay::None),
@@ -488,18 +504,10 @@ fn parse_rule(ck: &mut Checker, v: &Value, path: &str, default_decay: Decay) -> 
 
 fn parse_cap(ck: &mut Checker, v: &Value, path: &str) -> Option<Cap> {
     let map = ck.object(v, path, &CAP_KEYS)?;
-    let once = ck
-        .boolean(map.get("once"), &join(path, "once"))
-        .unwrap_or(false);
-    let per_session = ck.count(
-        map.get("perSession"),
-        &join(path, "perSession"),
-        false,
-        1,
-        10_000,
-    );
-    let per_day = ck.count(map.get("perDay"), &join(path, "perDay"), false, 1, 10_000);
-    let mut total = ck.count(map.get("total"), &join(path, "total"), false, 1, 1_000_000);
+    let once = ck.boolean(map.get("once"), path, "once").unwrap_or(false);
+    let per_session = ck.count(map.get("perSession"), path, "perSession", false, 1, 10_000);
+    let per_day = ck.count(map.get("perDay"), path, "perDay", false, 1, 10_000);
+    let mut total = ck.count(map.get("total"), path, "total", false, 1, 1_000_000);
     if once {
         if total.is_some() {
             ck.report(path, "once means total 1; give one of them");
@@ -519,7 +527,7 @@ fn parse_cap(ck: &mut Checker, v: &Value, path: &str) -> Option<Cap> {
 fn parse_handoff(ck: &mut Checker, v: &Value) -> Option<HandoffSpec> {
     let map = ck.object(v, "handoff", &HANDOFF_KEYS)?;
     let before = ck.problems.len();
-    let stage = match ck.string(map.get("stage"), "handoff.stage", true) {
+    let stage = match ck.string(map.get("stage"), "handoff", "stage", true) {
         Some(s) => match Stage::parse(&s) {
             Some(Stage::Anonymous) => {
                 ck.report("handoff.stage", "an anonymous visitor cannot be handed off");
@@ -536,7 +544,7 @@ fn parse_handoff(ck: &mut Checker, v: &Value) -> Option<HandoffSpec> {
         },
         None => None,
     };
-    let endpoint = ck.string(map.get("endpoint"), "handoff.endpoint", true);
+    let endpoint = ck.string(map.get("endpoint"), "handoff", "endpoint", true);
     if let Some(e) = &endpoint {
         if !(e.starts_with("https://") || e.starts_with("http://") || e.starts_with('/')) {
             ck.report(
@@ -547,7 +555,7 @@ fn parse_handoff(ck: &mut Checker, v: &Value) -> Option<HandoffSpec> {
     }
     let sla_minutes = match map.get("slaMinutes") {
         None => Some(60),
-        v => ck.count(v, "handoff.slaMinutes", true, 1, 525_600),
+        v => ck.count(v, "handoff", "slaMinutes", true, 1, 525_600),
     };
     let routing = match map.get("routing") {
         None => Some(Routing {
@@ -625,13 +633,13 @@ fn parse_routing(ck: &mut Checker, v: &Value) -> Option<Routing> {
                     };
                     let when = match m.get("when") {
                         None => {
-                            ck.report(&join(&p, "when"), "missing");
+                            ck.report_at(&p, "when", "missing");
                             None
                         }
                         Some(w) => condition::parse(ck, w, &join(&p, "when"), Scope::Routing),
                     };
-                    let owner = ck.string(m.get("owner"), &join(&p, "owner"), false);
-                    let team = ck.string(m.get("team"), &join(&p, "team"), false);
+                    let owner = ck.string(m.get("owner"), &p, "owner", false);
+                    let team = ck.string(m.get("team"), &p, "team", false);
                     if owner.is_none() && team.is_none() {
                         ck.report(&p, "a routing rule assigns an owner or a team");
                     }
@@ -647,7 +655,7 @@ fn parse_routing(ck: &mut Checker, v: &Value) -> Option<Routing> {
         None => Vec::new(),
         Some(r) => ck.strings(r, "handoff.routing.reps"),
     };
-    let team = ck.string(map.get("team"), "handoff.routing.team", false);
+    let team = ck.string(map.get("team"), "handoff.routing", "team", false);
     Some(Routing { rules, reps, team })
 }
 
@@ -657,7 +665,7 @@ fn parse_retry(ck: &mut Checker, v: &Value) -> Option<RetryPolicy> {
     // One `count` call in a loop over the keys (`RETRY_KEYS` order) and their largest values.
     let mut got = [None; 5];
     for (slot, (key, max)) in got.iter_mut().zip(RETRY_KEYS.iter().zip(RETRY_MAX)) {
-        *slot = ck.count(map.get(*key), &join("handoff.retry", key), false, 1, max);
+        *slot = ck.count(map.get(*key), "handoff.retry", key, false, 1, max);
     }
     let [max_attempts, max_age, base, max_delay, lease] = got;
     let policy = RetryPolicy {
@@ -685,9 +693,14 @@ fn check_references(
 ) -> (SortedMap<String, u32>, u32) {
     let mut rings: SortedMap<String, u32> = SortedMap::new();
     let mut visit_ring = 0u32;
-    let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+    let mut ids: Vec<&str> = Vec::new();
+    for r in rules {
+        ids.push(&r.id);
+    }
     let mut score_names: Vec<&str> = vec!["total", "fit", "engagement"];
-    score_names.extend(groups.iter().map(|g| g.name.as_str()));
+    for g in groups {
+        score_names.push(&g.name);
+    }
     for spec in stages {
         let path = join("stages", spec.stage.as_str());
         spec.when.walk(&mut |leaf| match leaf {
