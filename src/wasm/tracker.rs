@@ -447,10 +447,10 @@ impl Tracker {
     /// const { total, stage } = tracker.score();
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Score")]
-    pub fn score(&self) -> Result<JsValue, JsError> {
+    pub fn score(&self) -> JsValue {
         let mut s = self.inner.borrow_mut();
         s.sync();
-        Ok(written_to_js(&s.engine.score(Date::now() as i64)))
+        written_to_js(&s.engine.score(Date::now() as i64))
     }
 
     /// Why the score is what it is: the ledger of counted points.
@@ -459,10 +459,10 @@ impl Tracker {
     /// for (const e of tracker.explain().entries) console.log(e.ruleId, e.counted);
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Explanation")]
-    pub fn explain(&self) -> Result<JsValue, JsError> {
+    pub fn explain(&self) -> JsValue {
         let mut s = self.inner.borrow_mut();
         s.sync();
-        Ok(written_to_js(&s.engine.explain(Date::now() as i64)))
+        written_to_js(&s.engine.explain(Date::now() as i64))
     }
 
     /// Registers a hook: `qualified` (the handoff payload, at once, so the page can act:
@@ -511,18 +511,20 @@ impl Tracker {
     }
 
     /// The visitor's anonymous id (stable across pages and tabs while consent holds).
-    #[wasm_bindgen(getter, js_name = anonymousId)]
-    pub fn anonymous_id(&self) -> String {
-        self.inner.borrow().visitor_id.clone()
+    // A JS string made from the id in place: returning a `String` hands wasm memory to the glue,
+    // which copies it out and frees it (a multi-value shim and more glue).
+    #[wasm_bindgen(getter, js_name = anonymousId, unchecked_return_type = "string")]
+    pub fn anonymous_id(&self) -> JsValue {
+        JsValue::from_str(&self.inner.borrow().visitor_id)
     }
 
     /// The outbox entries (for debugging and the inbox demo): id, state, attempts, next attempt.
     #[wasm_bindgen(unchecked_return_type = "OutboxEntry[]")]
-    pub fn outbox(&self) -> Result<JsValue, JsError> {
+    pub fn outbox(&self) -> JsValue {
         let mut s = self.inner.borrow_mut();
         s.sync();
         let all = parse_json(&s.outbox.export());
-        Ok(js_sys::Reflect::get(&all, &"entries".into()).unwrap_or(JsValue::NULL))
+        js_sys::Reflect::get(&all, &"entries".into()).unwrap_or(JsValue::NULL)
     }
 }
 
