@@ -109,9 +109,14 @@ pub fn retry_after_ms(value: &str, now_ms: f64) -> Option<i64> {
     }
 }
 
+/// A rejected fetch's reason: its `message` (fetch rejects with a `TypeError` or an `AbortError`
+/// `DOMException`), a string reason as it is, anything else "network error". Read through
+/// `Reflect.get`, already imported, rather than an `instanceof Error` check and a `message` getter
+/// (two imports of their own).
 fn error_message(err: &JsValue) -> String {
-    err.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
+    Reflect::get(err, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
         .or_else(|| err.as_string())
         .unwrap_or_else(|| "network error".into())
 }
