@@ -21,7 +21,7 @@ use self::net::Sent;
 use self::store::{warn_once, Store, CONSENT, OUTBOX, VISITOR};
 use super::convert::{js_error, json_value, written_to_js};
 use crate::model::Model;
-use crate::outbox::{DeliveryResult, Outbox};
+use crate::outbox::{DeliveryResult, DueDelivery, Outbox};
 use crate::state::VisitorState;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -498,16 +498,7 @@ impl Tracker {
         let Some(endpoint) = s.endpoint.clone() else {
             return;
         };
-        let now = Date::now() as i64;
-        let mut changed = false;
-        for d in s.outbox.due(now) {
-            if net::beacon(&endpoint, &d.body) && s.outbox.begin(&d.handoff_id, now).is_ok() {
-                changed = true;
-            }
-        }
-        if changed {
-            s.persist_outbox();
-        }
+        s.begin_due(Date::now() as i64, Some(&endpoint));
     }
 
     /// The visitor's anonymous id (stable across pages and tabs while consent holds).
@@ -672,6 +663,24 @@ impl Inner {
         }
     }
 
+    /// Moves every due entry to "in flight" and stores the outbox if any moved (before the lock is
+    /// released, so other tabs see them and keep off); returns the entries moved. With a
+    /// `beacon` endpoint (the page is going away), only entries `sendBeacon` took are moved.
+    /// One routine for both paths (the delivery pump and `flush`).
+    fn begin_due(&mut self, now: i64, beacon: Option<&str>) -> Vec<DueDelivery> {
+        let mut begun = Vec::new();
+        for d in self.outbox.due(now) {
+            let handed = beacon.is_none_or(|endpoint| net::beacon(endpoint, &d.body));
+            if handed && self.outbox.begin(&d.handoff_id, now).is_ok() {
+                begun.push(d);
+            }
+        }
+        if !begun.is_empty() {
+            self.persist_outbox();
+        }
+        begun
+    }
+
     /// Stores the visitor and the outbox (only with consent).
     fn persist(&mut self) {
         self.persist_visitor();
@@ -725,18 +734,7 @@ fn pump(inner: &Rc<RefCell<Inner>>) {
                 return;
             }
             s.sync();
-            let now = Date::now() as i64;
-            let due = s.outbox.due(now);
-            let mut batch = Vec::new();
-            for d in due {
-                if s.outbox.begin(&d.handoff_id, now).is_ok() {
-                    batch.push(d);
-                }
-            }
-            if !batch.is_empty() {
-                // In flight before the lock is released, so other tabs see it and keep off.
-                s.persist_outbox();
-            }
+            let batch = s.begin_due(Date::now() as i64, None);
             (
                 s.endpoint.clone().unwrap_or_default(),
                 s.request_timeout_ms,
