@@ -410,16 +410,13 @@ impl Tracker {
                 s.store.set(CONSENT, "granted");
                 s.persist();
             } else {
-                s.consent = Consent::Denied;
                 s.store.remove(VISITOR);
                 s.store.remove(OUTBOX);
                 s.store.set(CONSENT, "denied");
                 s.seen_visitor = None;
                 s.seen_outbox = None;
-                s.engine.reset();
-                s.outbox = new_outbox(s.engine.model());
                 s.visitor_id = random_id();
-                s.timer = None;
+                s.forget();
             }
         }
         if granted {
@@ -592,14 +589,20 @@ impl Inner {
         }
         if self.store.get(CONSENT).as_deref() == Some("denied") {
             // Revoked in another tab: forget here too.
-            self.consent = Consent::Denied;
-            self.engine.reset();
-            self.outbox = new_outbox(self.engine.model());
-            self.timer = None;
+            self.forget();
             return;
         }
         self.sync_visitor();
         self.sync_outbox();
+    }
+
+    /// Consent refused: the score, the outbox and the retry timer go (what is stored is the
+    /// caller's to remove).
+    fn forget(&mut self) {
+        self.consent = Consent::Denied;
+        self.engine.reset();
+        self.outbox = new_outbox(self.engine.model());
+        self.timer = None;
     }
 
     fn sync_visitor(&mut self) {
