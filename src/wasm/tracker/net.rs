@@ -59,9 +59,10 @@ pub fn post(
                 code: resp.status(),
                 retry_after_ms: resp
                     .headers()
-                    .get("retry-after")
+                    .unchecked_ref::<HeaderValues>()
+                    .get_value("retry-after")
                     .ok()
-                    .flatten()
+                    .and_then(|v| v.as_string())
                     .and_then(|v| retry_after_ms(&v, now_ms)),
             },
             Err(err) => Sent::Failed(error_message(&err)),
@@ -131,6 +132,13 @@ extern "C" {
     type Thenable;
     #[wasm_bindgen(method, js_name = then)]
     fn then(this: &Thenable, on_fulfilled: &JsValue, on_rejected: &JsValue) -> JsValue;
+
+    // NOTE: `Headers.get` as a JS value, read with `as_string`: web-sys's `Option<String>` return
+    // has the glue copy the text into wasm memory itself (a second copy of that code).
+    #[wasm_bindgen(js_name = Headers)]
+    type HeaderValues;
+    #[wasm_bindgen(method, catch, js_name = get)]
+    fn get_value(this: &HeaderValues, name: &str) -> Result<JsValue, JsValue>;
 
     type LockManager;
     #[wasm_bindgen(method, js_name = request)]

@@ -63,6 +63,13 @@ extern "C" {
     fn add_listener(this: &Target, kind: &str, listener: &JsValue);
     #[wasm_bindgen(method, js_name = removeEventListener)]
     fn remove_listener(this: &Target, kind: &str, listener: &JsValue);
+
+    // NOTE: `getItem` as a JS value, read with `as_string`: web-sys's `Option<String>` return
+    // has the glue copy the text into wasm memory itself (a second copy of that code).
+    #[wasm_bindgen(js_name = Storage)]
+    type StorageValues;
+    #[wasm_bindgen(method, catch, js_name = getItem)]
+    fn get_item_value(this: &StorageValues, key: &str) -> Result<JsValue, JsValue>;
 }
 
 impl Local {
@@ -145,7 +152,12 @@ impl Store {
     /// Reads one record; `None` when absent or when storage fails.
     pub fn get(&self, key: &str) -> Option<String> {
         match self {
-            Store::Local(l) => l.storage.get_item(key).ok().flatten(),
+            Store::Local(l) => l
+                .storage
+                .unchecked_ref::<StorageValues>()
+                .get_item_value(key)
+                .ok()?
+                .as_string(),
             Store::Memory => None,
         }
     }
