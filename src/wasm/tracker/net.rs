@@ -52,7 +52,7 @@ pub fn post(
     // A hung endpoint must not hold the entry forever: abort, and let the outbox retry.
     let timer =
         controller.map(|c| gloo_timers::callback::Timeout::new(timeout_ms, move || c.abort()));
-    let settle = Closure::once_into_js(move |value: JsValue| {
+    let settle = once_js(Box::new(move |value: JsValue| {
         drop(timer); // cancels the abort timer if it has not fired
         let outcome = match value.dyn_into::<Response>() {
             Ok(resp) => Sent::Status {
@@ -68,11 +68,17 @@ pub fn post(
             Err(err) => Sent::Failed(error_message(&err)),
         };
         done(outcome);
-    });
+    }));
     // One closure for both outcomes: a `Response` means fulfilled, anything else is the rejection.
-    // (`once_into_js` frees itself when called; exactly one of the two paths calls it.)
+    // (`once_js` frees itself when called; exactly one of the two paths calls it.)
     let request = window.fetch_with_str_and_init(endpoint, init.unchecked_ref());
     request.unchecked_ref::<Thenable>().then(&settle, &settle);
+}
+
+/// A JS function that runs `f` once and then frees it. Every one-shot callback goes through this
+/// one instance of wasm-bindgen's adapter (one per closure type otherwise).
+fn once_js(f: Box<dyn FnOnce(JsValue)>) -> JsValue {
+    Closure::once_into_js(f)
 }
 
 /// `target[key] = value` (`Reflect.set`), a failure ignored: the targets are plain objects.
@@ -159,7 +165,7 @@ pub fn with_lock(name: &str, critical: impl FnOnce(bool) + 'static) {
     let options = Object::new();
     set(&options, "ifAvailable", &JsValue::TRUE);
     // The lock is released when the callback returns (it returns undefined, not a promise).
-    let callback = Closure::once_into_js(move |lock: JsValue| critical(!lock.is_null()));
+    let callback = once_js(Box::new(move |lock: JsValue| critical(!lock.is_null())));
     let manager: LockManager = locks.unchecked_into();
     let _ = manager.request(name, &options, &callback);
 }
