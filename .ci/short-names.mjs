@@ -1,10 +1,11 @@
 // Shortens the names the snippet's wasm and its wasm-bindgen glue share, in both files at once.
 //
 // wasm-bindgen names each import after the JS it calls plus a 16-hex-digit hash
-// (`__wbg_setItem_cfa3cb31f271776a`), and the closure adapters it exports after their Rust symbol
-// (`wasm_bindgen__convert__closures_____invoke__h7abc1b03c048b2b6`). Each name is written twice,
-// in the wasm's import (or export) section and in the glue, and the hashes do not compress: the
-// ~80 names cost ~2.4 KB gzip of what every site visitor downloads (benches/SIZE.md, step 35).
+// (`__wbg_setItem_cfa3cb31f271776a`), the closure adapters it exports after their Rust symbol
+// (`wasm_bindgen__convert__closures_____invoke__h7abc1b03c048b2b6`), the other exports after the
+// Rust items (`tracker_new`). Each name is written twice, in the wasm's import or export section
+// and in the glue, and the hashes do not compress: with the two sections below, ~2.4 KB gzip of
+// what every site visitor downloads (benches/SIZE.md, step 35).
 // The names carry no meaning at run time, only the match between the two files, so they become
 // `$0`, `$1`, ... in the wasm's binary and, token for token, in the glue and its type declarations.
 //
@@ -44,8 +45,8 @@ function shortName(i) {
   return '$' + i.toString(36);
 }
 
-/** Replaces every whole-token occurrence of each old name (identifier characters around it). */
-/** A new name already in use would change what an existing token means: refused. */
+/** Replaces every whole-token occurrence of each old name (identifier characters around it). A new
+ *  name already in use would change what an existing token means: refused. */
 export function renameTokens(text, renamed) {
   const tokens = /[A-Za-z0-9_$]+/g;
   const fresh = new Set(renamed.values());
