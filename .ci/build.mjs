@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'smol-toml';
 import { buildFallback } from './fallback.mjs';
 import { minifySnippet } from './minify-snippet.mjs';
+import { shortenNames } from './short-names.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -57,6 +58,11 @@ for (const entry of matrix.filter((b) => !wanted.length || wanted.includes(b.nam
   // each output's module format so Node loads the nodejs target's CommonJS glue as CommonJS.
   const format = { type: entry.target === 'nodejs' ? 'commonjs' : 'module', private: true };
   writeFileSync(join(root, entry['out-dir'], 'package.json'), JSON.stringify(format, null, 2) + '\n');
+  if (entry.name === 'snippet') {
+    // The names the wasm and its glue share, shortened in both (before the fallback reads the wasm).
+    const [before, after] = shortenNames(join(root, entry['out-dir']));
+    console.log(`[build] snippet names shortened: baton_bg.wasm ${before} → ${after} B`);
+  }
   // The snippet's no-WebAssembly fallback: the same wasm through binaryen's wasm2js.
   if (entry.name === 'snippet') console.log(`[build] snippet fallback: ${buildFallback({ root, outDir: join(root, entry['out-dir']), dev })}`);
 }

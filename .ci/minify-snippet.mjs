@@ -15,7 +15,15 @@ const FILES = [
   // minifier introduce syntax newer than the source's own (async functions, `import()`).
   { from: 'www/snippet/baton.js', to: 'www/snippet/baton.min.js', target: 'es2017', format: undefined },
   // The glue only runs where the wasm does (reference types, multi-value): ES2020 is a floor.
-  { from: 'www/pkg-snippet/baton.js', to: 'www/pkg-snippet/baton.js', target: 'es2020', format: 'esm' },
+  // wasm-bindgen's own bookkeeping properties, read and written only inside the glue (a Tracker's
+  // pointer, its release, a closure's release), are renamed too: esbuild leaves properties alone.
+  {
+    from: 'www/pkg-snippet/baton.js',
+    to: 'www/pkg-snippet/baton.js',
+    target: 'es2020',
+    format: 'esm',
+    mangleProps: /^(__wbg_ptr|__destroy_into_raw|_wbg_cb_unref)$/,
+  },
 ];
 
 /** Writes the minified files; returns `[path, bytes before, bytes after]` per file. */
@@ -25,7 +33,7 @@ export function minifySnippet(root) {
     const src = join(root, f.from);
     if (!existsSync(src)) throw new Error(`${f.from} is missing (build the snippet entry first)`);
     const code = readFileSync(src, 'utf8');
-    const min = minifyJs(code, { target: f.target, format: f.format, sourcefile: f.from });
+    const min = minifyJs(code, { target: f.target, format: f.format, sourcefile: f.from, mangleProps: f.mangleProps });
     writeFileSync(join(root, f.to), min);
     out.push([f.to, Buffer.byteLength(code), Buffer.byteLength(min)]);
   }
@@ -33,8 +41,8 @@ export function minifySnippet(root) {
 }
 
 /** One minifier for everything the snippet ships (also the wasm2js fallback, `.ci/fallback.mjs`). */
-export function minifyJs(code, { target, format, sourcefile, legalComments } = {}) {
-  return transformSync(code, { minify: true, target, format, sourcefile, legalComments }).code;
+export function minifyJs(code, { target, format, sourcefile, legalComments, mangleProps } = {}) {
+  return transformSync(code, { minify: true, target, format, sourcefile, legalComments, mangleProps }).code;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -21,7 +21,7 @@ use self::net::Sent;
 use self::store::{warn_once, Store, CONSENT, OUTBOX, VISITOR};
 use super::convert::{js_error, json_value, written_to_js};
 use crate::model::Model;
-use crate::outbox::{DeliveryResult, Outbox};
+use crate::outbox::{DeliveryResult, DueDelivery, Outbox};
 use crate::state::VisitorState;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -410,16 +410,13 @@ impl Tracker {
                 s.store.set(CONSENT, "granted");
                 s.persist();
             } else {
-                s.consent = Consent::Denied;
                 s.store.remove(VISITOR);
                 s.store.remove(OUTBOX);
                 s.store.set(CONSENT, "denied");
                 s.seen_visitor = None;
                 s.seen_outbox = None;
-                s.engine.reset();
-                s.outbox = new_outbox(s.engine.model());
                 s.visitor_id = random_id();
-                s.timer = None;
+                s.forget();
             }
         }
         if granted {
@@ -447,10 +444,10 @@ impl Tracker {
     /// const { total, stage } = tracker.score();
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Score")]
-    pub fn score(&self) -> Result<JsValue, JsError> {
+    pub fn score(&self) -> JsValue {
         let mut s = self.inner.borrow_mut();
         s.sync();
-        Ok(written_to_js(&s.engine.score(Date::now() as i64)))
+        written_to_js(&s.engine.score(Date::now() as i64))
     }
 
     /// Why the score is what it is: the ledger of counted points.
@@ -459,10 +456,10 @@ impl Tracker {
     /// for (const e of tracker.explain().entries) console.log(e.ruleId, e.counted);
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Explanation")]
-    pub fn explain(&self) -> Result<JsValue, JsError> {
+    pub fn explain(&self) -> JsValue {
         let mut s = self.inner.borrow_mut();
         s.sync();
-        Ok(written_to_js(&s.engine.explain(Date::now() as i64)))
+        written_to_js(&s.engine.explain(Date::now() as i64))
     }
 
     /// Registers a hook: `qualified` (the handoff payload, at once, so the page can act:
@@ -498,31 +495,24 @@ impl Tracker {
         let Some(endpoint) = s.endpoint.clone() else {
             return;
         };
-        let now = Date::now() as i64;
-        let mut changed = false;
-        for d in s.outbox.due(now) {
-            if net::beacon(&endpoint, &d.body) && s.outbox.begin(&d.handoff_id, now).is_ok() {
-                changed = true;
-            }
-        }
-        if changed {
-            s.persist_outbox();
-        }
+        s.begin_due(Date::now() as i64, Some(&endpoint));
     }
 
     /// The visitor's anonymous id (stable across pages and tabs while consent holds).
-    #[wasm_bindgen(getter, js_name = anonymousId)]
-    pub fn anonymous_id(&self) -> String {
-        self.inner.borrow().visitor_id.clone()
+    // A JS string made from the id in place: returning a `String` hands wasm memory to the glue,
+    // which copies it out and frees it (a multi-value shim and more glue).
+    #[wasm_bindgen(getter, js_name = anonymousId, unchecked_return_type = "string")]
+    pub fn anonymous_id(&self) -> JsValue {
+        JsValue::from_str(&self.inner.borrow().visitor_id)
     }
 
     /// The outbox entries (for debugging and the inbox demo): id, state, attempts, next attempt.
     #[wasm_bindgen(unchecked_return_type = "OutboxEntry[]")]
-    pub fn outbox(&self) -> Result<JsValue, JsError> {
+    pub fn outbox(&self) -> JsValue {
         let mut s = self.inner.borrow_mut();
         s.sync();
         let all = parse_json(&s.outbox.export());
-        Ok(js_sys::Reflect::get(&all, &"entries".into()).unwrap_or(JsValue::NULL))
+        js_sys::Reflect::get(&all, &"entries".into()).unwrap_or(JsValue::NULL)
     }
 }
 
@@ -598,14 +588,20 @@ impl Inner {
         }
         if self.store.get(CONSENT).as_deref() == Some("denied") {
             // Revoked in another tab: forget here too.
-            self.consent = Consent::Denied;
-            self.engine.reset();
-            self.outbox = new_outbox(self.engine.model());
-            self.timer = None;
+            self.forget();
             return;
         }
         self.sync_visitor();
         self.sync_outbox();
+    }
+
+    /// Consent refused: the score, the outbox and the retry timer go (what is stored is the
+    /// caller's to remove).
+    fn forget(&mut self) {
+        self.consent = Consent::Denied;
+        self.engine.reset();
+        self.outbox = new_outbox(self.engine.model());
+        self.timer = None;
     }
 
     fn sync_visitor(&mut self) {
@@ -669,6 +665,24 @@ impl Inner {
         }
     }
 
+    /// Moves every due entry to "in flight" and stores the outbox if any moved (before the lock is
+    /// released, so other tabs see them and keep off); returns the entries moved. With a
+    /// `beacon` endpoint (the page is going away), only entries `sendBeacon` took are moved.
+    /// One routine for both paths (the delivery pump and `flush`).
+    fn begin_due(&mut self, now: i64, beacon: Option<&str>) -> Vec<DueDelivery> {
+        let mut begun = Vec::new();
+        for d in self.outbox.due(now) {
+            let handed = beacon.is_none_or(|endpoint| net::beacon(endpoint, &d.body));
+            if handed && self.outbox.begin(&d.handoff_id, now).is_ok() {
+                begun.push(d);
+            }
+        }
+        if !begun.is_empty() {
+            self.persist_outbox();
+        }
+        begun
+    }
+
     /// Stores the visitor and the outbox (only with consent).
     fn persist(&mut self) {
         self.persist_visitor();
@@ -722,18 +736,7 @@ fn pump(inner: &Rc<RefCell<Inner>>) {
                 return;
             }
             s.sync();
-            let now = Date::now() as i64;
-            let due = s.outbox.due(now);
-            let mut batch = Vec::new();
-            for d in due {
-                if s.outbox.begin(&d.handoff_id, now).is_ok() {
-                    batch.push(d);
-                }
-            }
-            if !batch.is_empty() {
-                // In flight before the lock is released, so other tabs see it and keep off.
-                s.persist_outbox();
-            }
+            let batch = s.begin_due(Date::now() as i64, None);
             (
                 s.endpoint.clone().unwrap_or_default(),
                 s.request_timeout_ms,

@@ -52,26 +52,33 @@ pub fn post(
     // A hung endpoint must not hold the entry forever: abort, and let the outbox retry.
     let timer =
         controller.map(|c| gloo_timers::callback::Timeout::new(timeout_ms, move || c.abort()));
-    let settle = Closure::once_into_js(move |value: JsValue| {
+    let settle = once_js(Box::new(move |value: JsValue| {
         drop(timer); // cancels the abort timer if it has not fired
         let outcome = match value.dyn_into::<Response>() {
             Ok(resp) => Sent::Status {
                 code: resp.status(),
                 retry_after_ms: resp
                     .headers()
-                    .get("retry-after")
+                    .unchecked_ref::<HeaderValues>()
+                    .get_value("retry-after")
                     .ok()
-                    .flatten()
+                    .and_then(|v| v.as_string())
                     .and_then(|v| retry_after_ms(&v, now_ms)),
             },
             Err(err) => Sent::Failed(error_message(&err)),
         };
         done(outcome);
-    });
+    }));
     // One closure for both outcomes: a `Response` means fulfilled, anything else is the rejection.
-    // (`once_into_js` frees itself when called; exactly one of the two paths calls it.)
+    // (`once_js` frees itself when called; exactly one of the two paths calls it.)
     let request = window.fetch_with_str_and_init(endpoint, init.unchecked_ref());
     request.unchecked_ref::<Thenable>().then(&settle, &settle);
+}
+
+/// A JS function that runs `f` once and then frees it. Every one-shot callback goes through this
+/// one instance of wasm-bindgen's adapter (one per closure type otherwise).
+fn once_js(f: Box<dyn FnOnce(JsValue)>) -> JsValue {
+    Closure::once_into_js(f)
 }
 
 /// `target[key] = value` (`Reflect.set`), a failure ignored: the targets are plain objects.
@@ -109,9 +116,14 @@ pub fn retry_after_ms(value: &str, now_ms: f64) -> Option<i64> {
     }
 }
 
+/// A rejected fetch's reason: its `message` (fetch rejects with a `TypeError` or an `AbortError`
+/// `DOMException`), a string reason as it is, anything else "network error". Read through
+/// `Reflect.get`, already imported, rather than an `instanceof Error` check and a `message` getter
+/// (two imports of their own).
 fn error_message(err: &JsValue) -> String {
-    err.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
+    Reflect::get(err, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
         .or_else(|| err.as_string())
         .unwrap_or_else(|| "network error".into())
 }
@@ -126,6 +138,13 @@ extern "C" {
     type Thenable;
     #[wasm_bindgen(method, js_name = then)]
     fn then(this: &Thenable, on_fulfilled: &JsValue, on_rejected: &JsValue) -> JsValue;
+
+    // NOTE: `Headers.get` as a JS value, read with `as_string`: web-sys's `Option<String>` return
+    // has the glue copy the text into wasm memory itself (a second copy of that code).
+    #[wasm_bindgen(js_name = Headers)]
+    type HeaderValues;
+    #[wasm_bindgen(method, catch, js_name = get)]
+    fn get_value(this: &HeaderValues, name: &str) -> Result<JsValue, JsValue>;
 
     type LockManager;
     #[wasm_bindgen(method, js_name = request)]
@@ -146,7 +165,7 @@ pub fn with_lock(name: &str, critical: impl FnOnce(bool) + 'static) {
     let options = Object::new();
     set(&options, "ifAvailable", &JsValue::TRUE);
     // The lock is released when the callback returns (it returns undefined, not a promise).
-    let callback = Closure::once_into_js(move |lock: JsValue| critical(!lock.is_null()));
+    let callback = once_js(Box::new(move |lock: JsValue| critical(!lock.is_null())));
     let manager: LockManager = locks.unchecked_into();
     let _ = manager.request(name, &options, &callback);
 }

@@ -13,16 +13,24 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Storage, Window};
 
+/// A storage key: the snippet's prefix and a record's name, joined at compile time (the keys are
+/// constants, so no call builds one).
+macro_rules! key {
+    ($name:literal) => {
+        concat!("baton:v1:", $name)
+    };
+}
+
 /// Every key the snippet writes starts with this; the `v1` is the record format version, so a
 /// future format can live beside this one and migrate it instead of misreading it.
-pub const PREFIX: &str = "baton:v1:";
+pub const PREFIX: &str = key!("");
 /// The visitor record: anonymous id, model hash and the engine's exported state.
-pub const VISITOR: &str = "visitor";
+pub const VISITOR: &str = key!("visitor");
 /// The persisted outbox (handoffs not yet acknowledged), shared by all tabs of the site.
-pub const OUTBOX: &str = "outbox";
+pub const OUTBOX: &str = key!("outbox");
 /// The visitor's consent choice ("granted" / "denied"); the embed code reads it too, to decide
 /// whether to load anything at all in `required` mode.
-pub const CONSENT: &str = "consent";
+pub const CONSENT: &str = key!("consent");
 /// Largest value written: the engine state is a few KB and the outbox is bounded by the model's
 /// policy; anything larger is a bug we should not push into a shared, quota-limited store.
 const MAX_VALUE_CHARS: usize = 256 * 1024;
@@ -55,6 +63,13 @@ extern "C" {
     fn add_listener(this: &Target, kind: &str, listener: &JsValue);
     #[wasm_bindgen(method, js_name = removeEventListener)]
     fn remove_listener(this: &Target, kind: &str, listener: &JsValue);
+
+    // NOTE: `getItem` as a JS value, read with `as_string`: web-sys's `Option<String>` return
+    // has the glue copy the text into wasm memory itself (a second copy of that code).
+    #[wasm_bindgen(js_name = Storage)]
+    type StorageValues;
+    #[wasm_bindgen(method, catch, js_name = getItem)]
+    fn get_item_value(this: &StorageValues, key: &str) -> Result<JsValue, JsValue>;
 }
 
 impl Local {
@@ -135,22 +150,27 @@ impl Store {
     }
 
     /// Reads one record; `None` when absent or when storage fails.
-    pub fn get(&self, name: &str) -> Option<String> {
+    pub fn get(&self, key: &str) -> Option<String> {
         match self {
-            Store::Local(l) => l.storage.get_item(&key(name)).ok().flatten(),
+            Store::Local(l) => l
+                .storage
+                .unchecked_ref::<StorageValues>()
+                .get_item_value(key)
+                .ok()?
+                .as_string(),
             Store::Memory => None,
         }
     }
 
     /// Writes one record. A failing write (quota, storage revoked mid-page) switches the store to
     /// memory: the visitor is still scored for this page, and we stop hammering a broken store.
-    pub fn set(&mut self, name: &str, value: &str) {
+    pub fn set(&mut self, key: &str, value: &str) {
         if value.len() > MAX_VALUE_CHARS {
             warn_once("a record exceeded its size bound and was not stored");
             return;
         }
         if let Store::Local(l) = self {
-            if l.storage.set_item(&key(name), value).is_err() {
+            if l.storage.set_item(key, value).is_err() {
                 warn_once("localStorage refused a write; scoring in memory for this page only");
                 *self = Store::Memory;
             }
@@ -158,16 +178,9 @@ impl Store {
     }
 
     /// Removes one record (ignoring failures: there is nothing better to do with them).
-    pub fn remove(&self, name: &str) {
+    pub fn remove(&self, key: &str) {
         if let Store::Local(l) = self {
-            let _ = l.storage.remove_item(&key(name));
+            let _ = l.storage.remove_item(key);
         }
     }
-}
-
-fn key(name: &str) -> String {
-    let mut k = String::with_capacity(PREFIX.len() + name.len());
-    k.push_str(PREFIX);
-    k.push_str(name);
-    k
 }
