@@ -8,7 +8,12 @@ use crate::json::{Map, Value};
 use crate::text::int::parse_i64;
 use crate::text::quote::quoted;
 use crate::text::slice;
+use read::{owned_id, FirstError, IdRead};
 use serde::{Deserialize, Serialize};
+
+#[cfg(test)]
+mod legacy;
+mod read;
 
 /// The Segment call type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -124,12 +129,12 @@ impl Event {
         // general path, which also words every error.
         if let Ok(mut top) = serde_json::from_str::<TopLevel>(text) {
             // The ids move out of the line's values instead of being copied.
-            let message = owned_id(top.take_value("messageId"), "messageId");
+            let message = owned_id(top.take_value("messageId"));
             if let Ok(Some(_)) = message {
                 let ids = Ids {
-                    anonymous: owned_id(top.take_value("anonymousId"), "anonymousId"),
-                    user: owned_id(top.take_value("userId"), "userId"),
-                    group: owned_id(top.take_value("groupId"), "groupId"),
+                    anonymous: owned_id(top.take_value("anonymousId")),
+                    user: owned_id(top.take_value("userId")),
+                    group: owned_id(top.take_value("groupId")),
                     message,
                 };
                 let mut event = Event::read_fields(&top, ids, None, default_time)?;
@@ -195,52 +200,44 @@ impl Event {
         whole: Option<&Value>,
         default_time: Option<i64>,
     ) -> Result<Event, Error> {
-        let kind_text = match obj.field("type") {
-            Some(Value::String(s)) => s,
-            Some(_) => return Err(Error::event("type", "must be a string")),
-            None => return Err(Error::event("type", "missing")),
-        };
-        let kind = EventKind::parse(kind_text).ok_or_else(|| {
-            Error::event(
-                "type",
-                format!(
-                    "unknown type {} (expected page, screen, track, identify or group)",
-                    quoted(clipped(kind_text, 40))
-                ),
-            )
-        })?;
-
-        let timestamp = read_timestamp(obj, default_time)?;
-        let anonymous_id = ids.anonymous?;
-        let user_id = ids.user?;
+        // Read in this order, so the first problem found is the one the event is refused for.
+        let mut r = FirstError::default();
+        let kind = r.kind(obj.field("type"));
+        let timestamp = r.timestamp(obj, default_time);
+        let anonymous_id = r.id(ids.anonymous, "anonymousId");
+        let user_id = r.id(ids.user, "userId");
         if anonymous_id.is_none() && user_id.is_none() {
-            return Err(Error::event(
+            r.fail(
                 "anonymousId",
                 "missing: an event needs an anonymousId or a userId",
-            ));
+            );
         }
-        let group_id = ids.group?;
-        let message_id = match (ids.message?, whole) {
+        let group_id = r.id(ids.group, "groupId");
+        let message_id = match (r.id(ids.message, "messageId"), whole) {
             (Some(id), _) => id,
             (None, Some(v)) => format!("h-{}", hash::content_hash(v)),
-            (None, None) => return Err(Error::event("messageId", "missing")),
+            (None, None) => r.failed("messageId", "missing"),
         };
 
         let empty = Map::new();
-        let properties = opt_object(obj, "properties")?.unwrap_or(&empty);
-        opt_object(obj, "traits")?;
-        let context = opt_object(obj, "context")?.unwrap_or(&empty);
+        let properties = r.object(obj, "properties").unwrap_or(&empty);
+        r.object(obj, "traits");
+        let context = r.object(obj, "context").unwrap_or(&empty);
         let page_ctx = match context.get("page") {
             Some(Value::Object(m)) => m,
             _ => &empty,
         };
 
-        let name = match kind {
-            EventKind::Track => Some(opt_string(obj, "event")?.ok_or_else(|| {
-                Error::event("event", "missing: a track call needs an event name")
-            })?),
-            _ => opt_string(obj, "name")?,
+        let name = if kind == EventKind::Track {
+            let name = r.string(obj, "event");
+            if name.is_none() {
+                r.fail("event", "missing: a track call needs an event name");
+            }
+            name
+        } else {
+            r.string(obj, "name")
         };
+        r.result()?;
 
         // Page data lives in `properties` for page calls, in `context.page` for the others.
         let pick = |key: &str| -> Option<&str> {
@@ -365,54 +362,24 @@ pub(crate) fn clipped(s: &str, max: usize) -> &str {
     slice(s, ..end)
 }
 
-/// The id fields of an event, each read (or its error) ahead of the other fields;
+/// The id fields of an event, each read (or its problem) ahead of the other fields;
 /// [`Event::read_fields`] takes them in its usual order, so errors are reported as ever.
 struct Ids {
-    anonymous: Result<Option<String>, Error>,
-    user: Result<Option<String>, Error>,
-    group: Result<Option<String>, Error>,
-    message: Result<Option<String>, Error>,
+    anonymous: IdRead,
+    user: IdRead,
+    group: IdRead,
+    message: IdRead,
 }
 
 impl Ids {
     fn copied(obj: &dyn Fields) -> Ids {
-        let id = |key| owned_id(obj.field(key).cloned(), key);
+        let id = |key| owned_id(obj.field(key).cloned());
         Ids {
             anonymous: id("anonymousId"),
             user: id("userId"),
             group: id("groupId"),
             message: id("messageId"),
         }
-    }
-}
-
-fn owned_id(v: Option<Value>, key: &str) -> Result<Option<String>, Error> {
-    match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.is_empty() => Ok(None),
-        Some(Value::String(s)) if s.len() > 256 => {
-            Err(Error::event(key, "longer than 256 characters"))
-        }
-        Some(Value::String(s)) => Ok(Some(s)),
-        // Some libraries send numeric ids.
-        Some(Value::Number(n)) => Ok(Some(crate::json::number_text(&n))),
-        Some(_) => Err(Error::event(key, "must be a string")),
-    }
-}
-
-fn opt_string(obj: &dyn Fields, key: &str) -> Result<Option<String>, Error> {
-    match obj.field(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(clip(s, MAX_TEXT))),
-        Some(_) => Err(Error::event(key, "must be a string")),
-    }
-}
-
-fn opt_object<'a>(obj: &'a dyn Fields, key: &str) -> Result<Option<&'a Map<String, Value>>, Error> {
-    match obj.field(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Object(m)) => Ok(Some(m)),
-        Some(_) => Err(Error::event(key, "must be an object")),
     }
 }
 
@@ -542,21 +509,6 @@ fn take_object(v: Option<&mut Value>) -> Map<String, Value> {
         Some(Value::Object(m)) => std::mem::take(m),
         _ => Map::new(),
     }
-}
-
-fn read_timestamp(obj: &dyn Fields, default_time: Option<i64>) -> Result<i64, Error> {
-    for key in ["timestamp", "originalTimestamp", "sentAt", "receivedAt"] {
-        match obj.field(key) {
-            None | Some(Value::Null) => continue,
-            Some(v) => return parse_time_value(v).map_err(|reason| Error::event(key, reason)),
-        }
-    }
-    default_time.ok_or_else(|| {
-        Error::event(
-            "timestamp",
-            "missing (also no originalTimestamp, sentAt or receivedAt)",
-        )
-    })
 }
 
 /// Latest accepted time: year 9999. Keeps every later computation far from overflow.
