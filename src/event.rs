@@ -161,7 +161,23 @@ impl Event {
     /// Like [`Event::from_value`], but an event without any timestamp gets `default_time`
     /// (the snippet passes the current time for events it captured itself).
     pub fn from_value_or(v: &Value, default_time: Option<i64>) -> Result<Event, Error> {
-        Event::from_owned_value(v.clone(), default_time)
+        // Only the two maps the event keeps are copied, not the whole value.
+        let mut event = Event::read_scalars(v, default_time)?;
+        let object = |m: &Map<String, Value>, key: &str| match m.get(key) {
+            Some(Value::Object(o)) => o.clone(),
+            _ => Map::new(),
+        };
+        if let Value::Object(obj) = v {
+            event.properties = object(obj, "properties");
+            event.traits = object(obj, "traits");
+            // As in `from_owned_value`: `context.traits` when the top level has none.
+            if event.traits.is_empty() && event.kind == EventKind::Identify {
+                if let Some(Value::Object(context)) = obj.get("context") {
+                    event.traits = object(context, "traits");
+                }
+            }
+        }
+        Ok(event)
     }
 
     /// [`Event::from_value_or`] taking the value: `properties` and `traits` move into the event
