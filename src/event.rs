@@ -574,13 +574,7 @@ fn is_leap(y: i64) -> bool {
 /// Parse `YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|±HH[:MM]]` (a space may replace `T`; no zone = UTC).
 pub fn parse_iso8601(s: &str) -> Option<i64> {
     let b = s.trim().as_bytes();
-    let num = |from: usize, len: usize| -> Option<i64> {
-        let part = b.get(from..from + len)?;
-        // At most 4 ASCII digits: no overflow, no text parser needed.
-        part.iter().try_fold(0i64, |n, d| {
-            d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0'))
-        })
-    };
+    let num = |from: usize, len: usize| digits(b, from, len);
     let year = num(0, 4)?;
     if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
         return None;
@@ -590,21 +584,12 @@ pub fn parse_iso8601(s: &str) -> Option<i64> {
     if !(1..=12).contains(&month) {
         return None;
     }
-    let month_len = [
-        31,
-        if is_leap(year) { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    if day < 1 || day > month_len[(month - 1) as usize] {
+    // 31 days in the odd months up to July and the even ones from August on.
+    let month_len = match month {
+        2 => 28 + i64::from(is_leap(year)),
+        _ => 30 + ((month + (month >> 3)) & 1),
+    };
+    if day < 1 || day > month_len {
         return None;
     }
     let mut ms = days_from_civil(year, month, day) * 86_400_000;
@@ -668,6 +653,17 @@ pub fn parse_iso8601(s: &str) -> Option<i64> {
         return None;
     }
     Some(ms)
+}
+
+/// The number written by the `len` ASCII digits of `b` at `from`; none if any is not a digit
+/// or `b` is too short. At most 4 digits are asked for: no overflow, no text parser needed.
+/// Out of line: one copy for the seven fields of a date.
+#[inline(never)]
+fn digits(b: &[u8], from: usize, len: usize) -> Option<i64> {
+    let part = b.get(from..from + len)?;
+    part.iter().try_fold(0i64, |n, d| {
+        d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0'))
+    })
 }
 
 /// Strip query and fragment, decode nothing, drop a trailing slash (except the root).

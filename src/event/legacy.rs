@@ -252,6 +252,105 @@ fn parse_time_value(v: &Value) -> Result<i64, String> {
     Ok(ms)
 }
 
+/// Parse `YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|±HH[:MM]]` (a space may replace `T`; no zone = UTC).
+pub(super) fn parse_iso8601(s: &str) -> Option<i64> {
+    let b = s.trim().as_bytes();
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let part = b.get(from..from + len)?;
+        // At most 4 ASCII digits: no overflow, no text parser needed.
+        part.iter().try_fold(0i64, |n, d| {
+            d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0'))
+        })
+    };
+    let year = num(0, 4)?;
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let month = num(5, 2)?;
+    let day = num(8, 2)?;
+    if !(1..=12).contains(&month) {
+        return None;
+    }
+    let month_len = [
+        31,
+        if is_leap(year) { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if day < 1 || day > month_len[(month - 1) as usize] {
+        return None;
+    }
+    let mut ms = days_from_civil(year, month, day) * 86_400_000;
+    let mut i = 10;
+    if i < b.len() && (b[i] == b'T' || b[i] == b't' || b[i] == b' ') {
+        let hour = num(i + 1, 2)?;
+        if b.get(i + 3) != Some(&b':') {
+            return None;
+        }
+        let minute = num(i + 4, 2)?;
+        i += 6;
+        let mut second = 0;
+        if b.get(i) == Some(&b':') {
+            second = num(i + 1, 2)?;
+            i += 3;
+            if b.get(i) == Some(&b'.') || b.get(i) == Some(&b',') {
+                i += 1;
+                let start = i;
+                let mut frac_ms = 0i64;
+                while i < b.len() && b[i].is_ascii_digit() {
+                    if i - start < 3 {
+                        frac_ms = frac_ms * 10 + i64::from(b[i] - b'0');
+                    }
+                    i += 1;
+                }
+                if i == start {
+                    return None;
+                }
+                for _ in (i - start)..3 {
+                    frac_ms *= 10;
+                }
+                ms += frac_ms;
+            }
+        }
+        if hour > 23 || minute > 59 || second > 60 {
+            return None;
+        }
+        ms += ((hour * 60 + minute) * 60 + second) * 1000;
+        match b.get(i) {
+            None => {}
+            Some(b'Z') | Some(b'z') if i + 1 == b.len() => {}
+            Some(&sign) if sign == b'+' || sign == b'-' => {
+                let oh = num(i + 1, 2)?;
+                let mut j = i + 3;
+                if b.get(j) == Some(&b':') {
+                    j += 1;
+                }
+                let om = if j < b.len() { num(j, 2)? } else { 0 };
+                if j < b.len() && j + 2 != b.len() {
+                    return None;
+                }
+                if oh > 23 || om > 59 {
+                    return None;
+                }
+                let offset = (oh * 60 + om) * 60_000;
+                ms += if sign == b'+' { -offset } else { offset };
+            }
+            _ => return None,
+        }
+    } else if i != b.len() {
+        return None;
+    }
+    Some(ms)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,8 +450,24 @@ mod tests {
             })
     }
 
+    /// Dates of the accepted shape, with fields in and just out of their ranges.
+    const DATE: &str = "[ ]?[0-9]{4}-(0[0-9]|1[0-3])-([0-2][0-9]|3[0-2])([Tt ]([01][0-9]|2[0-5]):[0-6][0-9](:[0-6][0-9]([.,][0-9]{0,5})?)?)?([Zz]|[+-][0-2][0-9](:?[0-6][0-9])?)?[ ]?";
+    /// Shapes around it: lengths off by one, other separators, junk after.
+    const NEAR_DATE: &str = "[ ]?[0-9]{3,5}[-/]?[0-9]{1,2}-[0-9]{1,3}([Tt ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.,][0-9]{0,5})?)?)?([Zz]|[+-][0-9]{2}:?[0-9]{0,3}|x)?[ ]?";
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Dates read as the old parser read them: near-dates (each field of the shape
+        /// drawn from digits, separators and junk) and arbitrary text.
+        #[test]
+        fn dates_read_as_before(
+            text in prop_oneof![DATE, NEAR_DATE],
+            other in ".{0,30}",
+        ) {
+            prop_assert_eq!(super::super::parse_iso8601(&text), parse_iso8601(&text), "{}", text);
+            prop_assert_eq!(super::super::parse_iso8601(&other), parse_iso8601(&other), "{}", other);
+        }
 
         /// The reader accepts and refuses exactly what the old one did: equal events, or the
         /// same field with the same reason; from a value and from its JSON text (the fast
