@@ -412,20 +412,30 @@ impl Test {
             Test::Exists(_) => unreachable_exists(),
             Test::Equals(x) => values_equal(v, x),
             Test::In(xs) => xs.iter().any(|x| values_equal(v, x)),
-            Test::Contains(s) => {
-                text_of(v).is_some_and(|t| search::contains(&fold_case(&t), &fold_case(s)))
-            }
             Test::ContainsWord(phrases) => {
                 text_of(v).is_some_and(|t| phrases.iter().any(|p| contains_phrase(&t, p)))
             }
-            Test::StartsWith(s) => {
-                text_of(v).is_some_and(|t| fold_case(&t).starts_with(&fold_case(s)))
+            // The three text tests share one reading and folding of the value (one copy in the
+            // snippet's wasm, not three).
+            Test::Contains(s) | Test::StartsWith(s) | Test::EndsWith(s) => {
+                let Some(t) = text_of(v) else { return false };
+                let (t, s) = (fold_case(&t), fold_case(s));
+                match self {
+                    Test::Contains(_) => search::contains(&t, &s),
+                    Test::StartsWith(_) => t.starts_with(&s),
+                    _ => t.ends_with(&s),
+                }
             }
-            Test::EndsWith(s) => text_of(v).is_some_and(|t| fold_case(&t).ends_with(&fold_case(s))),
-            Test::Gte(x) => as_number(v).is_some_and(|n| n >= *x),
-            Test::Lte(x) => as_number(v).is_some_and(|n| n <= *x),
-            Test::Gt(x) => as_number(v).is_some_and(|n| n > *x),
-            Test::Lt(x) => as_number(v).is_some_and(|n| n < *x),
+            // Likewise the four comparisons: one reading of the number.
+            Test::Gte(x) | Test::Lte(x) | Test::Gt(x) | Test::Lt(x) => {
+                let Some(n) = as_number(v) else { return false };
+                match self {
+                    Test::Gte(_) => n >= *x,
+                    Test::Lte(_) => n <= *x,
+                    Test::Gt(_) => n > *x,
+                    _ => n < *x,
+                }
+            }
         }
     }
 }
@@ -870,6 +880,43 @@ fn scalar(ck: &mut Checker, v: &Value, path: &str) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The text and number tests, each on the value kinds it reads (text of numbers and
+    /// booleans, case folding, numeric strings, list elements) and the ones it refuses.
+    #[test]
+    fn text_and_number_tests_worked_examples() {
+        use serde_json::json;
+        let text = |t: &str| t.to_string();
+        let cases = [
+            (Test::Contains(text("CME")), json!("Acme Corp"), true),
+            (Test::Contains(text("x")), json!("Acme"), false),
+            (Test::Contains(text("25")), json!(1250), true),
+            (Test::Contains(text("RU")), json!(true), true),
+            (Test::Contains(text("a")), json!({"a": 1}), false),
+            (Test::Contains(text("b")), json!(["a", "xbx"]), true),
+            (Test::StartsWith(text("ac")), json!("ACME"), true),
+            (Test::StartsWith(text("me")), json!("ACME"), false),
+            (Test::StartsWith(text("\u{c9}")), json!("\u{e9}t\u{e9}"), true),
+            (Test::EndsWith(text("ME")), json!("acme"), true),
+            (Test::EndsWith(text("ac")), json!("acme"), false),
+            (Test::EndsWith(text(".5")), json!(2.5), true),
+            (Test::EndsWith(text("a")), json!(null), false),
+            (Test::Gte(100.0), json!(100), true),
+            (Test::Gte(100.0), json!("99"), false),
+            (Test::Lte(100.0), json!("1,000"), false),
+            (Test::Lte(100.0), json!(100), true),
+            (Test::Gt(100.0), json!(100), false),
+            (Test::Gt(100.0), json!("500-1000"), true),
+            (Test::Lt(100.0), json!(-1), true),
+            (Test::Lt(100.0), json!("many"), false),
+            (Test::Lt(100.0), json!(true), false),
+            (Test::Lt(100.0), json!([500, 5]), true),
+        ];
+        for (test, value, expected) in cases {
+            assert_eq!(test.check(Some(&value)), expected, "{test:?} {value}");
+            assert!(!test.check(None), "{test:?} on no value");
+        }
+    }
 
     #[test]
     fn parse_decimal_agrees_with_str_parse() {
