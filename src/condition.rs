@@ -896,7 +896,11 @@ mod tests {
             (Test::Contains(text("b")), json!(["a", "xbx"]), true),
             (Test::StartsWith(text("ac")), json!("ACME"), true),
             (Test::StartsWith(text("me")), json!("ACME"), false),
-            (Test::StartsWith(text("\u{c9}")), json!("\u{e9}t\u{e9}"), true),
+            (
+                Test::StartsWith(text("\u{c9}")),
+                json!("\u{e9}t\u{e9}"),
+                true,
+            ),
             (Test::EndsWith(text("ME")), json!("acme"), true),
             (Test::EndsWith(text("ac")), json!("acme"), false),
             (Test::EndsWith(text(".5")), json!(2.5), true),
