@@ -633,7 +633,8 @@ mod tests {
         for (traits, company, expected) in cases {
             assert_eq!(merged(traits.clone(), company), expected, "{traits}");
         }
-        // At most 12 keys: new keys stop there, known ones are still updated.
+        // At most 12 keys: once full, the merge stops at the first new key (known keys after it
+        // are not updated either).
         let full: Map<String, Value> = (0..12).map(|i| (format!("k{i:02}"), json!(i))).collect();
         let more = json!({"a": 1, "k05": "five", "z": 2});
         let out = merged(json!({"company": full}), more);
