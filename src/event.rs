@@ -286,29 +286,26 @@ impl Event {
 
         // One loop over the five fields (context.campaign first, else the utm_ parameter), not
         // five copies of the reading code.
-        let mut campaign = Campaign::default();
         let from_context = match context.get("campaign") {
             Some(Value::Object(c)) => Some(c),
             _ => None,
         };
-        for (slot, key, param) in [
-            (&mut campaign.source, "source", "utm_source"),
-            (&mut campaign.medium, "medium", "utm_medium"),
-            (&mut campaign.name, "name", "utm_campaign"),
-            (&mut campaign.term, "term", "utm_term"),
-            (&mut campaign.content, "content", "utm_content"),
-        ] {
+        let mut found: [Option<String>; 5] = Default::default();
+        for (slot, (key, param)) in found.iter_mut().zip(CAMPAIGN_FIELDS) {
             let text = from_context
                 .and_then(|c| c.get(key))
                 .and_then(Value::as_str)
-                .or_else(|| {
-                    query
-                        .iter()
-                        .find(|(qk, _)| qk == param)
-                        .map(|(_, v)| v.as_str())
-                });
+                .or_else(|| param_of(&query, param));
             *slot = text.map(|s| clip(s, 200));
         }
+        let [source, medium, name_, term, content] = found;
+        let campaign = Campaign {
+            source,
+            medium,
+            name: name_,
+            term,
+            content,
+        };
 
         Ok(Event {
             kind,
@@ -355,11 +352,26 @@ impl Event {
 
     /// Value of a query parameter (first occurrence).
     pub fn query_param(&self, key: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        param_of(&self.query, key)
     }
+}
+
+/// The campaign fields in [`Campaign`]'s order: the key in `context.campaign`, else the query
+/// parameter. One loop over this table, not five copies of the reading code.
+const CAMPAIGN_FIELDS: [(&str, &str); 5] = [
+    ("source", "utm_source"),
+    ("medium", "utm_medium"),
+    ("name", "utm_campaign"),
+    ("term", "utm_term"),
+    ("content", "utm_content"),
+];
+
+/// Value of the first `key` parameter of a query.
+fn param_of<'a>(query: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    query
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
 }
 
 pub(crate) fn clip(s: &str, max: usize) -> String {
