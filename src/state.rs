@@ -401,10 +401,14 @@ impl VisitorState {
             }
         }
         if self.traits.len() > 32 {
-            // Rebuilt, not `remove`d: see `map_without`.
-            for (k, v) in std::mem::take(&mut self.traits).into_iter().take(32) {
-                self.traits.insert(k, v);
+            // The first 32 by key, copied into a new map: rebuilt, not `remove`d (see
+            // `map_without`), and through `iter` and `insert` only (no consuming iterator of
+            // the map in the snippet; such a state never comes from the engine itself).
+            let mut kept = Map::new();
+            for (k, v) in self.traits.iter().take(32) {
+                kept.insert(k.clone(), v.clone());
             }
+            self.traits = kept;
         }
     }
 }
@@ -550,6 +554,30 @@ mod tests {
         let mut b = vec![(1i64, 1.5f64), (2, 2.5), (3, 3.5)];
         trim_front(&mut b, 1);
         assert_eq!(b, [(3, 3.5)]);
+    }
+
+    /// A state with more than 32 traits keeps the first 32 by key, values unchanged; one with
+    /// 32 or fewer keeps them all.
+    #[test]
+    fn enforce_bounds_keeps_the_first_32_traits() {
+        for count in [0, 1, 32, 33, 50] {
+            let mut state = VisitorState::default();
+            for i in (0..count).rev() {
+                let value = if i % 2 == 0 {
+                    Value::from(i)
+                } else {
+                    Value::String(format!("v{i}"))
+                };
+                state.traits.insert(format!("t{i:02}"), value);
+            }
+            let before = state.traits.clone();
+            state.enforce_bounds();
+            assert_eq!(state.traits.len(), count.min(32), "{count}");
+            for (i, (k, v)) in state.traits.iter().enumerate() {
+                assert_eq!(*k, format!("t{i:02}"));
+                assert_eq!(Some(v), before.get(k));
+            }
+        }
     }
 
     proptest::proptest! {
