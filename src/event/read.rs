@@ -30,20 +30,19 @@ impl FirstError {
 
     /// The event's kind from its `type` ([`EventKind::Page`] after a problem).
     pub(super) fn kind(&mut self, v: Option<&Value>) -> EventKind {
-        let known = match v {
-            Some(Value::String(text)) => EventKind::parse(text).ok_or_else(|| {
-                format!(
+        let reason = match v {
+            Some(Value::String(text)) => match EventKind::parse(text) {
+                Some(kind) => return kind,
+                None => &format!(
                     "unknown type {} (expected page, screen, track, identify or group)",
                     quoted(clipped(text, 40))
-                )
-            }),
-            Some(_) => Err("must be a string".to_string()),
-            None => Err("missing".to_string()),
+                ),
+            },
+            Some(_) => "must be a string",
+            None => "missing",
         };
-        known.unwrap_or_else(|reason| {
-            self.fail("type", &reason);
-            EventKind::Page
-        })
+        self.fail("type", reason);
+        EventKind::Page
     }
 
     /// [`FirstError::fail`], then `T`'s default.
