@@ -5,8 +5,6 @@
 use crate::error::Error;
 use crate::hash;
 use crate::json::{Map, Value};
-use crate::text::int::parse_i64;
-use crate::text::quote::quoted;
 use crate::text::slice;
 use read::{owned_id, FirstError, IdRead};
 use serde::{Deserialize, Serialize};
@@ -540,33 +538,7 @@ fn take_object(v: Option<&mut Value>) -> Map<String, Value> {
 }
 
 /// Latest accepted time: year 9999. Keeps every later computation far from overflow.
-const MAX_TIME: i64 = 253_402_300_799_999;
-
-fn parse_time_value(v: &Value) -> Result<i64, String> {
-    let ms = match v {
-        Value::Number(n) => match n.as_i64() {
-            Some(ms) => ms,
-            None => match n.as_f64() {
-                Some(f) if f.is_finite() && f.abs() < MAX_TIME as f64 => f.floor() as i64,
-                _ => return Err("epoch milliseconds out of range".to_string()),
-            },
-        },
-        Value::String(s) => {
-            if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && s.len() <= 15 {
-                // At most 15 digits: always read.
-                parse_i64(s).unwrap_or_default()
-            } else {
-                parse_iso8601(s)
-                    .ok_or_else(|| format!("not an ISO-8601 date: {}", quoted(clipped(s, 40))))?
-            }
-        }
-        _ => return Err("must be an ISO-8601 string or epoch milliseconds".to_string()),
-    };
-    if !(0..=MAX_TIME).contains(&ms) {
-        return Err("out of range (before 1970 or after 9999)".to_string());
-    }
-    Ok(ms)
-}
+pub(crate) const MAX_TIME: i64 = 253_402_300_799_999;
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {

@@ -3,6 +3,8 @@
 //! naming the same field with the same reason.
 
 use super::*;
+use crate::text::int::parse_i64;
+use crate::text::quote::quoted;
 
 pub(super) fn from_value_or(v: &Value, default_time: Option<i64>) -> Result<Event, Error> {
     let mut event = read_scalars(v, default_time)?;

@@ -6,9 +6,10 @@
 //! method that records the first problem and hands back a default, the reads run in the old
 //! order, and the caller checks once ([`FirstError::result`]), so the same problem is named.
 
-use super::{clip, clipped, parse_time_value, EventKind, Fields, MAX_TEXT};
+use super::{clip, clipped, parse_iso8601, EventKind, Fields, MAX_TEXT, MAX_TIME};
 use crate::error::Error;
 use crate::json::{Map, Value};
+use crate::text::int::parse_i64;
 use crate::text::quote::quoted;
 
 /// An id field read ahead of the others (the fast line reader moves it out of its value):
@@ -57,9 +58,7 @@ impl FirstError {
         for key in ["timestamp", "originalTimestamp", "sentAt", "receivedAt"] {
             match obj.field(key) {
                 None | Some(Value::Null) => continue,
-                Some(v) => {
-                    return parse_time_value(v).unwrap_or_else(|reason| self.failed(key, &reason))
-                }
+                Some(v) => return self.time(v, key),
             }
         }
         default_time.unwrap_or_else(|| {
@@ -68,6 +67,39 @@ impl FirstError {
                 "missing (also no originalTimestamp, sentAt or receivedAt)",
             )
         })
+    }
+
+    /// Epoch milliseconds from a time field: a number (a fraction rounded down), a string of
+    /// at most 15 digits, or an ISO-8601 date ([`parse_iso8601`]); from 1970 to 9999.
+    fn time(&mut self, v: &Value, key: &str) -> i64 {
+        let ms = match v {
+            Value::Number(n) => match n.as_i64() {
+                Some(ms) => ms,
+                None => match n.as_f64() {
+                    Some(f) if f.is_finite() && f.abs() < MAX_TIME as f64 => f.floor() as i64,
+                    _ => return self.failed(key, "epoch milliseconds out of range"),
+                },
+            },
+            Value::String(s) => {
+                if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && s.len() <= 15 {
+                    // At most 15 digits: always read.
+                    parse_i64(s).unwrap_or_default()
+                } else {
+                    match parse_iso8601(s) {
+                        Some(ms) => ms,
+                        None => {
+                            let text = quoted(clipped(s, 40));
+                            return self.failed(key, &format!("not an ISO-8601 date: {text}"));
+                        }
+                    }
+                }
+            }
+            _ => return self.failed(key, "must be an ISO-8601 string or epoch milliseconds"),
+        };
+        if !(0..=MAX_TIME).contains(&ms) {
+            return self.failed(key, "out of range (before 1970 or after 9999)");
+        }
+        ms
     }
 
     /// An id read by [`owned_id`] (none after a problem).
