@@ -13,9 +13,9 @@ use crate::json::{Map, Value};
 use crate::model::check::{
     found, index, join, quoting, unknown_key_message, unknown_name, Checker,
 };
+use crate::text::join as join_all;
 use crate::text::search;
 use crate::text::words::is_word_char;
-use crate::text::{join as join_all, slice};
 use std::borrow::Cow;
 
 pub const DAY_MS: i64 = 86_400_000;
@@ -307,18 +307,22 @@ pub fn as_number(v: &Value) -> Option<f64> {
     match v {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => {
-            let cleaned: String = s
-                .trim()
-                .chars()
-                .filter(|c| *c != ',' && *c != '_')
-                .collect();
-            let end = cleaned
-                .char_indices()
-                .find(|(i, c)| {
-                    !(c.is_ascii_digit() || *c == '.' || (*i == 0 && (*c == '-' || *c == '+')))
-                })
-                .map_or(cleaned.len(), |(i, _)| i);
-            let n = parse_decimal(slice(&cleaned, ..end))?;
+            // The leading run of digits, dots and (first) a sign, with separators skipped: one
+            // loop, no collected copy of the whole text searched afterwards.
+            let mut number = String::new();
+            for c in s.trim().chars() {
+                if c == ',' || c == '_' {
+                    continue;
+                }
+                if !(c.is_ascii_digit()
+                    || c == '.'
+                    || (number.is_empty() && (c == '-' || c == '+')))
+                {
+                    break;
+                }
+                number.push(c);
+            }
+            let n = parse_decimal(&number)?;
             n.is_finite().then_some(n)
         }
         _ => None,
@@ -1014,6 +1018,34 @@ mod tests {
         let g = Glob::new(&"*a".repeat(50));
         let text = "a".repeat(49) + "b";
         assert!(!g.matches(&text));
+    }
+
+    /// `as_number` as it was (the whole text without separators, then its numeric prefix):
+    /// the oracle of the proptest below.
+    fn as_number_by_prefix(s: &str) -> Option<f64> {
+        let cleaned: String = s
+            .trim()
+            .chars()
+            .filter(|c| *c != ',' && *c != '_')
+            .collect();
+        let end = cleaned
+            .char_indices()
+            .find(|(i, c)| {
+                !(c.is_ascii_digit() || *c == '.' || (*i == 0 && (*c == '-' || *c == '+')))
+            })
+            .map_or(cleaned.len(), |(i, _)| i);
+        let n = parse_decimal(crate::text::slice(&cleaned, ..end))?;
+        n.is_finite().then_some(n)
+    }
+
+    proptest::proptest! {
+        /// Numeric strings read as before: digits, separators, signs, dots, spaces, letters
+        /// and non-ASCII in any order.
+        #[test]
+        fn numeric_strings_read_as_before(s in "[ 0-9,_.+\\-e\u{e9}]{0,12}") {
+            let got = as_number(&Value::String(s.clone()));
+            proptest::prop_assert_eq!(got.map(f64::to_bits), as_number_by_prefix(&s).map(f64::to_bits), "{:?}", s);
+        }
     }
 
     #[test]
