@@ -85,15 +85,22 @@ fn adapted(model: &Model, mut state: VisitorState) -> VisitorState {
     state
 }
 
+/// The state of a visitor not seen yet, under `model`. Out of line: one copy of the state's
+/// defaults for `Engine::new` and `Engine::reset`.
+#[inline(never)]
+fn fresh_state(model: &Model) -> VisitorState {
+    VisitorState {
+        model_hash: model.hash().to_string(),
+        ..VisitorState::default()
+    }
+}
+
 /// How far ahead `next_change` looks.
 const HORIZON_DAYS: i64 = 730;
 
 impl Engine {
     pub fn new(model: Model) -> Engine {
-        let state = VisitorState {
-            model_hash: model.hash().to_string(),
-            ..VisitorState::default()
-        };
+        let state = fresh_state(&model);
         Engine::assemble(model, state)
     }
 
@@ -166,8 +173,7 @@ impl Engine {
 
     /// Forget the visitor (e.g. consent withdrawn).
     pub fn reset(&mut self) {
-        self.state = VisitorState::default();
-        self.state.model_hash = self.model.hash().to_string();
+        self.state = fresh_state(&self.model);
         self.refresh_fit();
     }
 
