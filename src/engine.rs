@@ -14,8 +14,8 @@ use crate::model::{Model, RuleKind};
 use crate::score::{self, Explanation, Score, Scratch};
 use crate::stage::{Stage, StageEntry};
 use crate::state::{
-    trim_front, CapHit, HistoryRecord, LedgerRecord, VisitorState, DEDUPE_LEN, HISTORY_LEN,
-    LEDGER_LEN, MAX_LABEL, MAX_TRAIT_TEXT,
+    trim_front, trim_front_copied, CapHit, HistoryRecord, LedgerRecord, VisitorState, DEDUPE_LEN,
+    HISTORY_LEN, LEDGER_LEN, MAX_LABEL, MAX_TRAIT_TEXT,
 };
 use serde::Serialize;
 
@@ -77,7 +77,7 @@ fn adapted(model: &Model, mut state: VisitorState) -> VisitorState {
             if let Some(rule) = model.rule(id) {
                 rs.acc = rs.acc.rebase(rule.decay, at);
                 let keep = model.rings.get(id).copied().unwrap_or(0) as usize;
-                trim_front(&mut rs.ring, keep);
+                trim_front_copied(&mut rs.ring, keep);
             }
         }
         state.model_hash = model.hash().to_string();
@@ -231,7 +231,7 @@ impl Engine {
             };
         }
         self.state.seen.push(key);
-        trim_front(&mut self.state.seen, DEDUPE_LEN);
+        trim_front_copied(&mut self.state.seen, DEDUPE_LEN);
 
         let identified = self.state.user_id.is_some();
         self.absorb_identity_and_traits(event);
@@ -526,7 +526,7 @@ fn insert_sorted(ring: &mut Vec<i64>, t: i64, cap: usize) {
     }
     let pos = ring.partition_point(|x| *x <= t);
     ring.insert(pos, t);
-    trim_front(ring, cap);
+    trim_front_copied(ring, cap);
 }
 
 fn bounded_scalar(v: &Value) -> Option<Value> {
