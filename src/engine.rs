@@ -14,8 +14,8 @@ use crate::model::{Model, RuleKind};
 use crate::score::{self, Explanation, Score, Scratch};
 use crate::stage::{Stage, StageEntry};
 use crate::state::{
-    trim_front, CapHit, HistoryRecord, LedgerRecord, VisitorState, DEDUPE_LEN, HISTORY_LEN,
-    LEDGER_LEN, MAX_LABEL, MAX_TRAIT_TEXT,
+    trim_front, trim_front_copied, CapHit, HistoryRecord, LedgerRecord, VisitorState, DEDUPE_LEN,
+    HISTORY_LEN, LEDGER_LEN, MAX_LABEL, MAX_TRAIT_TEXT,
 };
 use serde::Serialize;
 
@@ -77,7 +77,7 @@ fn adapted(model: &Model, mut state: VisitorState) -> VisitorState {
             if let Some(rule) = model.rule(id) {
                 rs.acc = rs.acc.rebase(rule.decay, at);
                 let keep = model.rings.get(id).copied().unwrap_or(0) as usize;
-                trim_front(&mut rs.ring, keep);
+                trim_front_copied(&mut rs.ring, keep);
             }
         }
         state.model_hash = model.hash().to_string();
@@ -85,15 +85,22 @@ fn adapted(model: &Model, mut state: VisitorState) -> VisitorState {
     state
 }
 
+/// The state of a visitor not seen yet, under `model`. Out of line: one copy of the state's
+/// defaults for `Engine::new` and `Engine::reset`.
+#[inline(never)]
+fn fresh_state(model: &Model) -> VisitorState {
+    VisitorState {
+        model_hash: model.hash().to_string(),
+        ..VisitorState::default()
+    }
+}
+
 /// How far ahead `next_change` looks.
 const HORIZON_DAYS: i64 = 730;
 
 impl Engine {
     pub fn new(model: Model) -> Engine {
-        let state = VisitorState {
-            model_hash: model.hash().to_string(),
-            ..VisitorState::default()
-        };
+        let state = fresh_state(&model);
         Engine::assemble(model, state)
     }
 
@@ -166,8 +173,7 @@ impl Engine {
 
     /// Forget the visitor (e.g. consent withdrawn).
     pub fn reset(&mut self) {
-        self.state = VisitorState::default();
-        self.state.model_hash = self.model.hash().to_string();
+        self.state = fresh_state(&self.model);
         self.refresh_fit();
     }
 
@@ -225,7 +231,7 @@ impl Engine {
             };
         }
         self.state.seen.push(key);
-        trim_front(&mut self.state.seen, DEDUPE_LEN);
+        trim_front_copied(&mut self.state.seen, DEDUPE_LEN);
 
         let identified = self.state.user_id.is_some();
         self.absorb_identity_and_traits(event);
@@ -520,7 +526,7 @@ fn insert_sorted(ring: &mut Vec<i64>, t: i64, cap: usize) {
     }
     let pos = ring.partition_point(|x| *x <= t);
     ring.insert(pos, t);
-    trim_front(ring, cap);
+    trim_front_copied(ring, cap);
 }
 
 fn bounded_scalar(v: &Value) -> Option<Value> {
@@ -531,24 +537,141 @@ fn bounded_scalar(v: &Value) -> Option<Value> {
     }
 }
 
-/// Company (group) traits live under `traits.company`, bounded like the others.
+/// Company (group) traits live under `traits.company`, bounded like the others. A company
+/// given as a name becomes `{"name": ...}`; a company of another kind is left alone.
+///
+/// Read, merged into a copy and stored back: the JSON map's `get` and `insert` only, no entry
+/// API (a company holds at most 12 keys).
 fn merge_company(traits: &mut Map<String, Value>, company: &Map<String, Value>) {
-    let entry = traits.get_or_insert_with("company", || Value::Object(Map::new()));
-    if let Value::String(name) = entry {
-        let mut m = Map::new();
-        m.insert("name".to_string(), Value::String(name.clone()));
-        *entry = Value::Object(m);
-    }
-    if let Value::Object(target) = entry {
-        for (k, v) in company.iter() {
-            if target.len() >= 12 && !target.contains_key(k) {
-                break;
+    let mut target = match traits.get("company") {
+        None => Map::new(),
+        Some(Value::Object(m)) => m.clone(),
+        Some(Value::String(name)) => {
+            let mut m = Map::new();
+            m.insert("name".to_string(), Value::String(name.clone()));
+            m
+        }
+        Some(_) => return,
+    };
+    for (k, v) in company.iter() {
+        if target.len() >= 12 && !target.contains_key(k) {
+            break;
+        }
+        if k.len() <= 40 {
+            if let Some(v) = bounded_scalar(v) {
+                target.insert(k.clone(), v);
             }
-            if k.len() <= 40 {
-                if let Some(v) = bounded_scalar(v) {
-                    target.insert(k.clone(), v);
+        }
+    }
+    traits.insert("company".to_string(), Value::Object(target));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::arb::arb_value;
+    use crate::json::json;
+    use proptest::prelude::*;
+
+    /// `merge_company` as it was, in place through the map's `get_or_insert_with` (test code
+    /// only): the oracle of the proptest.
+    fn merge_company_by_entry(traits: &mut Map<String, Value>, company: &Map<String, Value>) {
+        let entry = traits.get_or_insert_with("company", || Value::Object(Map::new()));
+        if let Value::String(name) = entry {
+            let mut m = Map::new();
+            m.insert("name".to_string(), Value::String(name.clone()));
+            *entry = Value::Object(m);
+        }
+        if let Value::Object(target) = entry {
+            for (k, v) in company.iter() {
+                if target.len() >= 12 && !target.contains_key(k) {
+                    break;
+                }
+                if k.len() <= 40 {
+                    if let Some(v) = bounded_scalar(v) {
+                        target.insert(k.clone(), v);
+                    }
                 }
             }
+        }
+    }
+
+    fn merged(traits: Value, company: Value) -> Value {
+        let (Value::Object(mut traits), Value::Object(company)) = (traits, company) else {
+            unreachable!()
+        };
+        merge_company(&mut traits, &company);
+        Value::Object(traits)
+    }
+
+    #[test]
+    fn merge_company_worked_examples() {
+        let long = "k".repeat(41);
+        let cases = [
+            // No company yet: one is made, even when nothing is kept.
+            (json!({}), json!({long.clone(): 1}), json!({"company": {}})),
+            (
+                json!({"title": "VP"}),
+                json!({"name": "Acme", "size": 5, "tags": ["a"], "hq": {"c": 1}}),
+                json!({"title": "VP", "company": {"name": "Acme", "size": 5}}),
+            ),
+            // A company name becomes the name of a company object.
+            (
+                json!({"company": "Acme"}),
+                json!({"plan": "pro"}),
+                json!({"company": {"name": "Acme", "plan": "pro"}}),
+            ),
+            // Later values replace earlier ones; text is clipped.
+            (
+                json!({"company": {"name": "Old", "ok": true}}),
+                json!({"name": "x".repeat(300)}),
+                json!({"company": {"name": "x".repeat(MAX_TRAIT_TEXT), "ok": true}}),
+            ),
+            // A company of another kind is left alone.
+            (
+                json!({"company": 7}),
+                json!({"name": "Acme"}),
+                json!({"company": 7}),
+            ),
+        ];
+        for (traits, company, expected) in cases {
+            assert_eq!(merged(traits.clone(), company), expected, "{traits}");
+        }
+        // At most 12 keys: once full, the merge stops at the first new key (known keys after it
+        // are not updated either).
+        let full: Map<String, Value> = (0..12).map(|i| (format!("k{i:02}"), json!(i))).collect();
+        let more = json!({"a": 1, "k05": "five", "z": 2});
+        let out = merged(json!({"company": full}), more);
+        let company = out.get("company").and_then(Value::as_object).unwrap();
+        assert_eq!(company.len(), 12);
+        assert_eq!(
+            company.get("k05"),
+            Some(&json!(5)),
+            "the loop stops at the first new key"
+        );
+    }
+
+    proptest! {
+        /// The same traits as the entry-based merge, for any traits and company.
+        #[test]
+        fn merge_company_agrees_with_the_entry_api(
+            others in proptest::collection::vec(("[a-z]{1,3}", arb_value()), 0..4),
+            existing in proptest::option::of(prop_oneof![
+                arb_value(),
+                proptest::collection::vec(("[a-m]{1,2}", arb_value()), 0..14)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]),
+            company in proptest::collection::vec(("[a-m]{1,2}|[a-z]{38,42}", arb_value()), 0..16),
+        ) {
+            let mut traits: Map<String, Value> = others.into_iter().collect();
+            if let Some(v) = existing {
+                traits.insert("company".to_string(), v);
+            }
+            let company: Map<String, Value> = company.into_iter().collect();
+            let mut want = traits.clone();
+            merge_company_by_entry(&mut want, &company);
+            merge_company(&mut traits, &company);
+            prop_assert_eq!(traits, want);
         }
     }
 }

@@ -5,10 +5,13 @@
 use crate::error::Error;
 use crate::hash;
 use crate::json::{Map, Value};
-use crate::text::int::parse_i64;
-use crate::text::quote::quoted;
 use crate::text::slice;
+use read::{owned_id, FirstError, IdRead};
 use serde::{Deserialize, Serialize};
+
+#[cfg(test)]
+mod legacy;
+mod read;
 
 /// The Segment call type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -124,12 +127,12 @@ impl Event {
         // general path, which also words every error.
         if let Ok(mut top) = serde_json::from_str::<TopLevel>(text) {
             // The ids move out of the line's values instead of being copied.
-            let message = owned_id(top.take_value("messageId"), "messageId");
+            let message = owned_id(top.take_value("messageId"));
             if let Ok(Some(_)) = message {
                 let ids = Ids {
-                    anonymous: owned_id(top.take_value("anonymousId"), "anonymousId"),
-                    user: owned_id(top.take_value("userId"), "userId"),
-                    group: owned_id(top.take_value("groupId"), "groupId"),
+                    anonymous: owned_id(top.take_value("anonymousId")),
+                    user: owned_id(top.take_value("userId")),
+                    group: owned_id(top.take_value("groupId")),
                     message,
                 };
                 let mut event = Event::read_fields(&top, ids, None, default_time)?;
@@ -156,7 +159,23 @@ impl Event {
     /// Like [`Event::from_value`], but an event without any timestamp gets `default_time`
     /// (the snippet passes the current time for events it captured itself).
     pub fn from_value_or(v: &Value, default_time: Option<i64>) -> Result<Event, Error> {
-        Event::from_owned_value(v.clone(), default_time)
+        // Only the two maps the event keeps are copied, not the whole value.
+        let mut event = Event::read_scalars(v, default_time)?;
+        let object = |m: &Map<String, Value>, key: &str| match m.get(key) {
+            Some(Value::Object(o)) => o.clone(),
+            _ => Map::new(),
+        };
+        if let Value::Object(obj) = v {
+            event.properties = object(obj, "properties");
+            event.traits = object(obj, "traits");
+            // As in `from_owned_value`: `context.traits` when the top level has none.
+            if event.traits.is_empty() && event.kind == EventKind::Identify {
+                if let Some(Value::Object(context)) = obj.get("context") {
+                    event.traits = object(context, "traits");
+                }
+            }
+        }
+        Ok(event)
     }
 
     /// [`Event::from_value_or`] taking the value: `properties` and `traits` move into the event
@@ -195,52 +214,44 @@ impl Event {
         whole: Option<&Value>,
         default_time: Option<i64>,
     ) -> Result<Event, Error> {
-        let kind_text = match obj.field("type") {
-            Some(Value::String(s)) => s,
-            Some(_) => return Err(Error::event("type", "must be a string")),
-            None => return Err(Error::event("type", "missing")),
-        };
-        let kind = EventKind::parse(kind_text).ok_or_else(|| {
-            Error::event(
-                "type",
-                format!(
-                    "unknown type {} (expected page, screen, track, identify or group)",
-                    quoted(clipped(kind_text, 40))
-                ),
-            )
-        })?;
-
-        let timestamp = read_timestamp(obj, default_time)?;
-        let anonymous_id = ids.anonymous?;
-        let user_id = ids.user?;
+        // Read in this order, so the first problem found is the one the event is refused for.
+        let mut r = FirstError::default();
+        let kind = r.kind(obj.field("type"));
+        let timestamp = r.timestamp(obj, default_time);
+        let anonymous_id = r.id(ids.anonymous, "anonymousId");
+        let user_id = r.id(ids.user, "userId");
         if anonymous_id.is_none() && user_id.is_none() {
-            return Err(Error::event(
+            r.fail(
                 "anonymousId",
                 "missing: an event needs an anonymousId or a userId",
-            ));
+            );
         }
-        let group_id = ids.group?;
-        let message_id = match (ids.message?, whole) {
+        let group_id = r.id(ids.group, "groupId");
+        let message_id = match (r.id(ids.message, "messageId"), whole) {
             (Some(id), _) => id,
             (None, Some(v)) => format!("h-{}", hash::content_hash(v)),
-            (None, None) => return Err(Error::event("messageId", "missing")),
+            (None, None) => r.failed("messageId", "missing"),
         };
 
         let empty = Map::new();
-        let properties = opt_object(obj, "properties")?.unwrap_or(&empty);
-        opt_object(obj, "traits")?;
-        let context = opt_object(obj, "context")?.unwrap_or(&empty);
+        let properties = r.object(obj, "properties").unwrap_or(&empty);
+        r.object(obj, "traits");
+        let context = r.object(obj, "context").unwrap_or(&empty);
         let page_ctx = match context.get("page") {
             Some(Value::Object(m)) => m,
             _ => &empty,
         };
 
-        let name = match kind {
-            EventKind::Track => Some(opt_string(obj, "event")?.ok_or_else(|| {
-                Error::event("event", "missing: a track call needs an event name")
-            })?),
-            _ => opt_string(obj, "name")?,
+        let name = if kind == EventKind::Track {
+            let name = r.string(obj, "event");
+            if name.is_none() {
+                r.fail("event", "missing: a track call needs an event name");
+            }
+            name
+        } else {
+            r.string(obj, "name")
         };
+        r.result()?;
 
         // Page data lives in `properties` for page calls, in `context.page` for the others.
         let pick = |key: &str| -> Option<&str> {
@@ -273,29 +284,26 @@ impl Event {
 
         // One loop over the five fields (context.campaign first, else the utm_ parameter), not
         // five copies of the reading code.
-        let mut campaign = Campaign::default();
         let from_context = match context.get("campaign") {
             Some(Value::Object(c)) => Some(c),
             _ => None,
         };
-        for (slot, key, param) in [
-            (&mut campaign.source, "source", "utm_source"),
-            (&mut campaign.medium, "medium", "utm_medium"),
-            (&mut campaign.name, "name", "utm_campaign"),
-            (&mut campaign.term, "term", "utm_term"),
-            (&mut campaign.content, "content", "utm_content"),
-        ] {
+        let mut found: [Option<String>; 5] = Default::default();
+        for (slot, (key, param)) in found.iter_mut().zip(CAMPAIGN_FIELDS) {
             let text = from_context
                 .and_then(|c| c.get(key))
                 .and_then(Value::as_str)
-                .or_else(|| {
-                    query
-                        .iter()
-                        .find(|(qk, _)| qk == param)
-                        .map(|(_, v)| v.as_str())
-                });
+                .or_else(|| param_of(&query, param));
             *slot = text.map(|s| clip(s, 200));
         }
+        let [source, medium, name_, term, content] = found;
+        let campaign = Campaign {
+            source,
+            medium,
+            name: name_,
+            term,
+            content,
+        };
 
         Ok(Event {
             kind,
@@ -342,11 +350,26 @@ impl Event {
 
     /// Value of a query parameter (first occurrence).
     pub fn query_param(&self, key: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        param_of(&self.query, key)
     }
+}
+
+/// The campaign fields in [`Campaign`]'s order: the key in `context.campaign`, else the query
+/// parameter. One loop over this table, not five copies of the reading code.
+const CAMPAIGN_FIELDS: [(&str, &str); 5] = [
+    ("source", "utm_source"),
+    ("medium", "utm_medium"),
+    ("name", "utm_campaign"),
+    ("term", "utm_term"),
+    ("content", "utm_content"),
+];
+
+/// Value of the first `key` parameter of a query.
+fn param_of<'a>(query: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    query
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
 }
 
 pub(crate) fn clip(s: &str, max: usize) -> String {
@@ -365,54 +388,24 @@ pub(crate) fn clipped(s: &str, max: usize) -> &str {
     slice(s, ..end)
 }
 
-/// The id fields of an event, each read (or its error) ahead of the other fields;
+/// The id fields of an event, each read (or its problem) ahead of the other fields;
 /// [`Event::read_fields`] takes them in its usual order, so errors are reported as ever.
 struct Ids {
-    anonymous: Result<Option<String>, Error>,
-    user: Result<Option<String>, Error>,
-    group: Result<Option<String>, Error>,
-    message: Result<Option<String>, Error>,
+    anonymous: IdRead,
+    user: IdRead,
+    group: IdRead,
+    message: IdRead,
 }
 
 impl Ids {
     fn copied(obj: &dyn Fields) -> Ids {
-        let id = |key| owned_id(obj.field(key).cloned(), key);
+        let id = |key| owned_id(obj.field(key).cloned());
         Ids {
             anonymous: id("anonymousId"),
             user: id("userId"),
             group: id("groupId"),
             message: id("messageId"),
         }
-    }
-}
-
-fn owned_id(v: Option<Value>, key: &str) -> Result<Option<String>, Error> {
-    match v {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.is_empty() => Ok(None),
-        Some(Value::String(s)) if s.len() > 256 => {
-            Err(Error::event(key, "longer than 256 characters"))
-        }
-        Some(Value::String(s)) => Ok(Some(s)),
-        // Some libraries send numeric ids.
-        Some(Value::Number(n)) => Ok(Some(crate::json::number_text(&n))),
-        Some(_) => Err(Error::event(key, "must be a string")),
-    }
-}
-
-fn opt_string(obj: &dyn Fields, key: &str) -> Result<Option<String>, Error> {
-    match obj.field(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(clip(s, MAX_TEXT))),
-        Some(_) => Err(Error::event(key, "must be a string")),
-    }
-}
-
-fn opt_object<'a>(obj: &'a dyn Fields, key: &str) -> Result<Option<&'a Map<String, Value>>, Error> {
-    match obj.field(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Object(m)) => Ok(Some(m)),
-        Some(_) => Err(Error::event(key, "must be an object")),
     }
 }
 
@@ -544,49 +537,8 @@ fn take_object(v: Option<&mut Value>) -> Map<String, Value> {
     }
 }
 
-fn read_timestamp(obj: &dyn Fields, default_time: Option<i64>) -> Result<i64, Error> {
-    for key in ["timestamp", "originalTimestamp", "sentAt", "receivedAt"] {
-        match obj.field(key) {
-            None | Some(Value::Null) => continue,
-            Some(v) => return parse_time_value(v).map_err(|reason| Error::event(key, reason)),
-        }
-    }
-    default_time.ok_or_else(|| {
-        Error::event(
-            "timestamp",
-            "missing (also no originalTimestamp, sentAt or receivedAt)",
-        )
-    })
-}
-
 /// Latest accepted time: year 9999. Keeps every later computation far from overflow.
-const MAX_TIME: i64 = 253_402_300_799_999;
-
-fn parse_time_value(v: &Value) -> Result<i64, String> {
-    let ms = match v {
-        Value::Number(n) => match n.as_i64() {
-            Some(ms) => ms,
-            None => match n.as_f64() {
-                Some(f) if f.is_finite() && f.abs() < MAX_TIME as f64 => f.floor() as i64,
-                _ => return Err("epoch milliseconds out of range".to_string()),
-            },
-        },
-        Value::String(s) => {
-            if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && s.len() <= 15 {
-                // At most 15 digits: always read.
-                parse_i64(s).unwrap_or_default()
-            } else {
-                parse_iso8601(s)
-                    .ok_or_else(|| format!("not an ISO-8601 date: {}", quoted(clipped(s, 40))))?
-            }
-        }
-        _ => return Err("must be an ISO-8601 string or epoch milliseconds".to_string()),
-    };
-    if !(0..=MAX_TIME).contains(&ms) {
-        return Err("out of range (before 1970 or after 9999)".to_string());
-    }
-    Ok(ms)
-}
+pub(crate) const MAX_TIME: i64 = 253_402_300_799_999;
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
@@ -606,13 +558,7 @@ fn is_leap(y: i64) -> bool {
 /// Parse `YYYY-MM-DD[THH:MM[:SS[.fff]]][Z|±HH[:MM]]` (a space may replace `T`; no zone = UTC).
 pub fn parse_iso8601(s: &str) -> Option<i64> {
     let b = s.trim().as_bytes();
-    let num = |from: usize, len: usize| -> Option<i64> {
-        let part = b.get(from..from + len)?;
-        // At most 4 ASCII digits: no overflow, no text parser needed.
-        part.iter().try_fold(0i64, |n, d| {
-            d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0'))
-        })
-    };
+    let num = |from: usize, len: usize| digits(b, from, len);
     let year = num(0, 4)?;
     if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
         return None;
@@ -622,21 +568,12 @@ pub fn parse_iso8601(s: &str) -> Option<i64> {
     if !(1..=12).contains(&month) {
         return None;
     }
-    let month_len = [
-        31,
-        if is_leap(year) { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    if day < 1 || day > month_len[(month - 1) as usize] {
+    // 31 days in the odd months up to July and the even ones from August on.
+    let month_len = match month {
+        2 => 28 + i64::from(is_leap(year)),
+        _ => 30 + ((month + (month >> 3)) & 1),
+    };
+    if day < 1 || day > month_len {
         return None;
     }
     let mut ms = days_from_civil(year, month, day) * 86_400_000;
@@ -700,6 +637,17 @@ pub fn parse_iso8601(s: &str) -> Option<i64> {
         return None;
     }
     Some(ms)
+}
+
+/// The number written by the `len` ASCII digits of `b` at `from`; none if any is not a digit
+/// or `b` is too short. At most 4 digits are asked for: no overflow, no text parser needed.
+/// Out of line: one copy for the seven fields of a date.
+#[inline(never)]
+fn digits(b: &[u8], from: usize, len: usize) -> Option<i64> {
+    let part = b.get(from..from + len)?;
+    part.iter().try_fold(0i64, |n, d| {
+        d.is_ascii_digit().then(|| n * 10 + i64::from(d - b'0'))
+    })
 }
 
 /// Strip query and fragment, decode nothing, drop a trailing slash (except the root).

@@ -147,7 +147,7 @@ impl Acc {
                 let life = (100.0 / percent).ceil() as i64;
                 let newest = buckets.last().map_or(idx, |(i, _)| *i);
                 buckets.retain(|(i, _)| newest - *i < life);
-                trim_front(buckets, MAX_BUCKETS);
+                trim_front_copied(buckets, MAX_BUCKETS);
             }
             _ => {}
         }
@@ -390,21 +390,25 @@ impl VisitorState {
     pub fn enforce_bounds(&mut self) {
         trim_front(&mut self.ledger, LEDGER_LEN);
         trim_front(&mut self.history, HISTORY_LEN);
-        trim_front(&mut self.seen, DEDUPE_LEN);
-        trim_front(&mut self.visit_ring, 64);
-        trim_front(&mut self.stage_entries, Stage::ALL.len());
+        trim_front_copied(&mut self.seen, DEDUPE_LEN);
+        trim_front_copied(&mut self.visit_ring, 64);
+        trim_front_copied(&mut self.stage_entries, Stage::ALL.len());
         trim_front(&mut self.handoffs, 16);
         for r in self.rules.values_mut() {
-            trim_front(&mut r.ring, 64);
+            trim_front_copied(&mut r.ring, 64);
             if let Acc::Lin(b) = &mut r.acc {
-                trim_front(b, MAX_BUCKETS);
+                trim_front_copied(b, MAX_BUCKETS);
             }
         }
         if self.traits.len() > 32 {
-            // The first 32 keys, in key order.
-            for (k, v) in std::mem::take(&mut self.traits).into_iter().take(32) {
-                self.traits.insert(k, v);
+            // The first 32 by key, copied into a new map: rebuilt, not `remove`d (see
+            // `map_without`), and through `iter` and `insert` only (no consuming iterator of
+            // the map in the snippet; such a state never comes from the engine itself).
+            let mut kept = Map::new();
+            for (k, v) in self.traits.iter().take(32) {
+                kept.insert(k.clone(), v.clone());
             }
+            self.traits = kept;
         }
     }
 }
@@ -449,6 +453,18 @@ pub(crate) fn trim_front<T>(v: &mut Vec<T>, max: usize) {
     if v.len() > max {
         let extra = v.len() - max;
         v.drain(..extra);
+    }
+}
+
+/// [`trim_front`] for `Copy` elements (rings, dedupe keys, stage entries, buckets): the kept
+/// ones copied to the front (one `memmove`) and the rest cut off. Safe code without `drain`,
+/// whose removal code is a full routine per element type in the snippet's wasm
+/// (benches/SIZE.md, step 34).
+pub(crate) fn trim_front_copied<T: Copy>(v: &mut Vec<T>, max: usize) {
+    let len = v.len();
+    if len > max {
+        v.copy_within(len - max.., 0);
+        v.truncate(max);
     }
 }
 
@@ -552,7 +568,58 @@ mod tests {
         assert_eq!(b, [(3, 3.5)]);
     }
 
+    /// A state with more than 32 traits keeps the first 32 by key, values unchanged; one with
+    /// 32 or fewer keeps them all.
+    #[test]
+    fn enforce_bounds_keeps_the_first_32_traits() {
+        for count in [0, 1, 32, 33, 50] {
+            let mut state = VisitorState::default();
+            for i in (0..count).rev() {
+                let value = if i % 2 == 0 {
+                    Value::from(i)
+                } else {
+                    Value::String(format!("v{i}"))
+                };
+                state.traits.insert(format!("t{i:02}"), value);
+            }
+            let before = state.traits.clone();
+            state.enforce_bounds();
+            assert_eq!(state.traits.len(), count.min(32), "{count}");
+            for (i, (k, v)) in state.traits.iter().enumerate() {
+                assert_eq!(*k, format!("t{i:02}"));
+                assert_eq!(Some(v), before.get(k));
+            }
+        }
+    }
+
+    #[test]
+    fn trim_front_copied_keeps_the_newest() {
+        for (max, kept) in [
+            (0, &[][..]),
+            (1, &[4]),
+            (3, &[2, 3, 4]),
+            (4, &[1, 2, 3, 4]),
+            (9, &[1, 2, 3, 4]),
+        ] {
+            let mut v = vec![1u32, 2, 3, 4];
+            trim_front_copied(&mut v, max);
+            assert_eq!(v, kept, "{max}");
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn trim_front_copied_is_trim_front(
+            items in proptest::collection::vec((proptest::prelude::any::<i64>(), 0.0..1e6f64), 0..40),
+            max in 0usize..50,
+        ) {
+            let mut want = items.clone();
+            trim_front(&mut want, max);
+            let mut got = items;
+            trim_front_copied(&mut got, max);
+            proptest::prop_assert_eq!(got, want);
+        }
+
         #[test]
         fn trim_front_is_drain(items in proptest::collection::vec(".{0,3}", 0..40), max in 0usize..50) {
             let mut want = items.clone();

@@ -486,6 +486,9 @@ fn state_survives_export_and_rejects_garbage() {
     e.reset();
     assert_eq!(e.stage(), Stage::Anonymous);
     assert_eq!(e.score(T0).total, 0.0);
+    // A reset engine is a new one: the same state bytes, stamped with the model's hash.
+    assert_eq!(e.export_state(), Engine::new(m.clone()).export_state());
+    assert!(e.export_state().contains(m.hash()));
 }
 
 /// The snippet restores its stored state from the record's JSON tree in place
