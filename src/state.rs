@@ -361,7 +361,7 @@ impl VisitorState {
     /// [`VisitorState::from_json`] for a state already parsed into a JSON tree (the snippet's
     /// stored record holds it inline): the same checks after the text's, without writing the
     /// tree back to text to parse it again.
-    pub fn from_value(mut v: Value) -> Result<VisitorState, Error> {
+    pub fn from_value(v: Value) -> Result<VisitorState, Error> {
         let version = match v.get("v").and_then(Value::as_u64) {
             Some(n) => n,
             None => {
@@ -370,16 +370,20 @@ impl VisitorState {
                 ))
             }
         };
-        match version {
-            1 => migrate_v1(&mut v)?,
-            2 => {}
+        // Version 1 kept only the time the current stage was reached (`sa`); version 2 keeps
+        // every stage entry. The decoder makes that time the one entry (`decode::V1`).
+        let v1 = match version {
+            1 => decode::V1 {
+                stage_at: v.get("sa").and_then(Value::as_i64),
+            },
+            2 => decode::V1 { stage_at: None },
             n => {
                 return Err(Error::InvalidState(format!(
                     "state version {n} is not supported (this engine reads 1 and 2)"
                 )))
             }
-        }
-        let mut state = decode::visitor_state(&v)
+        };
+        let mut state = decode::visitor_state(&v, v1)
             .map_err(|e| Error::InvalidState(format!("corrupt visitor state: {e}")))?;
         state.version = STATE_VERSION;
         state.enforce_bounds();
@@ -472,8 +476,10 @@ pub(crate) fn trim_front_copied<T: Copy>(v: &mut Vec<T>, max: usize) {
 }
 
 /// Version 1 kept only the time the current stage was reached (`sa`) and had no dedupe ring;
-/// version 2 keeps every stage entry.
-fn migrate_v1(v: &mut Value) -> Result<(), Error> {
+/// version 2 keeps every stage entry. The migration as it was (on the JSON tree, before
+/// decoding), now the oracle of `decode::tests::v1_reads_as_migrated`.
+#[cfg(test)]
+pub(super) fn migrate_v1(v: &mut Value) -> Result<(), Error> {
     let obj = v.as_object_mut().ok_or_else(|| {
         Error::InvalidState("not a baton visitor state: not an object".to_string())
     })?;

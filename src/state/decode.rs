@@ -145,10 +145,29 @@ fn rules<'v>(r: &mut Reader<'v>, f: Field<'v>) -> SortedMap<String, RuleState> {
     rules
 }
 
+/// What a version 1 state adds to the reading: the time its current stage was reached (`sa`,
+/// when a number); `None` for version 2.
+pub(super) struct V1 {
+    pub stage_at: Option<i64>,
+}
+
+/// The stage entries (field `se`). A version 1 state at a stage past `anonymous` with its
+/// `sa` has that one entry, whatever `se` holds (the migration on the tree put it there);
+/// `st` is read again for it (it was read just before: a problem there is already recorded).
+fn stage_entries(r: &mut Reader<'_>, se: Field<'_>, st: Field<'_>, v1: V1) -> Vec<StageEntry> {
+    if let Some(at) = v1.stage_at {
+        let stage = stage(r, st, "st");
+        if stage != Stage::Anonymous {
+            return vec![StageEntry { stage, at }];
+        }
+    }
+    r.list(se, "se", stage_entry)
+}
+
 /// The state in `v`, or what is wrong with it (path and reason).
 // Out of line: inlined into its one caller it was a few bytes larger (benches/SIZE.md, step 28).
 #[inline(never)]
-pub(super) fn visitor_state(v: &Value) -> Read<VisitorState> {
+pub(super) fn visitor_state(v: &Value, v1: V1) -> Read<VisitorState> {
     let mut r = Reader::new();
     let [v_, mh, a, u, t, f, l, n, dn, s_, vr, rs, g, h, d, st, se, ho, ft, lt] = r.fields(
         Some(v),
@@ -177,7 +196,7 @@ pub(super) fn visitor_state(v: &Value) -> Read<VisitorState> {
         history: r.list(h, "h", history_record),
         seen: r.list(d, "d", |r, v| r.u32(Some(v), "")),
         stage: stage(&mut r, st, "st"),
-        stage_entries: r.list(se, "se", stage_entry),
+        stage_entries: stage_entries(&mut r, se, st, v1),
         handoffs: r.list(ho, "ho", |r, v| r.string(Some(v), "")),
         first_touch: touch(&mut r, ft, "ft"),
         last_touch: touch(&mut r, lt, "lt"),
@@ -224,16 +243,17 @@ mod tests {
     #[test]
     fn reads_what_to_json_writes() {
         let v = full_state();
-        let by_hand = visitor_state(&v).unwrap();
+        let by_hand = visitor_state(&v, V1 { stage_at: None }).unwrap();
         assert_eq!(
             by_hand,
             crate::json::from_value::<VisitorState>(&v).unwrap()
         );
         let text = by_hand.to_json();
-        let again = visitor_state(&serde_json::from_str(&text).unwrap()).unwrap();
+        let again =
+            visitor_state(&serde_json::from_str(&text).unwrap(), V1 { stage_at: None }).unwrap();
         assert_eq!(again, by_hand);
         assert_eq!(
-            visitor_state(&json!({"v": 2})).unwrap(),
+            visitor_state(&json!({"v": 2}), V1 { stage_at: None }).unwrap(),
             VisitorState::default()
         );
     }
@@ -249,7 +269,7 @@ mod tests {
             cases.extend(mutations(node).into_iter().map(rebuild));
             for case in cases {
                 let derived = crate::json::from_value::<VisitorState>(&case).ok();
-                let by_hand = visitor_state(&case).ok();
+                let by_hand = visitor_state(&case, V1 { stage_at: None }).ok();
                 assert_eq!(by_hand, derived, "{case}");
                 checked += 1;
             }
@@ -314,7 +334,102 @@ mod tests {
                 "d: [1]: expected an unsigned 32-bit integer",
             ),
         ] {
-            assert_eq!(visitor_state(&state).unwrap_err(), error, "{state}");
+            assert_eq!(
+                visitor_state(&state, V1 { stage_at: None }).unwrap_err(),
+                error,
+                "{state}"
+            );
+        }
+    }
+
+    /// The version 1 route as it was: the migration on the tree, then the version 2 reading.
+    fn v1_by_migration(mut doc: Value) -> Result<VisitorState, crate::error::Error> {
+        super::super::migrate_v1(&mut doc)?;
+        let mut state = visitor_state(&doc, V1 { stage_at: None }).map_err(|e| {
+            crate::error::Error::InvalidState(format!("corrupt visitor state: {e}"))
+        })?;
+        state.version = super::super::STATE_VERSION;
+        state.enforce_bounds();
+        Ok(state)
+    }
+
+    /// Every combination of the fields the migration looks at (`sa`, `st`, `se`), on an empty
+    /// and a full state, with and without a wrong field read after `se`: read as the migration
+    /// on the tree read them, with the same error.
+    #[test]
+    fn v1_reads_as_migrated() {
+        let sas = [
+            None,
+            Some(json!(1234)),
+            Some(json!(-5)),
+            Some(json!(1.5)),
+            Some(json!("7")),
+            Some(json!(null)),
+        ];
+        let sts = [
+            None,
+            Some(json!("anonymous")),
+            Some(json!("mql")),
+            Some(json!("known")),
+            Some(json!("boss")),
+            Some(json!(null)),
+            Some(json!(3)),
+        ];
+        let ses = [
+            None,
+            Some(json!([{"stage": "known", "at": 1}, {"stage": "mql", "at": 2}])),
+            Some(json!("x")),
+            Some(json!([{"stage": "boss", "at": 1}])),
+        ];
+        let mut entries = 0;
+        let mut errors = 0;
+        for base in [json!({"v": 1}), full_state()] {
+            for sa in &sas {
+                for st in &sts {
+                    for se in &ses {
+                        for bad_later in [false, true] {
+                            let mut doc = base.clone();
+                            doc["v"] = json!(1);
+                            let obj = doc.as_object_mut().unwrap();
+                            for (key, value) in [("sa", sa), ("st", st), ("se", se)] {
+                                *obj = crate::state::map_without(obj, key);
+                                if let Some(value) = value {
+                                    obj.insert(key.to_string(), value.clone());
+                                }
+                            }
+                            if bad_later {
+                                obj.insert("ho".to_string(), json!(5));
+                            }
+                            let want = v1_by_migration(doc.clone());
+                            let got = VisitorState::from_value(doc.clone());
+                            assert_eq!(got, want, "{doc}");
+                            match &got {
+                                Ok(s) => entries += usize::from(s.stage_entries.len() == 1),
+                                Err(_) => errors += 1,
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // Both outcomes and the migrated entry are reached.
+        assert!(entries > 10 && errors > 100, "{entries} {errors}");
+    }
+
+    proptest::proptest! {
+        /// A random state written as version 1 (with or without `sa`) reads as the migration
+        /// on the tree read it.
+        #[test]
+        fn random_v1_states_read_as_migrated(
+            state in crate::arb::visitor_state(),
+            sa in proptest::option::of(proptest::prelude::any::<i64>()),
+        ) {
+            let mut doc = crate::json::parse(&state.to_json()).unwrap();
+            doc["v"] = json!(1);
+            if let Some(sa) = sa {
+                doc["sa"] = json!(sa);
+            }
+            proptest::prop_assert_eq!(VisitorState::from_value(doc.clone()), v1_by_migration(doc));
         }
     }
 }
