@@ -76,7 +76,9 @@ impl Digits {
         if out.len == 0 {
             return None;
         }
-        out.exp = int_digits - leading_zeros + exp - 1;
+        // In `i64`: a token's exponent may be near `i32::MAX` (the caller then gets `None`).
+        let e = i64::from(int_digits) - i64::from(leading_zeros) + i64::from(exp) - 1;
+        out.exp = i32::try_from(e).ok()?;
         Some(out)
     }
 
@@ -236,37 +238,17 @@ pub fn parse_f64(token: &str) -> f64 {
 /// power are exact doubles then, so one multiplication or division rounds correctly (Clinger's
 /// fast path). `None` for anything else, which the backend reads.
 fn exact(token: &str) -> Option<f64> {
-    let (negative, rest) = match token.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, token),
-    };
-    let (mantissa, exp) = match rest.find(['e', 'E']) {
-        Some(i) => (slice(rest, ..i), parse_i32(slice(rest, i + 1..))?),
-        None => (rest, 0),
-    };
-    let mut digits: u64 = 0;
-    let mut significant = 0;
-    let mut scale: i32 = 0;
-    let mut after_point = false;
-    for b in mantissa.bytes() {
-        match b {
-            b'.' => after_point = true,
-            b'0'..=b'9' => {
-                if digits != 0 || b != b'0' {
-                    significant += 1;
-                    if significant > 15 {
-                        return None;
-                    }
-                }
-                digits = digits * 10 + u64::from(b - b'0');
-                if after_point {
-                    scale -= 1;
-                }
-            }
-            _ => return None,
-        }
+    let negative = token.starts_with('-');
+    // Zero (no digits) is left to the backend.
+    let d = Digits::read(token)?;
+    if d.len > 15 {
+        return None;
     }
-    let power = exp.checked_add(scale)?;
+    let mut digits: u64 = 0;
+    for &b in &d.digits[..d.len] {
+        digits = digits * 10 + u64::from(b - b'0');
+    }
+    let power = d.exp.checked_sub(d.len as i32 - 1)?;
     if !(-22..=22).contains(&power) {
         return None;
     }
@@ -446,6 +428,51 @@ mod tests {
             let mut s = String::new();
             push_u64(n, &mut s);
             assert_eq!(s, n.to_string());
+        }
+    }
+
+    /// The fast path through [`Digits::read`]: trailing zeros are not significant digits
+    /// (`1500` is 15 × 10²), zero and anything past 15 digits or 10^±22 go to the backend, and
+    /// an exponent near `i32`'s ends is refused, not wrapped.
+    #[test]
+    fn exact_reads_the_common_tokens() {
+        for (token, want) in [
+            ("1500", Some(1500.0)),
+            ("-2.50", Some(-2.5)),
+            ("0.000125", Some(0.000125)),
+            ("00012", Some(12.0)),
+            (".5", Some(0.5)),
+            ("1.", Some(1.0)),
+            ("1e+5", Some(1e5)),
+            ("12345678901234500000", Some(1.234_567_890_123_45e19)),
+            ("123456789012345.6", None),
+            ("1e23", None),
+            ("1e-23", None),
+            ("0", None),
+            ("-0.0", None),
+            ("+5", None),
+            ("1e2147483647", None),
+            ("10e2147483647", None),
+            ("0.01e-2147483648", None),
+            ("1e99999999999", None),
+        ] {
+            assert_eq!(exact(token), want, "{token}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Whatever the fast path reads is what core reads (the nearest double), over the
+        /// loose grammar of numeric strings and exponents up to `i32`'s ends and past them.
+        #[test]
+        fn exact_is_core_parse(
+            token in "[+-]?[0-9]{0,20}(\\.[0-9]{0,20})?([eE][+-]?([0-9]{1,3}|214748364[0-9]|[0-9]{11}))?"
+        ) {
+            if let Ok(core) = token.parse::<f64>() {
+                if let Some(x) = exact(&token) {
+                    proptest::prop_assert_eq!(x.to_bits(), core.to_bits(), "{}", token);
+                }
+                proptest::prop_assert_eq!(parse_f64(&token).to_bits(), core.to_bits(), "{}", token);
+            }
         }
     }
 }
