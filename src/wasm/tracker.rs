@@ -17,7 +17,6 @@ use gloo_timers::callback::Timeout;
 use js_sys::{Date, Function, Math};
 use wasm_bindgen::prelude::*;
 
-use self::net::Sent;
 use self::store::{warn_once, Store, CONSENT, OUTBOX, VISITOR};
 use super::convert::{js_error, json_value, written_to_js};
 use crate::model::Model;
@@ -757,7 +756,7 @@ fn pump(inner: &Rc<RefCell<Inner>>) {
 }
 
 /// Records one attempt's result in the outbox (acknowledged, retry later, failed for good).
-fn settle(inner: &Rc<RefCell<Inner>>, id: &str, sent: Sent) {
+fn settle(inner: &Rc<RefCell<Inner>>, id: &str, result: DeliveryResult) {
     let (hooks, notes) = {
         let mut s = inner.borrow_mut();
         if s.consent != Consent::Granted {
@@ -766,24 +765,14 @@ fn settle(inner: &Rc<RefCell<Inner>>, id: &str, sent: Sent) {
         s.sync();
         let now = Date::now() as i64;
         let mut notes: Notes = Vec::new();
-        let result = match sent {
-            Sent::Status {
-                code,
-                retry_after_ms,
-            } => {
-                if (200..300).contains(&code) && s.has_hook(Hook::Delivered) {
-                    let o = js_sys::Object::new();
-                    net::set(&o, "handoffId", &id.into());
-                    net::set(&o, "status", &code.into());
-                    notes.push((Hook::Delivered, o.into()));
-                }
-                DeliveryResult::Status {
-                    code,
-                    retry_after_ms,
-                }
+        if let DeliveryResult::Status { code, .. } = result {
+            if (200..300).contains(&code) && s.has_hook(Hook::Delivered) {
+                let o = js_sys::Object::new();
+                net::set(&o, "handoffId", &id.into());
+                net::set(&o, "status", &code.into());
+                notes.push((Hook::Delivered, o.into()));
             }
-            Sent::Failed(reason) => DeliveryResult::network_error(reason),
-        };
+        }
         // An error here means another tab already settled this entry: nothing left to do.
         let _ = s.outbox.complete(id, result, now, random_seed());
         s.persist_outbox();
