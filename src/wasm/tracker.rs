@@ -114,8 +114,8 @@ struct Options {
 impl Options {
     /// Reads the three fields by hand: a derived `Deserialize` brought serde's whole deserializer
     /// into the snippet's wasm for them. Absent, `undefined` and `null` mean the default; a wrong
-    /// type or value is an error naming the option.
-    fn read(options: &JsValue) -> Result<Options, JsError> {
+    /// type or value is an error naming the option (as text: the caller makes the one `JsError`).
+    fn read(options: &JsValue) -> Result<Options, &'static str> {
         let field = |name: &str| {
             js_sys::Reflect::get(options, &name.into())
                 .ok()
@@ -125,27 +125,23 @@ impl Options {
             None => None,
             Some(v) => Some(
                 v.as_string()
-                    .ok_or_else(|| JsError::new("options.endpoint: must be a URL string"))?,
+                    .ok_or("options.endpoint: must be a URL string")?,
             ),
         };
         let consent = match field("consent").map(|v| v.as_string()) {
             None => ConsentMode::Granted,
             Some(Some(mode)) if mode == "granted" => ConsentMode::Granted,
             Some(Some(mode)) if mode == "required" => ConsentMode::Required,
-            Some(_) => {
-                return Err(JsError::new(
-                    "options.consent: must be \"granted\" or \"required\"",
-                ))
-            }
+            Some(_) => return Err("options.consent: must be \"granted\" or \"required\""),
         };
         let request_timeout_ms = match field("requestTimeoutMs") {
             None => None,
             Some(v) => match v.as_f64() {
                 Some(ms) if (0.0..=f64::from(u32::MAX)).contains(&ms) => Some(ms as u32),
                 _ => {
-                    return Err(JsError::new(
+                    return Err(
                         "options.requestTimeoutMs: must be a number of milliseconds from 0 to 4294967295",
-                    ))
+                    )
                 }
             },
         };
@@ -296,7 +292,7 @@ impl Tracker {
         let model_value = js_sys::Reflect::get(&options, &"model".into())
             .map_err(|_| JsError::new("options.model: missing"))?;
         let model = Model::from_value(&json_value(model_value)?).map_err(js_error)?;
-        let opts = Options::read(&options)?;
+        let opts = Options::read(&options).map_err(JsError::new)?;
         let store = Store::open();
         let consent = match store.get(CONSENT).as_deref() {
             Some("granted") => Consent::Granted,
