@@ -17,7 +17,6 @@ use gloo_timers::callback::Timeout;
 use js_sys::{Date, Function, Math};
 use wasm_bindgen::prelude::*;
 
-use self::net::Sent;
 use self::store::{warn_once, Store, CONSENT, OUTBOX, VISITOR};
 use super::convert::{js_error, json_value, written_to_js};
 use crate::model::Model;
@@ -115,8 +114,8 @@ struct Options {
 impl Options {
     /// Reads the three fields by hand: a derived `Deserialize` brought serde's whole deserializer
     /// into the snippet's wasm for them. Absent, `undefined` and `null` mean the default; a wrong
-    /// type or value is an error naming the option.
-    fn read(options: &JsValue) -> Result<Options, JsError> {
+    /// type or value is an error naming the option (as text: the caller makes the one `JsError`).
+    fn read(options: &JsValue) -> Result<Options, &'static str> {
         let field = |name: &str| {
             js_sys::Reflect::get(options, &name.into())
                 .ok()
@@ -126,27 +125,23 @@ impl Options {
             None => None,
             Some(v) => Some(
                 v.as_string()
-                    .ok_or_else(|| JsError::new("options.endpoint: must be a URL string"))?,
+                    .ok_or("options.endpoint: must be a URL string")?,
             ),
         };
         let consent = match field("consent").map(|v| v.as_string()) {
             None => ConsentMode::Granted,
             Some(Some(mode)) if mode == "granted" => ConsentMode::Granted,
             Some(Some(mode)) if mode == "required" => ConsentMode::Required,
-            Some(_) => {
-                return Err(JsError::new(
-                    "options.consent: must be \"granted\" or \"required\"",
-                ))
-            }
+            Some(_) => return Err("options.consent: must be \"granted\" or \"required\""),
         };
         let request_timeout_ms = match field("requestTimeoutMs") {
             None => None,
             Some(v) => match v.as_f64() {
                 Some(ms) if (0.0..=f64::from(u32::MAX)).contains(&ms) => Some(ms as u32),
                 _ => {
-                    return Err(JsError::new(
+                    return Err(
                         "options.requestTimeoutMs: must be a number of milliseconds from 0 to 4294967295",
-                    ))
+                    )
                 }
             },
         };
@@ -297,7 +292,7 @@ impl Tracker {
         let model_value = js_sys::Reflect::get(&options, &"model".into())
             .map_err(|_| JsError::new("options.model: missing"))?;
         let model = Model::from_value(&json_value(model_value)?).map_err(js_error)?;
-        let opts = Options::read(&options)?;
+        let opts = Options::read(&options).map_err(JsError::new)?;
         let store = Store::open();
         let consent = match store.get(CONSENT).as_deref() {
             Some("granted") => Consent::Granted,
@@ -757,7 +752,7 @@ fn pump(inner: &Rc<RefCell<Inner>>) {
 }
 
 /// Records one attempt's result in the outbox (acknowledged, retry later, failed for good).
-fn settle(inner: &Rc<RefCell<Inner>>, id: &str, sent: Sent) {
+fn settle(inner: &Rc<RefCell<Inner>>, id: &str, result: DeliveryResult) {
     let (hooks, notes) = {
         let mut s = inner.borrow_mut();
         if s.consent != Consent::Granted {
@@ -766,24 +761,14 @@ fn settle(inner: &Rc<RefCell<Inner>>, id: &str, sent: Sent) {
         s.sync();
         let now = Date::now() as i64;
         let mut notes: Notes = Vec::new();
-        let result = match sent {
-            Sent::Status {
-                code,
-                retry_after_ms,
-            } => {
-                if (200..300).contains(&code) && s.has_hook(Hook::Delivered) {
-                    let o = js_sys::Object::new();
-                    net::set(&o, "handoffId", &id.into());
-                    net::set(&o, "status", &code.into());
-                    notes.push((Hook::Delivered, o.into()));
-                }
-                DeliveryResult::Status {
-                    code,
-                    retry_after_ms,
-                }
+        if let DeliveryResult::Status { code, .. } = result {
+            if (200..300).contains(&code) && s.has_hook(Hook::Delivered) {
+                let o = js_sys::Object::new();
+                net::set(&o, "handoffId", &id.into());
+                net::set(&o, "status", &code.into());
+                notes.push((Hook::Delivered, o.into()));
             }
-            Sent::Failed(reason) => DeliveryResult::network_error(reason),
-        };
+        }
         // An error here means another tab already settled this entry: nothing left to do.
         let _ = s.outbox.complete(id, result, now, random_seed());
         s.persist_outbox();

@@ -7,30 +7,24 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{AbortController, Response};
 
+use crate::outbox::DeliveryResult;
+
 /// Browsers cap the bytes of all keepalive requests in flight per page at 64 KiB; a body above
 /// this goes out as an ordinary fetch (it then dies with the page, and the outbox retries it).
 const KEEPALIVE_MAX_BYTES: usize = 60 * 1024;
 
-/// What one POST came to, before the engine's outbox decides what it means.
-pub enum Sent {
-    Status {
-        code: u16,
-        retry_after_ms: Option<i64>,
-    },
-    Failed(String),
-}
-
 /// POSTs `body` as `text/plain` (a CORS-simple request: no preflight, no custom headers) and calls
-/// `done` exactly once: with the status, or with a network error / timeout.
+/// `done` exactly once: with the status, or with a network error / timeout. The result is the
+/// outbox's own type (what it means is the outbox's to decide), so nothing converts it again.
 pub fn post(
     endpoint: &str,
     body: &str,
     timeout_ms: u32,
     now_ms: f64,
-    done: impl FnOnce(Sent) + 'static,
+    done: impl FnOnce(DeliveryResult) + 'static,
 ) {
     let Some(window) = super::page::window() else {
-        done(Sent::Failed("no window".into()));
+        done(DeliveryResult::NetworkError("no window".into()));
         return;
     };
     // The init dictionary as a plain object: web-sys's `RequestInit` setters are one import
@@ -55,7 +49,7 @@ pub fn post(
     let settle = once_js(Box::new(move |value: JsValue| {
         drop(timer); // cancels the abort timer if it has not fired
         let outcome = match value.dyn_into::<Response>() {
-            Ok(resp) => Sent::Status {
+            Ok(resp) => DeliveryResult::Status {
                 code: resp.status(),
                 retry_after_ms: resp
                     .headers()
@@ -65,7 +59,7 @@ pub fn post(
                     .and_then(|v| v.as_string())
                     .and_then(|v| retry_after_ms(&v, now_ms)),
             },
-            Err(err) => Sent::Failed(error_message(&err)),
+            Err(err) => DeliveryResult::NetworkError(error_message(&err)),
         };
         done(outcome);
     }));
