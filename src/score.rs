@@ -376,6 +376,9 @@ pub fn explain(model: &Model, state: &VisitorState, as_of: i64) -> Explanation {
     // Loops, not iterator chains: each `map(..).collect()` is its own copy of the collecting
     // code in the snippet's wasm (benches/SIZE.md step 31).
     let mut entries = Vec::with_capacity(state.ledger.len());
+    // Points of the listed entries, by rule position, summed in ledger order (the order the
+    // per-rule sum over `entries` had), so no second walk over the entries per rule.
+    let mut listed = vec![0.0; model.rules.len()];
     for rec in &state.ledger {
         // Rule ids are unique and so are group names: the entry's group is clamped when its
         // rule's group (by position) is.
@@ -386,6 +389,9 @@ pub fn explain(model: &Model, state: &VisitorState, as_of: i64) -> Explanation {
             (Some(r), None) => decay_factor(r.decay, rec.1, as_of),
             _ => 1.0,
         };
+        if let Some(i) = position {
+            listed[i] += rec.2 * factor;
+        }
         entries.push(LedgerEntry {
             message_id: rec.4.clone(),
             event_type: rec.5.clone(),
@@ -406,12 +412,6 @@ pub fn explain(model: &Model, state: &VisitorState, as_of: i64) -> Explanation {
         let points = b.rule_points[i];
         match rule.kind {
             RuleKind::Behavior => {
-                let mut listed = 0.0;
-                for e in &entries {
-                    if e.rule_id == rule.id {
-                        listed += e.counted_points;
-                    }
-                }
                 let (matches, counted) = state
                     .rules
                     .get(&rule.id)
@@ -424,7 +424,7 @@ pub fn explain(model: &Model, state: &VisitorState, as_of: i64) -> Explanation {
                     counted,
                     capped: matches.saturating_sub(counted),
                     points: round2(points),
-                    earlier_points: round2(points - listed),
+                    earlier_points: round2(points - listed[i]),
                 });
             }
             RuleKind::Fit => fit.push(FitEntry {
@@ -458,22 +458,37 @@ pub(crate) struct Counts<'a>(pub &'a VisitorState);
 
 impl CountSource for Counts<'_> {
     fn rule_matches(&self, rules: &[String], since: Option<i64>) -> u32 {
-        rules
-            .iter()
-            .filter_map(|id| self.0.rules.get(id))
-            .map(|r| match since {
-                None => r.matches,
-                Some(t) => r.ring.iter().filter(|at| **at >= t).count() as u32,
-            })
-            .fold(0u32, u32::saturating_add)
+        let mut total = 0u32;
+        for id in rules {
+            if let Some(r) = self.0.rules.get(id) {
+                let n = match since {
+                    None => r.matches,
+                    Some(t) => count_since(&r.ring, t),
+                };
+                total = total.saturating_add(n);
+            }
+        }
+        total
     }
 
     fn visits(&self, since: Option<i64>) -> u32 {
         match since {
             None => self.0.sessions,
-            Some(t) => self.0.visit_ring.iter().filter(|at| **at >= t).count() as u32,
+            Some(t) => count_since(&self.0.visit_ring, t),
         }
     }
+}
+
+/// How many of `times` are at or after `t` (one loop shared by the rule rings and the visit
+/// ring, instead of a `filter().count()` in each).
+fn count_since(times: &[i64], t: i64) -> u32 {
+    let mut n = 0u32;
+    for at in times {
+        if *at >= t {
+            n += 1;
+        }
+    }
+    n
 }
 
 /// Which stages' criteria hold at `as_of`, given the score at that time.
