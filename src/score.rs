@@ -124,7 +124,6 @@ pub struct Explanation {
 /// The exact (unrounded) sums a score is made of.
 pub(crate) struct Breakdown {
     pub rule_points: Vec<f64>,
-    pub fit_matched: Vec<bool>,
     pub groups: Vec<GroupSummary>,
     pub total_raw: f64,
     pub score: Score,
@@ -317,10 +316,6 @@ pub(crate) fn breakdown_with(
 ) -> Breakdown {
     let mut rule_points = Vec::new();
     rule_points_into(model, state, fit_hits, as_of, &mut rule_points);
-    let mut fit_matched = Vec::with_capacity(model.rules.len());
-    for (r, hit) in model.rules.iter().zip(fit_hits) {
-        fit_matched.push(r.kind == RuleKind::Fit && *hit);
-    }
     let (mut raw, mut values) = (Vec::new(), Vec::new());
     let (fit, engagement) = group_values_into(model, &rule_points, &mut raw, &mut values);
     let mut groups = Vec::with_capacity(model.groups.len());
@@ -349,7 +344,6 @@ pub(crate) fn breakdown_with(
     };
     Breakdown {
         rule_points,
-        fit_matched,
         groups,
         total_raw,
         score,
@@ -372,7 +366,10 @@ pub(crate) fn score_with(
 }
 
 pub fn explain(model: &Model, state: &VisitorState, as_of: i64) -> Explanation {
-    let b = breakdown(model, state, as_of);
+    // The fit rules' results kept here: a fit entry's `matched` is its rule's hit (`fit_hits`
+    // is `false` for behaviour rules), so the breakdown carries no copy of them.
+    let hits = fit_hits(model, &state.traits, state.user_id.is_some());
+    let b = breakdown_with(model, state, as_of, &hits);
     // Loops, not iterator chains: each `map(..).collect()` is its own copy of the collecting
     // code in the snippet's wasm (benches/SIZE.md step 31).
     let mut entries = Vec::with_capacity(state.ledger.len());
@@ -431,7 +428,7 @@ pub fn explain(model: &Model, state: &VisitorState, as_of: i64) -> Explanation {
                 rule_id: rule.id.clone(),
                 group: rule.group.clone(),
                 points,
-                matched: b.fit_matched[i],
+                matched: hits[i],
             }),
         }
     }
