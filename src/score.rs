@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
 
 mod encode;
+#[cfg(test)]
+mod tests;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
