@@ -88,11 +88,11 @@ fn adapted(model: &Model, mut state: VisitorState) -> VisitorState {
 /// The state of a visitor not seen yet, under `model`. Out of line: one copy of the state's
 /// defaults for `Engine::new` and `Engine::reset`.
 #[inline(never)]
-// The hash is set after building, not by struct update (`..default()`, what the lint asks
-// for), which copies every other field out of a temporary one store at a time: 295 B more
-// wasm (benches/SIZE.md step 38).
 #[allow(clippy::field_reassign_with_default)]
 fn fresh_state(model: &Model) -> VisitorState {
+    // The hash is set after building, not by struct update (`..default()`, what the lint asks
+    // for), which copies every other field out of a temporary one store at a time: 295 B more
+    // wasm (benches/SIZE.md step 38).
     let mut state = VisitorState::default();
     state.model_hash = model.hash().to_string();
     state
