@@ -377,7 +377,9 @@ pub fn explain(model: &Model, state: &VisitorState, as_of: i64) -> Explanation {
     let mut entries = Vec::with_capacity(state.ledger.len());
     // Points of the listed entries, by rule position, summed in ledger order (the order the
     // per-rule sum over `entries` had), so no second walk over the entries per rule.
-    let mut listed = vec![0.0; model.rules.len()];
+    // (`resize`, not `vec![0.0; n]`: the resize `rule_points_into` already has.)
+    let mut listed = Vec::new();
+    listed.resize(model.rules.len(), 0.0);
     for rec in &state.ledger {
         // Rule ids are unique and so are group names: the entry's group is clamped when its
         // rule's group (by position) is.
