@@ -410,7 +410,7 @@ impl Engine {
         let totals =
             score::Totals::new(&self.model, &self.state, &self.fit, now, &mut self.scratch);
         let mut entered = Vec::new();
-        for stage in Stage::ALL {
+        for &stage in &Stage::ALL {
             if !current.can_advance_to(stage) {
                 continue;
             }
