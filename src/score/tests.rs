@@ -102,8 +102,10 @@ proptest! {
         as_of_day in 0i64..200,
     ) {
         let model = demo();
-        let mut state = VisitorState::default();
-        state.ledger = ledger;
+        let mut state = VisitorState {
+            ledger,
+            ..VisitorState::default()
+        };
         for (rule, (present, points)) in model.rules.iter().zip(&accs) {
             if *present && rule.kind == RuleKind::Behavior {
                 let mut acc = crate::state::Acc::empty(rule.decay);
