@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
 
 mod encode;
+#[cfg(test)]
+mod tests;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -124,7 +126,6 @@ pub struct Explanation {
 /// The exact (unrounded) sums a score is made of.
 pub(crate) struct Breakdown {
     pub rule_points: Vec<f64>,
-    pub fit_matched: Vec<bool>,
     pub groups: Vec<GroupSummary>,
     pub total_raw: f64,
     pub score: Score,
@@ -317,10 +318,6 @@ pub(crate) fn breakdown_with(
 ) -> Breakdown {
     let mut rule_points = Vec::new();
     rule_points_into(model, state, fit_hits, as_of, &mut rule_points);
-    let mut fit_matched = Vec::with_capacity(model.rules.len());
-    for (r, hit) in model.rules.iter().zip(fit_hits) {
-        fit_matched.push(r.kind == RuleKind::Fit && *hit);
-    }
     let (mut raw, mut values) = (Vec::new(), Vec::new());
     let (fit, engagement) = group_values_into(model, &rule_points, &mut raw, &mut values);
     let mut groups = Vec::with_capacity(model.groups.len());
@@ -349,7 +346,6 @@ pub(crate) fn breakdown_with(
     };
     Breakdown {
         rule_points,
-        fit_matched,
         groups,
         total_raw,
         score,
@@ -372,10 +368,18 @@ pub(crate) fn score_with(
 }
 
 pub fn explain(model: &Model, state: &VisitorState, as_of: i64) -> Explanation {
-    let b = breakdown(model, state, as_of);
+    // The fit rules' results kept here: a fit entry's `matched` is its rule's hit (`fit_hits`
+    // is `false` for behaviour rules), so the breakdown carries no copy of them.
+    let hits = fit_hits(model, &state.traits, state.user_id.is_some());
+    let b = breakdown_with(model, state, as_of, &hits);
     // Loops, not iterator chains: each `map(..).collect()` is its own copy of the collecting
     // code in the snippet's wasm (benches/SIZE.md step 31).
     let mut entries = Vec::with_capacity(state.ledger.len());
+    // Points of the listed entries, by rule position, summed in ledger order (the order the
+    // per-rule sum over `entries` had), so no second walk over the entries per rule.
+    // (`resize`, not `vec![0.0; n]`: the resize `rule_points_into` already has.)
+    let mut listed = Vec::new();
+    listed.resize(model.rules.len(), 0.0);
     for rec in &state.ledger {
         // Rule ids are unique and so are group names: the entry's group is clamped when its
         // rule's group (by position) is.
@@ -386,6 +390,9 @@ pub fn explain(model: &Model, state: &VisitorState, as_of: i64) -> Explanation {
             (Some(r), None) => decay_factor(r.decay, rec.1, as_of),
             _ => 1.0,
         };
+        if let Some(i) = position {
+            listed[i] += rec.2 * factor;
+        }
         entries.push(LedgerEntry {
             message_id: rec.4.clone(),
             event_type: rec.5.clone(),
@@ -406,12 +413,6 @@ pub fn explain(model: &Model, state: &VisitorState, as_of: i64) -> Explanation {
         let points = b.rule_points[i];
         match rule.kind {
             RuleKind::Behavior => {
-                let mut listed = 0.0;
-                for e in &entries {
-                    if e.rule_id == rule.id {
-                        listed += e.counted_points;
-                    }
-                }
                 let (matches, counted) = state
                     .rules
                     .get(&rule.id)
@@ -424,14 +425,14 @@ pub fn explain(model: &Model, state: &VisitorState, as_of: i64) -> Explanation {
                     counted,
                     capped: matches.saturating_sub(counted),
                     points: round2(points),
-                    earlier_points: round2(points - listed),
+                    earlier_points: round2(points - listed[i]),
                 });
             }
             RuleKind::Fit => fit.push(FitEntry {
                 rule_id: rule.id.clone(),
                 group: rule.group.clone(),
                 points,
-                matched: b.fit_matched[i],
+                matched: hits[i],
             }),
         }
     }
@@ -458,22 +459,37 @@ pub(crate) struct Counts<'a>(pub &'a VisitorState);
 
 impl CountSource for Counts<'_> {
     fn rule_matches(&self, rules: &[String], since: Option<i64>) -> u32 {
-        rules
-            .iter()
-            .filter_map(|id| self.0.rules.get(id))
-            .map(|r| match since {
-                None => r.matches,
-                Some(t) => r.ring.iter().filter(|at| **at >= t).count() as u32,
-            })
-            .fold(0u32, u32::saturating_add)
+        let mut total = 0u32;
+        for id in rules {
+            if let Some(r) = self.0.rules.get(id) {
+                let n = match since {
+                    None => r.matches,
+                    Some(t) => count_since(&r.ring, t),
+                };
+                total = total.saturating_add(n);
+            }
+        }
+        total
     }
 
     fn visits(&self, since: Option<i64>) -> u32 {
         match since {
             None => self.0.sessions,
-            Some(t) => self.0.visit_ring.iter().filter(|at| **at >= t).count() as u32,
+            Some(t) => count_since(&self.0.visit_ring, t),
         }
     }
+}
+
+/// How many of `times` are at or after `t` (one loop shared by the rule rings and the visit
+/// ring, instead of a `filter().count()` in each).
+fn count_since(times: &[i64], t: i64) -> u32 {
+    let mut n = 0u32;
+    for at in times {
+        if *at >= t {
+            n += 1;
+        }
+    }
+    n
 }
 
 /// Which stages' criteria hold at `as_of`, given the score at that time.

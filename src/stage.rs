@@ -56,7 +56,9 @@ impl Stage {
     }
 
     pub fn parse(s: &str) -> Option<Stage> {
-        Stage::ALL.into_iter().find(|st| st.as_str() == s)
+        // By name position over a slice: no by-value array iterator in the wasm.
+        let i = Stage::NAMES.iter().position(|name| *name == s)?;
+        Some(Stage::ALL[i])
     }
 
     /// Position in the forward order; a transition is allowed only to a higher rank.
@@ -92,6 +94,7 @@ impl crate::json::WriteJson for StageEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
 
     #[test]
     fn names_round_trip_and_order_is_forward() {
@@ -109,5 +112,23 @@ mod tests {
         assert!(!Stage::Mql.can_advance_to(Stage::Known));
         assert!(!Stage::Mql.can_advance_to(Stage::Mql));
         assert_eq!(Stage::parse("MQL"), None);
+        assert_eq!(Stage::parse(""), None);
+        assert_eq!(Stage::parse("known "), None);
+        assert_eq!(Stage::parse("recycled"), Some(Stage::Recycled));
+    }
+
+    proptest::proptest! {
+        /// `parse` accepts exactly the names the derived `Deserialize` accepts.
+        #[test]
+        fn parse_is_the_derive(
+            s in proptest::prop_oneof![
+                proptest::sample::select(Stage::NAMES.to_vec()).prop_map(str::to_string),
+                "[a-z]{0,12}",
+                ".{0,6}",
+            ]
+        ) {
+            let derived = serde_json::from_value::<Stage>(serde_json::Value::String(s.clone())).ok();
+            proptest::prop_assert_eq!(Stage::parse(&s), derived);
+        }
     }
 }

@@ -146,7 +146,17 @@ impl Acc {
                 }
                 let life = (100.0 / percent).ceil() as i64;
                 let newest = buckets.last().map_or(idx, |(i, _)| *i);
-                buckets.retain(|(i, _)| newest - *i < life);
+                // `retain` by hand: the same buckets kept in the same order, without std's
+                // generic retain machinery in the wasm (benches/SIZE.md step 38).
+                let mut kept = 0;
+                for j in 0..buckets.len() {
+                    let bucket = buckets[j];
+                    if newest - bucket.0 < life {
+                        buckets[kept] = bucket;
+                        kept += 1;
+                    }
+                }
+                buckets.truncate(kept);
                 trim_front_copied(buckets, MAX_BUCKETS);
             }
             _ => {}

@@ -21,7 +21,8 @@ impl WriteJson for Handoff {
         o.key("slaMinutes").u64(self.sla_minutes.into());
         o.key("traits").map(&self.traits);
         o.key("company").map(&self.company);
-        for (key, touch) in [
+        // Over a slice, not an array by value: no array iterator for this pair in the wasm.
+        for &(key, touch) in &[
             ("firstTouch", &self.first_touch),
             ("lastTouch", &self.last_touch),
         ] {
