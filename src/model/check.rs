@@ -2,7 +2,7 @@
 //! instead of stopping at the first one (serde's derive would stop and could not say "did you mean").
 
 use crate::error::Problem;
-use crate::fold::{fold_case, fold_char};
+use crate::fold::fold_char;
 use crate::json::num::push_u64;
 use crate::json::{Map, Value};
 use crate::text::quote::push_quoted;
@@ -33,11 +33,20 @@ pub(crate) fn index(path: &str, i: usize) -> String {
     out
 }
 
+/// `text`'s chars, each folded ([`fold_char`]).
+fn folded(text: &str) -> Vec<char> {
+    text.chars().map(fold_char).collect()
+}
+
 /// Edit distance (insert, delete, substitute, swap two neighbours), case-insensitive: for
 /// "did you mean" only, where a swapped pair ("pgae") is the commonest typo.
+#[cfg(test)]
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().map(fold_char).collect();
-    let b: Vec<char> = b.chars().map(fold_char).collect();
+    folded_distance(&folded(a), &folded(b))
+}
+
+/// [`edit_distance`] of two folded texts.
+fn folded_distance(a: &[char], b: &[char]) -> usize {
     let w = b.len() + 1;
     let mut d = vec![0usize; (a.len() + 1) * w];
     for i in 0..=a.len() {
@@ -62,22 +71,26 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The closest candidate, if it is close enough to be a plausible typo. On a tie, the first.
+///
+/// The word is folded once, into chars: their number is the word's (no `chars().count()`,
+/// which alone kept core's 836 B char counter in the snippet), and each candidate is folded
+/// once for both tests. A prefix match wins over any distance, so one loop can return at the
+/// first prefix match (benches/SIZE.md, step 37).
 pub(crate) fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).clamp(1, 3);
-    let lower = fold_case(word);
-    // A truncated name ("sessionTimeout" for "sessionTimeoutMinutes") is a typo too.
-    if lower.len() >= 4 {
-        for c in candidates {
-            if fold_case(c).starts_with(&lower) {
-                return Some(c);
-            }
-        }
-    }
+    let word = folded(word);
+    let limit = (word.len() / 3).clamp(1, 3);
+    // A truncated name ("sessionTimeout" for "sessionTimeoutMinutes") is a typo too, when the
+    // folded word is at least 4 bytes long.
+    let long = word.iter().map(|c| c.len_utf8()).sum::<usize>() >= 4;
     // A loop, not `map`/`filter`/`min_by_key`: the iterator chain was ~0.9 KB of wasm.
     let mut best = None;
     let mut best_distance = limit + 1;
     for c in candidates {
-        let d = edit_distance(word, c);
+        let candidate = folded(c);
+        if long && candidate.starts_with(&word) {
+            return Some(c);
+        }
+        let d = folded_distance(&word, &candidate);
         if d < best_distance {
             best = Some(*c);
             best_distance = d;
@@ -348,6 +361,7 @@ pub(crate) fn kind_of(v: &Value) -> &'static str {
 mod tests {
     use super::*;
     use crate::text::quote::quoted;
+    use crate::fold::fold_case;
 
     #[test]
     fn edit_distance_examples() {
