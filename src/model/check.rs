@@ -360,8 +360,8 @@ pub(crate) fn kind_of(v: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::quote::quoted;
     use crate::fold::fold_case;
+    use crate::text::quote::quoted;
 
     #[test]
     fn edit_distance_examples() {
