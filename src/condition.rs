@@ -70,33 +70,31 @@ impl Glob {
     }
 
     pub fn matches(&self, text: &str) -> bool {
-        if text.is_ascii() {
-            // Fast path, no allocation: most paths and event names are ASCII.
-            return wildcard(&self.pattern, text.len(), |i| {
-                char::from(text.as_bytes()[i].to_ascii_lowercase())
-            });
-        }
-        let folded: Vec<char> = text.chars().map(fold_char).collect();
-        wildcard(&self.pattern, folded.len(), |i| folded[i])
+        wildcard(&self.pattern, text)
     }
 }
 
-/// Wildcard match of `p` against a text given by length and character accessor; iterative with
-/// a single backtrack point, O(len(p) · len(text)), no recursion on hostile patterns.
-fn wildcard(p: &[char], text_len: usize, at: impl Fn(usize) -> char) -> bool {
-    let (mut ti, mut pi) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < text_len {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == at(ti)) {
-            ti += 1;
+/// Wildcard match of `p` against the chars of `text`, each folded as it is read; iterative with
+/// a single backtrack point, O(len(p) · len(text)), no recursion on hostile patterns. One copy
+/// for every text and no folded copy of it (was an ASCII fast path beside a folded `Vec<char>`:
+/// two instances of the loop in the snippet's wasm; benches/SIZE.md, step 37).
+fn wildcard(p: &[char], text: &str) -> bool {
+    // The text still to match, and at the backtrack point the text the star takes from.
+    let mut rest = text.chars();
+    let mut pi = 0usize;
+    let mut star: Option<(usize, core::str::Chars<'_>)> = None;
+    while let Some(c) = rest.clone().next() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == fold_char(c)) {
+            rest.next();
             pi += 1;
         } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ti));
+            star = Some((pi, rest.clone()));
             pi += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
+        } else if let Some((sp, taken)) = &mut star {
+            // The star takes one more char.
+            taken.next();
+            pi = *sp + 1;
+            rest = taken.clone();
         } else {
             return false;
         }
@@ -1043,7 +1041,69 @@ mod tests {
         n.is_finite().then_some(n)
     }
 
+    /// `Glob::matches` as it was: the text folded into a `Vec<char>` first, the wildcard loop
+    /// over char indices. The oracle of the proptest below.
+    fn glob_by_folded_chars(pattern: &str, text: &str) -> bool {
+        let p: Vec<char> = pattern.chars().map(fold_char).collect();
+        let t: Vec<char> = text.chars().map(fold_char).collect();
+        let (mut ti, mut pi) = (0usize, 0usize);
+        let mut star: Option<(usize, usize)> = None;
+        while ti < t.len() {
+            if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+                ti += 1;
+                pi += 1;
+            } else if pi < p.len() && p[pi] == '*' {
+                star = Some((pi, ti));
+                pi += 1;
+            } else if let Some((sp, st)) = star {
+                pi = sp + 1;
+                ti = st + 1;
+                star = Some((sp, st + 1));
+            } else {
+                return false;
+            }
+        }
+        while pi < p.len() && p[pi] == '*' {
+            pi += 1;
+        }
+        pi == p.len()
+    }
+
+    #[test]
+    fn glob_backtracks_over_multibyte_chars() {
+        for (pattern, text, expected) in [
+            ("*é", "ééÉ", true),
+            ("*éa", "ééaéa", true),
+            ("*?b", "€€b", true),
+            ("*€?", "a€€", true),
+            ("a*€", "a€x", false),
+            ("?", "€", true),
+            ("??", "€", false),
+        ] {
+            assert_eq!(
+                Glob::new(pattern).matches(text),
+                expected,
+                "{pattern} ~ {text}"
+            );
+            assert_eq!(glob_by_folded_chars(pattern, text), expected);
+        }
+    }
+
     proptest::proptest! {
+        /// Globs match as before, on texts and patterns of ASCII and multi-byte chars that
+        /// fold (`É`) or not (`€`), with stars and question marks.
+        #[test]
+        fn globs_match_as_before(
+            pattern in "[aAéÉ€/*?]{0,8}",
+            text in "[aAbéÉ€/]{0,12}",
+        ) {
+            proptest::prop_assert_eq!(
+                Glob::new(&pattern).matches(&text),
+                glob_by_folded_chars(&pattern, &text),
+                "{:?} ~ {:?}", pattern, text
+            );
+        }
+
         /// Numeric strings read as before: digits, separators, signs, dots, spaces, letters
         /// and non-ASCII in any order.
         #[test]
