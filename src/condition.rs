@@ -545,9 +545,14 @@ fn parse_at(
         }
     }
     let Some((si, subject, value)) = first else {
-        let unknown = map
-            .keys()
-            .find(|k| position(&TESTS, k).is_none() && *k != "atLeast" && *k != "withinDays");
+        // Loops, not `keys().find(..)`: each `find` was an iterator fold of its own.
+        let mut unknown = None;
+        for k in map.keys() {
+            if position(&TESTS, k).is_none() && k != "atLeast" && k != "withinDays" {
+                unknown = Some(k);
+                break;
+            }
+        }
         match unknown {
             Some(k) => ck.report(&join(path, k), unknown_key_message(k, &SUBJECTS)),
             None => {
@@ -694,12 +699,11 @@ fn parse_at(
             only_keys_or_tests(ck, map, path, subject);
             let name = ck.string(Some(value), path, subject, true)?;
             if si == 11 {
-                let non_numeric = map
-                    .keys()
-                    .find(|k| position(&TESTS, k).is_some_and(|t| !NUMERIC.contains(&t)));
-                if let Some(k) = non_numeric {
-                    ck.report_at(path, k, "a score is compared with gte, lte, gt or lt");
-                    return None;
+                for k in map.keys() {
+                    if position(&TESTS, k).is_some_and(|t| !NUMERIC.contains(&t)) {
+                        ck.report_at(path, k, "a score is compared with gte, lte, gt or lt");
+                        return None;
+                    }
                 }
             }
             let tests = parse_tests(ck, map, path)?;
