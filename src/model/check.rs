@@ -81,7 +81,11 @@ pub(crate) fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str>
     let limit = (word.len() / 3).clamp(1, 3);
     // A truncated name ("sessionTimeout" for "sessionTimeoutMinutes") is a typo too, when the
     // folded word is at least 4 bytes long.
-    let long = word.iter().map(|c| c.len_utf8()).sum::<usize>() >= 4;
+    let mut bytes = 0;
+    for c in &word {
+        bytes += c.len_utf8();
+    }
+    let long = bytes >= 4;
     // A loop, not `map`/`filter`/`min_by_key`: the iterator chain was ~0.9 KB of wasm.
     let mut best = None;
     let mut best_distance = limit + 1;
