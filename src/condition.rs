@@ -240,7 +240,11 @@ impl Condition {
     fn cost(&self) -> u8 {
         match self {
             Condition::All(cs) | Condition::Any(cs) => {
-                cs.iter().map(Condition::cost).max().unwrap_or(0)
+                let mut most = 0;
+                for c in cs {
+                    most = most.max(c.cost());
+                }
+                most
             }
             Condition::Not(c) => c.cost(),
             Condition::Score(..) => 2,
@@ -362,10 +366,14 @@ fn values_equal(actual: &Value, expected: &Value) -> bool {
 
 /// Case-folded ([`fold_case`]) words of a text; what a word char is: [`is_word_char`].
 pub fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !is_word_char(c))
-        .filter(|w| !w.is_empty())
-        .map(fold_case)
-        .collect()
+    // A loop, not `filter(..).map(..).collect()` (a collect of its own in the snippet).
+    let mut out = Vec::new();
+    for w in text.split(|c: char| !is_word_char(c)) {
+        if !w.is_empty() {
+            out.push(fold_case(w));
+        }
+    }
+    out
 }
 
 /// Whether the words of `text`, split and folded as [`words`] does, hold `phrase` (folded words)
@@ -1217,6 +1225,44 @@ mod tests {
         };
         assert!(matches!(parts[0], Condition::Trait(..)), "{parts:?}");
         assert!(matches!(parts[2], Condition::Score(..)), "{parts:?}");
+    }
+
+    #[test]
+    fn cost_is_the_dearest_part() {
+        use crate::json::json;
+        use crate::model::check::Checker;
+        for (c, cost) in [
+            (json!({"trait": "title", "exists": true}), 0),
+            (json!({"visits": 2}), 1),
+            (json!({"score": "total", "gte": 5}), 2),
+            (json!({"all": [{"identified": true}, {"visits": 2}]}), 1),
+            (
+                json!({"any": [{"visits": 2}, {"score": "fit", "lt": 1}, {"identified": true}]}),
+                2,
+            ),
+            (json!({"not": {"all": [{"identified": true}]}}), 0),
+            (
+                json!({"all": [{"not": {"matches": "x", "atLeast": 1}}, {"identified": false}]}),
+                1,
+            ),
+        ] {
+            let mut ck = Checker::default();
+            let parsed = parse(&mut ck, &c, "c", Scope::Stage).expect("valid");
+            assert_eq!(parsed.cost(), cost, "{c}");
+        }
+    }
+
+    proptest::proptest! {
+        /// `words` by its loop gives the words of the iterator chain it replaced.
+        #[test]
+        fn words_as_by_the_chain(text in "[ aZ9é\u{c9},./_&-]{0,16}") {
+            let chain: Vec<String> = text
+                .split(|c: char| !is_word_char(c))
+                .filter(|w| !w.is_empty())
+                .map(fold_case)
+                .collect();
+            proptest::prop_assert_eq!(words(&text), chain);
+        }
     }
 
     /// Word by word matching agrees with matching on the folded word list.
