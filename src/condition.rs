@@ -337,8 +337,19 @@ pub fn as_number(v: &Value) -> Option<f64> {
 /// snippet's wasm, where the reader uses the browser's own `parseFloat` instead. The reader
 /// takes this looser form as it is (a sign, leading zeros, a bare point), so nothing is copied.
 fn parse_decimal(text: &str) -> Option<f64> {
-    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
-    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    // By bytes, not `strip_prefix([..])` and `split_once('.')`: core's char searcher, which
+    // nothing else in the snippet's conditions needs.
+    let body = match text.as_bytes().first() {
+        Some(b'-' | b'+') => crate::text::slice(text, 1..),
+        _ => text,
+    };
+    let (int, frac) = match body.bytes().position(|b| b == b'.') {
+        Some(dot) => (
+            crate::text::slice(body, ..dot),
+            crate::text::slice(body, dot + 1..),
+        ),
+        None => (body, ""),
+    };
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     if (int.is_empty() && frac.is_empty()) || !digits(int) || !digits(frac) {
         return None;

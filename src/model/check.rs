@@ -49,14 +49,15 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 fn folded_distance(a: &[char], b: &[char]) -> usize {
     let w = b.len() + 1;
     let mut d = vec![0usize; (a.len() + 1) * w];
-    for i in 0..=a.len() {
+    // Exclusive ranges: `0..=n` is a `RangeInclusive` iterator of its own in the snippet.
+    for i in 0..a.len() + 1 {
         d[i * w] = i;
     }
     for (j, cell) in d.iter_mut().enumerate().take(w) {
         *cell = j;
     }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
+    for i in 1..a.len() + 1 {
+        for j in 1..b.len() + 1 {
             let cost = usize::from(a[i - 1] != b[j - 1]);
             let mut best = (d[(i - 1) * w + j] + 1)
                 .min(d[i * w + j - 1] + 1)
