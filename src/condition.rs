@@ -8,7 +8,7 @@
 //! traits only, stage criteria see scores and counts but no single event.
 
 use crate::event::{Event, EventKind};
-use crate::fold::{fold_case, fold_char};
+use crate::fold::{fold_case, fold_char, fold_chars};
 use crate::json::{Map, Number, Value};
 use crate::model::check::{
     found, index, join, quoting, unknown_key_message, unknown_name, Checker,
@@ -65,7 +65,7 @@ pub struct Glob {
 impl Glob {
     pub fn new(pattern: &str) -> Glob {
         Glob {
-            pattern: pattern.chars().map(fold_char).collect(),
+            pattern: fold_chars(pattern),
         }
     }
 

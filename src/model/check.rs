@@ -2,7 +2,7 @@
 //! instead of stopping at the first one (serde's derive would stop and could not say "did you mean").
 
 use crate::error::Problem;
-use crate::fold::fold_char;
+use crate::fold::fold_chars;
 use crate::json::num::push_u64;
 use crate::json::{Map, Value};
 use crate::text::quote::push_quoted;
@@ -33,16 +33,11 @@ pub(crate) fn index(path: &str, i: usize) -> String {
     out
 }
 
-/// `text`'s chars, each folded ([`fold_char`]).
-fn folded(text: &str) -> Vec<char> {
-    text.chars().map(fold_char).collect()
-}
-
 /// Edit distance (insert, delete, substitute, swap two neighbours), case-insensitive: for
 /// "did you mean" only, where a swapped pair ("pgae") is the commonest typo.
 #[cfg(test)]
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    folded_distance(&folded(a), &folded(b))
+    folded_distance(&fold_chars(a), &fold_chars(b))
 }
 
 /// [`edit_distance`] of two folded texts.
@@ -78,7 +73,7 @@ fn folded_distance(a: &[char], b: &[char]) -> usize {
 /// once for both tests. A prefix match wins over any distance, so one loop can return at the
 /// first prefix match (benches/SIZE.md, step 37).
 pub(crate) fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let word = folded(word);
+    let word = fold_chars(word);
     let limit = (word.len() / 3).clamp(1, 3);
     // A truncated name ("sessionTimeout" for "sessionTimeoutMinutes") is a typo too, when the
     // folded word is at least 4 bytes long.
@@ -91,7 +86,7 @@ pub(crate) fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str>
     let mut best = None;
     let mut best_distance = limit + 1;
     for c in candidates {
-        let candidate = folded(c);
+        let candidate = fold_chars(c);
         if long && candidate.starts_with(&word) {
             return Some(c);
         }
