@@ -337,21 +337,23 @@ pub fn as_number(v: &Value) -> Option<f64> {
 /// snippet's wasm, where the reader uses the browser's own `parseFloat` instead. The reader
 /// takes this looser form as it is (a sign, leading zeros, a bare point), so nothing is copied.
 fn parse_decimal(text: &str) -> Option<f64> {
-    // By bytes, not `strip_prefix([..])` and `split_once('.')`: core's char searcher, which
-    // nothing else in the snippet's conditions needs.
+    // One loop over the bytes after the sign: digits with at most one point among them, at
+    // least one digit (was `strip_prefix`, `split_once('.')` and two `all` scans: core's char
+    // searcher and iterator code the conditions need nowhere else).
     let body = match text.as_bytes().first() {
-        Some(b'-' | b'+') => crate::text::slice(text, 1..),
-        _ => text,
+        Some(b'-' | b'+') => &text.as_bytes()[1..],
+        _ => text.as_bytes(),
     };
-    let (int, frac) = match body.bytes().position(|b| b == b'.') {
-        Some(dot) => (
-            crate::text::slice(body, ..dot),
-            crate::text::slice(body, dot + 1..),
-        ),
-        None => (body, ""),
-    };
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if (int.is_empty() && frac.is_empty()) || !digits(int) || !digits(frac) {
+    let mut point = false;
+    let mut digits = 0;
+    for &b in body {
+        match b {
+            b'0'..=b'9' => digits += 1,
+            b'.' if !point => point = true,
+            _ => return None,
+        }
+    }
+    if digits == 0 {
         return None;
     }
     Some(crate::json::num::parse_f64(text))
@@ -844,10 +846,22 @@ fn only_keys(ck: &mut Checker, map: &Map<String, Value>, path: &str, allowed: &[
 
 /// [`only_keys`] for a subject that takes tests: the subject, then every test.
 fn only_keys_or_tests(ck: &mut Checker, map: &Map<String, Value>, path: &str, subject: &str) {
-    let mut allowed = vec![subject];
-    allowed.extend_from_slice(&TESTS);
+    // A copy of a constant list with the subject set first (was a `Vec` extended from `TESTS`).
+    let mut allowed = SUBJECT_AND_TESTS;
+    allowed[0] = subject;
     only_keys(ck, map, path, &allowed);
 }
+
+/// `TESTS` after a place for the subject, copied from `TESTS` at compile time.
+const SUBJECT_AND_TESTS: [&str; TESTS.len() + 1] = {
+    let mut all = [""; TESTS.len() + 1];
+    let mut i = 0;
+    while i < TESTS.len() {
+        all[i + 1] = TESTS[i];
+        i += 1;
+    }
+    all
+};
 
 fn parse_tests(ck: &mut Checker, map: &Map<String, Value>, path: &str) -> Option<Vec<Test>> {
     let before = ck.problems.len();
@@ -1156,6 +1170,17 @@ mod tests {
                 Glob::new(&pattern).matches(&text),
                 glob_by_folded_chars(&pattern, &text),
                 "{:?} ~ {:?}", pattern, text
+            );
+        }
+
+        /// Any text of digits, points and signs is a number exactly when `str::parse` reads
+        /// one, with its value (the shape check by one byte loop, step 37).
+        #[test]
+        fn decimal_shapes_as_str_parse(text in "[0-9.+-]{0,7}") {
+            proptest::prop_assert_eq!(
+                parse_decimal(&text).map(f64::to_bits),
+                text.parse::<f64>().ok().map(f64::to_bits),
+                "{:?}", text
             );
         }
 
