@@ -260,7 +260,9 @@ impl Condition {
     pub(crate) fn cheap_first(&mut self) {
         match self {
             Condition::All(cs) | Condition::Any(cs) => {
-                cs.iter_mut().for_each(Condition::cheap_first);
+                for c in cs.iter_mut() {
+                    c.cheap_first();
+                }
                 crate::hash::sort_small(cs, |a, b| a.cost() < b.cost());
             }
             Condition::Not(c) => c.cheap_first(),

@@ -319,30 +319,28 @@ impl Checker {
 
     /// A string or a non-empty list of strings.
     pub fn strings(&mut self, v: &Value, path: &str) -> Vec<String> {
+        // One list filled in every arm (was a `vec![s]` for a single string, a collect of its
+        // own before that, and an empty `Vec` per problem arm).
+        let mut out = Vec::new();
         match v {
-            // Not `into_iter().collect()`: a collect of its own in the snippet.
-            Value::String(_) => match self.string(Some(v), path, "", true) {
-                Some(s) => vec![s],
-                None => Vec::new(),
-            },
+            Value::String(_) => {
+                if let Some(s) = self.string(Some(v), path, "", true) {
+                    out.push(s);
+                }
+            }
             Value::Array(items) if items.is_empty() => {
                 self.report(path, "must not be an empty list");
-                Vec::new()
             }
             Value::Array(items) => {
-                let mut out = Vec::new();
                 for (i, item) in items.iter().enumerate() {
                     if let Some(s) = self.string(Some(item), &index(path, i), "", true) {
                         out.push(s);
                     }
                 }
-                out
             }
-            other => {
-                self.report(path, found("must be a string or a list of strings", other));
-                Vec::new()
-            }
+            other => self.report(path, found("must be a string or a list of strings", other)),
         }
+        out
     }
 }
 
