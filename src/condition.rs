@@ -460,9 +460,10 @@ impl Test {
         let Some(v) = v else { return false };
         if let Value::Array(items) = v {
             // A list value passes when one element passes (tags, interests, ...).
-            return items
+            // The first 64 as a slice, not `take(64)` (an adapter's fold of its own).
+            let first = &items[..items.len().min(64)];
+            return first
                 .iter()
-                .take(64)
                 .any(|item| !item.is_array() && self.check(Some(item)));
         }
         match self {
@@ -1312,6 +1313,21 @@ mod tests {
         assert!(folds_to("École", "école"));
         assert!(!folds_to("École", "écol"));
         assert!(!folds_to("Écol", "école"));
+    }
+
+    /// A list value is tested on its first 64 elements only.
+    #[test]
+    fn list_values_are_read_to_64() {
+        let list = |at: usize| {
+            let mut items = vec![Value::String("no".into()); 70];
+            items[at] = Value::String("yes".into());
+            Value::Array(items)
+        };
+        let t = Test::Equals(Value::String("YES".into()));
+        assert!(t.check(Some(&list(0))));
+        assert!(t.check(Some(&list(63))));
+        assert!(!t.check(Some(&list(64))));
+        assert!(!t.check(Some(&list(69))));
     }
 
     #[test]
