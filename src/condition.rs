@@ -8,7 +8,7 @@
 //! traits only, stage criteria see scores and counts but no single event.
 
 use crate::event::{Event, EventKind};
-use crate::fold::{fold_case, fold_char};
+use crate::fold::{fold_case, fold_char, fold_chars};
 use crate::json::{Map, Number, Value};
 use crate::model::check::{
     found, index, join, quoting, unknown_key_message, unknown_name, Checker,
@@ -65,38 +65,36 @@ pub struct Glob {
 impl Glob {
     pub fn new(pattern: &str) -> Glob {
         Glob {
-            pattern: pattern.chars().map(fold_char).collect(),
+            pattern: fold_chars(pattern),
         }
     }
 
     pub fn matches(&self, text: &str) -> bool {
-        if text.is_ascii() {
-            // Fast path, no allocation: most paths and event names are ASCII.
-            return wildcard(&self.pattern, text.len(), |i| {
-                char::from(text.as_bytes()[i].to_ascii_lowercase())
-            });
-        }
-        let folded: Vec<char> = text.chars().map(fold_char).collect();
-        wildcard(&self.pattern, folded.len(), |i| folded[i])
+        wildcard(&self.pattern, text)
     }
 }
 
-/// Wildcard match of `p` against a text given by length and character accessor; iterative with
-/// a single backtrack point, O(len(p) · len(text)), no recursion on hostile patterns.
-fn wildcard(p: &[char], text_len: usize, at: impl Fn(usize) -> char) -> bool {
-    let (mut ti, mut pi) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < text_len {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == at(ti)) {
-            ti += 1;
+/// Wildcard match of `p` against the chars of `text`, each folded as it is read; iterative with
+/// a single backtrack point, O(len(p) · len(text)), no recursion on hostile patterns. One copy
+/// for every text and no folded copy of it (was an ASCII fast path beside a folded `Vec<char>`:
+/// two instances of the loop in the snippet's wasm; benches/SIZE.md, step 37).
+fn wildcard(p: &[char], text: &str) -> bool {
+    // The text still to match, and at the backtrack point the text the star takes from.
+    let mut rest = text.chars();
+    let mut pi = 0usize;
+    let mut star: Option<(usize, core::str::Chars<'_>)> = None;
+    while let Some(c) = rest.clone().next() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == fold_char(c)) {
+            rest.next();
             pi += 1;
         } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ti));
+            star = Some((pi, rest.clone()));
             pi += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
+        } else if let Some((sp, taken)) = &mut star {
+            // The star takes one more char.
+            taken.next();
+            pi = *sp + 1;
+            rest = taken.clone();
         } else {
             return false;
         }
@@ -242,7 +240,11 @@ impl Condition {
     fn cost(&self) -> u8 {
         match self {
             Condition::All(cs) | Condition::Any(cs) => {
-                cs.iter().map(Condition::cost).max().unwrap_or(0)
+                let mut most = 0;
+                for c in cs {
+                    most = most.max(c.cost());
+                }
+                most
             }
             Condition::Not(c) => c.cost(),
             Condition::Score(..) => 2,
@@ -258,7 +260,9 @@ impl Condition {
     pub(crate) fn cheap_first(&mut self) {
         match self {
             Condition::All(cs) | Condition::Any(cs) => {
-                cs.iter_mut().for_each(Condition::cheap_first);
+                for c in cs.iter_mut() {
+                    c.cheap_first();
+                }
                 crate::hash::sort_small(cs, |a, b| a.cost() < b.cost());
             }
             Condition::Not(c) => c.cheap_first(),
@@ -335,10 +339,23 @@ pub fn as_number(v: &Value) -> Option<f64> {
 /// snippet's wasm, where the reader uses the browser's own `parseFloat` instead. The reader
 /// takes this looser form as it is (a sign, leading zeros, a bare point), so nothing is copied.
 fn parse_decimal(text: &str) -> Option<f64> {
-    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
-    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if (int.is_empty() && frac.is_empty()) || !digits(int) || !digits(frac) {
+    // One loop over the bytes after the sign: digits with at most one point among them, at
+    // least one digit (was `strip_prefix`, `split_once('.')` and two `all` scans: core's char
+    // searcher and iterator code the conditions need nowhere else).
+    let body = match text.as_bytes().first() {
+        Some(b'-' | b'+') => &text.as_bytes()[1..],
+        _ => text.as_bytes(),
+    };
+    let mut point = false;
+    let mut digits = 0;
+    for &b in body {
+        match b {
+            b'0'..=b'9' => digits += 1,
+            b'.' if !point => point = true,
+            _ => return None,
+        }
+    }
+    if digits == 0 {
         return None;
     }
     Some(crate::json::num::parse_f64(text))
@@ -362,12 +379,45 @@ fn values_equal(actual: &Value, expected: &Value) -> bool {
     }
 }
 
+/// The next word of `text` from byte `at` on (a run of [`is_word_char`] chars), with `at` moved
+/// past it. One word reader for [`words`] and [`contains_phrase`] (was a `split(..).filter(..)`
+/// in each, with core's char searcher and filter code; benches/SIZE.md, step 37).
+fn next_word<'t>(text: &'t str, at: &mut usize) -> Option<&'t str> {
+    let rest = crate::text::slice(text, *at..);
+    let mut start = None;
+    for (i, c) in rest.char_indices() {
+        match (start, is_word_char(c)) {
+            (None, true) => start = Some(i),
+            (Some(s), false) => {
+                *at += i;
+                return Some(crate::text::slice(rest, s..i));
+            }
+            _ => {}
+        }
+    }
+    *at = text.len();
+    start.map(|s| crate::text::slice(rest, s..))
+}
+
 /// Case-folded ([`fold_case`]) words of a text; what a word char is: [`is_word_char`].
 pub fn words(text: &str) -> Vec<String> {
-    text.split(|c: char| !is_word_char(c))
-        .filter(|w| !w.is_empty())
-        .map(fold_case)
-        .collect()
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(w) = next_word(text, &mut at) {
+        out.push(fold_case(w));
+    }
+    out
+}
+
+/// Whether `word` folded ([`fold_char`]) is `folded`.
+fn folds_to(word: &str, folded: &str) -> bool {
+    let mut expected = folded.chars();
+    for c in word.chars() {
+        if expected.next() != Some(fold_char(c)) {
+            return false;
+        }
+    }
+    expected.next().is_none()
 }
 
 /// Whether the words of `text`, split and folded as [`words`] does, hold `phrase` (folded words)
@@ -377,18 +427,21 @@ fn contains_phrase(text: &str, phrase: &[String]) -> bool {
     if phrase.is_empty() {
         return false;
     }
-    let mut at = text
-        .split(|c: char| !is_word_char(c))
-        .filter(|w| !w.is_empty());
+    let mut at = 0;
     loop {
-        let mut run = at.clone();
-        if phrase.iter().all(|p| {
-            run.next()
-                .is_some_and(|w| w.chars().map(fold_char).eq(p.chars()))
-        }) {
+        // The phrase's words against the words from `at` on.
+        let mut run = at;
+        let mut held = true;
+        for p in phrase {
+            if !next_word(text, &mut run).is_some_and(|w| folds_to(w, p)) {
+                held = false;
+                break;
+            }
+        }
+        if held {
             return true;
         }
-        if at.next().is_none() {
+        if next_word(text, &mut at).is_none() {
             return false;
         }
     }
@@ -407,9 +460,10 @@ impl Test {
         let Some(v) = v else { return false };
         if let Value::Array(items) = v {
             // A list value passes when one element passes (tags, interests, ...).
-            return items
+            // The first 64 as a slice, not `take(64)` (an adapter's fold of its own).
+            let first = &items[..items.len().min(64)];
+            return first
                 .iter()
-                .take(64)
                 .any(|item| !item.is_array() && self.check(Some(item)));
         }
         match self {
@@ -547,9 +601,14 @@ fn parse_at(
         }
     }
     let Some((si, subject, value)) = first else {
-        let unknown = map
-            .keys()
-            .find(|k| position(&TESTS, k).is_none() && *k != "atLeast" && *k != "withinDays");
+        // Loops, not `keys().find(..)`: each `find` was an iterator fold of its own.
+        let mut unknown = None;
+        for k in map.keys() {
+            if position(&TESTS, k).is_none() && k != "atLeast" && k != "withinDays" {
+                unknown = Some(k);
+                break;
+            }
+        }
         match unknown {
             Some(k) => ck.report(&join(path, k), unknown_key_message(k, &SUBJECTS)),
             None => {
@@ -696,12 +755,11 @@ fn parse_at(
             only_keys_or_tests(ck, map, path, subject);
             let name = ck.string(Some(value), path, subject, true)?;
             if si == 11 {
-                let non_numeric = map
-                    .keys()
-                    .find(|k| position(&TESTS, k).is_some_and(|t| !NUMERIC.contains(&t)));
-                if let Some(k) = non_numeric {
-                    ck.report_at(path, k, "a score is compared with gte, lte, gt or lt");
-                    return None;
+                for k in map.keys() {
+                    if position(&TESTS, k).is_some_and(|t| !NUMERIC.contains(&t)) {
+                        ck.report_at(path, k, "a score is compared with gte, lte, gt or lt");
+                        return None;
+                    }
                 }
             }
             let tests = parse_tests(ck, map, path)?;
@@ -791,10 +849,22 @@ fn only_keys(ck: &mut Checker, map: &Map<String, Value>, path: &str, allowed: &[
 
 /// [`only_keys`] for a subject that takes tests: the subject, then every test.
 fn only_keys_or_tests(ck: &mut Checker, map: &Map<String, Value>, path: &str, subject: &str) {
-    let mut allowed = vec![subject];
-    allowed.extend_from_slice(&TESTS);
+    // A copy of a constant list with the subject set first (was a `Vec` extended from `TESTS`).
+    let mut allowed = SUBJECT_AND_TESTS;
+    allowed[0] = subject;
     only_keys(ck, map, path, &allowed);
 }
+
+/// `TESTS` after a place for the subject, copied from `TESTS` at compile time.
+const SUBJECT_AND_TESTS: [&str; TESTS.len() + 1] = {
+    let mut all = [""; TESTS.len() + 1];
+    let mut i = 0;
+    while i < TESTS.len() {
+        all[i + 1] = TESTS[i];
+        i += 1;
+    }
+    all
+};
 
 fn parse_tests(ck: &mut Checker, map: &Map<String, Value>, path: &str) -> Option<Vec<Test>> {
     let before = ck.problems.len();
@@ -1043,7 +1113,80 @@ mod tests {
         n.is_finite().then_some(n)
     }
 
+    /// `Glob::matches` as it was: the text folded into a `Vec<char>` first, the wildcard loop
+    /// over char indices. The oracle of the proptest below.
+    fn glob_by_folded_chars(pattern: &str, text: &str) -> bool {
+        let p: Vec<char> = pattern.chars().map(fold_char).collect();
+        let t: Vec<char> = text.chars().map(fold_char).collect();
+        let (mut ti, mut pi) = (0usize, 0usize);
+        let mut star: Option<(usize, usize)> = None;
+        while ti < t.len() {
+            if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+                ti += 1;
+                pi += 1;
+            } else if pi < p.len() && p[pi] == '*' {
+                star = Some((pi, ti));
+                pi += 1;
+            } else if let Some((sp, st)) = star {
+                pi = sp + 1;
+                ti = st + 1;
+                star = Some((sp, st + 1));
+            } else {
+                return false;
+            }
+        }
+        while pi < p.len() && p[pi] == '*' {
+            pi += 1;
+        }
+        pi == p.len()
+    }
+
+    #[test]
+    fn glob_backtracks_over_multibyte_chars() {
+        for (pattern, text, expected) in [
+            ("*é", "ééÉ", true),
+            ("*éa", "ééaéa", true),
+            ("*?b", "€€b", true),
+            ("*€?", "a€€", true),
+            ("a*€", "a€x", false),
+            ("?", "€", true),
+            ("??", "€", false),
+        ] {
+            assert_eq!(
+                Glob::new(pattern).matches(text),
+                expected,
+                "{pattern} ~ {text}"
+            );
+            assert_eq!(glob_by_folded_chars(pattern, text), expected);
+        }
+    }
+
     proptest::proptest! {
+        /// Globs match as before, on texts and patterns of ASCII and multi-byte chars that
+        /// fold (`É`) or not (`€`), with stars and question marks.
+        #[test]
+        fn globs_match_as_before(
+            pattern in "[aAéÉ€/*?]{0,8}",
+            text in "[aAbéÉ€/]{0,12}",
+        ) {
+            proptest::prop_assert_eq!(
+                Glob::new(&pattern).matches(&text),
+                glob_by_folded_chars(&pattern, &text),
+                "{:?} ~ {:?}", pattern, text
+            );
+        }
+
+        /// Any text of digits, points and signs is a number exactly when `str::parse` reads
+        /// one, with its value (the shape check by one byte loop, step 37).
+        #[test]
+        fn decimal_shapes_as_str_parse(text in "[0-9.+-]{0,7}") {
+            proptest::prop_assert_eq!(
+                parse_decimal(&text).map(f64::to_bits),
+                text.parse::<f64>().ok().map(f64::to_bits),
+                "{:?}", text
+            );
+        }
+
         /// Numeric strings read as before: digits, separators, signs, dots, spaces, letters
         /// and non-ASCII in any order.
         #[test]
@@ -1153,6 +1296,89 @@ mod tests {
         };
         assert!(matches!(parts[0], Condition::Trait(..)), "{parts:?}");
         assert!(matches!(parts[2], Condition::Score(..)), "{parts:?}");
+    }
+
+    #[test]
+    fn next_word_walks_the_runs() {
+        let text = "  Sr. Director,EMEA/ÉCOLE-x ";
+        let mut at = 0;
+        let mut seen = Vec::new();
+        while let Some(w) = next_word(text, &mut at) {
+            seen.push(w);
+            assert!(seen.len() <= 8, "{seen:?}");
+        }
+        assert_eq!(seen, ["Sr", "Director", "EMEA", "ÉCOLE", "x"]);
+        assert_eq!(at, text.len());
+        assert_eq!(next_word("", &mut 0), None);
+        assert!(folds_to("École", "école"));
+        assert!(!folds_to("École", "écol"));
+        assert!(!folds_to("Écol", "école"));
+    }
+
+    /// A list value is tested on its first 64 elements only.
+    #[test]
+    fn list_values_are_read_to_64() {
+        let list = |at: usize| {
+            let mut items = vec![Value::String("no".into()); 70];
+            items[at] = Value::String("yes".into());
+            Value::Array(items)
+        };
+        let t = Test::Equals(Value::String("YES".into()));
+        assert!(t.check(Some(&list(0))));
+        assert!(t.check(Some(&list(63))));
+        assert!(!t.check(Some(&list(64))));
+        assert!(!t.check(Some(&list(69))));
+    }
+
+    #[test]
+    fn cost_is_the_dearest_part() {
+        use crate::json::json;
+        use crate::model::check::Checker;
+        for (c, cost) in [
+            (json!({"trait": "title", "exists": true}), 0),
+            (json!({"visits": 2}), 1),
+            (json!({"score": "total", "gte": 5}), 2),
+            (json!({"all": [{"identified": true}, {"visits": 2}]}), 1),
+            (
+                json!({"any": [{"visits": 2}, {"score": "fit", "lt": 1}, {"identified": true}]}),
+                2,
+            ),
+            (json!({"not": {"all": [{"identified": true}]}}), 0),
+            (
+                json!({"all": [{"not": {"matches": "x", "atLeast": 1}}, {"identified": false}]}),
+                1,
+            ),
+        ] {
+            let mut ck = Checker::default();
+            let parsed = parse(&mut ck, &c, "c", Scope::Stage).expect("valid");
+            assert_eq!(parsed.cost(), cost, "{c}");
+        }
+    }
+
+    proptest::proptest! {
+        /// `words` by its loop gives the words of the iterator chain it replaced.
+        #[test]
+        fn words_as_by_the_chain(text in "[ aZ9é\u{c9},./_&-]{0,16}") {
+            let chain: Vec<String> = text
+                .split(|c: char| !is_word_char(c))
+                .filter(|w| !w.is_empty())
+                .map(fold_case)
+                .collect();
+            proptest::prop_assert_eq!(words(&text), chain);
+        }
+
+        /// A phrase is found word by word exactly where the folded word lists hold it as a run;
+        /// short alphabets so that runs occur.
+        #[test]
+        fn contains_phrase_as_by_the_word_list(
+            text in "[ aAé\u{c9}Σς,-]{0,14}",
+            phrase in "[ aAé\u{c9}σ,]{0,6}",
+        ) {
+            let list = words(&text);
+            let p = words(&phrase);
+            let by_list = !p.is_empty() && list.windows(p.len()).any(|w| w == p.as_slice());
+            proptest::prop_assert_eq!(contains_phrase(&text, &p), by_list);
+        }
     }
 
     /// Word by word matching agrees with matching on the folded word list.

@@ -2,7 +2,7 @@
 //! instead of stopping at the first one (serde's derive would stop and could not say "did you mean").
 
 use crate::error::Problem;
-use crate::fold::{fold_case, fold_char};
+use crate::fold::fold_chars;
 use crate::json::num::push_u64;
 use crate::json::{Map, Value};
 use crate::text::quote::push_quoted;
@@ -35,19 +35,24 @@ pub(crate) fn index(path: &str, i: usize) -> String {
 
 /// Edit distance (insert, delete, substitute, swap two neighbours), case-insensitive: for
 /// "did you mean" only, where a swapped pair ("pgae") is the commonest typo.
+#[cfg(test)]
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().map(fold_char).collect();
-    let b: Vec<char> = b.chars().map(fold_char).collect();
+    folded_distance(&fold_chars(a), &fold_chars(b))
+}
+
+/// [`edit_distance`] of two folded texts.
+fn folded_distance(a: &[char], b: &[char]) -> usize {
     let w = b.len() + 1;
     let mut d = vec![0usize; (a.len() + 1) * w];
-    for i in 0..=a.len() {
+    // Exclusive ranges: `0..=n` is a `RangeInclusive` iterator of its own in the snippet.
+    for i in 0..a.len() + 1 {
         d[i * w] = i;
     }
     for (j, cell) in d.iter_mut().enumerate().take(w) {
         *cell = j;
     }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
+    for i in 1..a.len() + 1 {
+        for j in 1..b.len() + 1 {
             let cost = usize::from(a[i - 1] != b[j - 1]);
             let mut best = (d[(i - 1) * w + j] + 1)
                 .min(d[i * w + j - 1] + 1)
@@ -62,22 +67,30 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The closest candidate, if it is close enough to be a plausible typo. On a tie, the first.
+///
+/// The word is folded once, into chars: their number is the word's (no `chars().count()`,
+/// which alone kept core's 836 B char counter in the snippet), and each candidate is folded
+/// once for both tests. A prefix match wins over any distance, so one loop can return at the
+/// first prefix match (benches/SIZE.md, step 37).
 pub(crate) fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).clamp(1, 3);
-    let lower = fold_case(word);
-    // A truncated name ("sessionTimeout" for "sessionTimeoutMinutes") is a typo too.
-    if lower.len() >= 4 {
-        for c in candidates {
-            if fold_case(c).starts_with(&lower) {
-                return Some(c);
-            }
-        }
+    let word = fold_chars(word);
+    let limit = (word.len() / 3).clamp(1, 3);
+    // A truncated name ("sessionTimeout" for "sessionTimeoutMinutes") is a typo too, when the
+    // folded word is at least 4 bytes long.
+    let mut bytes = 0;
+    for c in &word {
+        bytes += c.len_utf8();
     }
+    let long = bytes >= 4;
     // A loop, not `map`/`filter`/`min_by_key`: the iterator chain was ~0.9 KB of wasm.
     let mut best = None;
     let mut best_distance = limit + 1;
     for c in candidates {
-        let d = edit_distance(word, c);
+        let candidate = fold_chars(c);
+        if long && candidate.starts_with(&word) {
+            return Some(c);
+        }
+        let d = folded_distance(&word, &candidate);
         if d < best_distance {
             best = Some(*c);
             best_distance = d;
@@ -306,30 +319,28 @@ impl Checker {
 
     /// A string or a non-empty list of strings.
     pub fn strings(&mut self, v: &Value, path: &str) -> Vec<String> {
+        // One list filled in every arm (was a `vec![s]` for a single string, a collect of its
+        // own before that, and an empty `Vec` per problem arm).
+        let mut out = Vec::new();
         match v {
-            // Not `into_iter().collect()`: a collect of its own in the snippet.
-            Value::String(_) => match self.string(Some(v), path, "", true) {
-                Some(s) => vec![s],
-                None => Vec::new(),
-            },
+            Value::String(_) => {
+                if let Some(s) = self.string(Some(v), path, "", true) {
+                    out.push(s);
+                }
+            }
             Value::Array(items) if items.is_empty() => {
                 self.report(path, "must not be an empty list");
-                Vec::new()
             }
             Value::Array(items) => {
-                let mut out = Vec::new();
                 for (i, item) in items.iter().enumerate() {
                     if let Some(s) = self.string(Some(item), &index(path, i), "", true) {
                         out.push(s);
                     }
                 }
-                out
             }
-            other => {
-                self.report(path, found("must be a string or a list of strings", other));
-                Vec::new()
-            }
+            other => self.report(path, found("must be a string or a list of strings", other)),
         }
+        out
     }
 }
 
@@ -347,6 +358,7 @@ pub(crate) fn kind_of(v: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fold::fold_case;
     use crate::text::quote::quoted;
 
     #[test]

@@ -367,19 +367,23 @@ fn parse_decay(ck: &mut Checker, v: &Value, path: &str) -> Option<Decay> {
         }
         Value::Object(map) => {
             ck.object(v, path, &["halfLifeDays", "linearPercent", "periodDays"])?;
-            if map.contains_key("halfLifeDays") {
-                if map.contains_key("linearPercent") || map.contains_key("periodDays") {
+            // Each key looked up once (was `contains_key` and then `get`).
+            let half_life = map.get("halfLifeDays");
+            let linear = map.get("linearPercent");
+            let period = map.get("periodDays");
+            if half_life.is_some() {
+                if linear.is_some() || period.is_some() {
                     ck.report(
                         path,
                         "choose either halfLifeDays or linearPercent with periodDays",
                     );
                     return None;
                 }
-                let days = ck.positive(map.get("halfLifeDays"), path, "halfLifeDays", true)?;
+                let days = ck.positive(half_life, path, "halfLifeDays", true)?;
                 Some(Decay::HalfLife { days })
-            } else if map.contains_key("linearPercent") {
-                let percent = ck.positive(map.get("linearPercent"), path, "linearPercent", true);
-                let period_days = ck.positive(map.get("periodDays"), path, "periodDays", true);
+            } else if linear.is_some() {
+                let percent = ck.positive(linear, path, "linearPercent", true);
+                let period_days = ck.positive(period, path, "periodDays", true);
                 let percent = percent?;
                 if percent > 100.0 {
                     ck.report_at(path, "linearPercent", "at most 100");

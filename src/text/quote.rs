@@ -10,18 +10,35 @@
 //! and writes the rest as it is, where `{:?}` also escapes unassigned code points, private use
 //! chars, other scripts' combining marks and a few rarer format chars.
 
-use core::fmt::{self, Display, Formatter, Write};
+use core::fmt::{self, Display, Formatter};
 
 /// `text` in double quotes, escaped for a message (see the module docs).
 pub fn quoted(text: &str) -> Quoted<'_> {
     Quoted(text)
 }
 
-/// Appends `text` quoted as [`quoted`] writes it: one formatting call for every message built by
-/// pushes (`model::check`), instead of a `format!` per message site.
+/// Appends `text` quoted as [`quoted`] writes it: one call for every message built by pushes
+/// (`model::check`), instead of a `format!` per message site. Pushes to the `String` directly;
+/// `Display` goes through here too, so the escaping is written once and its chars are not
+/// each a call through the formatter's `dyn Write` (benches/SIZE.md, step 37).
 #[inline(never)]
 pub fn push_quoted(out: &mut String, text: &str) {
-    let _ = write!(out, "{}", Quoted(text));
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\n' => out.push_str("\\n"),
+            '\0' => out.push_str("\\0"),
+            c if escaped(c) => push_code_point(out, c),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// What [`quoted`] returns: writes the quoted text where it is formatted.
@@ -29,34 +46,21 @@ pub struct Quoted<'a>(&'a str);
 
 impl Display for Quoted<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        f.write_char('"')?;
-        for c in self.0.chars() {
-            match c {
-                '"' | '\\' => {
-                    f.write_char('\\')?;
-                    f.write_char(c)?;
-                }
-                '\t' => f.write_str("\\t")?,
-                '\r' => f.write_str("\\r")?,
-                '\n' => f.write_str("\\n")?,
-                '\0' => f.write_str("\\0")?,
-                c if escaped(c) => write_code_point(f, c)?,
-                c => f.write_char(c)?,
-            }
-        }
-        f.write_char('"')
+        let mut out = String::new();
+        push_quoted(&mut out, self.0);
+        f.write_str(&out)
     }
 }
 
 /// `\u{..}` with the code point in lower-case hex, no leading zeros: as `{:?}` writes it.
-fn write_code_point(f: &mut Formatter<'_>, c: char) -> fmt::Result {
+fn push_code_point(out: &mut String, c: char) {
     let u = u32::from(c);
     let digits = (u32::BITS - u.leading_zeros()).div_ceil(4).max(1);
-    f.write_str("\\u{")?;
+    out.push_str("\\u{");
     for i in (0..digits).rev() {
-        f.write_char(char::from_digit((u >> (4 * i)) & 0xF, 16).unwrap_or('0'))?;
+        out.push(char::from_digit((u >> (4 * i)) & 0xF, 16).unwrap_or('0'));
     }
-    f.write_char('}')
+    out.push('}');
 }
 
 /// Chars written as `\u{..}`: control chars, spaces other than the ASCII one, the soft hyphen,
