@@ -219,20 +219,28 @@ impl Outbox {
 
     /// Mark an entry in flight (pending, or in flight with an expired lease).
     pub fn begin(&mut self, id: &str, now: i64) -> Result<(), Error> {
+        self.try_begin(id, now)
+            .map_err(|reason| outbox_error(id, reason))
+    }
+
+    /// [`Outbox::begin`] with the refusal's reason only: the tracker just needs to know whether
+    /// the entry moved, and an `Error` (the id and the reason copied into `String`s) would be
+    /// built for it to drop (benches/SIZE.md, step 40).
+    pub fn try_begin(&mut self, id: &str, now: i64) -> Result<(), &'static str> {
         let policy = self.policy;
-        let e = self.entry_mut(id)?;
+        let e = self.entry(id)?;
         if now.saturating_sub(e.created_at) > policy.max_age_ms && !e.delivery.is_finished() {
             e.delivery = DeliveryState::GaveUp {
                 at: now,
                 reason: format!("older than {} minutes", policy.max_age_ms / 60_000),
             };
-            return Err(outbox_error(id, "given up: too old"));
+            return Err("given up: too old");
         }
         match e.delivery {
             DeliveryState::Pending => {}
             DeliveryState::InFlight { since } if since.saturating_add(policy.lease_ms) <= now => {}
-            DeliveryState::InFlight { .. } => return Err(outbox_error(id, "already in flight")),
-            _ => return Err(outbox_error(id, "already finished")),
+            DeliveryState::InFlight { .. } => return Err("already in flight"),
+            _ => return Err("already finished"),
         }
         e.attempts = e.attempts.saturating_add(1);
         e.delivery = DeliveryState::InFlight { since: now };
@@ -247,10 +255,25 @@ impl Outbox {
         now: i64,
         jitter_seed: u64,
     ) -> Result<DeliveryState, Error> {
+        match self.record(id, result, now, jitter_seed) {
+            Ok(state) => Ok(state.clone()),
+            Err(reason) => Err(outbox_error(id, reason)),
+        }
+    }
+
+    /// [`Outbox::complete`] returning the new state by reference and a refusal's reason only:
+    /// what the tracker calls, which keeps neither (no state cloned, no `Error` built to drop).
+    pub fn record(
+        &mut self,
+        id: &str,
+        result: DeliveryResult,
+        now: i64,
+        jitter_seed: u64,
+    ) -> Result<&DeliveryState, &'static str> {
         let policy = self.policy;
-        let e = self.entry_mut(id)?;
+        let e = self.entry(id)?;
         if !matches!(e.delivery, DeliveryState::InFlight { .. }) {
-            return Err(outbox_error(id, "not in flight"));
+            return Err("not in flight");
         }
         let (error, retry_after) = match result {
             DeliveryResult::Status { code, .. } if (200..300).contains(&code) => {
@@ -259,7 +282,7 @@ impl Outbox {
                     status: code,
                 };
                 e.last_error = None;
-                return Ok(e.delivery.clone());
+                return Ok(&e.delivery);
             }
             DeliveryResult::Status {
                 code,
@@ -275,7 +298,7 @@ impl Outbox {
                 };
                 e.last_error = Some(reason.clone());
                 e.delivery = DeliveryState::Failed { at: now, reason };
-                return Ok(e.delivery.clone());
+                return Ok(&e.delivery);
             }
             DeliveryResult::NetworkError(message) => (
                 format!("network error: {}", crate::event::clip(&message, 200)),
@@ -288,7 +311,7 @@ impl Outbox {
                 at: now,
                 reason: format!("{} attempts, last: {error}", e.attempts),
             };
-            return Ok(e.delivery.clone());
+            return Ok(&e.delivery);
         }
         let delay = match retry_after {
             Some(ms) if ms >= 0 => ms.min(policy.max_age_ms),
@@ -306,11 +329,11 @@ impl Outbox {
                     policy.max_age_ms / 60_000
                 ),
             };
-            return Ok(e.delivery.clone());
+            return Ok(&e.delivery);
         }
         e.next_attempt_at = next;
         e.delivery = DeliveryState::Pending;
-        Ok(e.delivery.clone())
+        Ok(&e.delivery)
     }
 
     /// When something next becomes due (a retry time or a lease expiry), if anything is waiting.
@@ -367,11 +390,11 @@ impl Outbox {
         Ok(outbox)
     }
 
-    fn entry_mut(&mut self, id: &str) -> Result<&mut OutboxEntry, Error> {
+    fn entry(&mut self, id: &str) -> Result<&mut OutboxEntry, &'static str> {
         self.entries
             .iter_mut()
             .find(|e| e.handoff_id == id)
-            .ok_or_else(|| outbox_error(id, "unknown handoff id"))
+            .ok_or("unknown handoff id")
     }
 }
 

@@ -668,7 +668,7 @@ impl Inner {
         let mut begun = Vec::new();
         for d in self.outbox.due(now) {
             let handed = beacon.is_none_or(|endpoint| net::beacon(endpoint, &d.body));
-            if handed && self.outbox.begin(&d.handoff_id, now).is_ok() {
+            if handed && self.outbox.try_begin(&d.handoff_id, now).is_ok() {
                 begun.push(d);
             }
         }
@@ -770,7 +770,7 @@ fn settle(inner: &Rc<RefCell<Inner>>, id: &str, result: DeliveryResult) {
             }
         }
         // An error here means another tab already settled this entry: nothing left to do.
-        let _ = s.outbox.complete(id, result, now, random_seed());
+        let _ = s.outbox.record(id, result, now, random_seed());
         s.persist_outbox();
         (s.hooks.clone(), notes)
     };
