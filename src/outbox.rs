@@ -12,7 +12,9 @@
 
 use crate::error::Error;
 use crate::hash;
+use crate::json::num::push_u64;
 use crate::json::Value;
+use crate::text::int::push_i64;
 use serde::{Deserialize, Serialize};
 
 mod decode;
@@ -230,10 +232,9 @@ impl Outbox {
         let policy = self.policy;
         let e = self.entry(id)?;
         if now.saturating_sub(e.created_at) > policy.max_age_ms && !e.delivery.is_finished() {
-            e.delivery = DeliveryState::GaveUp {
-                at: now,
-                reason: format!("older than {} minutes", policy.max_age_ms / 60_000),
-            };
+            let mut reason = String::new();
+            push_older_than(&mut reason, policy.max_age_ms);
+            e.delivery = DeliveryState::GaveUp { at: now, reason };
             return Err("given up: too old");
         }
         match e.delivery {
@@ -275,7 +276,10 @@ impl Outbox {
         if !matches!(e.delivery, DeliveryState::InFlight { .. }) {
             return Err("not in flight");
         }
-        let (error, retry_after) = match result {
+        // The messages are stored (`lastError`, a final state's `reason`), so their bytes are
+        // part of the outbox's format; they are built by pushes, not `format!` (step 40).
+        let mut error = String::new();
+        let retry_after = match result {
             DeliveryResult::Status { code, .. } if (200..300).contains(&code) => {
                 e.delivery = DeliveryState::Acknowledged {
                     at: now,
@@ -287,48 +291,56 @@ impl Outbox {
             DeliveryResult::Status {
                 code,
                 retry_after_ms,
-            } if code == 408 || code == 429 || code >= 500 => {
-                (format!("HTTP {code}"), retry_after_ms)
+            } => {
+                error.push_str("HTTP ");
+                push_u64(code.into(), &mut error);
+                if !(code == 408 || code == 429 || code >= 500) {
+                    error.push_str(if (400..500).contains(&code) {
+                        ": the endpoint refused the handoff; retrying cannot help"
+                    } else {
+                        ": unexpected status"
+                    });
+                    e.last_error = Some(error.clone());
+                    e.delivery = DeliveryState::Failed {
+                        at: now,
+                        reason: error,
+                    };
+                    return Ok(&e.delivery);
+                }
+                retry_after_ms
             }
-            DeliveryResult::Status { code, .. } => {
-                let reason = if (400..500).contains(&code) {
-                    format!("HTTP {code}: the endpoint refused the handoff; retrying cannot help")
-                } else {
-                    format!("HTTP {code}: unexpected status")
-                };
-                e.last_error = Some(reason.clone());
-                e.delivery = DeliveryState::Failed { at: now, reason };
-                return Ok(&e.delivery);
+            DeliveryResult::NetworkError(message) => {
+                error.push_str("network error: ");
+                error.push_str(crate::event::clipped(&message, 200));
+                None
             }
-            DeliveryResult::NetworkError(message) => (
-                format!("network error: {}", crate::event::clip(&message, 200)),
-                None,
-            ),
         };
         e.last_error = Some(error.clone());
         if e.attempts >= policy.max_attempts {
-            e.delivery = DeliveryState::GaveUp {
-                at: now,
-                reason: format!("{} attempts, last: {error}", e.attempts),
-            };
+            let mut reason = String::new();
+            push_u64(e.attempts.into(), &mut reason);
+            reason.push_str(" attempts, last: ");
+            reason.push_str(&error);
+            e.delivery = DeliveryState::GaveUp { at: now, reason };
             return Ok(&e.delivery);
         }
         let delay = match retry_after {
             Some(ms) if ms >= 0 => ms.min(policy.max_age_ms),
-            _ => policy.backoff_ms(
-                e.attempts,
-                hash::unit_interval(jitter_seed, &format!("{id}#{}", e.attempts)),
-            ),
+            _ => {
+                // The jitter's key: `{id}#{attempts}`.
+                let mut key = String::from(id);
+                key.push('#');
+                push_u64(e.attempts.into(), &mut key);
+                policy.backoff_ms(e.attempts, hash::unit_interval(jitter_seed, &key))
+            }
         };
         let next = now.saturating_add(delay);
         if next.saturating_sub(e.created_at) > policy.max_age_ms {
-            e.delivery = DeliveryState::GaveUp {
-                at: now,
-                reason: format!(
-                    "next attempt would be older than {} minutes, last: {error}",
-                    policy.max_age_ms / 60_000
-                ),
-            };
+            let mut reason = String::from("next attempt would be ");
+            push_older_than(&mut reason, policy.max_age_ms);
+            reason.push_str(", last: ");
+            reason.push_str(&error);
+            e.delivery = DeliveryState::GaveUp { at: now, reason };
             return Ok(&e.delivery);
         }
         e.next_attempt_at = next;
@@ -396,6 +408,13 @@ impl Outbox {
             .find(|e| e.handoff_id == id)
             .ok_or("unknown handoff id")
     }
+}
+
+/// `older than {max_age_ms / 60_000} minutes`, the reason an entry gave up on its age.
+fn push_older_than(out: &mut String, max_age_ms: i64) {
+    out.push_str("older than ");
+    push_i64(max_age_ms / 60_000, out);
+    out.push_str(" minutes");
 }
 
 fn outbox_error(id: &str, reason: &str) -> Error {

@@ -29,6 +29,15 @@ pub fn parse_i64(text: &str) -> Option<i64> {
     Some(n)
 }
 
+/// `{n}` of an `i64` (what `n.to_string()` writes), pushed without core's integer `Display`:
+/// each integer type's `Display` is a function of its own in the wasm, kept by every `{}` of it.
+pub fn push_i64(n: i64, out: &mut String) {
+    if n < 0 {
+        out.push('-');
+    }
+    crate::json::num::push_u64(n.unsigned_abs(), out);
+}
+
 /// What `text.parse::<i32>().ok()` gives.
 pub fn parse_i32(text: &str) -> Option<i32> {
     parse_i64(text).and_then(|n| i32::try_from(n).ok())
