@@ -21,13 +21,16 @@ impl Problem {
     }
 }
 
+// The `Display`s here write their parts with `write_str`, not `write!`: the same text (a
+// `write!` inside `fmt` ignores the outer width and fill too), without an `Arguments` built
+// per variant in the snippet's wasm (benches/SIZE.md, step 40).
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
-            write!(f, "{}", self.message)
-        } else {
-            write!(f, "{}: {}", self.path, self.message)
+        if !self.path.is_empty() {
+            f.write_str(&self.path)?;
+            f.write_str(": ")?;
         }
+        f.write_str(&self.message)
     }
 }
 
@@ -57,22 +60,34 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
+        // What it is, then one or two details (`what: first: second`).
+        let (what, first, second) = match self {
             Error::InvalidModel(problems) => {
-                write!(f, "invalid model: {} problem(s): ", problems.len())?;
+                let mut count = String::new();
+                crate::json::num::push_u64(problems.len() as u64, &mut count);
+                f.write_str("invalid model: ")?;
+                f.write_str(&count)?;
+                f.write_str(" problem(s): ")?;
                 for (i, p) in problems.iter().enumerate() {
                     if i > 0 {
                         f.write_str("; ")?;
                     }
-                    write!(f, "{p}")?;
+                    fmt::Display::fmt(p, f)?;
                 }
-                Ok(())
+                return Ok(());
             }
-            Error::InvalidEvent { field, reason } => write!(f, "invalid event: {field}: {reason}"),
-            Error::InvalidState(reason) => write!(f, "invalid state: {reason}"),
-            Error::InvalidJson(reason) => write!(f, "invalid JSON: {reason}"),
-            Error::Outbox { id, reason } => write!(f, "outbox: {id}: {reason}"),
+            Error::InvalidEvent { field, reason } => ("invalid event: ", field, Some(reason)),
+            Error::InvalidState(reason) => ("invalid state: ", reason, None),
+            Error::InvalidJson(reason) => ("invalid JSON: ", reason, None),
+            Error::Outbox { id, reason } => ("outbox: ", id, Some(reason)),
+        };
+        f.write_str(what)?;
+        f.write_str(first)?;
+        if let Some(second) = second {
+            f.write_str(": ")?;
+            f.write_str(second)?;
         }
+        Ok(())
     }
 }
 
