@@ -382,9 +382,10 @@ impl Outbox {
         match v.get("v").and_then(Value::as_u64) {
             Some(n) if n == u64::from(OUTBOX_VERSION) => {}
             Some(n) => {
-                return Err(Error::InvalidState(format!(
-                    "outbox version {n} is not supported"
-                )))
+                let mut reason = String::from("outbox version ");
+                push_u64(n, &mut reason);
+                reason.push_str(" is not supported");
+                return Err(Error::InvalidState(reason));
             }
             None => {
                 return Err(Error::InvalidState(
