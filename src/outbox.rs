@@ -208,15 +208,19 @@ impl Outbox {
 
     /// Deliveries to attempt now, oldest first.
     pub fn due(&self, now: i64) -> Vec<DueDelivery> {
-        self.entries
-            .iter()
-            .filter(|e| self.is_due(e, now))
-            .map(|e| DueDelivery {
-                handoff_id: e.handoff_id.clone(),
-                body: e.body.clone(),
-                attempt: e.attempts + 1,
-            })
-            .collect()
+        // Loops, not iterator chains, here and in `next_wake`: each chain is generic adapter
+        // code of its own in the snippet's wasm (benches/SIZE.md, steps 37 and 40).
+        let mut due = Vec::new();
+        for e in &self.entries {
+            if self.is_due(e, now) {
+                due.push(DueDelivery {
+                    handoff_id: e.handoff_id.clone(),
+                    body: e.body.clone(),
+                    attempt: e.attempts + 1,
+                });
+            }
+        }
+        due
     }
 
     /// Mark an entry in flight (pending, or in flight with an expired lease).
@@ -350,16 +354,16 @@ impl Outbox {
 
     /// When something next becomes due (a retry time or a lease expiry), if anything is waiting.
     pub fn next_wake(&self) -> Option<i64> {
-        self.entries
-            .iter()
-            .filter_map(|e| match e.delivery {
-                DeliveryState::Pending => Some(e.next_attempt_at),
-                DeliveryState::InFlight { since } => {
-                    Some(since.saturating_add(self.policy.lease_ms))
-                }
-                _ => None,
-            })
-            .min()
+        let mut wake: Option<i64> = None;
+        for e in &self.entries {
+            let at = match e.delivery {
+                DeliveryState::Pending => e.next_attempt_at,
+                DeliveryState::InFlight { since } => since.saturating_add(self.policy.lease_ms),
+                _ => continue,
+            };
+            wake = Some(wake.map_or(at, |w| w.min(at)));
+        }
+        wake
     }
 
     pub fn entries(&self) -> &[OutboxEntry] {
@@ -397,8 +401,10 @@ impl Outbox {
         let mut outbox =
             decode::outbox(&v).map_err(|e| Error::InvalidState(format!("outbox: {e}")))?;
         if outbox.entries.len() > MAX_ENTRIES {
+            // The newest `MAX_ENTRIES`; `split_off`, not `drain`, whose drop is a routine per
+            // element type (benches/SIZE.md, step 39).
             let extra = outbox.entries.len() - MAX_ENTRIES;
-            outbox.entries.drain(..extra);
+            outbox.entries = outbox.entries.split_off(extra);
         }
         Ok(outbox)
     }
