@@ -19,6 +19,8 @@ use serde::{Deserialize, Serialize};
 
 mod decode;
 mod encode;
+#[cfg(test)]
+mod step40_tests;
 
 pub const OUTBOX_VERSION: u32 = 1;
 /// Entries kept (finished ones are dropped first): persisted in localStorage, so bounded.

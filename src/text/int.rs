@@ -82,7 +82,28 @@ mod tests {
         }
     }
 
+    fn pushed(n: i64) -> String {
+        let mut out = String::from("<");
+        push_i64(n, &mut out);
+        out
+    }
+
+    #[test]
+    fn push_i64_worked_examples() {
+        assert_eq!(pushed(0), "<0");
+        assert_eq!(pushed(7), "<7");
+        assert_eq!(pushed(-1), "<-1");
+        assert_eq!(pushed(10_080), "<10080");
+        assert_eq!(pushed(i64::MAX), "<9223372036854775807");
+        assert_eq!(pushed(i64::MIN), "<-9223372036854775808");
+    }
+
     proptest! {
+        #[test]
+        fn push_i64_is_display(n: i64) {
+            prop_assert_eq!(pushed(n), format!("<{n}"));
+        }
+
         #[test]
         fn agrees_with_str_parse(text in "[-+]?[0-9+-]{0,21}|[0-9a ]{0,4}") {
             prop_assert_eq!(parse_i64(&text), text.parse::<i64>().ok());
