@@ -562,8 +562,14 @@ impl Inner {
     fn stamp(&self, event: &mut Value, now: i64) {
         if let Value::Object(map) = event {
             map.insert("anonymousId".into(), Value::String(self.visitor_id.clone()));
-            map.get_or_insert_with("messageId", || Value::String(random_id()));
-            map.get_or_insert_with("timestamp", || Value::from(now));
+            // `get` then `insert` (both in the snippet anyway), not `get_or_insert_with`, which
+            // is a copy of the search and insert per closure.
+            if map.get("messageId").is_none() {
+                map.insert("messageId".into(), Value::String(random_id()));
+            }
+            if map.get("timestamp").is_none() {
+                map.insert("timestamp".into(), Value::from(now));
+            }
         }
     }
 
