@@ -12,11 +12,15 @@
 
 use crate::error::Error;
 use crate::hash;
+use crate::json::num::push_u64;
 use crate::json::Value;
+use crate::text::int::push_i64;
 use serde::{Deserialize, Serialize};
 
 mod decode;
 mod encode;
+#[cfg(test)]
+mod step40_tests;
 
 pub const OUTBOX_VERSION: u32 = 1;
 /// Entries kept (finished ones are dropped first): persisted in localStorage, so bounded.
@@ -206,33 +210,44 @@ impl Outbox {
 
     /// Deliveries to attempt now, oldest first.
     pub fn due(&self, now: i64) -> Vec<DueDelivery> {
-        self.entries
-            .iter()
-            .filter(|e| self.is_due(e, now))
-            .map(|e| DueDelivery {
-                handoff_id: e.handoff_id.clone(),
-                body: e.body.clone(),
-                attempt: e.attempts + 1,
-            })
-            .collect()
+        // Loops, not iterator chains, here and in `next_wake`: each chain is generic adapter
+        // code of its own in the snippet's wasm (benches/SIZE.md, steps 37 and 40).
+        let mut due = Vec::new();
+        for e in &self.entries {
+            if self.is_due(e, now) {
+                due.push(DueDelivery {
+                    handoff_id: e.handoff_id.clone(),
+                    body: e.body.clone(),
+                    attempt: e.attempts + 1,
+                });
+            }
+        }
+        due
     }
 
     /// Mark an entry in flight (pending, or in flight with an expired lease).
     pub fn begin(&mut self, id: &str, now: i64) -> Result<(), Error> {
+        self.try_begin(id, now)
+            .map_err(|reason| outbox_error(id, reason))
+    }
+
+    /// [`Outbox::begin`] with the refusal's reason only: the tracker just needs to know whether
+    /// the entry moved, and an `Error` (the id and the reason copied into `String`s) would be
+    /// built for it to drop (benches/SIZE.md, step 40).
+    pub fn try_begin(&mut self, id: &str, now: i64) -> Result<(), &'static str> {
         let policy = self.policy;
-        let e = self.entry_mut(id)?;
+        let e = self.entry(id)?;
         if now.saturating_sub(e.created_at) > policy.max_age_ms && !e.delivery.is_finished() {
-            e.delivery = DeliveryState::GaveUp {
-                at: now,
-                reason: format!("older than {} minutes", policy.max_age_ms / 60_000),
-            };
-            return Err(outbox_error(id, "given up: too old"));
+            let mut reason = String::new();
+            push_older_than(&mut reason, policy.max_age_ms);
+            e.delivery = DeliveryState::GaveUp { at: now, reason };
+            return Err("given up: too old");
         }
         match e.delivery {
             DeliveryState::Pending => {}
             DeliveryState::InFlight { since } if since.saturating_add(policy.lease_ms) <= now => {}
-            DeliveryState::InFlight { .. } => return Err(outbox_error(id, "already in flight")),
-            _ => return Err(outbox_error(id, "already finished")),
+            DeliveryState::InFlight { .. } => return Err("already in flight"),
+            _ => return Err("already finished"),
         }
         e.attempts = e.attempts.saturating_add(1);
         e.delivery = DeliveryState::InFlight { since: now };
@@ -247,84 +262,110 @@ impl Outbox {
         now: i64,
         jitter_seed: u64,
     ) -> Result<DeliveryState, Error> {
-        let policy = self.policy;
-        let e = self.entry_mut(id)?;
-        if !matches!(e.delivery, DeliveryState::InFlight { .. }) {
-            return Err(outbox_error(id, "not in flight"));
+        match self.record(id, result, now, jitter_seed) {
+            Ok(state) => Ok(state.clone()),
+            Err(reason) => Err(outbox_error(id, reason)),
         }
-        let (error, retry_after) = match result {
+    }
+
+    /// [`Outbox::complete`] returning the new state by reference and a refusal's reason only:
+    /// what the tracker calls, which keeps neither (no state cloned, no `Error` built to drop).
+    pub fn record(
+        &mut self,
+        id: &str,
+        result: DeliveryResult,
+        now: i64,
+        jitter_seed: u64,
+    ) -> Result<&DeliveryState, &'static str> {
+        let policy = self.policy;
+        let e = self.entry(id)?;
+        if !matches!(e.delivery, DeliveryState::InFlight { .. }) {
+            return Err("not in flight");
+        }
+        // The messages are stored (`lastError`, a final state's `reason`), so their bytes are
+        // part of the outbox's format; they are built by pushes, not `format!` (step 40).
+        let mut error = String::new();
+        let retry_after = match result {
             DeliveryResult::Status { code, .. } if (200..300).contains(&code) => {
                 e.delivery = DeliveryState::Acknowledged {
                     at: now,
                     status: code,
                 };
                 e.last_error = None;
-                return Ok(e.delivery.clone());
+                return Ok(&e.delivery);
             }
             DeliveryResult::Status {
                 code,
                 retry_after_ms,
-            } if code == 408 || code == 429 || code >= 500 => {
-                (format!("HTTP {code}"), retry_after_ms)
+            } => {
+                error.push_str("HTTP ");
+                push_u64(code.into(), &mut error);
+                if !(code == 408 || code == 429 || code >= 500) {
+                    error.push_str(if (400..500).contains(&code) {
+                        ": the endpoint refused the handoff; retrying cannot help"
+                    } else {
+                        ": unexpected status"
+                    });
+                    e.last_error = Some(error.clone());
+                    e.delivery = DeliveryState::Failed {
+                        at: now,
+                        reason: error,
+                    };
+                    return Ok(&e.delivery);
+                }
+                retry_after_ms
             }
-            DeliveryResult::Status { code, .. } => {
-                let reason = if (400..500).contains(&code) {
-                    format!("HTTP {code}: the endpoint refused the handoff; retrying cannot help")
-                } else {
-                    format!("HTTP {code}: unexpected status")
-                };
-                e.last_error = Some(reason.clone());
-                e.delivery = DeliveryState::Failed { at: now, reason };
-                return Ok(e.delivery.clone());
+            DeliveryResult::NetworkError(message) => {
+                error.push_str("network error: ");
+                error.push_str(crate::event::clipped(&message, 200));
+                None
             }
-            DeliveryResult::NetworkError(message) => (
-                format!("network error: {}", crate::event::clip(&message, 200)),
-                None,
-            ),
         };
         e.last_error = Some(error.clone());
         if e.attempts >= policy.max_attempts {
-            e.delivery = DeliveryState::GaveUp {
-                at: now,
-                reason: format!("{} attempts, last: {error}", e.attempts),
-            };
-            return Ok(e.delivery.clone());
+            let mut reason = String::new();
+            push_u64(e.attempts.into(), &mut reason);
+            reason.push_str(" attempts, last: ");
+            reason.push_str(&error);
+            e.delivery = DeliveryState::GaveUp { at: now, reason };
+            return Ok(&e.delivery);
         }
         let delay = match retry_after {
             Some(ms) if ms >= 0 => ms.min(policy.max_age_ms),
-            _ => policy.backoff_ms(
-                e.attempts,
-                hash::unit_interval(jitter_seed, &format!("{id}#{}", e.attempts)),
-            ),
+            _ => {
+                // The jitter's key: `{id}#{attempts}`.
+                let mut key = String::from(id);
+                key.push('#');
+                push_u64(e.attempts.into(), &mut key);
+                policy.backoff_ms(e.attempts, hash::unit_interval(jitter_seed, &key))
+            }
         };
         let next = now.saturating_add(delay);
         if next.saturating_sub(e.created_at) > policy.max_age_ms {
-            e.delivery = DeliveryState::GaveUp {
-                at: now,
-                reason: format!(
-                    "next attempt would be older than {} minutes, last: {error}",
-                    policy.max_age_ms / 60_000
-                ),
-            };
-            return Ok(e.delivery.clone());
+            let mut reason = String::from("next attempt would be ");
+            push_older_than(&mut reason, policy.max_age_ms);
+            reason.push_str(", last: ");
+            reason.push_str(&error);
+            e.delivery = DeliveryState::GaveUp { at: now, reason };
+            return Ok(&e.delivery);
         }
         e.next_attempt_at = next;
         e.delivery = DeliveryState::Pending;
-        Ok(e.delivery.clone())
+        Ok(&e.delivery)
     }
 
     /// When something next becomes due (a retry time or a lease expiry), if anything is waiting.
     pub fn next_wake(&self) -> Option<i64> {
-        self.entries
-            .iter()
-            .filter_map(|e| match e.delivery {
-                DeliveryState::Pending => Some(e.next_attempt_at),
-                DeliveryState::InFlight { since } => {
-                    Some(since.saturating_add(self.policy.lease_ms))
-                }
-                _ => None,
-            })
-            .min()
+        let mut wake: Option<i64> = None;
+        for e in &self.entries {
+            let at = match e.delivery {
+                DeliveryState::Pending => e.next_attempt_at,
+                DeliveryState::InFlight { since } => since.saturating_add(self.policy.lease_ms),
+                _ => continue,
+            };
+            wake = Some(wake.map_or(at, |w| w.min(at)));
+        }
+        wake
     }
 
     pub fn entries(&self) -> &[OutboxEntry] {
@@ -347,9 +388,10 @@ impl Outbox {
         match v.get("v").and_then(Value::as_u64) {
             Some(n) if n == u64::from(OUTBOX_VERSION) => {}
             Some(n) => {
-                return Err(Error::InvalidState(format!(
-                    "outbox version {n} is not supported"
-                )))
+                let mut reason = String::from("outbox version ");
+                push_u64(n, &mut reason);
+                reason.push_str(" is not supported");
+                return Err(Error::InvalidState(reason));
             }
             None => {
                 return Err(Error::InvalidState(
@@ -361,18 +403,27 @@ impl Outbox {
         let mut outbox =
             decode::outbox(&v).map_err(|e| Error::InvalidState(format!("outbox: {e}")))?;
         if outbox.entries.len() > MAX_ENTRIES {
+            // The newest `MAX_ENTRIES`; `split_off`, not `drain`, whose drop is a routine per
+            // element type (benches/SIZE.md, step 39).
             let extra = outbox.entries.len() - MAX_ENTRIES;
-            outbox.entries.drain(..extra);
+            outbox.entries = outbox.entries.split_off(extra);
         }
         Ok(outbox)
     }
 
-    fn entry_mut(&mut self, id: &str) -> Result<&mut OutboxEntry, Error> {
+    fn entry(&mut self, id: &str) -> Result<&mut OutboxEntry, &'static str> {
         self.entries
             .iter_mut()
             .find(|e| e.handoff_id == id)
-            .ok_or_else(|| outbox_error(id, "unknown handoff id"))
+            .ok_or("unknown handoff id")
     }
+}
+
+/// `older than {max_age_ms / 60_000} minutes`, the reason an entry gave up on its age.
+fn push_older_than(out: &mut String, max_age_ms: i64) {
+    out.push_str("older than ");
+    push_i64(max_age_ms / 60_000, out);
+    out.push_str(" minutes");
 }
 
 fn outbox_error(id: &str, reason: &str) -> Error {

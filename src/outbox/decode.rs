@@ -66,8 +66,8 @@ fn delivery(r: &mut Reader<'_>, f: Field<'_>) -> DeliveryState {
         Value::String(s) => STATES.iter().position(|n| n == s),
         _ => None,
     }) else {
-        let message = format!("unknown delivery state {}", crate::json::write(tag));
-        r.fail(KEY, &[&message]);
+        // In parts: `fail` joins them (and keeps only the first problem), no `format!`.
+        r.fail(KEY, &["unknown delivery state ", &crate::json::write(tag)]);
         return DeliveryState::Pending;
     };
     let what = STATES[index];

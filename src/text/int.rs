@@ -29,6 +29,15 @@ pub fn parse_i64(text: &str) -> Option<i64> {
     Some(n)
 }
 
+/// `{n}` of an `i64` (what `n.to_string()` writes), pushed without core's integer `Display`:
+/// each integer type's `Display` is a function of its own in the wasm, kept by every `{}` of it.
+pub fn push_i64(n: i64, out: &mut String) {
+    if n < 0 {
+        out.push('-');
+    }
+    crate::json::num::push_u64(n.unsigned_abs(), out);
+}
+
 /// What `text.parse::<i32>().ok()` gives.
 pub fn parse_i32(text: &str) -> Option<i32> {
     parse_i64(text).and_then(|n| i32::try_from(n).ok())
@@ -73,7 +82,28 @@ mod tests {
         }
     }
 
+    fn pushed(n: i64) -> String {
+        let mut out = String::from("<");
+        push_i64(n, &mut out);
+        out
+    }
+
+    #[test]
+    fn push_i64_worked_examples() {
+        assert_eq!(pushed(0), "<0");
+        assert_eq!(pushed(7), "<7");
+        assert_eq!(pushed(-1), "<-1");
+        assert_eq!(pushed(10_080), "<10080");
+        assert_eq!(pushed(i64::MAX), "<9223372036854775807");
+        assert_eq!(pushed(i64::MIN), "<-9223372036854775808");
+    }
+
     proptest! {
+        #[test]
+        fn push_i64_is_display(n: i64) {
+            prop_assert_eq!(pushed(n), format!("<{n}"));
+        }
+
         #[test]
         fn agrees_with_str_parse(text in "[-+]?[0-9+-]{0,21}|[0-9a ]{0,4}") {
             prop_assert_eq!(parse_i64(&text), text.parse::<i64>().ok());
