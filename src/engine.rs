@@ -435,7 +435,10 @@ impl Engine {
         let Some(entry) = entered.iter().find(|e| e.stage >= spec.stage) else {
             return Vec::new();
         };
-        let key = format!("{}@{}", spec.stage.as_str(), self.model.version());
+        // `stage@version` by pushes, not `format!` (no `fmt::Arguments` built per handoff).
+        let mut key = spec.stage.as_str().to_string();
+        key.push('@');
+        key.push_str(self.model.version());
         if self.state.handoffs.contains(&key) {
             return Vec::new();
         }
