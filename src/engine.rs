@@ -70,16 +70,16 @@ pub struct Engine {
 fn adapted(model: &Model, mut state: VisitorState) -> VisitorState {
     if state.model_hash != model.hash() {
         let at = state.last_seen.unwrap_or(0);
-        state
-            .rules
-            .retain(|id, _| model.rule(id).is_some_and(|r| r.kind == RuleKind::Behavior));
-        for (id, rs) in state.rules.iter_mut() {
-            if let Some(rule) = model.rule(id) {
+        // One walk: a kept rule state is adapted where it is kept (one rule lookup per id).
+        state.rules.retain(|id, rs| match model.rule(id) {
+            Some(rule) if rule.kind == RuleKind::Behavior => {
                 rs.acc = rs.acc.rebase(rule.decay, at);
                 let keep = model.rings.get(id).copied().unwrap_or(0) as usize;
                 trim_front_copied(&mut rs.ring, keep);
+                true
             }
-        }
+            _ => false,
+        });
         state.model_hash = model.hash().to_string();
     }
     state

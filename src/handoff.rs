@@ -152,11 +152,13 @@ pub(crate) fn build(
     entered_at: i64,
     now: i64,
 ) -> Handoff {
+    // One `String` copy, not two `Option<String>` clones.
     let visitor_id = state
         .user_id
-        .clone()
-        .or_else(|| state.anonymous_id.clone())
-        .unwrap_or_default();
+        .as_deref()
+        .or(state.anonymous_id.as_deref())
+        .unwrap_or("")
+        .to_string();
     let explanation = score::explain(model, state, now);
     let inc = spec.include;
     let (traits, company) = if inc.traits {
