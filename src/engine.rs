@@ -595,6 +595,96 @@ mod tests {
         assert_ne!(fresh, VisitorState::default());
     }
 
+    /// `adapted` as it was, two walks (retain, then rebase and trim the kept states): the
+    /// oracle of the proptest below.
+    fn adapted_in_two_walks(model: &Model, mut state: VisitorState) -> VisitorState {
+        if state.model_hash != model.hash() {
+            let at = state.last_seen.unwrap_or(0);
+            state
+                .rules
+                .retain(|id, _| model.rule(id).is_some_and(|r| r.kind == RuleKind::Behavior));
+            for (id, rs) in state.rules.iter_mut() {
+                if let Some(rule) = model.rule(id) {
+                    rs.acc = rs.acc.rebase(rule.decay, at);
+                    let keep = model.rings.get(id).copied().unwrap_or(0) as usize;
+                    trim_front_copied(&mut rs.ring, keep);
+                }
+            }
+            state.model_hash = model.hash().to_string();
+        }
+        state
+    }
+
+    fn demo_model() -> Model {
+        Model::from_json(include_str!("../tests/fixtures/models/demo.model.json")).unwrap()
+    }
+
+    fn arb_acc() -> impl Strategy<Value = crate::state::Acc> {
+        use crate::state::Acc;
+        prop_oneof![
+            (-50.0..50.0f64).prop_map(Acc::Sum),
+            ((-50.0..50.0f64), 0..10_000_000_000i64).prop_map(|(v, t)| Acc::Half(v, t)),
+            proptest::collection::vec((0..400i64, -20.0..20.0f64), 0..5).prop_map(Acc::Lin),
+        ]
+    }
+
+    #[test]
+    fn adapted_keeps_behaviour_rules_only() {
+        let model = demo_model();
+        let behaviour = model
+            .rules
+            .iter()
+            .find(|r| r.kind == RuleKind::Behavior)
+            .unwrap();
+        let fit = model
+            .rules
+            .iter()
+            .find(|r| r.kind == RuleKind::Fit)
+            .unwrap();
+        let mut state = VisitorState::default();
+        for id in [behaviour.id.as_str(), fit.id.as_str(), "no-such-rule"] {
+            let rs = state.rules.get_or_insert_default(id);
+            rs.matches = 3;
+            rs.ring = (0..100).collect();
+        }
+        let out = adapted(&model, state.clone());
+        assert_eq!(out.model_hash, model.hash());
+        let ids: Vec<&str> = out.rules.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, [behaviour.id.as_str()]);
+        let keep = model.rings.get(&behaviour.id).copied().unwrap_or(0) as usize;
+        assert_eq!(out.rules.iter().next().unwrap().1.ring.len(), keep.min(100));
+        // Written under the model: unchanged.
+        state.model_hash = model.hash().to_string();
+        assert_eq!(adapted(&model, state.clone()), state);
+    }
+
+    proptest! {
+        /// One walk adapts every state as the two walks did.
+        #[test]
+        fn adapted_agrees_with_two_walks(
+            rules in proptest::collection::vec(
+                (0..12usize, arb_acc(), proptest::collection::vec(0..1000i64, 0..70)),
+                0..10,
+            ),
+            same_hash in any::<bool>(),
+            last_seen in proptest::option::of(0..10_000_000_000i64),
+        ) {
+            let model = demo_model();
+            let mut state = VisitorState {
+                last_seen,
+                model_hash: if same_hash { model.hash().to_string() } else { "old".to_string() },
+                ..VisitorState::default()
+            };
+            for (pick, acc, ring) in rules {
+                let id = model.rules.get(pick).map_or("unknown", |r| r.id.as_str());
+                let rs = state.rules.get_or_insert_default(id);
+                rs.acc = acc;
+                rs.ring = ring;
+            }
+            prop_assert_eq!(adapted(&model, state.clone()), adapted_in_two_walks(&model, state));
+        }
+    }
+
     /// `merge_company` as it was, in place through the map's `get_or_insert_with` (test code
     /// only): the oracle of the proptest.
     fn merge_company_by_entry(traits: &mut Map<String, Value>, company: &Map<String, Value>) {
