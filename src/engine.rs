@@ -543,21 +543,30 @@ fn bounded_scalar(v: &Value) -> Option<Value> {
     }
 }
 
+/// A copy of the company traits as an object: none yet is an empty one, a company given as a
+/// name is `{"name": ...}`; `None` for a company of another kind. One copy of this for the
+/// merge and the handoff payload.
+pub(crate) fn company_of(traits: &Map<String, Value>) -> Option<Map<String, Value>> {
+    match traits.get("company") {
+        None => Some(Map::new()),
+        Some(Value::Object(m)) => Some(m.clone()),
+        Some(Value::String(name)) => {
+            let mut m = Map::new();
+            m.insert("name".to_string(), Value::String(name.clone()));
+            Some(m)
+        }
+        Some(_) => None,
+    }
+}
+
 /// Company (group) traits live under `traits.company`, bounded like the others. A company
 /// given as a name becomes `{"name": ...}`; a company of another kind is left alone.
 ///
 /// Read, merged into a copy and stored back: the JSON map's `get` and `insert` only, no entry
 /// API (a company holds at most 12 keys).
 fn merge_company(traits: &mut Map<String, Value>, company: &Map<String, Value>) {
-    let mut target = match traits.get("company") {
-        None => Map::new(),
-        Some(Value::Object(m)) => m.clone(),
-        Some(Value::String(name)) => {
-            let mut m = Map::new();
-            m.insert("name".to_string(), Value::String(name.clone()));
-            m
-        }
-        Some(_) => return,
+    let Some(mut target) = company_of(traits) else {
+        return;
     };
     for (k, v) in company.iter() {
         if target.len() >= 12 && !target.contains_key(k) {

@@ -163,15 +163,8 @@ pub(crate) fn build(
     let inc = spec.include;
     let (traits, company) = if inc.traits {
         let traits = crate::state::map_without(&state.traits, "company");
-        let company = match state.traits.get("company") {
-            Some(Value::Object(c)) => c.clone(),
-            Some(Value::String(name)) => {
-                let mut c = Map::new();
-                c.insert("name".to_string(), Value::String(name.clone()));
-                c
-            }
-            _ => Map::new(),
-        };
+        // A company of another kind is left out.
+        let company = crate::engine::company_of(&state.traits).unwrap_or_default();
         (traits, company)
     } else {
         (Map::new(), Map::new())
