@@ -717,6 +717,24 @@ mod tests {
         }
     }
 
+    #[test]
+    fn company_of_reads_each_kind() {
+        let of = |traits: Value| company_of(traits.as_object().unwrap());
+        assert_eq!(of(json!({"title": "VP"})), Some(Map::new()));
+        let object = json!({"name": "Acme", "size": 5});
+        assert_eq!(
+            of(json!({"company": object.clone()})),
+            object.as_object().cloned()
+        );
+        assert_eq!(
+            of(json!({"company": "Acme"})),
+            json!({"name": "Acme"}).as_object().cloned()
+        );
+        for other in [json!(7), json!(null), json!(true), json!(["Acme"])] {
+            assert_eq!(of(json!({ "company": other })), None);
+        }
+    }
+
     fn merged(traits: Value, company: Value) -> Value {
         let (Value::Object(mut traits), Value::Object(company)) = (traits, company) else {
             unreachable!()
