@@ -70,16 +70,16 @@ pub struct Engine {
 fn adapted(model: &Model, mut state: VisitorState) -> VisitorState {
     if state.model_hash != model.hash() {
         let at = state.last_seen.unwrap_or(0);
-        state
-            .rules
-            .retain(|id, _| model.rule(id).is_some_and(|r| r.kind == RuleKind::Behavior));
-        for (id, rs) in state.rules.iter_mut() {
-            if let Some(rule) = model.rule(id) {
+        // One walk: a kept rule state is adapted where it is kept (one rule lookup per id).
+        state.rules.retain(|id, rs| match model.rule(id) {
+            Some(rule) if rule.kind == RuleKind::Behavior => {
                 rs.acc = rs.acc.rebase(rule.decay, at);
                 let keep = model.rings.get(id).copied().unwrap_or(0) as usize;
                 trim_front_copied(&mut rs.ring, keep);
+                true
             }
-        }
+            _ => false,
+        });
         state.model_hash = model.hash().to_string();
     }
     state
@@ -435,7 +435,10 @@ impl Engine {
         let Some(entry) = entered.iter().find(|e| e.stage >= spec.stage) else {
             return Vec::new();
         };
-        let key = format!("{}@{}", spec.stage.as_str(), self.model.version());
+        // `stage@version` by pushes, not `format!` (no `fmt::Arguments` built per handoff).
+        let mut key = spec.stage.as_str().to_string();
+        key.push('@');
+        key.push_str(self.model.version());
         if self.state.handoffs.contains(&key) {
             return Vec::new();
         }
@@ -540,21 +543,30 @@ fn bounded_scalar(v: &Value) -> Option<Value> {
     }
 }
 
+/// A copy of the company traits as an object: none yet is an empty one, a company given as a
+/// name is `{"name": ...}`; `None` for a company of another kind. One copy of this for the
+/// merge and the handoff payload.
+pub(crate) fn company_of(traits: &Map<String, Value>) -> Option<Map<String, Value>> {
+    match traits.get("company") {
+        None => Some(Map::new()),
+        Some(Value::Object(m)) => Some(m.clone()),
+        Some(Value::String(name)) => {
+            let mut m = Map::new();
+            m.insert("name".to_string(), Value::String(name.clone()));
+            Some(m)
+        }
+        Some(_) => None,
+    }
+}
+
 /// Company (group) traits live under `traits.company`, bounded like the others. A company
 /// given as a name becomes `{"name": ...}`; a company of another kind is left alone.
 ///
 /// Read, merged into a copy and stored back: the JSON map's `get` and `insert` only, no entry
 /// API (a company holds at most 12 keys).
 fn merge_company(traits: &mut Map<String, Value>, company: &Map<String, Value>) {
-    let mut target = match traits.get("company") {
-        None => Map::new(),
-        Some(Value::Object(m)) => m.clone(),
-        Some(Value::String(name)) => {
-            let mut m = Map::new();
-            m.insert("name".to_string(), Value::String(name.clone()));
-            m
-        }
-        Some(_) => return,
+    let Some(mut target) = company_of(traits) else {
+        return;
     };
     for (k, v) in company.iter() {
         if target.len() >= 12 && !target.contains_key(k) {
@@ -592,6 +604,96 @@ mod tests {
         assert_ne!(fresh, VisitorState::default());
     }
 
+    /// `adapted` as it was, two walks (retain, then rebase and trim the kept states): the
+    /// oracle of the proptest below.
+    fn adapted_in_two_walks(model: &Model, mut state: VisitorState) -> VisitorState {
+        if state.model_hash != model.hash() {
+            let at = state.last_seen.unwrap_or(0);
+            state
+                .rules
+                .retain(|id, _| model.rule(id).is_some_and(|r| r.kind == RuleKind::Behavior));
+            for (id, rs) in state.rules.iter_mut() {
+                if let Some(rule) = model.rule(id) {
+                    rs.acc = rs.acc.rebase(rule.decay, at);
+                    let keep = model.rings.get(id).copied().unwrap_or(0) as usize;
+                    trim_front_copied(&mut rs.ring, keep);
+                }
+            }
+            state.model_hash = model.hash().to_string();
+        }
+        state
+    }
+
+    fn demo_model() -> Model {
+        Model::from_json(include_str!("../tests/fixtures/models/demo.model.json")).unwrap()
+    }
+
+    fn arb_acc() -> impl Strategy<Value = crate::state::Acc> {
+        use crate::state::Acc;
+        prop_oneof![
+            (-50.0..50.0f64).prop_map(Acc::Sum),
+            ((-50.0..50.0f64), 0..10_000_000_000i64).prop_map(|(v, t)| Acc::Half(v, t)),
+            proptest::collection::vec((0..400i64, -20.0..20.0f64), 0..5).prop_map(Acc::Lin),
+        ]
+    }
+
+    #[test]
+    fn adapted_keeps_behaviour_rules_only() {
+        let model = demo_model();
+        let behaviour = model
+            .rules
+            .iter()
+            .find(|r| r.kind == RuleKind::Behavior)
+            .unwrap();
+        let fit = model
+            .rules
+            .iter()
+            .find(|r| r.kind == RuleKind::Fit)
+            .unwrap();
+        let mut state = VisitorState::default();
+        for id in [behaviour.id.as_str(), fit.id.as_str(), "no-such-rule"] {
+            let rs = state.rules.get_or_insert_default(id);
+            rs.matches = 3;
+            rs.ring = (0..100).collect();
+        }
+        let out = adapted(&model, state.clone());
+        assert_eq!(out.model_hash, model.hash());
+        let ids: Vec<&str> = out.rules.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, [behaviour.id.as_str()]);
+        let keep = model.rings.get(&behaviour.id).copied().unwrap_or(0) as usize;
+        assert_eq!(out.rules.iter().next().unwrap().1.ring.len(), keep.min(100));
+        // Written under the model: unchanged.
+        state.model_hash = model.hash().to_string();
+        assert_eq!(adapted(&model, state.clone()), state);
+    }
+
+    proptest! {
+        /// One walk adapts every state as the two walks did.
+        #[test]
+        fn adapted_agrees_with_two_walks(
+            rules in proptest::collection::vec(
+                (0..12usize, arb_acc(), proptest::collection::vec(0..1000i64, 0..70)),
+                0..10,
+            ),
+            same_hash in any::<bool>(),
+            last_seen in proptest::option::of(0..10_000_000_000i64),
+        ) {
+            let model = demo_model();
+            let mut state = VisitorState {
+                last_seen,
+                model_hash: if same_hash { model.hash().to_string() } else { "old".to_string() },
+                ..VisitorState::default()
+            };
+            for (pick, acc, ring) in rules {
+                let id = model.rules.get(pick).map_or("unknown", |r| r.id.as_str());
+                let rs = state.rules.get_or_insert_default(id);
+                rs.acc = acc;
+                rs.ring = ring;
+            }
+            prop_assert_eq!(adapted(&model, state.clone()), adapted_in_two_walks(&model, state));
+        }
+    }
+
     /// `merge_company` as it was, in place through the map's `get_or_insert_with` (test code
     /// only): the oracle of the proptest.
     fn merge_company_by_entry(traits: &mut Map<String, Value>, company: &Map<String, Value>) {
@@ -612,6 +714,24 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn company_of_reads_each_kind() {
+        let of = |traits: Value| company_of(traits.as_object().unwrap());
+        assert_eq!(of(json!({"title": "VP"})), Some(Map::new()));
+        let object = json!({"name": "Acme", "size": 5});
+        assert_eq!(
+            of(json!({"company": object.clone()})),
+            object.as_object().cloned()
+        );
+        assert_eq!(
+            of(json!({"company": "Acme"})),
+            json!({"name": "Acme"}).as_object().cloned()
+        );
+        for other in [json!(7), json!(null), json!(true), json!(["Acme"])] {
+            assert_eq!(of(json!({ "company": other })), None);
         }
     }
 

@@ -26,6 +26,7 @@ pub enum EventKind {
 
 impl EventKind {
     pub fn parse(s: &str) -> Option<EventKind> {
+        // Over a slice, not an array by value (core's array `IntoIter` in the wasm).
         [
             EventKind::Page,
             EventKind::Screen,
@@ -33,7 +34,8 @@ impl EventKind {
             EventKind::Identify,
             EventKind::Group,
         ]
-        .into_iter()
+        .iter()
+        .copied()
         .find(|k| k.as_str().eq_ignore_ascii_case(s))
     }
 
@@ -289,7 +291,7 @@ impl Event {
             _ => None,
         };
         let mut found: [Option<String>; 5] = Default::default();
-        for (slot, (key, param)) in found.iter_mut().zip(CAMPAIGN_FIELDS) {
+        for (slot, &(key, param)) in found.iter_mut().zip(&CAMPAIGN_FIELDS) {
             let text = from_context
                 .and_then(|c| c.get(key))
                 .and_then(Value::as_str)

@@ -152,24 +152,19 @@ pub(crate) fn build(
     entered_at: i64,
     now: i64,
 ) -> Handoff {
+    // One `String` copy, not two `Option<String>` clones.
     let visitor_id = state
         .user_id
-        .clone()
-        .or_else(|| state.anonymous_id.clone())
-        .unwrap_or_default();
+        .as_deref()
+        .or(state.anonymous_id.as_deref())
+        .unwrap_or("")
+        .to_string();
     let explanation = score::explain(model, state, now);
     let inc = spec.include;
     let (traits, company) = if inc.traits {
         let traits = crate::state::map_without(&state.traits, "company");
-        let company = match state.traits.get("company") {
-            Some(Value::Object(c)) => c.clone(),
-            Some(Value::String(name)) => {
-                let mut c = Map::new();
-                c.insert("name".to_string(), Value::String(name.clone()));
-                c
-            }
-            _ => Map::new(),
-        };
+        // A company of another kind is left out.
+        let company = crate::engine::company_of(&state.traits).unwrap_or_default();
         (traits, company)
     } else {
         (Map::new(), Map::new())

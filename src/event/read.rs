@@ -55,7 +55,7 @@ impl FirstError {
     /// The first of `timestamp`, `originalTimestamp`, `sentAt`, `receivedAt` that is present
     /// and not null, else `default_time`.
     pub(super) fn timestamp(&mut self, obj: &dyn Fields, default_time: Option<i64>) -> i64 {
-        for key in ["timestamp", "originalTimestamp", "sentAt", "receivedAt"] {
+        for &key in &["timestamp", "originalTimestamp", "sentAt", "receivedAt"] {
             match obj.field(key) {
                 None | Some(Value::Null) => continue,
                 Some(v) => return self.time(v, key),
