@@ -15,7 +15,6 @@ use crate::condition::Condition;
 use crate::error::{Error, Problem};
 use crate::json::Value;
 use crate::outbox::RetryPolicy;
-use crate::sorted_map::SortedMap;
 use crate::stage::Stage;
 use serde::Serialize;
 use std::ops::Deref;
@@ -164,6 +163,36 @@ pub struct HandoffSpec {
     pub retry: RetryPolicy,
 }
 
+/// How many recent match times to keep per rule id, for the rules stage criteria count
+/// (`matches`), in id order. A list searched by id: it is read only when a stored state meets
+/// a new model; a `SortedMap<String, u32>` was ~0.4 KB of wasm for this one use
+/// (benches/SIZE.md, step 42).
+#[derive(Default, PartialEq)]
+pub(crate) struct Rings(pub(crate) Vec<(String, u32)>);
+
+impl Rings {
+    /// The ring size of rule `id`, if stage criteria count its matches.
+    pub(crate) fn get(&self, id: &str) -> Option<&u32> {
+        for (rule, n) in &self.0 {
+            if rule == id {
+                return Some(n);
+            }
+        }
+        None
+    }
+}
+
+/// As the map it replaced printed: `{id: n, ...}`.
+impl std::fmt::Debug for Rings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut m = f.debug_map();
+        for (rule, n) in &self.0 {
+            m.entry(rule, n);
+        }
+        m.finish()
+    }
+}
+
 /// A validated scoring model. Cheap to clone (shared, immutable): replay creates one engine
 /// per visitor and the bindings hand the same model to many engines.
 #[derive(Debug, Clone, PartialEq)]
@@ -195,7 +224,7 @@ pub struct ModelData {
     pub(crate) stages: Vec<StageSpec>,
     pub(crate) handoff: Option<HandoffSpec>,
     /// How many recent match times to keep per rule id (what stage criteria can ask for).
-    pub(crate) rings: SortedMap<String, u32>,
+    pub(crate) rings: Rings,
     /// `rings` by rule position (same order as `rules`): the hot path reads it without a lookup.
     pub(crate) rule_ring: Vec<usize>,
     /// Rule positions in the order of their ids (byte order, the order of the state's rule map),

@@ -3,8 +3,8 @@
 use super::check::{found, index, join, quoting, suggest, unknown_listing, unknown_name, Checker};
 use super::ModelData;
 use super::{
-    Bounds, Cap, Decay, GroupSpec, HandoffSpec, Include, Model, RouteRule, Routing, Rule, RuleKind,
-    StageSpec,
+    Bounds, Cap, Decay, GroupSpec, HandoffSpec, Include, Model, Rings, RouteRule, Routing, Rule,
+    RuleKind, StageSpec,
 };
 use crate::condition::{self, Condition, Scope};
 use crate::error::Problem;
@@ -12,7 +12,6 @@ use crate::hash;
 use crate::json::num::display_f64;
 use crate::json::{Map, Value};
 use crate::outbox::RetryPolicy;
-use crate::sorted_map::SortedMap;
 use crate::stage::Stage;
 
 const MODEL_KEYS: [&str; 13] = [
@@ -257,16 +256,23 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
     for r in &rule_list {
         rule_group.push(groups.iter().position(|g| g.name == r.group).unwrap_or(0));
     }
-    let (rings, visit_ring) = check_references(&mut ck, &rule_list, &groups, &stages);
+    let (ring, visit_ring) = check_references(&mut ck, &rule_list, &groups, &stages);
     let kept_traits = kept_traits(&rule_list, &stages, handoff.as_ref());
 
     let mut rule_ring: Vec<usize> = Vec::new();
     let mut by_id: Vec<usize> = Vec::new();
-    for (i, r) in rule_list.iter().enumerate() {
-        rule_ring.push(rings.get(&r.id).copied().unwrap_or(0) as usize);
+    for (i, n) in ring.iter().enumerate() {
+        rule_ring.push(*n as usize);
         by_id.push(i);
     }
     crate::hash::sort_small(&mut by_id, |a, b| rule_list[*a].id < rule_list[*b].id);
+    // The rings by id, pushed in id order: the rules `matches` names (every ring is at least 1).
+    let mut rings = Rings::default();
+    for &i in &by_id {
+        if ring[i] > 0 {
+            rings.0.push((rule_list[i].id.clone(), ring[i]));
+        }
+    }
     // Gathered (hash included) before the problems are looked at: on a problem the parts go
     // in one drop of `ModelData` instead of a drop per part on the early return
     // (benches/SIZE.md, step 42).
@@ -698,8 +704,10 @@ fn check_references(
     rules: &[Rule],
     groups: &[GroupSpec],
     stages: &[StageSpec],
-) -> (SortedMap<String, u32>, u32) {
-    let mut rings: SortedMap<String, u32> = SortedMap::new();
+) -> (Vec<u32>, u32) {
+    // By rule position, not a map by id: a ring is sized for the first rule with the name,
+    // where the map's lookups and inserts were ~0.4 KB of wasm for this one use.
+    let mut ring: Vec<u32> = vec![0; rules.len()];
     let mut visit_ring = 0u32;
     let mut ids: Vec<&str> = Vec::new();
     for r in rules {
@@ -718,8 +726,8 @@ fn check_references(
                 ..
             } => {
                 for name in names {
-                    match rules.iter().find(|r| &r.id == name) {
-                        Some(r) if r.kind == RuleKind::Fit => ck.report(
+                    match rules.iter().position(|r| &r.id == name) {
+                        Some(i) if rules[i].kind == RuleKind::Fit => ck.report(
                             &path,
                             quoting(
                                 "\"matches\" counts behaviour rules; ",
@@ -727,10 +735,7 @@ fn check_references(
                                 " is a fit rule",
                             ),
                         ),
-                        Some(_) => {
-                            let slot = rings.get_or_insert_default(name.as_str());
-                            *slot = (*slot).max(*at_least);
-                        }
+                        Some(i) => ring[i] = ring[i].max(*at_least),
                         None => ck.report(
                             &path,
                             unknown_name("\"matches\" names unknown rule", name, &ids, "", ""),
@@ -762,10 +767,10 @@ fn check_references(
             _ => {}
         });
     }
-    for r in rings.values_mut() {
+    for r in &mut ring {
         *r = (*r).min(MAX_RING);
     }
-    (rings, visit_ring.min(MAX_RING))
+    (ring, visit_ring.min(MAX_RING))
 }
 
 fn kept_traits(rules: &[Rule], stages: &[StageSpec], handoff: Option<&HandoffSpec>) -> Vec<String> {
