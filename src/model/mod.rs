@@ -234,6 +234,9 @@ pub struct ModelData {
     /// Trait names worth keeping in visitor state (referenced by conditions, or standard CRM fields).
     pub(crate) kept_traits: Vec<String>,
     pub(crate) hash: String,
+    /// The document as given, for [`Model::to_value`]. Not in the site snippet's wasm (no
+    /// `analytics`): nothing there reads it back, and the copy was ~40 B of wasm.
+    #[cfg(any(feature = "analytics", not(target_arch = "wasm32")))]
     pub(crate) source: Value,
 }
 
@@ -310,6 +313,7 @@ impl Model {
     }
 
     /// The original document (as given, not canonicalised).
+    #[cfg(any(feature = "analytics", not(target_arch = "wasm32")))]
     pub fn to_value(&self) -> &Value {
         &self.source
     }

@@ -295,6 +295,7 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
         visit_ring,
         kept_traits,
         hash: hash::content_hash(v),
+        #[cfg(any(feature = "analytics", not(target_arch = "wasm32")))]
         source: v.clone(),
     };
     if !ck.problems.is_empty() {
