@@ -225,7 +225,12 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
                     Some(stage) => {
                         if let Some(mut when) = condition::parse(&mut ck, cond, &p, Scope::Stage) {
                             when.cheap_first();
-                            stages.push(StageSpec { stage, when });
+                            // In stage order: before the first later stage (no sort after).
+                            let at = stages
+                                .iter()
+                                .position(|s: &StageSpec| s.stage > stage)
+                                .unwrap_or(stages.len());
+                            stages.insert(at, StageSpec { stage, when });
                         }
                     }
                     None => ck.report(&p, unknown_listing("unknown stage", name, &Stage::NAMES)),
@@ -233,7 +238,6 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
             }
         }
     }
-    crate::hash::sort_small(&mut stages, |a, b| a.stage < b.stage);
 
     let handoff = root.get("handoff").and_then(|h| parse_handoff(&mut ck, h));
     if let Some(h) = &handoff {
