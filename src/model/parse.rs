@@ -683,8 +683,10 @@ fn parse_retry(ck: &mut Checker, v: &Value) -> Option<RetryPolicy> {
     let d = RetryPolicy::default();
     // One `count` call in a loop over the keys (`RETRY_KEYS` order) and their largest values.
     let mut got = [None; 5];
-    for (slot, (key, max)) in got.iter_mut().zip(RETRY_KEYS.iter().zip(RETRY_MAX)) {
-        *slot = ck.count(map.get(*key), "handoff.retry", key, false, 1, max);
+    // By index, not zips (one over `RETRY_MAX` by value): the arrays' length bounds it.
+    for i in 0..RETRY_KEYS.len() {
+        let key = RETRY_KEYS[i];
+        got[i] = ck.count(map.get(key), "handoff.retry", key, false, 1, RETRY_MAX[i]);
     }
     let [max_attempts, max_age, base, max_delay, lease] = got;
     let policy = RetryPolicy {
