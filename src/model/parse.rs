@@ -39,6 +39,8 @@ const RULE_KEYS: [&str; 8] = [
     "cap",
     "decay",
 ];
+/// The grade letters, best first.
+const GRADES: [&str; 5] = ["A", "B", "C", "D", "E"];
 const CAP_KEYS: [&str; 4] = ["once", "perSession", "perDay", "total"];
 const BOUND_KEYS: [&str; 3] = ["min", "max", "description"];
 const HANDOFF_KEYS: [&str; 6] = [
@@ -343,11 +345,12 @@ fn parse_bounds(ck: &mut Checker, v: &Value, path: &str) -> Option<Bounds> {
 }
 
 fn parse_grades(ck: &mut Checker, v: &Value) -> Vec<(String, f64)> {
-    let Some(map) = ck.object(v, "grades", &["A", "B", "C", "D", "E"]) else {
+    let Some(map) = ck.object(v, "grades", &GRADES) else {
         return Vec::new();
     };
     let mut out: Vec<(String, f64)> = Vec::new();
-    for letter in ["A", "B", "C", "D", "E"] {
+    // Over a slice: an array by value is an iterator type of its own in the wasm.
+    for &letter in &GRADES {
         if let Some(min) = ck.number(map.get(letter), "grades", letter, false) {
             if let Some((prev, prev_min)) = out.last() {
                 if min >= *prev_min {
