@@ -800,7 +800,8 @@ fn kept_traits(rules: &[Rule], stages: &[StageSpec], handoff: Option<&HandoffSpe
     if let Some(h) = handoff {
         h.routing.rules.iter().for_each(|r| add(&r.when));
     }
-    for s in STANDARD_TRAITS {
+    // Over a slice: an array by value is an iterator type of its own in the wasm.
+    for &s in &STANDARD_TRAITS {
         if !names.iter().any(|n| n == s) {
             names.push(s.to_string());
         }
