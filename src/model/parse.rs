@@ -150,7 +150,11 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
             if items.len() > MAX_RULES {
                 ck.report("rules", "at most 200 rules");
             }
-            for (i, item) in items.iter().enumerate().take(MAX_RULES) {
+            for (i, item) in items.iter().enumerate() {
+                // (A `break`, not `take`: the adapter was code of its own.)
+                if i == MAX_RULES {
+                    break;
+                }
                 if let Some(rule) = parse_rule(&mut ck, item, &index("rules", i), decay) {
                     rules.push(rule);
                     rule_at.push(i);
