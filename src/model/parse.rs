@@ -447,22 +447,24 @@ fn parse_rule(ck: &mut Checker, v: &Value, path: &str, default_decay: Decay) -> 
     let description = ck.string(map.get("description"), path, "description", false);
     let kind = match map.get("kind") {
         None => RuleKind::Behavior,
-        Some(Value::String(s)) if s == "behavior" || s == "behaviour" => RuleKind::Behavior,
-        Some(Value::String(s)) if s == "fit" => RuleKind::Fit,
-        Some(other) => {
-            let text = other.as_str().unwrap_or("");
-            let kinds = ["behavior", "fit"];
-            if !text.is_empty() && suggest(text, &kinds).is_some() {
-                ck.report_at(
-                    path,
-                    "kind",
-                    unknown_name("unknown kind", text, &kinds, "", ""),
-                );
-            } else {
-                ck.report_at(path, "kind", "must be \"behavior\" or \"fit\"");
+        Some(v) => match v.as_str() {
+            Some("behavior" | "behaviour") => RuleKind::Behavior,
+            Some("fit") => RuleKind::Fit,
+            text => {
+                let text = text.unwrap_or("");
+                let kinds = ["behavior", "fit"];
+                if !text.is_empty() && suggest(text, &kinds).is_some() {
+                    ck.report_at(
+                        path,
+                        "kind",
+                        unknown_name("unknown kind", text, &kinds, "", ""),
+                    );
+                } else {
+                    ck.report_at(path, "kind", "must be \"behavior\" or \"fit\"");
+                }
+                RuleKind::Behavior
             }
-            RuleKind::Behavior
-        }
+        },
     };
     let group = ck
         .string(map.get("group"), path, "group", false)
