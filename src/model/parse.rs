@@ -468,9 +468,12 @@ fn parse_rule(ck: &mut Checker, v: &Value, path: &str, default_decay: Decay) -> 
     };
     let group = ck
         .string(map.get("group"), path, "group", false)
-        .unwrap_or_else(|| match kind {
-            RuleKind::Behavior => "engagement".to_string(),
-            RuleKind::Fit => "fit".to_string(),
+        .unwrap_or_else(|| {
+            match kind {
+                RuleKind::Behavior => "engagement",
+                RuleKind::Fit => "fit",
+            }
+            .to_string()
         });
     let points = ck.number(map.get("points"), path, "points", true);
     if points == Some(0.0) {
