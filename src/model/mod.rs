@@ -10,6 +10,8 @@ pub(crate) mod check;
 #[cfg(test)]
 mod corpus_tests;
 mod parse;
+#[cfg(test)]
+mod tests;
 
 use crate::condition::Condition;
 use crate::error::{Error, Problem};
