@@ -10,12 +10,13 @@ pub(crate) mod check;
 #[cfg(test)]
 mod corpus_tests;
 mod parse;
+#[cfg(test)]
+mod tests;
 
 use crate::condition::Condition;
 use crate::error::{Error, Problem};
 use crate::json::Value;
 use crate::outbox::RetryPolicy;
-use crate::sorted_map::SortedMap;
 use crate::stage::Stage;
 use serde::Serialize;
 use std::ops::Deref;
@@ -164,6 +165,36 @@ pub struct HandoffSpec {
     pub retry: RetryPolicy,
 }
 
+/// How many recent match times to keep per rule id, for the rules stage criteria count
+/// (`matches`), in id order. A list searched by id: it is read only when a stored state meets
+/// a new model; a `SortedMap<String, u32>` was ~0.4 KB of wasm for this one use
+/// (benches/SIZE.md, step 42).
+#[derive(Default, PartialEq)]
+pub(crate) struct Rings(pub(crate) Vec<(String, u32)>);
+
+impl Rings {
+    /// The ring size of rule `id`, if stage criteria count its matches.
+    pub(crate) fn get(&self, id: &str) -> Option<&u32> {
+        for (rule, n) in &self.0 {
+            if rule == id {
+                return Some(n);
+            }
+        }
+        None
+    }
+}
+
+/// As the map it replaced printed: `{id: n, ...}`.
+impl std::fmt::Debug for Rings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut m = f.debug_map();
+        for (rule, n) in &self.0 {
+            m.entry(rule, n);
+        }
+        m.finish()
+    }
+}
+
 /// A validated scoring model. Cheap to clone (shared, immutable): replay creates one engine
 /// per visitor and the bindings hand the same model to many engines.
 #[derive(Debug, Clone, PartialEq)]
@@ -195,7 +226,7 @@ pub struct ModelData {
     pub(crate) stages: Vec<StageSpec>,
     pub(crate) handoff: Option<HandoffSpec>,
     /// How many recent match times to keep per rule id (what stage criteria can ask for).
-    pub(crate) rings: SortedMap<String, u32>,
+    pub(crate) rings: Rings,
     /// `rings` by rule position (same order as `rules`): the hot path reads it without a lookup.
     pub(crate) rule_ring: Vec<usize>,
     /// Rule positions in the order of their ids (byte order, the order of the state's rule map),
@@ -205,6 +236,9 @@ pub struct ModelData {
     /// Trait names worth keeping in visitor state (referenced by conditions, or standard CRM fields).
     pub(crate) kept_traits: Vec<String>,
     pub(crate) hash: String,
+    /// The document as given, for [`Model::to_value`]. Not in the site snippet's wasm (no
+    /// `analytics`): nothing there reads it back, and the copy was ~40 B of wasm.
+    #[cfg(any(feature = "analytics", not(target_arch = "wasm32")))]
     pub(crate) source: Value,
 }
 
@@ -281,6 +315,7 @@ impl Model {
     }
 
     /// The original document (as given, not canonicalised).
+    #[cfg(any(feature = "analytics", not(target_arch = "wasm32")))]
     pub fn to_value(&self) -> &Value {
         &self.source
     }
