@@ -352,7 +352,7 @@ impl Tracker {
             }
             let now = Date::now() as i64;
             s.stamp(&mut value, now);
-            let outcome = s.engine.ingest_value(&value, now).map_err(js_error)?;
+            let outcome = s.engine.ingest_owned_value(value, now).map_err(js_error)?;
             let mut notes: Notes = Vec::new();
             if !outcome.duplicate {
                 if !outcome.handoffs.is_empty() {
