@@ -74,20 +74,18 @@ impl Parser<'_> {
     fn error(&self, what: &'static str) -> Error {
         // On bytes: the column counts the bytes that start a char (not continuation bytes), so no
         // `str` slicing (see `text::slice`) is needed.
-        let before = &self.bytes[..self.pos.min(self.bytes.len())];
-        let line_start = before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
-        Error {
-            what,
-            line: before.iter().filter(|&&b| b == b'\n').count() + 1,
-            column: before[line_start..]
-                .iter()
-                .filter(|&&b| b & 0xC0 != 0x80)
-                .count()
-                + 1,
+        // One pass counting lines and the chars since the last newline (was `rposition` and
+        // two `filter().count()`s, each an iterator routine of its own).
+        let (mut line, mut column) = (1, 1);
+        for &b in &self.bytes[..self.pos.min(self.bytes.len())] {
+            if b == b'\n' {
+                line += 1;
+                column = 1;
+            } else if b & 0xC0 != 0x80 {
+                column += 1;
+            }
         }
+        Error { what, line, column }
     }
 
     /// The error for the byte at `pos`: running out of input is its own kind.
@@ -336,20 +334,14 @@ impl Parser<'_> {
             integer = false;
         }
         if integer {
-            let mut n: u64 = 0;
-            let fits = self.bytes[int_start..int_end].iter().all(|&b| {
-                match n
-                    .checked_mul(10)
-                    .and_then(|m| m.checked_add(u64::from(b - b'0')))
-                {
-                    Some(m) => {
-                        n = m;
-                        true
-                    }
-                    None => false,
-                }
-            });
-            if fits {
+            // `Some(n)` while the digits fit a `u64` (a loop, not an `all` closure).
+            let mut fits = Some(0u64);
+            for &b in &self.bytes[int_start..int_end] {
+                fits = fits
+                    .and_then(|n| n.checked_mul(10))
+                    .and_then(|n| n.checked_add(u64::from(b - b'0')));
+            }
+            if let Some(n) = fits {
                 if !negative {
                     return Ok(Value::Number(n.into()));
                 }
