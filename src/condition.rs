@@ -636,7 +636,22 @@ fn parse_at(
         return None;
     }
     let sub_path = join(path, subject);
+    // The subject's own reading apart: `sub_path` is dropped here once, not at each of its
+    // returns.
+    parse_subject(ck, map, path, &sub_path, (si, subject, value), scope, depth)
+}
 
+/// The condition `map` at `path`, whose subject is `SUBJECTS[si]` (`subject`, with its `value`),
+/// found at `sub_path`.
+fn parse_subject(
+    ck: &mut Checker,
+    map: &Map<String, Value>,
+    path: &str,
+    sub_path: &str,
+    (si, subject, value): (usize, &str, &Value),
+    scope: Scope,
+    depth: usize,
+) -> Option<Condition> {
     if EVENT.contains(&si) && scope != Scope::Behavior {
         let tail = match scope {
             Scope::Fit => {
@@ -645,12 +660,12 @@ fn parse_at(
             Scope::Stage => " looks at an event; stage criteria see no single event",
             _ => " looks at an event; routing rules see no single event",
         };
-        ck.report(&sub_path, quoting("", subject, tail));
+        ck.report(sub_path, quoting("", subject, tail));
         return None;
     }
     if STAGE.contains(&si) && scope != Scope::Stage {
         ck.report(
-            &sub_path,
+            sub_path,
             quoting("", subject, " is only available in stage criteria"),
         );
         return None;
@@ -661,21 +676,21 @@ fn parse_at(
         0..=2 => {
             only_keys(ck, map, path, &[subject]);
             if si == 2 {
-                return parse_at(ck, value, &sub_path, scope, depth + 1)
+                return parse_at(ck, value, sub_path, scope, depth + 1)
                     .map(|c| Condition::Not(Box::new(c)));
             }
             let Value::Array(items) = value else {
-                ck.report(&sub_path, found("must be a list of conditions", value));
+                ck.report(sub_path, found("must be a list of conditions", value));
                 return None;
             };
             if items.is_empty() {
-                ck.report(&sub_path, "must not be an empty list");
+                ck.report(sub_path, "must not be an empty list");
                 return None;
             }
             let before = ck.problems.len();
             let mut parsed = Vec::new();
             for (i, item) in items.iter().enumerate() {
-                if let Some(c) = parse_at(ck, item, &index(&sub_path, i), scope, depth + 1) {
+                if let Some(c) = parse_at(ck, item, &index(sub_path, i), scope, depth + 1) {
                     parsed.push(c);
                 }
             }
@@ -691,13 +706,13 @@ fn parse_at(
         // type
         3 => {
             only_keys(ck, map, path, &[subject]);
-            let names = ck.strings(value, &sub_path);
+            let names = ck.strings(value, sub_path);
             let mut kinds = Vec::new();
             for (i, n) in names.iter().enumerate() {
                 match EventKind::parse(n) {
                     Some(k) => kinds.push(k),
                     None => ck.report(
-                        &item_path(value, &sub_path, i),
+                        &item_path(value, sub_path, i),
                         unknown_name(
                             "unknown event type",
                             n,
@@ -714,12 +729,12 @@ fn parse_at(
         4..=8 => {
             only_keys(ck, map, path, &[subject]);
             let before = ck.problems.len();
-            let patterns = ck.strings(value, &sub_path);
+            let patterns = ck.strings(value, sub_path);
             if si <= 5 {
                 for (i, p) in patterns.iter().enumerate() {
                     if !p.starts_with('/') && !p.starts_with('*') {
                         ck.report(
-                            &item_path(value, &sub_path, i),
+                            &item_path(value, sub_path, i),
                             quoting("a path pattern starts with \"/\" or \"*\": ", p, ""),
                         );
                     }
@@ -779,7 +794,7 @@ fn parse_at(
         // matches
         12 => {
             only_keys(ck, map, path, &["matches", "atLeast", "withinDays"]);
-            let rules = ck.strings(value, &sub_path);
+            let rules = ck.strings(value, sub_path);
             let at_least = ck.count(map.get("atLeast"), path, "atLeast", true, 1, 1000);
             let within = window(ck, map, path);
             let (Some(at_least), Some(within_ms), false) = (at_least, within, rules.is_empty())
