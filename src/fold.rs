@@ -94,10 +94,8 @@ fn fold_char_by_match(c: char) -> char {
 
 /// `text` with every char folded ([`fold_char`]); borrows nothing, allocates once.
 pub fn fold_case(text: &str) -> String {
-    if text.is_ascii() {
-        return text.to_ascii_lowercase();
-    }
-    // Pushes, not `collect()`: `String`'s `FromIterator<char>` is three generic functions in
+    // ASCII through the same loop (was a `to_ascii_lowercase` path of its own; A–Z are the
+    // table's first range). Pushes, not `collect()`: `String`'s `FromIterator<char>` is three generic functions in
     // the snippet's wasm (benches/SIZE.md, step 37).
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
