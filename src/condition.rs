@@ -312,21 +312,26 @@ pub fn as_number(v: &Value) -> Option<f64> {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => {
             // The leading run of digits, dots and (first) a sign, with separators skipped: one
-            // loop, no collected copy of the whole text searched afterwards.
+            // loop, no collected copy of the whole text searched afterwards. Its shape is
+            // checked as it is read ([`parse_decimal`]'s: at least one digit, a second point
+            // makes it no number), so the number reader gets it as it is.
             let mut number = String::new();
+            let (mut digits, mut point) = (0, false);
             for c in s.trim().chars() {
-                if c == ',' || c == '_' {
-                    continue;
-                }
-                if !(c.is_ascii_digit()
-                    || c == '.'
-                    || (number.is_empty() && (c == '-' || c == '+')))
-                {
-                    break;
+                match c {
+                    ',' | '_' => continue,
+                    '0'..='9' => digits += 1,
+                    '.' if point => return None,
+                    '.' => point = true,
+                    '-' | '+' if number.is_empty() => {}
+                    _ => break,
                 }
                 number.push(c);
             }
-            let n = parse_decimal(&number)?;
+            if digits == 0 {
+                return None;
+            }
+            let n = crate::json::num::parse_f64(&number);
             n.is_finite().then_some(n)
         }
         _ => None,
@@ -338,6 +343,8 @@ pub fn as_number(v: &Value) -> Option<f64> {
 /// would bring core's decimal conversion (~12 KB with its power-of-five table) into the
 /// snippet's wasm, where the reader uses the browser's own `parseFloat` instead. The reader
 /// takes this looser form as it is (a sign, leading zeros, a bare point), so nothing is copied.
+/// [`as_number`] checks the same shape in its reading loop; this stays as the tests' reference.
+#[cfg(test)]
 fn parse_decimal(text: &str) -> Option<f64> {
     // One loop over the bytes after the sign: digits with at most one point among them, at
     // least one digit (was `strip_prefix`, `split_once('.')` and two `all` scans: core's char
