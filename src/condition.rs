@@ -730,7 +730,12 @@ fn parse_subject(
                     ),
                 }
             }
-            (kinds.len() == names.len() && !kinds.is_empty()).then_some(Condition::Type(kinds))
+            // `if`, not `then_some`: that builds the condition first and drops it on `false`.
+            if kinds.len() == names.len() && !kinds.is_empty() {
+                Some(Condition::Type(kinds))
+            } else {
+                None
+            }
         }
         // path, pathPrefix, url, referrer, event
         4..=8 => {
@@ -926,8 +931,10 @@ fn parse_tests(ck: &mut Checker, map: &Map<String, Value>, path: &str) -> Option
                 if phrases.iter().any(Vec::is_empty) {
                     ck.report_at(path, key, "each entry needs at least one letter or digit");
                     None
+                } else if phrases.is_empty() {
+                    None
                 } else {
-                    (!phrases.is_empty()).then_some(Test::ContainsWord(phrases))
+                    Some(Test::ContainsWord(phrases))
                 }
             }
             // contains, startsWith, endsWith
@@ -961,7 +968,11 @@ fn parse_tests(ck: &mut Checker, map: &Map<String, Value>, path: &str) -> Option
         m.push_str(&join_all(&TESTS, ", "));
         ck.report(path, m);
     }
-    (ck.problems.len() == before).then_some(tests)
+    if ck.problems.len() == before {
+        Some(tests)
+    } else {
+        None
+    }
 }
 
 fn scalar(ck: &mut Checker, v: &Value, path: &str, key: &str) -> Option<Value> {
