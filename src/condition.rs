@@ -741,7 +741,15 @@ fn parse_subject(
         4..=8 => {
             only_keys(ck, map, path, &[subject]);
             let before = ck.problems.len();
-            let patterns = ck.strings(value, sub_path);
+            let patterns = match value {
+                // A blank pattern, in the contract's wording (`strings` would say "must not
+                // be empty"; was reworded afterwards on the recorded problem).
+                Value::String(s) if s.trim().is_empty() => {
+                    ck.report(sub_path, "empty pattern");
+                    Vec::new()
+                }
+                _ => ck.strings(value, sub_path),
+            };
             if si <= 5 {
                 for (i, p) in patterns.iter().enumerate() {
                     if !p.starts_with('/') && !p.starts_with('*') {
@@ -749,14 +757,6 @@ fn parse_subject(
                             &item_path(value, sub_path, i),
                             quoting("a path pattern starts with \"/\" or \"*\": ", p, ""),
                         );
-                    }
-                }
-            }
-            if value.is_string() && patterns.is_empty() && ck.problems.len() > before {
-                // `strings` reported "must not be empty"; the contract wording is "empty pattern".
-                if let Some(last) = ck.problems.last_mut() {
-                    if last.path == sub_path {
-                        last.message = "empty pattern".to_string();
                     }
                 }
             }
