@@ -477,13 +477,17 @@ impl Test {
             Test::Exists(_) => unreachable_exists(),
             Test::Equals(x) => values_equal(v, x),
             Test::In(xs) => xs.iter().any(|x| values_equal(v, x)),
-            Test::ContainsWord(phrases) => {
-                text_of(v).is_some_and(|t| phrases.iter().any(|p| contains_phrase(&t, p)))
-            }
-            // The three text tests share one reading and folding of the value (one copy in the
-            // snippet's wasm, not three).
-            Test::Contains(s) | Test::StartsWith(s) | Test::EndsWith(s) => {
+            // The four text tests share one reading of the value, the three below one folding
+            // (one copy in the snippet's wasm, not four).
+            Test::ContainsWord(_) | Test::Contains(_) | Test::StartsWith(_) | Test::EndsWith(_) => {
                 let Some(t) = text_of(v) else { return false };
+                let s = match self {
+                    Test::ContainsWord(phrases) => {
+                        return phrases.iter().any(|p| contains_phrase(&t, p))
+                    }
+                    Test::Contains(s) | Test::StartsWith(s) | Test::EndsWith(s) => s,
+                    _ => return false,
+                };
                 let (t, s) = (fold_case(&t), fold_case(s));
                 match self {
                     Test::Contains(_) => search::contains(&t, &s),
