@@ -275,13 +275,10 @@ impl Parser<'_> {
     fn hex4(&mut self) -> Result<u16, Error> {
         let mut n: u16 = 0;
         for _ in 0..4 {
-            let d = match self.peek() {
-                Some(b @ b'0'..=b'9') => b - b'0',
-                Some(b @ b'a'..=b'f') => b - b'a' + 10,
-                Some(b @ b'A'..=b'F') => b - b'A' + 10,
-                _ => return Err(self.unexpected("invalid \\u escape")),
+            let Some(d) = self.peek().and_then(|b| char::from(b).to_digit(16)) else {
+                return Err(self.unexpected("invalid \\u escape"));
             };
-            n = n * 16 + u16::from(d);
+            n = n * 16 + d as u16;
             self.pos += 1;
         }
         Ok(n)
