@@ -219,18 +219,22 @@ impl Condition {
                     .map(Value::Number);
                 run_tests(tests, v.as_ref())
             }
+            // The two counts share their window and threshold (one copy of each).
             Condition::Matches {
-                rules,
+                at_least,
+                within_ms,
+                ..
+            }
+            | Condition::Visits {
                 at_least,
                 within_ms,
             } => f.counts.is_some_and(|c| {
-                c.rule_matches(rules, within_ms.map(|w| f.as_of.saturating_sub(w))) >= *at_least
-            }),
-            Condition::Visits {
-                at_least,
-                within_ms,
-            } => f.counts.is_some_and(|c| {
-                c.visits(within_ms.map(|w| f.as_of.saturating_sub(w))) >= *at_least
+                let since = within_ms.map(|w| f.as_of.saturating_sub(w));
+                let n = match self {
+                    Condition::Matches { rules, .. } => c.rule_matches(rules, since),
+                    _ => c.visits(since),
+                };
+                n >= *at_least
             }),
         }
     }
