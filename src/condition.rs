@@ -182,23 +182,26 @@ impl Condition {
             Condition::Any(cs) => cs.iter().any(|c| c.eval(f)),
             Condition::Not(c) => !c.eval(f),
             Condition::Type(kinds) => f.event.is_some_and(|e| kinds.contains(&e.kind)),
-            Condition::Path(globs) => any_match(globs, f.event.and_then(|e| e.path.as_deref())),
+            // The four glob conditions: which text, then one `any_match` site.
+            Condition::Path(globs)
+            | Condition::Url(globs)
+            | Condition::Referrer(globs)
+            | Condition::Event(globs) => {
+                let text = f.event.and_then(|e| match self {
+                    Condition::Path(_) => e.path.as_deref(),
+                    Condition::Url(_) => e.url.as_deref(),
+                    Condition::Referrer(_) => e.referrer.as_deref(),
+                    _ if e.kind == EventKind::Track => e.name.as_deref(),
+                    _ => None,
+                });
+                any_match(globs, text)
+            }
             Condition::PathPrefix(prefixes) => {
                 f.event.and_then(|e| e.path.as_deref()).is_some_and(|p| {
                     let p = fold_case(p);
                     prefixes.iter().any(|pre| p.starts_with(&fold_case(pre)))
                 })
             }
-            Condition::Url(globs) => any_match(globs, f.event.and_then(|e| e.url.as_deref())),
-            Condition::Referrer(globs) => {
-                any_match(globs, f.event.and_then(|e| e.referrer.as_deref()))
-            }
-            Condition::Event(globs) => any_match(
-                globs,
-                f.event
-                    .filter(|e| e.kind == EventKind::Track)
-                    .and_then(|e| e.name.as_deref()),
-            ),
             Condition::Query(key, tests) => {
                 let v = f
                     .event
