@@ -696,10 +696,13 @@ fn parse_subject(
         return None;
     }
 
+    // The subjects that take no other key, checked at one call site (was one per arm).
+    if si <= 8 || si == 15 {
+        only_keys(ck, map, path, &[subject]);
+    }
     match si {
         // all, any, not
         0..=2 => {
-            only_keys(ck, map, path, &[subject]);
             if si == 2 {
                 return parse_at(ck, value, sub_path, scope, depth + 1)
                     .map(|c| Condition::Not(Box::new(c)));
@@ -730,7 +733,6 @@ fn parse_subject(
         }
         // type
         3 => {
-            only_keys(ck, map, path, &[subject]);
             let names = ck.strings(value, sub_path);
             let mut kinds = Vec::new();
             for (i, n) in names.iter().enumerate() {
@@ -757,7 +759,6 @@ fn parse_subject(
         }
         // path, pathPrefix, url, referrer, event
         4..=8 => {
-            only_keys(ck, map, path, &[subject]);
             let before = ck.problems.len();
             let patterns = match value {
                 // A blank pattern, in the contract's wording (`strings` would say "must not
@@ -817,7 +818,6 @@ fn parse_subject(
         }
         // identified
         15 => {
-            only_keys(ck, map, path, &[subject]);
             ck.boolean(Some(value), path, subject)
                 .map(Condition::Identified)
         }
