@@ -677,22 +677,22 @@ fn parse_subject(
     scope: Scope,
     depth: usize,
 ) -> Option<Condition> {
-    if EVENT.contains(&si) && scope != Scope::Behavior {
-        let tail = match scope {
+    // A subject out of its scope: the message's tail, then one report site.
+    let out_of_scope = if EVENT.contains(&si) && scope != Scope::Behavior {
+        match scope {
             Scope::Fit => {
                 " looks at an event; fit rules (they are evaluated on traits) see no single event"
             }
             Scope::Stage => " looks at an event; stage criteria see no single event",
             _ => " looks at an event; routing rules see no single event",
-        };
-        ck.report(sub_path, quoting("", subject, tail));
-        return None;
-    }
-    if STAGE.contains(&si) && scope != Scope::Stage {
-        ck.report(
-            sub_path,
-            quoting("", subject, " is only available in stage criteria"),
-        );
+        }
+    } else if STAGE.contains(&si) && scope != Scope::Stage {
+        " is only available in stage criteria"
+    } else {
+        ""
+    };
+    if !out_of_scope.is_empty() {
+        ck.report(sub_path, quoting("", subject, out_of_scope));
         return None;
     }
 
