@@ -817,10 +817,9 @@ fn parse_subject(
             })
         }
         // identified
-        15 => {
-            ck.boolean(Some(value), path, subject)
-                .map(Condition::Identified)
-        }
+        15 => ck
+            .boolean(Some(value), path, subject)
+            .map(Condition::Identified),
         // matches
         12 => {
             only_keys(ck, map, path, &["matches", "atLeast", "withinDays"]);
