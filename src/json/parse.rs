@@ -357,3 +357,36 @@ impl Parser<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The error's place as it was computed before one pass counted it (benches/SIZE.md,
+    /// step 41): the last newline by `rposition`, lines and columns by `filter().count()`.
+    fn place_by_scans(bytes: &[u8], pos: usize) -> (usize, usize) {
+        let before = &bytes[..pos.min(bytes.len())];
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = before[line_start..]
+            .iter()
+            .filter(|&&b| b & 0xC0 != 0x80)
+            .count()
+            + 1;
+        (line, column)
+    }
+
+    proptest::proptest! {
+        /// Every position, inside a char or past the end included, gets the same line and
+        /// column as by the scans.
+        #[test]
+        fn error_place_as_by_the_scans(text in "[a \n\u{e9}\u{1f600}]{0,24}", pos in 0usize..100) {
+            let p = Parser { text: &text, bytes: text.as_bytes(), pos };
+            let e = p.error("x");
+            proptest::prop_assert_eq!((e.line, e.column), place_by_scans(text.as_bytes(), pos));
+        }
+    }
+}
