@@ -16,7 +16,6 @@ use crate::model::check::{
 use crate::text::join as join_all;
 use crate::text::search;
 use crate::text::words::is_word_char;
-use std::borrow::Cow;
 
 pub const DAY_MS: i64 = 86_400_000;
 
@@ -529,11 +528,12 @@ fn unreachable_exists() -> bool {
     false
 }
 
-fn text_of(v: &Value) -> Option<Cow<'_, str>> {
+fn text_of(v: &Value) -> Option<String> {
+    // Owned in every case (was a `Cow`: its drop glue and `Deref` for one borrowed case).
     match v {
-        Value::String(s) => Some(Cow::Borrowed(s)),
-        Value::Number(n) => Some(Cow::Owned(crate::json::number_text(n))),
-        Value::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(crate::json::number_text(n)),
+        Value::Bool(b) => Some(if *b { "true" } else { "false" }.to_string()),
         _ => None,
     }
 }
