@@ -14,6 +14,58 @@
 /// `c` folded: its lower-case form in the blocks above, itself elsewhere.
 pub fn fold_char(c: char) -> char {
     let u = c as u32;
+    // The first range holding `u` (with the right parity) says how far its folded form is.
+    for &(low, high, parity, delta) in &FOLDS {
+        if u >= u32::from(low)
+            && u <= u32::from(high)
+            && (parity == ANY || u % 2 == u32::from(parity))
+        {
+            return char::from_u32(u.wrapping_add_signed(i32::from(delta))).unwrap_or(c);
+        }
+    }
+    c
+}
+
+/// In [`FOLDS`]: every char of the range folds, not only the even (0) or odd (1) ones.
+const ANY: u8 = 2;
+
+/// The folds as data (`first..=last`, which parity, how far the folded char is), tried in
+/// order: a table and one loop are smaller in the snippet's wasm than the `match` over ranges
+/// they replace (kept as the tests' oracle). ASCII goes through it too (no branch of its own:
+/// smaller again, and at most 19 comparisons a char; `fold_case` keeps its all-ASCII path).
+#[rustfmt::skip]
+const FOLDS: [(u16, u16, u8, i16); 19] = [
+    // ASCII A–Z.
+    (0x41, 0x5A, ANY, 0x20),
+    // Latin-1: À–Þ except the multiplication sign ×.
+    (0xC0, 0xD6, ANY, 0x20),
+    (0xD8, 0xDE, ANY, 0x20),
+    // Latin Extended-A: upper/lower pairs, upper first; the parity flips after ĸ and ŉ.
+    // İ → i first (to_lowercase gives "i̇"; the dot would never match a typed "i").
+    (0x130, 0x130, ANY, 0x69 - 0x130),
+    (0x100, 0x137, 0, 1),
+    (0x14A, 0x177, 0, 1),
+    (0x139, 0x148, 1, 1),
+    (0x179, 0x17E, 1, 1),
+    (0x178, 0x178, ANY, 0xFF - 0x178), // Ÿ → ÿ
+    (0x17F, 0x17F, ANY, 0x73 - 0x17F), // long s ſ folds to s
+    // Greek: accented capitals, then Α–Ω (0x3A2 is unassigned), and final sigma.
+    (0x386, 0x386, ANY, 0x3AC - 0x386),
+    (0x388, 0x38A, ANY, 0x25),
+    (0x38C, 0x38C, ANY, 0x3CC - 0x38C),
+    (0x38E, 0x38F, ANY, 0x3F),
+    (0x391, 0x3A1, ANY, 0x20),
+    (0x3A3, 0x3AB, ANY, 0x20),
+    (0x3C2, 0x3C2, ANY, 1),
+    // Cyrillic: Ѐ–Џ, then А–Я.
+    (0x400, 0x40F, ANY, 0x50),
+    (0x410, 0x42F, ANY, 0x20),
+];
+
+/// The match this table replaced (benches/SIZE.md, step 41): the tests' oracle.
+#[cfg(test)]
+fn fold_char_by_match(c: char) -> char {
+    let u = c as u32;
     let folded = match u {
         0x41..=0x5A => u + 0x20,
         0..=0x7F => u,
@@ -42,10 +94,8 @@ pub fn fold_char(c: char) -> char {
 
 /// `text` with every char folded ([`fold_char`]); borrows nothing, allocates once.
 pub fn fold_case(text: &str) -> String {
-    if text.is_ascii() {
-        return text.to_ascii_lowercase();
-    }
-    // Pushes, not `collect()`: `String`'s `FromIterator<char>` is three generic functions in
+    // ASCII through the same loop (was a `to_ascii_lowercase` path of its own; A–Z are the
+    // table's first range). Pushes, not `collect()`: `String`'s `FromIterator<char>` is three generic functions in
     // the snippet's wasm (benches/SIZE.md, step 37).
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -67,6 +117,13 @@ pub fn fold_chars(text: &str) -> Vec<char> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_table_folds_as_the_match() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            assert_eq!(fold_char(c), fold_char_by_match(c), "{c:?}");
+        }
+    }
 
     #[test]
     fn worked_examples() {

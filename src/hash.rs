@@ -51,9 +51,19 @@ pub type FnvBuild = std::hash::BuildHasherDefault<FnvHasher>;
 /// A 128-bit hex digest made of two FNV-1a passes with different seeds: 32 hex characters,
 /// so accidental collisions between model versions are out of the question in practice.
 pub fn digest_hex(bytes: &[u8]) -> String {
-    let a = fnv1a64(bytes);
-    let b = fnv1a64_from(fnv1a64(b"baton"), bytes);
-    format!("{a:016x}{b:016x}")
+    // Sixteen hex digits each, pushed by hand: `format!("{a:016x}")` kept core's `LowerHex`
+    // and its padding in the snippet for these two numbers alone.
+    let mut out = String::with_capacity(32);
+    for h in &[fnv1a64(bytes), fnv1a64_from(fnv1a64(b"baton"), bytes)] {
+        let mut shift = 64;
+        while shift > 0 {
+            shift -= 4;
+            out.push(char::from(
+                b"0123456789abcdef"[((h >> shift) & 0xf) as usize],
+            ));
+        }
+    }
+    out
 }
 
 /// Hash of several string parts, separated unambiguously (length-prefixed).
@@ -145,6 +155,31 @@ mod tests {
         assert_eq!(content_hash(&a), content_hash(&b));
         assert_ne!(content_hash(&a), content_hash(&json!({"a": 1})));
         assert_eq!(content_hash(&a).len(), 32);
+    }
+
+    #[test]
+    fn digest_hex_worked_examples() {
+        // The empty input: FNV-1a's offset basis, then the pass seeded with "baton".
+        let seeded = fnv1a64(b"baton");
+        assert_eq!(digest_hex(b""), format!("cbf29ce484222325{seeded:016x}"));
+        let a = fnv1a64(b"a");
+        let b = fnv1a64_from(seeded, b"a");
+        assert_eq!(digest_hex(b"a"), format!("{a:016x}{b:016x}"));
+        assert_eq!(
+            digest_hex(b"a"),
+            "af63dc4c8601ec8c".to_string() + &format!("{b:016x}")
+        );
+    }
+
+    proptest::proptest! {
+        /// The hand-pushed digits are `format!`'s zero-padded lower-case hex, the text the
+        /// digest was before (leading zeros included: short hashes are padded, not cut).
+        #[test]
+        fn digest_hex_is_the_formatted_pair(bytes in proptest::collection::vec(0u8..=255, 0..40)) {
+            let a = fnv1a64(&bytes);
+            let b = fnv1a64_from(fnv1a64(b"baton"), &bytes);
+            proptest::prop_assert_eq!(digest_hex(&bytes), format!("{a:016x}{b:016x}"));
+        }
     }
 
     #[test]

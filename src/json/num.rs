@@ -82,32 +82,13 @@ impl Digits {
         Some(out)
     }
 
-    /// The digits of a whole number; `None` for zero.
-    fn whole(mut n: u64) -> Option<Digits> {
-        if n == 0 {
-            return None;
-        }
-        let mut exp = -1;
-        while n % 10 == 0 {
-            n /= 10;
-            exp += 1;
-        }
-        let mut rev = [0u8; 17];
-        let mut len = 0;
-        while n > 0 {
-            rev[len] = b'0' + (n % 10) as u8;
-            n /= 10;
-            len += 1;
-        }
-        let mut out = Digits {
-            digits: [b'0'; 17],
-            len,
-            exp: exp + len as i32,
-        };
-        for i in 0..len {
-            out.digits[i] = rev[len - 1 - i];
-        }
-        Some(out)
+    /// The digits of a whole number; `None` for zero. Read back from its decimal text: the
+    /// same digits and exponent, without a digit loop of its own beside [`push_u64`] and
+    /// [`Digits::read`].
+    fn whole(n: u64) -> Option<Digits> {
+        let mut text = String::new();
+        push_u64(n, &mut text);
+        Digits::read(&text)
     }
 
     /// Appends the digits at `range` (of `0..len`) to `out`.
@@ -460,7 +441,63 @@ mod tests {
         }
     }
 
+    /// The digit loop `Digits::whole` was before it read its number's text back (benches/SIZE.md,
+    /// step 41): the oracle of the tests below.
+    fn whole_by_division(mut n: u64) -> Option<Digits> {
+        if n == 0 {
+            return None;
+        }
+        let mut exp = -1;
+        while n % 10 == 0 {
+            n /= 10;
+            exp += 1;
+        }
+        let mut rev = [0u8; 17];
+        let mut len = 0;
+        while n > 0 {
+            rev[len] = b'0' + (n % 10) as u8;
+            n /= 10;
+            len += 1;
+        }
+        let mut out = Digits {
+            digits: [b'0'; 17],
+            len,
+            exp: exp + len as i32,
+        };
+        for i in 0..len {
+            out.digits[i] = rev[len - 1 - i];
+        }
+        Some(out)
+    }
+
+    #[test]
+    fn whole_numbers_worked_examples() {
+        let digits = |d: Digits| (d.digits[..d.len].to_vec(), d.exp);
+        assert_eq!(Digits::whole(0), None);
+        assert_eq!(Digits::whole(7).map(digits), Some((b"7".to_vec(), 0)));
+        assert_eq!(Digits::whole(1500).map(digits), Some((b"15".to_vec(), 3)));
+        assert_eq!(Digits::whole(10).map(digits), Some((b"1".to_vec(), 1)));
+        assert_eq!(
+            Digits::whole((1 << 53) - 1).map(digits),
+            Some((b"9007199254740991".to_vec(), 15))
+        );
+        for n in [0, 1, 9, 10, 101, 1000, 123_456_789, (1 << 53) - 1, 1 << 53] {
+            assert_eq!(Digits::whole(n), whole_by_division(n), "{n}");
+        }
+    }
+
     proptest::proptest! {
+        /// Every whole number `shortest` hands to `whole` (below 2^53) and beyond, up to the
+        /// 17 digits a `Digits` holds: the same digits and exponent as the division loop.
+        #[test]
+        fn whole_reads_as_the_division_loop(
+            n in proptest::prop_oneof![0u64..1000, 0u64..(1 << 53), 0u64..100_000_000_000_000_000],
+            zeros in 0u32..4,
+        ) {
+            let n = n.saturating_mul(10u64.pow(zeros)).min(99_999_999_999_999_999);
+            proptest::prop_assert_eq!(Digits::whole(n), whole_by_division(n), "{}", n);
+        }
+
         /// Whatever the fast path reads is what core reads (the nearest double), over the
         /// loose grammar of numeric strings and exponents up to `i32`'s ends and past them.
         #[test]

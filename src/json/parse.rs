@@ -74,20 +74,18 @@ impl Parser<'_> {
     fn error(&self, what: &'static str) -> Error {
         // On bytes: the column counts the bytes that start a char (not continuation bytes), so no
         // `str` slicing (see `text::slice`) is needed.
-        let before = &self.bytes[..self.pos.min(self.bytes.len())];
-        let line_start = before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
-        Error {
-            what,
-            line: before.iter().filter(|&&b| b == b'\n').count() + 1,
-            column: before[line_start..]
-                .iter()
-                .filter(|&&b| b & 0xC0 != 0x80)
-                .count()
-                + 1,
+        // One pass counting lines and the chars since the last newline (was `rposition` and
+        // two `filter().count()`s, each an iterator routine of its own).
+        let (mut line, mut column) = (1, 1);
+        for &b in &self.bytes[..self.pos.min(self.bytes.len())] {
+            if b == b'\n' {
+                line += 1;
+                column = 1;
+            } else if b & 0xC0 != 0x80 {
+                column += 1;
+            }
         }
+        Error { what, line, column }
     }
 
     /// The error for the byte at `pos`: running out of input is its own kind.
@@ -277,13 +275,10 @@ impl Parser<'_> {
     fn hex4(&mut self) -> Result<u16, Error> {
         let mut n: u16 = 0;
         for _ in 0..4 {
-            let d = match self.peek() {
-                Some(b @ b'0'..=b'9') => b - b'0',
-                Some(b @ b'a'..=b'f') => b - b'a' + 10,
-                Some(b @ b'A'..=b'F') => b - b'A' + 10,
-                _ => return Err(self.unexpected("invalid \\u escape")),
+            let Some(d) = self.peek().and_then(|b| char::from(b).to_digit(16)) else {
+                return Err(self.unexpected("invalid \\u escape"));
             };
-            n = n * 16 + u16::from(d);
+            n = n * 16 + d as u16;
             self.pos += 1;
         }
         Ok(n)
@@ -336,20 +331,14 @@ impl Parser<'_> {
             integer = false;
         }
         if integer {
-            let mut n: u64 = 0;
-            let fits = self.bytes[int_start..int_end].iter().all(|&b| {
-                match n
-                    .checked_mul(10)
-                    .and_then(|m| m.checked_add(u64::from(b - b'0')))
-                {
-                    Some(m) => {
-                        n = m;
-                        true
-                    }
-                    None => false,
-                }
-            });
-            if fits {
+            // `Some(n)` while the digits fit a `u64` (a loop, not an `all` closure).
+            let mut fits = Some(0u64);
+            for &b in &self.bytes[int_start..int_end] {
+                fits = fits
+                    .and_then(|n| n.checked_mul(10))
+                    .and_then(|n| n.checked_add(u64::from(b - b'0')));
+            }
+            if let Some(n) = fits {
                 if !negative {
                     return Ok(Value::Number(n.into()));
                 }
@@ -365,6 +354,39 @@ impl Parser<'_> {
                 self.pos = start;
                 Err(self.error("number out of range"))
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The error's place as it was computed before one pass counted it (benches/SIZE.md,
+    /// step 41): the last newline by `rposition`, lines and columns by `filter().count()`.
+    fn place_by_scans(bytes: &[u8], pos: usize) -> (usize, usize) {
+        let before = &bytes[..pos.min(bytes.len())];
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let column = before[line_start..]
+            .iter()
+            .filter(|&&b| b & 0xC0 != 0x80)
+            .count()
+            + 1;
+        (line, column)
+    }
+
+    proptest::proptest! {
+        /// Every position, inside a char or past the end included, gets the same line and
+        /// column as by the scans.
+        #[test]
+        fn error_place_as_by_the_scans(text in "[a \n\u{e9}\u{1f600}]{0,24}", pos in 0usize..100) {
+            let p = Parser { text: &text, bytes: text.as_bytes(), pos };
+            let e = p.error("x");
+            proptest::prop_assert_eq!((e.line, e.column), place_by_scans(text.as_bytes(), pos));
         }
     }
 }
