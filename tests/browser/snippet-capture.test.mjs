@@ -4,8 +4,8 @@
 // form mappings that never read password, hidden or payment fields.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, newPage } from './harness.mjs';
-import { fixture, ready, score, startDemo, explain, until } from './snippet-support.mjs';
+import { newPage } from './harness.mjs';
+import { closeDemo, explain, fixture, openDemo, ready, score, until } from './snippet-support.mjs';
 
 /** Matches per rule: the rounded total of the rule's own group. */
 async function ruleCounts(page) {
@@ -16,14 +16,8 @@ async function ruleCounts(page) {
 
 let srv;
 let browser;
-before(async () => {
-  srv = await startDemo();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await srv?.close();
-});
+before(async () => ({ srv, browser } = await openDemo()));
+after(() => closeDemo({ srv, browser }));
 
 const dl = { event: 'Asset Downloaded' };
 // Each rule scores 1 point into its own group, so a group's total counts its matches (the ledger

@@ -12,8 +12,8 @@
 // snippet aborts a request after 1.5 s, and every wait has a deadline.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, watchErrors } from './harness.mjs';
-import { embed, ready, startDemo, stored, testModel, until } from './snippet-support.mjs';
+import { watchErrors } from './harness.mjs';
+import { closeDemo, embed, openDemo, ready, stored, testModel, until } from './snippet-support.mjs';
 
 const VISITORS = 100;
 const JOURNEY_LANES = 4; // tabs running journeys side by side
@@ -22,14 +22,8 @@ const RETURN_DEADLINE_MS = 40_000; // per return visit: lease + a generous run o
 
 let srv;
 let browser;
-before(async () => {
-  srv = await startDemo({ faults: { failRate: 0.3, failStatus: 503, retryAfter: 1, hangRate: 0.1, hangMs: 2_500, dropRate: 0.05 } });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await srv?.close();
-});
+before(async () => ({ srv, browser } = await openDemo({ faults: { failRate: 0.3, failStatus: 503, retryAfter: 1, hangRate: 0.1, hangMs: 2_500, dropRate: 0.05 } })));
+after(() => closeDemo({ srv, browser }));
 
 /** The demo model, qualifying within one visit (the visits criterion needs days; see the journey test). */
 function chaosModel() {

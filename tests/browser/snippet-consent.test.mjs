@@ -3,19 +3,13 @@
 // revoking deletes what was stored; Global Privacy Control and Do Not Track are honored.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, newPage } from './harness.mjs';
-import { fixture, ready, recordConsole, startDemo, stored, testModel, until } from './snippet-support.mjs';
+import { newPage } from './harness.mjs';
+import { closeDemo, fixture, openDemo, ready, recordConsole, stored, testModel, until } from './snippet-support.mjs';
 
 let srv;
 let browser;
-before(async () => {
-  srv = await startDemo();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await srv?.close();
-});
+before(async () => ({ srv, browser } = await openDemo()));
+after(() => closeDemo({ srv, browser }));
 
 const BANNER = `<p>We use first-party analytics. <button id="accept" onclick="baton('consent','granted')">Accept</button>
 <button id="decline" onclick="baton('consent','denied')">Decline</button></p>

@@ -3,19 +3,13 @@
 // a 503, and the warning for a stored outbox of an unknown version.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, newPage } from './harness.mjs';
-import { fixture, ready, recordConsole, startDemo, stored, testModel, until } from './snippet-support.mjs';
+import { newPage } from './harness.mjs';
+import { closeDemo, fixture, openDemo, ready, recordConsole, stored, testModel, until } from './snippet-support.mjs';
 
 let srv;
 let browser;
-before(async () => {
-  srv = await startDemo();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await srv?.close();
-});
+before(async () => ({ srv, browser } = await openDemo()));
+after(() => closeDemo({ srv, browser }));
 
 const OUTBOX = 'baton:v1:outbox';
 

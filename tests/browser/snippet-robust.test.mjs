@@ -5,21 +5,15 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { launchBrowser, newPage } from './harness.mjs';
-import { fixture, ready, recordConsole, root, startDemo, stored, testModel } from './snippet-support.mjs';
+import { newPage } from './harness.mjs';
+import { closeDemo, fixture, openDemo, ready, recordConsole, root, stored, testModel } from './snippet-support.mjs';
 
 const { Engine } = createRequire(import.meta.url)(join(root, 'pkg/node/baton.js'));
 
 let srv;
 let browser;
-before(async () => {
-  srv = await startDemo();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await srv?.close();
-});
+before(async () => ({ srv, browser } = await openDemo()));
+after(() => closeDemo({ srv, browser }));
 
 // The host page's own script after the embed: it must always run to the end.
 const HOST = `<p id="host">host page</p><script>

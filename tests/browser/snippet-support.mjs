@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../../www/server.mjs';
+import { launchBrowser } from './harness.mjs';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const demoModel = JSON.parse(readFileSync(join(root, 'tests/fixtures/models/demo.model.json'), 'utf8'));
@@ -14,6 +15,26 @@ export const demoModel = JSON.parse(readFileSync(join(root, 'tests/fixtures/mode
 export async function startDemo(options = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'baton-snippet-'));
   return startServer({ port: 0, dataFile: join(dir, 'handoffs.jsonl'), ...options });
+}
+
+/**
+ * A test file's demo server (`options` as for `startDemo`) and Chromium, for `before`:
+ * `before(async () => ({ srv, browser } = await openDemo()))`, `after(() => closeDemo({ srv, browser }))`.
+ */
+export async function openDemo(options) {
+  const srv = await startDemo(options);
+  try {
+    return { srv, browser: await launchBrowser() };
+  } catch (e) {
+    await srv.close();
+    throw e;
+  }
+}
+
+/** Closes what `openDemo` started (either may be missing when `before` failed). */
+export async function closeDemo({ srv, browser }) {
+  await browser?.close();
+  await srv?.close();
 }
 
 /** The embed code from www/snippet/embed.html, with `config` in place of its example config. */

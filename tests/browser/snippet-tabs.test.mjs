@@ -4,19 +4,13 @@
 // every tab, and a visitor record of the previous format (version 1) is carried over, not lost.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, newPage } from './harness.mjs';
-import { demoModel, explain, fixture, ready, recordConsole, startDemo, stored, testModel, until } from './snippet-support.mjs';
+import { newPage } from './harness.mjs';
+import { closeDemo, demoModel, explain, fixture, openDemo, ready, recordConsole, stored, testModel, until } from './snippet-support.mjs';
 
 let srv;
 let browser;
-before(async () => {
-  srv = await startDemo();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await srv?.close();
-});
+before(async () => ({ srv, browser } = await openDemo()));
+after(() => closeDemo({ srv, browser }));
 
 /** The demo model plus a point per `Tab Event`: its ledger entries count the events every tab scored. */
 const countingModel = () => testModel(srv, { rules: [...demoModel.rules, { id: 'tab', points: 1, when: { event: 'Tab Event' } }] });
