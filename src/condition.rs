@@ -16,6 +16,7 @@ use crate::model::check::{
 use crate::text::join as join_all;
 use crate::text::search;
 use crate::text::words::is_word_char;
+use std::borrow::Cow;
 
 pub const DAY_MS: i64 = 86_400_000;
 
@@ -528,12 +529,13 @@ fn unreachable_exists() -> bool {
     false
 }
 
-fn text_of(v: &Value) -> Option<String> {
-    // Owned in every case (was a `Cow`: its drop glue and `Deref` for one borrowed case).
+/// The value's text: a string borrowed (this is on the per-event path, and the text tests fold
+/// it into a copy of their own anyway), a number or boolean written.
+fn text_of(v: &Value) -> Option<Cow<'_, str>> {
     match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(crate::json::number_text(n)),
-        Value::Bool(b) => Some(if *b { "true" } else { "false" }.to_string()),
+        Value::String(s) => Some(Cow::Borrowed(s)),
+        Value::Number(n) => Some(Cow::Owned(crate::json::number_text(n))),
+        Value::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
         _ => None,
     }
 }
