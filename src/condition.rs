@@ -698,7 +698,8 @@ fn parse_subject(
         return None;
     }
 
-    // The subjects that take no other key, checked at one call site (was one per arm).
+    // The subjects that take no other key (`all` … `event`, and `identified`; `SUBJECTS`'
+    // order), checked at one call site (was one per arm).
     if si <= 8 || si == 15 {
         only_keys(ck, map, path, &[subject]);
     }

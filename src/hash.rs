@@ -51,17 +51,11 @@ pub type FnvBuild = std::hash::BuildHasherDefault<FnvHasher>;
 /// A 128-bit hex digest made of two FNV-1a passes with different seeds: 32 hex characters,
 /// so accidental collisions between model versions are out of the question in practice.
 pub fn digest_hex(bytes: &[u8]) -> String {
-    // Sixteen hex digits each, pushed by hand: `format!("{a:016x}")` kept core's `LowerHex`
-    // and its padding in the snippet for these two numbers alone.
+    // Sixteen hex digits each by `push_hex`: `format!("{a:016x}")` kept core's `LowerHex` and
+    // its padding in the snippet for these two numbers alone.
     let mut out = String::with_capacity(32);
-    for h in &[fnv1a64(bytes), fnv1a64_from(fnv1a64(b"baton"), bytes)] {
-        let mut shift = 64;
-        while shift > 0 {
-            shift -= 4;
-            out.push(char::from(
-                b"0123456789abcdef"[((h >> shift) & 0xf) as usize],
-            ));
-        }
+    for &h in &[fnv1a64(bytes), fnv1a64_from(fnv1a64(b"baton"), bytes)] {
+        crate::text::int::push_hex(h, 16, &mut out);
     }
     out
 }

@@ -57,7 +57,6 @@ pub fn write_number(n: &Number, out: &mut String) {
 /// A string in quotes. Like serde_json: `"` and `\` escaped, control characters as `\b \f \n
 /// \r \t` or `\u00XX` (lowercase hex); `/`, DEL and non-ASCII as they are.
 pub fn write_str(s: &str, out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     let mut start = 0;
     for (i, b) in s.bytes().enumerate() {
@@ -76,8 +75,7 @@ pub fn write_str(s: &str, out: &mut String) {
         out.push_str(slice(s, start..i));
         if escaped.is_empty() {
             out.push_str("\\u00");
-            out.push(HEX[usize::from(b >> 4)] as char);
-            out.push(HEX[usize::from(b & 0xf)] as char);
+            crate::text::int::push_hex(b.into(), 2, out);
         } else {
             out.push_str(escaped);
         }

@@ -1,5 +1,5 @@
-//! Decimal integers read without `str::parse` (one generic copy per integer type in the wasm,
-//! ~600 B each).
+//! Integers read without `str::parse` (one generic copy per integer type in the wasm, ~600 B
+//! each) and written without `core::fmt`.
 
 /// What `text.parse::<i64>().ok()` gives: an optional `+` or `-`, then at least one ASCII digit
 /// and nothing else, within range.
@@ -27,6 +27,17 @@ pub fn parse_i64(text: &str) -> Option<i64> {
         };
     }
     Some(n)
+}
+
+/// The low `digits` hex digits of `n`, lowercase, most significant first (`{n:0digits$x}` for
+/// a number that fits): one writer for the model hash, random ids and JSON's `\u00XX`, where
+/// `format!`'s `LowerHex` would bring core's padding code into the snippet.
+pub fn push_hex(n: u64, digits: u32, out: &mut String) {
+    for i in (0..digits).rev() {
+        out.push(char::from(
+            b"0123456789abcdef"[((n >> (4 * i)) & 0xf) as usize],
+        ));
+    }
 }
 
 /// `{n}` of an `i64` (what `n.to_string()` writes), pushed without core's integer `Display`:
@@ -89,6 +100,21 @@ mod tests {
     }
 
     #[test]
+    fn push_hex_worked_examples() {
+        let hex = |n: u64, digits: u32| {
+            let mut out = String::from("<");
+            push_hex(n, digits, &mut out);
+            out
+        };
+        assert_eq!(hex(0, 0), "<");
+        assert_eq!(hex(0, 2), "<00");
+        assert_eq!(hex(0x1f, 2), "<1f");
+        assert_eq!(hex(0xabc, 2), "<bc");
+        assert_eq!(hex(u64::MAX, 16), "<ffffffffffffffff");
+        assert_eq!(hex(0x0123_4567_89ab_cdef, 16), "<0123456789abcdef");
+    }
+
+    #[test]
     fn push_i64_worked_examples() {
         assert_eq!(pushed(0), "<0");
         assert_eq!(pushed(7), "<7");
@@ -99,6 +125,14 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn push_hex_is_lower_hex(n: u64, digits in 1u32..=16) {
+            let mut out = String::new();
+            push_hex(n, digits, &mut out);
+            let low = if digits == 16 { n } else { n & ((1u64 << (4 * digits)) - 1) };
+            prop_assert_eq!(out, format!("{low:0width$x}", width = digits as usize));
+        }
+
         #[test]
         fn push_i64_is_display(n: i64) {
             prop_assert_eq!(pushed(n), format!("<{n}"));

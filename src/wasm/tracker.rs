@@ -817,14 +817,10 @@ fn parse_json(text: &str) -> JsValue {
 
 /// 128 random bits as 32 hex digits (ids need uniqueness, not secrecy).
 fn random_id() -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(32);
     for _ in 0..4 {
-        let mut word = (Math::random() * 4_294_967_296.0) as u32;
-        for _ in 0..8 {
-            out.push(HEX[(word >> 28) as usize] as char);
-            word <<= 4;
-        }
+        let word = (Math::random() * 4_294_967_296.0) as u32;
+        crate::text::int::push_hex(word.into(), 8, &mut out);
     }
     out
 }
