@@ -68,7 +68,11 @@ function budgetRow(name, other, target) {
 budgetRow('wasm ≥ 20× json-rules-engine (throughput)', jre, 20);
 budgetRow('wasm ≥ 1× hand-written plain JS', plain, 1);
 budgetRow('wasm ≥ 0.5× native (native = decode JSON text + replay, the batch API\'s work)', nat, 0.5);
-p(`| 1M-event replay < 300 MB peak in the wasm build | wasm linear memory ${big && !big.error ? fmt(big.wasmMemoryMiB, 0) : '—'} MiB; whole Node process peak RSS ${big && !big.error ? fmt(big.maxRssMiB, 0) : '—'} MiB | ${mark(big && !big.error ? big.wasmMemoryMiB * 1.048576 < 300 : null)} |`);
+// Two rows: the budget names the wasm build's memory, but a reader sizing a server needs the whole
+// process, which adds Node's own heap, the log reader's buffers and the code.
+const bigOk = big && !big.error;
+p(`| 1M-event replay < 300 MB peak: wasm linear memory | ${bigOk ? fmt(big.wasmMemoryMiB * 1.048576, 0) : '—'} MB | ${mark(bigOk ? big.wasmMemoryMiB * 1.048576 < 300 : null)} |`);
+p(`| 1M-event replay < 300 MB peak: whole Node process (peak RSS) | ${bigOk ? fmt(big.maxRssMiB * 1.048576, 0) : '—'} MB | ${mark(bigOk ? big.maxRssMiB * 1.048576 < 300 : null)} |`);
 const gz = wt?.ours?.gzip;
 p(`| snippet ≤ 30 KB gzip (stretch 20 KB) | ${gz ? kb(gz) : '—'} KB gzip -9 (embed + loader + glue + wasm) | ${mark(gz ? gz <= 30 * 1024 : null)}${gz && gz <= 20 * 1024 ? ' (stretch met)' : ''} |`);
 p(`| per-event in-page cost p95 < 0.1 ms | ${inpage ? `p95 ${inpage[2]} ms (median ${inpage[1]} ms; batch mean ${inpage[3]} ms)` : '—'} | ${mark(inpage ? Number(inpage[2]) < 0.1 : null)} |`);
@@ -94,8 +98,8 @@ if (tp) {
   p(`Log: \`${tp.log}\` (${fmt(tp.events)} events incl. ~1% resent duplicates, from \`benches/gen-events.mjs\`, seed 42), model \`benches/model30.json\`.`);
   p(`Median of ${tp.reps} repetitions (json-rules-engine: ${tp.jreReps}). "Same results" = identical visitors, stage counts and summed`);
   p('scores (to the cent) as the wasm engine: every implementation does the same work (dedupe, identity, sessions, caps,');
-  p('half-life decay, group and total clamps, MQL check after every event). Native is `cargo bench` with the crate\'s');
-  p('release profile (`opt-level = "z"`, LTO); the wasm Node build is the matrix\'s `opt-level = 3` entry (wasm-pack.toml).');
+  p('half-life decay, group and total clamps, MQL check after every event). Native is `cargo bench` at `opt-level = 3`');
+  p('(LTO), like the wasm Node build it is compared with, the matrix\'s `opt-level = 3` entry (wasm-pack.toml).');
   p();
   p('| implementation | events/s (median) | relative to wasm per-event | same results |');
   p('|---|---:|---:|:---:|');
@@ -174,7 +178,7 @@ p('   model\'s rules in id order instead of a lookup per rule; ledger/history st
 p('   JSON map for the top level and moved, never cloned; `containsWord` word by word; FNV-hashed visitor maps in the');
 p('   streaming `Replay`. Native decode + replay went from ~76k to ~139k events/s on this log (measured when it landed).');
 p(`2. **The same Rust code in wasm runs at ${fmt(ratio(wb, nat), 2)}× native** (batch API vs native decode + replay, the wasm`);
-p(`   Node build at the matrix\'s \`opt-level = 3\`, native at the release profile\'s \`"z"\`; at the snippet\'s \`"z"\` the batch path ran at ${fmt(ratio(o3?.results?.wasmBatch?.perSec, nat), 2)}× native).`);
+p(`   Node build and native both at \`opt-level = 3\`; at the snippet\'s \`"z"\` the batch path ran at ${fmt(ratio(o3?.results?.wasmBatch?.perSec, nat), 2)}× native).`);
 p('   Passing the log as bytes (`pushNdjsonBytes`) skips re-encoding a JS string char by char into wasm memory (~10 % of');
 p('   the batch time in a profile).');
 p('3. **The per-event API still crosses the boundary twice per call**: the event goes in as JSON text and the whole');

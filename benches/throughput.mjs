@@ -206,11 +206,15 @@ const only = arg('only', '').split(',').filter(Boolean);
 const chosen = impls.filter((i) => !only.length || only.includes(i.key.replace(/^base:/, '')));
 const withNative = !process.argv.includes('--no-native') && (!only.length || only.includes('native'));
 
-/** One native repetition: `cargo bench` runs the bench binary once over the same log. */
+/**
+ * One native repetition: `cargo bench` runs the bench binary once over the same log. Built at
+ * `opt-level = 3`, like the wasm Node build it is compared with: the release profile's "z" is the
+ * snippet's size setting and would make native look slower than it is.
+ */
 function nativeOnce() {
   const run = spawnSync('cargo', ['bench', '--bench', 'native_throughput'], {
     cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26,
-    env: { ...process.env, BENCH_LOG: path, BENCH_MODEL: MODEL_PATH, BENCH_REPS: '1' },
+    env: { ...process.env, CARGO_PROFILE_BENCH_OPT_LEVEL: '3', BENCH_LOG: path, BENCH_MODEL: MODEL_PATH, BENCH_REPS: '1' },
   });
   const last = run.stdout.trim().split('\n').pop() ?? '';
   if (run.status !== 0 || !last.startsWith('{')) throw new Error(`cargo bench failed (exit ${run.status}): ${run.stderr.slice(-400)}`);
