@@ -27,6 +27,10 @@ const state = {
   asOf: Date.now(),
   summary: { events: 0, outcomes: 0, handoffs: 0 },
   view: 'model',
+  /** An event-file import or an undo is running: data calls wait for it, Clear is off. */
+  importing: false,
+  /** The last event-file import (kept across views): `{ status, file, report, ... }`. */
+  eventImport: null,
 };
 
 const main = document.getElementById('bt-main');
@@ -38,8 +42,30 @@ function setBadges() {
   const badge = document.getElementById('bt-model-badge');
   badge.textContent = `${m.name ?? m.id ?? 'model'} · v${m.version ?? '?'} · ${state.hash ? state.hash.slice(0, 10) : 'invalid'}`;
   const s = state.summary;
-  document.getElementById('bt-data-badge').textContent =
-    `${fmt.int(s.events)} events · ${fmt.int(s.outcomes)} CRM leads · ${fmt.int(s.handoffs)} handoffs`;
+  const data = document.getElementById('bt-data-badge');
+  const any = hasData();
+  data.textContent = `${fmt.int(s.events)} events · ${fmt.int(s.outcomes)} CRM leads · ${fmt.int(s.handoffs)} handoffs${state.importing ? ' · importing…' : ''}${any ? ' · this tab only' : ''}`;
+  data.title = any
+    ? 'Imported data lives in this tab\'s memory only: reloading or closing the tab loses it (import the files again). The working model and saved versions are kept in this browser.'
+    : 'No data loaded. Imported data will live in this tab\'s memory only.';
+}
+
+function hasData() {
+  const s = state.summary;
+  return state.importing || s.events > 0 || s.outcomes > 0 || s.handoffs > 0;
+}
+
+// Imported data is only in the Worker's memory: ask before a reload or close throws it away.
+window.addEventListener('beforeunload', (e) => {
+  if (!hasData()) return;
+  e.preventDefault();
+  e.returnValue = '';
+});
+
+/** Tells the views that data or the import state changed (`bt-data-change` on document). */
+function notify() {
+  setBadges();
+  document.dispatchEvent(new Event('bt-data-change'));
 }
 
 /** Validates and adopts a model; returns the engine's problems (empty when valid). */
@@ -65,6 +91,14 @@ async function refreshSummary() {
 }
 
 const progressEl = document.getElementById('bt-progress');
+let activeTask = null;
+// Escape cancels the running task (as the Cancel button does), from any view.
+document.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape' && activeTask && !progressEl.hidden) {
+    e.preventDefault();
+    activeTask.cancel();
+  }
+});
 /** Runs a cancellable worker task with the progress bar. */
 function withProgress(label, method, args) {
   const fill = document.getElementById('bt-progress-fill');
@@ -79,14 +113,81 @@ function withProgress(label, method, args) {
     text.textContent = `${label}: ${pct.toFixed(0)}% · ${fmt.int(p.report?.imported)} rows${bad}`;
   });
   document.getElementById('bt-progress-cancel').onclick = () => t.cancel();
+  activeTask = t;
   return t.promise.finally(() => {
+    if (activeTask === t) activeTask = null;
     progressEl.hidden = true;
   });
 }
 
-async function loadSample() {
-  await withProgress('Generating sample data', 'loadSample', [SAMPLE_SEED, SAMPLE_VISITORS, state.asOf]);
+/** After data changed under a data view (an import ended, an undo): draw it again. */
+function redrawDataView() {
+  if (DATA_VIEWS.has(state.view)) go(state.view);
+}
+
+/**
+ * Imports an event file in the Worker. Runs on past a view change: the outcome goes to
+ * `state.eventImport` (the Imports view shows it whenever it is drawn).
+ */
+async function importEventFile(file, format, mapping) {
+  if (state.importing) throw new Error('An import is already running.');
+  state.importing = true;
+  state.eventImport = { status: 'running', file: file.name };
+  notify();
+  const t0 = performance.now();
+  try {
+    const r = await withProgress(`Importing ${file.name}`, 'importEventFile', [file, format, mapping]);
+    const seconds = (performance.now() - t0) / 1000;
+    state.eventImport = r.cancelled
+      ? { status: 'cancelled', file: file.name, entry: r.entry, kept: r.kept, loaded: r.loaded, total: r.total, report: r.report, seconds }
+      : { status: 'done', file: file.name, entry: r.entry, report: r, seconds };
+  } catch (e) {
+    state.eventImport = { status: 'failed', file: file.name, error: e.message };
+  } finally {
+    state.importing = false;
+  }
   await refreshSummary();
+  notify();
+  redrawDataView();
+}
+
+/** Removes the events the last (cancelled) event import kept. */
+async function undoEventImport() {
+  const imp = state.eventImport;
+  if (!imp || state.importing || imp.entry === undefined) return;
+  state.importing = true;
+  state.eventImport = { ...imp, status: 'undoing' };
+  notify();
+  try {
+    const r = await call('undoImport', imp.entry);
+    state.eventImport = { ...imp, status: 'undone', removed: r.removed };
+  } catch (e) {
+    state.eventImport = { ...imp, undoError: e.message };
+  } finally {
+    state.importing = false;
+  }
+  await refreshSummary();
+  notify();
+  redrawDataView();
+}
+
+/** Drops every imported event, outcome and handoff (refused while an import runs). */
+async function clearData() {
+  if (state.importing) throw new Error('An import is running: cancel it first, or wait for it to finish.');
+  const imp = state.eventImport;
+  await call('clear');
+  if (state.eventImport === imp) state.eventImport = null;
+  await refreshSummary();
+  notify();
+}
+
+async function loadSample() {
+  if (state.importing) throw new Error('An import is running: cancel it first, or wait for it to finish.');
+  await withProgress('Generating sample data', 'loadSample', [SAMPLE_SEED, SAMPLE_VISITORS, state.asOf]);
+  // The sample replaces all data: the last import's report no longer describes it.
+  state.eventImport = null;
+  await refreshSummary();
+  notify();
 }
 
 function emptyState(root) {
@@ -108,10 +209,14 @@ async function go(view) {
   const root = h('div', { class: 'bt-view', dataset: { view: entry[0] } });
   main.append(root);
   root.append(h('h1', { class: 'bt-view-title' }, entry[1]));
-  if (DATA_VIEWS.has(entry[0]) && state.summary.events === 0 && state.summary.outcomes === 0 && state.summary.handoffs === 0) {
+  if (DATA_VIEWS.has(entry[0]) && !state.importing && state.summary.events === 0 && state.summary.outcomes === 0 && state.summary.handoffs === 0) {
     emptyState(root);
     root.dataset.ready = '1';
     return;
+  }
+  if (DATA_VIEWS.has(entry[0]) && state.importing) {
+    // Data calls wait in the Worker until the import ends; the view is drawn again then.
+    root.append(h('div', { class: 'bt-notice', id: 'bt-import-running' }, 'An import is running: this view shows the data once it has finished.'));
   }
   if (DATA_VIEWS.has(entry[0]) && !state.hash) {
     root.append(h('div', { class: 'bt-problems' }, 'The model has problems; results use the last valid version. Fix it in the model editor.'));
@@ -137,6 +242,9 @@ export const ctx = {
   setModel,
   refreshSummary,
   withProgress,
+  importEventFile,
+  undoEventImport,
+  clearData,
   loadSample,
   go,
   /** The model analyses run on: the working model if valid, else the last valid one. */

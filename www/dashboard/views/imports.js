@@ -24,6 +24,54 @@ function reportView(title, r) {
   return box;
 }
 
+function share(loaded, total) {
+  if (!total) return '0%';
+  const pct = (loaded / total) * 100;
+  if (pct > 0 && pct < 1) return '<1%';
+  return `${Math.floor(pct)}%`;
+}
+
+/** The last event import's outcome, from `ctx.state.eventImport` (it outlives this view). */
+export function drawEventsResult(box, ctx) {
+  clear(box);
+  const imp = ctx.state.eventImport;
+  if (!imp) return;
+  if (imp.status === 'running') {
+    box.append(h('p', { class: 'bt-muted', id: 'bt-events-running' }, `Importing ${imp.file}… You can switch views meanwhile: the import goes on, and its report will be here. Escape or Cancel stops it.`));
+    return;
+  }
+  if (imp.status === 'failed') {
+    box.append(h('div', { class: 'bt-problems' }, `${imp.file}: ${imp.error}`));
+    return;
+  }
+  if (imp.status === 'done') {
+    box.append(reportView('Events', imp.report), h('p', { class: 'bt-muted' }, `${imp.file} · ${imp.seconds.toFixed(1)} s`));
+    return;
+  }
+  if (imp.status === 'undone') {
+    box.append(h('div', { class: 'bt-ok bt-import-undone', id: 'bt-import-undone' },
+      `Removed the ${fmt.int(imp.removed)} events the cancelled import of ${imp.file} had kept. The data is as it was before that import.`));
+    return;
+  }
+  // Cancelled (or being undone).
+  const pct = share(imp.loaded, imp.total);
+  const rows = imp.report?.rows ?? 0;
+  const bad = imp.report?.rejected ?? 0;
+  const head = imp.kept > 0
+    ? `Import of ${imp.file} cancelled at ${pct}: kept ${fmt.int(imp.kept)} events from the first ${pct} of the file (${fmt.int(rows)} rows read, ${fmt.int(bad)} bad). They are in the data now, mixed with what was there before.`
+    : `Import of ${imp.file} cancelled at ${pct}: nothing was added (${fmt.int(rows)} rows read, none new).`;
+  const note = h('div', { class: 'bt-problems bt-import-cancelled', id: 'bt-import-cancelled', dataset: { kept: imp.kept } }, head);
+  if (imp.kept > 0) {
+    const undo = h('button', { class: 'bt-btn', type: 'button', id: 'bt-import-undo', disabled: imp.status === 'undoing' || ctx.state.importing, onclick: () => ctx.undoEventImport() },
+      imp.status === 'undoing' ? `Removing ${fmt.int(imp.kept)} events…` : `Remove these ${fmt.int(imp.kept)} events`);
+    note.append(h('div', { class: 'bt-row', style: 'margin:8px 0 0' }, undo,
+      h('span', { class: 'bt-muted' }, 'Rebuilds the data without this import (your other files are read again), as if it had never run.')));
+  }
+  if (imp.undoError) note.append(h('div', { class: 'bt-error', id: 'bt-import-undo-error' }, imp.undoError));
+  box.append(note);
+  if (imp.report?.errors?.length) box.append(h('h3', {}, 'Bad rows in the part read'), reportView('Events', imp.report));
+}
+
 export async function render(root, ctx) {
   root.append(h('p', { class: 'bt-view-sub' }, 'Your data stays in this browser tab: files are read and parsed locally, in a background worker.'));
 
@@ -58,8 +106,7 @@ export async function render(root, ctx) {
   evFormat.addEventListener('change', prepareMapping);
   const evButton = h('button', { class: 'bt-btn bt-btn-primary', type: 'button', id: 'bt-events-import', onclick: async () => {
     const file = evFile.files[0];
-    if (!file) return;
-    clear(evResult);
+    if (!file || ctx.state.importing) return;
     let mapping = null;
     if (mappingSelects.size) {
       const columns = {};
@@ -67,14 +114,8 @@ export async function render(root, ctx) {
       mapping = { columns };
     }
     const format = mappingSelects.size ? 'csv' : evFormat.value;
-    const t0 = performance.now();
-    try {
-      const r = await ctx.withProgress(`Importing ${file.name}`, 'importEventFile', [file, format, mapping]);
-      evResult.append(reportView('Events', r), h('p', { class: 'bt-muted' }, `${((performance.now() - t0) / 1000).toFixed(1)} s`));
-    } catch (e) {
-      evResult.append(h('div', { class: 'bt-problems' }, e.message));
-    }
-    await ctx.refreshSummary();
+    // The outcome lands in ctx.state.eventImport and is drawn by the bt-data-change listener.
+    await ctx.importEventFile(file, format, mapping);
   } }, 'Import events');
   const events = card('Events',
     h('p', { class: 'bt-muted' }, 'Segment or RudderStack exports (JSON lines or a JSON array), or CSV with a column mapping.'),
@@ -121,16 +162,41 @@ export async function render(root, ctx) {
         await ctx.refreshSummary();
       } }, 'Fetch from demo receiver')), hoResult);
 
+  const clearStatus = h('div', { class: 'bt-error', id: 'bt-clear-status' });
+  const clearButton = h('button', { class: 'bt-btn bt-btn-danger', type: 'button', id: 'bt-clear-data', onclick: async () => {
+    clearStatus.textContent = '';
+    try {
+      await ctx.clearData();
+    } catch (e) {
+      clearStatus.textContent = e.message;
+    }
+  } }, 'Clear all data');
+  const sampleButton = h('button', { class: 'bt-btn bt-btn-primary', type: 'button', id: 'bt-load-sample', onclick: async () => { await ctx.loadSample(); ctx.go('leads'); } }, 'Load sample data');
   const sample = card('Sample data',
     h('p', { class: 'bt-muted' }, `A seeded generator: ${SAMPLE_VISITORS} visitors from several sources, CRM outcomes with rejection reasons and slow follow-ups.`),
     h('div', { class: 'bt-row' },
-      h('button', { class: 'bt-btn bt-btn-primary', type: 'button', id: 'bt-load-sample', onclick: async () => { await ctx.loadSample(); ctx.go('leads'); } }, 'Load sample data'),
+      sampleButton,
       h('button', { class: 'bt-btn', type: 'button', onclick: async () => {
         const s = await ctx.call('sampleData', SAMPLE_SEED, SAMPLE_VISITORS, ctx.state.asOf);
         download('sample-events.jsonl', s.eventsJsonl, 'application/x-ndjson');
         download('sample-outcomes.csv', s.outcomesCsv, 'text/csv');
       } }, 'Download sample files'),
-      h('button', { class: 'bt-btn bt-btn-danger', type: 'button', id: 'bt-clear-data', onclick: async () => { await ctx.call('clear'); await ctx.refreshSummary(); } }, 'Clear all data')));
+      clearButton),
+    clearStatus);
 
   root.append(h('div', { class: 'bt-grid' }, events, outcomes), h('div', { class: 'bt-grid' }, handoffs, sample));
+
+  // Import state changes while this view is up (or after it was left and drawn again).
+  const sync = () => {
+    drawEventsResult(evResult, ctx);
+    const busy = ctx.state.importing;
+    for (const b of [evButton, clearButton, sampleButton]) b.disabled = busy;
+    clearButton.title = busy ? 'An import is running: cancel it (Escape) or wait for it to finish.' : '';
+  };
+  const onChange = () => {
+    if (!root.isConnected) document.removeEventListener('bt-data-change', onChange);
+    else sync();
+  };
+  document.addEventListener('bt-data-change', onChange);
+  sync();
 }

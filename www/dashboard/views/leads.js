@@ -17,6 +17,14 @@ function sla(l) {
   return l.touchedAt ? h('span', { class: 'bt-ok' }, 'met') : `due ${fmt.date(l.slaDueAt)}`;
 }
 
+/** The SLA cell's full text, for its tooltip (the cell is narrow). */
+function slaTitle(l) {
+  if (l.slaDueAt === null || l.slaDueAt === undefined) return 'no SLA';
+  const due = `due ${fmt.date(l.slaDueAt)} UTC`;
+  if (l.slaBreached) return `breached (${due})`;
+  return l.touchedAt ? `met: touched ${fmt.date(l.touchedAt)} UTC, ${due}` : due;
+}
+
 export async function render(root, ctx) {
   const q = { text: '', stages: [], onlyBreached: false, sort: 'score', descending: true };
   const countEl = h('span', { class: 'bt-muted', id: 'bt-leads-count' });
@@ -25,11 +33,12 @@ export async function render(root, ctx) {
   const stage = h('select', { class: 'bt-select', id: 'bt-leads-stage' }, h('option', { value: '' }, 'All stages'),
     ['anonymous', 'known', 'mql', 'sal', 'sql', 'opportunity', 'won', 'lost', 'rejected'].map((s) => h('option', { value: s }, s)));
   const breached = h('input', { type: 'checkbox', id: 'bt-leads-breached' });
-  root.append(h('div', { class: 'bt-row' }, search, stage, h('label', {}, breached, ' SLA breached only'), countEl));
+  root.append(h('div', { class: 'bt-row' }, search, stage, h('label', {}, breached, ' SLA breached only'), countEl,
+    h('span', { class: 'bt-muted bt-hint' }, 'Keyboard: Tab to the list, ↑/↓ to move, Enter to open a lead.')));
 
   const head = h('div', { class: 'bt-vt-head' });
   const spacer = h('div', { class: 'bt-vt-spacer' });
-  const scroller = h('div', { class: 'bt-vt-body', id: 'bt-leads-body' }, spacer);
+  const scroller = h('div', { class: 'bt-vt-body', id: 'bt-leads-body', role: 'group', 'aria-label': 'Leads' }, spacer);
   const detail = h('div', { class: 'bt-card bt-detail', id: 'bt-lead-detail' }, h('p', { class: 'bt-muted' }, 'Select a lead to see why it scored what it did.'));
   root.append(h('div', { class: 'bt-leads' }, h('div', { class: 'bt-vt', id: 'bt-leads' }, head, scroller), detail));
 
@@ -53,7 +62,10 @@ export async function render(root, ctx) {
 
   async function showDetail(id) {
     selected = id;
-    for (const r of spacer.children) r.classList.toggle('bt-selected', r.dataset.id === id);
+    for (const r of spacer.children) {
+      r.classList.toggle('bt-selected', r.dataset.id === id);
+      r.setAttribute('aria-pressed', String(r.dataset.id === id));
+    }
     clear(detail).append(h('p', { class: 'bt-muted' }, 'Loading…'));
     const d = await ctx.call('leadDetail', ctx.model(), ctx.state.asOf, id);
     clear(detail);
@@ -103,21 +115,54 @@ export async function render(root, ctx) {
     total = res.total;
     countEl.textContent = `${fmt.int(res.total)} of ${fmt.int(res.all)} leads`;
     spacer.style.height = `${total * ROW}px`;
+    // Redrawing replaces the rows: a focused row keeps the focus (by lead id).
+    const focused = spacer.contains(document.activeElement) ? document.activeElement.dataset.id : null;
     clear(spacer);
     res.rows.forEach((l, k) => {
-      const row = h('div', { class: `bt-vt-row${l.id === selected ? ' bt-selected' : ''}`, dataset: { id: l.id }, onclick: () => showDetail(l.id) },
+      // A real button: Tab reaches it, Enter and Space open the lead.
+      const row = h('button', { type: 'button', class: `bt-vt-row${l.id === selected ? ' bt-selected' : ''}`, dataset: { id: l.id, index: first + k }, 'aria-pressed': String(l.id === selected), onclick: () => showDetail(l.id) },
         h('span', { title: l.email ?? l.id }, l.name ?? l.email ?? l.id),
-        h('span', {}, l.company ?? '–'),
+        h('span', { title: l.company ?? '' }, l.company ?? '–'),
         h('span', { class: 'bt-num' }, fmt.num(l.score)),
         h('span', {}, l.grade ?? '–'),
         h('span', {}, tag(l.stage)),
-        h('span', {}, l.owner ?? '–'),
-        h('span', {}, l.source),
-        h('span', {}, sla(l)));
+        h('span', { title: l.owner ?? 'no owner' }, l.owner ?? '–'),
+        h('span', { title: l.source ?? '' }, l.source),
+        h('span', { title: slaTitle(l) }, sla(l)));
       row.style.top = `${(first + k) * ROW}px`;
       spacer.append(row);
     });
+    // One row is in the Tab order (the focused, else the selected, else the first); the arrow
+    // keys move between rows.
+    const rows = [...spacer.children];
+    const current = rows.find((r) => r.dataset.id === focused) ?? rows.find((r) => r.dataset.id === selected) ?? rows[0];
+    for (const r of rows) r.tabIndex = r === current ? 0 : -1;
+    if (focused !== null && current?.dataset.id === focused) current.focus({ preventScroll: true });
   }
+
+  spacer.addEventListener('focusin', (e) => {
+    const row = e.target.closest('.bt-vt-row');
+    if (!row) return;
+    for (const r of spacer.children) r.tabIndex = r === row ? 0 : -1;
+  });
+
+  // Up/Down move between rows (scrolling the list; rows outside it are drawn on the way).
+  spacer.addEventListener('keydown', (e) => {
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+    const row = e.target.closest('.bt-vt-row');
+    if (!row) return;
+    e.preventDefault();
+    const next = Number(row.dataset.index) + (e.key === 'ArrowDown' ? 1 : -1);
+    if (next < 0 || next >= total) return;
+    const go = () => [...spacer.children].find((r) => Number(r.dataset.index) === next);
+    const target = go();
+    if (target) {
+      target.focus();
+      return;
+    }
+    scroller.scrollTop = next * ROW - scroller.clientHeight / 2;
+    refresh(false).then(() => go()?.focus());
+  });
 
   scroller.addEventListener('scroll', () => {
     if (pending) return;

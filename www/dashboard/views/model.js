@@ -168,6 +168,7 @@ export async function render(root, ctx) {
     const jsonErr = h('div', { class: 'bt-error' });
     const note = h('input', { class: 'bt-input', id: 'bt-version-note', placeholder: 'What changed? (author note)' });
     note.style.flex = '1';
+    const saveStatus = h('div', { id: 'bt-version-status', role: 'status' });
     return h('section', { class: 'bt-card', id: 'bt-json' }, h('h2', { class: 'bt-card-title' }, 'JSON'),
       h('p', { class: 'bt-muted' }, 'The whole model as JSON, for copying or bulk edits; applying it redraws every form above.'), json, jsonErr,
       h('div', { class: 'bt-row', style: 'margin-top:8px' },
@@ -189,11 +190,23 @@ export async function render(root, ctx) {
         } }, 'Apply JSON'),
         note,
         h('button', { class: 'bt-btn bt-btn-primary', type: 'button', id: 'bt-version-save', onclick: async () => {
-          const v = await saveVersion(ctx, note.value);
-          note.value = '';
-          jsonErr.textContent = '';
-          jsonErr.after(h('div', { class: 'bt-ok' }, `Saved version ${v.hash.slice(0, 10)}.`));
-        } }, 'Save version')));
+          const n = ctx.state.problems.length;
+          if (n) {
+            saveStatus.className = 'bt-problems';
+            saveStatus.textContent = `Not saved: the model has ${n} problem${n === 1 ? '' : 's'} (listed at the top). Fix ${n === 1 ? 'it' : 'them'}, then save; a version is always a valid model.`;
+            return;
+          }
+          try {
+            const v = await saveVersion(ctx, note.value);
+            note.value = '';
+            jsonErr.textContent = '';
+            saveStatus.className = 'bt-ok';
+            saveStatus.textContent = `Saved version ${v.hash.slice(0, 10)}.`;
+          } catch (e) {
+            saveStatus.className = 'bt-problems';
+            saveStatus.textContent = `Not saved: ${e.message}`;
+          }
+        } }, 'Save version')), saveStatus);
   }
 
   /** Opens the rule a problem is in (if its form is closed) and scrolls to the field. */
@@ -219,7 +232,14 @@ export async function render(root, ctx) {
     const problems = ctx.state.problems;
     body.append(problems.length
       ? h('div', { class: 'bt-problems', id: 'bt-problems' }, `${problems.length} problem(s) — the last valid model stays in use (click one to go to its field):`,
-        h('ul', {}, problems.map((p) => h('li', { dataset: { problemPath: p.path }, onclick: () => goToProblem(p.path) }, `${p.path || '(model)'}: ${p.message}`))))
+        h('ul', {}, problems.map((p) => h('li', {
+          dataset: { problemPath: p.path },
+          tabindex: '0',
+          role: 'link',
+          title: 'Go to the field (Enter)',
+          onclick: () => goToProblem(p.path),
+          onkeydown: (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); goToProblem(p.path); } },
+        }, `${p.path || '(model)'}: ${p.message}`))))
       : h('div', { class: 'bt-row bt-ok', id: 'bt-valid' }, `✓ Valid · hash ${ctx.state.hash}`));
     body.append(h('div', { hidden: true }, suggestionLists(model)));
     const lists = LISTS;

@@ -49,13 +49,31 @@ export function diffModels(a, b) {
   return out.sort((x, y) => x.path.localeCompare(y.path));
 }
 
+/**
+ * JSON that is safe inside an inline `<script>`: `<`, `>` and `&` (which could close the script
+ * or open a comment) and U+2028/U+2029 are written as \u escapes, so model text such as an
+ * endpoint containing `</script>` stays a string.
+ */
+export function scriptJson(value) {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** The embed's consent modes (www/snippet/README.md, "Consent and privacy"), safest first. */
+export const CONSENT_MODES = {
+  required: 'Opt-in: nothing is loaded, stored or sent until your consent banner calls baton(\'consent\', \'granted\'). Use this where visitors must agree first (GDPR/ePrivacy). Without that call no visitor is ever tracked.',
+  granted: 'Tracking starts on every page at once, unless the visitor refused before (baton(\'consent\', \'denied\')). Only where you have a legal basis that needs no opt-in.',
+};
+
 /** The snippet embed code (from www/snippet/embed.html) configured for this model. */
-export async function embedCode(model, modelUrl) {
+export async function embedCode(model, modelUrl, consent = 'required') {
+  if (!(consent in CONSENT_MODES)) throw new Error(`unknown consent mode ${consent}`);
   const res = await fetch(new URL('../../snippet/embed.html', import.meta.url));
   const template = await res.text();
-  const config = { src: '/snippet/baton.min.js', model: modelUrl, endpoint: model.handoff?.endpoint ?? '/api/handoff', consent: 'granted' };
-  // The template ends with `}(window,document,{...});` — swap in this model's config object.
-  return template.replace(/\}\(window,document,\{[^}]*\}\);/, `}(window,document,${JSON.stringify(config)});`);
+  const config = { src: '/snippet/baton.min.js', model: modelUrl, endpoint: model.handoff?.endpoint ?? '/api/handoff', consent };
+  // The template ends with `}(window,document,{...});` — swap in this model's config object
+  // (a replacer function: `$` in the text must not act as a replacement pattern).
+  const code = `}(window,document,${scriptJson(config)});`;
+  return template.replace(/\}\(window,document,\{[^}]*\}\);/, () => code);
 }
 
 export function modelFileName(model) {
@@ -67,22 +85,38 @@ export async function render(root, ctx) {
   root.append(h('p', { class: 'bt-view-sub' }, 'Every saved model is a version. Compare two, restore one, and export what the site needs.'), body);
   let a = null;
   let b = null;
+  let consentMode = 'required';
   const draw = async () => {
     clear(body);
     const versions = listVersions();
     const model = ctx.state.model;
+    const consent = h('select', { class: 'bt-select', id: 'bt-embed-consent' },
+      h('option', { value: 'required', selected: consentMode === 'required' }, 'required: wait for the visitor\'s consent'),
+      h('option', { value: 'granted', selected: consentMode === 'granted' }, 'granted: track at once'));
+    const consentNote = h('p', { class: 'bt-muted', id: 'bt-embed-consent-note' }, CONSENT_MODES[consentMode]);
+    const pre = h('pre', { class: 'bt-code', id: 'bt-embed-code', hidden: true });
+    const showEmbed = async () => {
+      const code = await embedCode(model, `/${modelFileName(model)}`, consentMode);
+      pre.textContent = code;
+      pre.hidden = false;
+      return code;
+    };
+    consent.addEventListener('change', async () => {
+      consentMode = consent.value;
+      consentNote.textContent = CONSENT_MODES[consentMode];
+      if (!pre.hidden) await showEmbed();
+    });
     const exportCard = card('Export the working model',
+      h('label', { class: 'bt-embed-consent' }, h('span', {}, 'Consent mode in the embed code'), consent),
+      consentNote,
       h('div', { class: 'bt-row' },
         h('button', { class: 'bt-btn', type: 'button', id: 'bt-export-json', onclick: () => download(modelFileName(model), JSON.stringify(model, null, 2)) }, 'Download model JSON'),
         h('button', { class: 'bt-btn bt-btn-primary', type: 'button', id: 'bt-export-embed', onclick: async () => {
-          const code = await embedCode(model, `/${modelFileName(model)}`);
-          const pre = document.getElementById('bt-embed-code');
-          pre.textContent = code;
-          pre.hidden = false;
+          const code = await showEmbed();
           try { await navigator.clipboard.writeText(code); } catch { /* clipboard needs a user gesture and permission; the code is shown anyway */ }
         } }, 'Show embed code')),
       h('p', { class: 'bt-muted' }, 'Host the model JSON on your site at the path named in the snippet, then paste the embed code before </head>.'),
-      h('pre', { class: 'bt-code', id: 'bt-embed-code', hidden: true }));
+      pre);
     body.append(exportCard);
     const rows = versions.map((v) => v);
     const list = table([
