@@ -243,9 +243,9 @@ impl Engine {
         {
             self.refresh_fit();
         }
-        self.track_session(event);
+        let current_visit = self.track_session(event);
         let label = clipped(event.label_str(), MAX_LABEL);
-        self.apply_behavior_rules(event, label);
+        self.apply_behavior_rules(event, label, current_visit);
         let st = &mut self.state;
         let mut record = recycled(&mut st.history, HISTORY_LEN)
             .unwrap_or_else(|| HistoryRecord(0, String::new(), String::new()));
@@ -297,27 +297,76 @@ impl Engine {
         }
     }
 
-    fn track_session(&mut self, event: &Event) {
+    /// Counts a visit when the event starts one and returns whether the event lies in the
+    /// current (newest) visit.
+    ///
+    /// Events may arrive out of time order (batched sends, retries, a broken clock):
+    /// - at or after the newest time seen, a gap of at least the session timeout starts a visit;
+    /// - before it but not before the current visit's start (`last_touch.at`): the current visit;
+    /// - before the current visit: an earlier visit, and a new one (counted) unless a recent
+    ///   event or visit start we still know of lies within the timeout of it. So a visit is
+    ///   still counted when time goes backwards, e.g. after one event stamped far ahead, and
+    ///   nothing here depends on `ts - last_seen` being non-negative.
+    ///
+    /// A late event is not in the current visit: its visit's per-session count is no longer
+    /// known, so per-session capped rules count nothing for it (`apply_behavior_rules`).
+    fn track_session(&mut self, event: &Event) -> bool {
         let st = &mut self.state;
         let ts = event.timestamp;
-        let new_session = match st.last_seen {
-            None => true,
-            Some(last) => ts.saturating_sub(last) >= self.model.session_timeout_ms(),
+        let timeout = self.model.session_timeout_ms();
+        let (new_session, current) = match st.last_seen {
+            None => (true, true),
+            Some(last) if ts >= last => (ts - last >= timeout, true),
+            Some(last) => {
+                let start = st.last_touch.as_ref().map_or(last, |t| t.at);
+                if ts >= start {
+                    (false, true)
+                } else {
+                    // Times are within 0..=MAX_TIME (event.rs): no overflow.
+                    let near = |t: i64| (t - ts).abs() < timeout;
+                    let known = st.history.iter().any(|h| near(h.0))
+                        || st.visit_ring.iter().any(|&v| near(v));
+                    (!known, false)
+                }
+            }
         };
         if new_session {
             st.sessions = st.sessions.saturating_add(1);
             insert_sorted(&mut st.visit_ring, ts, self.model.visit_ring as usize);
             let touch = handoff::touch_of(event);
-            if st.first_touch.is_none() {
-                st.first_touch = Some(touch.clone());
+            if current {
+                if st.first_touch.is_none() {
+                    st.first_touch = Some(touch.clone());
+                }
+                st.last_touch = Some(touch);
+            } else {
+                // An earlier visit: the current one keeps the highest number, so the
+                // per-session counters of the current visit move up with it.
+                let was = st.sessions.saturating_sub(1);
+                for rs in st.rules.values_mut() {
+                    if rs.session == was {
+                        rs.session = st.sessions;
+                    }
+                }
+                if st.first_touch.as_ref().is_none_or(|f| ts < f.at) {
+                    st.first_touch = Some(touch);
+                }
             }
-            st.last_touch = Some(touch);
         }
         st.first_seen = Some(st.first_seen.map_or(ts, |f| f.min(ts)));
         st.last_seen = Some(st.last_seen.map_or(ts, |l| l.max(ts)));
+        current
     }
 
-    fn apply_behavior_rules(&mut self, event: &Event, label: &str) {
+    /// Counts the event's points for each behaviour rule it matches, within the rule's caps.
+    ///
+    /// Caps are never exceeded, whatever order events arrive in. The state keeps the count of
+    /// the latest day (and of the current visit) only, so a late event from a window already
+    /// closed (an earlier UTC day than the rule's latest, or a visit before the current one,
+    /// `current_visit` false) cannot be checked against its window's count: for a rule capped
+    /// that way it counts nothing, and its ledger line names that cap (`perDay` /
+    /// `perSession`), as for a match over the cap.
+    fn apply_behavior_rules(&mut self, event: &Event, label: &str, current_visit: bool) {
         let st = &mut self.state;
         let facts = Facts {
             event: Some(event),
@@ -342,19 +391,27 @@ impl Engine {
             rs.matches = rs.matches.saturating_add(1);
             insert_sorted(&mut rs.ring, ts, self.model.rule_ring[i]);
             let cap = rule.cap;
-            if cap.per_session.is_some() && rs.session != session {
+            // Windows only move forward: a new visit or a later day opens a fresh count, an
+            // earlier day or visit is closed (see above).
+            if cap.per_session.is_some() && current_visit && rs.session != session {
                 rs.session = session;
                 rs.session_count = 0;
             }
-            if cap.per_day.is_some() && rs.day != day {
+            if cap.per_day.is_some() && day > rs.day {
                 rs.day = day;
                 rs.day_count = 0;
             }
             let hit = if cap.total.is_some_and(|n| rs.counted >= n) {
                 Some(CapHit::Total)
-            } else if cap.per_day.is_some_and(|n| rs.day_count >= n) {
+            } else if cap
+                .per_day
+                .is_some_and(|n| day < rs.day || rs.day_count >= n)
+            {
                 Some(CapHit::PerDay)
-            } else if cap.per_session.is_some_and(|n| rs.session_count >= n) {
+            } else if cap
+                .per_session
+                .is_some_and(|n| !current_visit || rs.session_count >= n)
+            {
                 Some(CapHit::PerSession)
             } else {
                 None

@@ -542,6 +542,14 @@ fn take_object(v: Option<&mut Value>) -> Map<String, Value> {
 /// Latest accepted time: year 9999. Keeps every later computation far from overflow.
 pub(crate) const MAX_TIME: i64 = 253_402_300_799_999;
 
+/// How far ahead of the caller's `now` an event's time may be. Clocks drift and devices sit
+/// in other time zones with wrong settings, so a few hours ahead is normal; an event more than
+/// a day ahead comes from a broken clock. Taken at its word it would count full points until
+/// that time and be the visitor's latest time (`lastSeen`) meanwhile, so it is refused (with
+/// its reason, as a malformed event is). Applies where an ingest time is given (`now` of
+/// `Engine::ingest_value` and the snippet); a replay of stored events has none.
+pub const FUTURE_TOLERANCE_MS: i64 = 86_400_000;
+
 /// Days since 1970-01-01 of a proleptic Gregorian date.
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };

@@ -157,7 +157,9 @@ impl Acc {
                     }
                 }
                 buckets.truncate(kept);
-                trim_front_copied(buckets, MAX_BUCKETS);
+                while buckets.len() > MAX_BUCKETS {
+                    merge_oldest(buckets);
+                }
             }
             _ => {}
         }
@@ -186,6 +188,46 @@ impl Acc {
             (Acc::Lin(buckets), _) => buckets.iter().map(|(_, s)| s).sum(),
         }
     }
+}
+
+/// Makes room in a full linear ring without losing points: the three oldest buckets become
+/// two adjacent ones holding the same points with the same point-weighted mean period.
+///
+/// Why this is exact while the merged points are all still worth something: a bucket's value
+/// is `sum·(1 − p·(now − i))`, linear in `i`, so for buckets all above zero the total is
+/// `Σsum − p·(now·Σsum − Σ(sum·i))`: it depends only on the points' total and first moment,
+/// which the two new buckets keep (`a + b = S`, `a·k + b·(k+1) = Σ(sum·i)`, `k` the whole
+/// part of the mean). The error starts when the oldest merged points reach zero: from then
+/// on the new buckets still hold them as positive points while the mean is ahead of them and
+/// as negative ones after, at most `p·(span)` per merged point, `span` the periods the merged
+/// buckets covered. With one rule's points all of one sign (a rule has one `points`) the mean
+/// lies within the merged periods. Mixed signs (a rebased accumulator) keep the sum at the
+/// newest merged period instead, as do unsorted buckets (a hand-edited state).
+fn merge_oldest(buckets: &mut Vec<(i64, f64)>) {
+    let (i1, s1) = buckets[0];
+    let (i2, s2) = buckets[1];
+    let (i3, s3) = buckets[2];
+    let total = s1 + s2 + s3;
+    let same_sign = (s1 >= 0.0 && s2 >= 0.0 && s3 >= 0.0) || (s1 <= 0.0 && s2 <= 0.0 && s3 <= 0.0);
+    let mut merged = [(i3, total), (i3 + 1, 0.0)];
+    if same_sign && total != 0.0 && i1 < i2 && i2 < i3 {
+        // Offsets from `i1` keep the products small (periods are ~20,000 for daily decay).
+        let mean = (s2 * (i2 - i1) as f64 + s3 * (i3 - i1) as f64) / total;
+        let whole = mean.floor().clamp(0.0, (i3 - i1) as f64);
+        let k = i1 + whole as i64;
+        let b = total * (mean - whole);
+        merged = [(k, total - b), (k + 1, b)];
+    }
+    // Replaces buckets[0..3] by the new ones (the empty ones left out), in order: `k + 1` is
+    // at most `i3`, before `buckets[3]`'s period.
+    let mut out: Vec<(i64, f64)> = Vec::with_capacity(buckets.len());
+    for (i, sum) in merged {
+        if sum != 0.0 {
+            out.push((i, sum));
+        }
+    }
+    out.extend_from_slice(&buckets[3..]);
+    *buckets = out;
 }
 
 /// Per-rule counters. Session and day counters are kept only for rules capped that way.

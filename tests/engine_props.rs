@@ -190,6 +190,41 @@ proptest! {
         prop_assert!(entries.windows(2).all(|w| w[0].stage < w[1].stage && w[0].at <= w[1].at));
     }
 
+    /// Events arriving with small time reorders (each swapped with one up to 8 places later)
+    /// never exceed a cap: per UTC day (for every day, counted by the day of each event that
+    /// counted), in total, and per visit as the engine counts visits.
+    #[test]
+    fn caps_hold_under_reordering(s in steps(80), swaps in prop::collection::vec((0usize..80, 1usize..9), 0..40)) {
+        let model = caps_model();
+        let mut events = parse_all(&events_of(&s));
+        for (i, k) in swaps {
+            if i + k < events.len() { events.swap(i, i + k); }
+        }
+        let mut engine = Engine::new(model.clone());
+        let mut per_day: std::collections::BTreeMap<(String, i64), u32> = Default::default();
+        for e in &events {
+            let before: Vec<(String, u32)> = engine.state().rules.iter().map(|(k, r)| (k.clone(), r.counted)).collect();
+            engine.ingest(e.clone(), e.timestamp);
+            for (k, r) in engine.state().rules.iter() {
+                let was = before.iter().find(|b| &b.0 == k).map_or(0, |b| b.1);
+                if r.counted > was {
+                    *per_day.entry((k.clone(), e.timestamp.div_euclid(DAY))).or_default() += r.counted - was;
+                }
+            }
+        }
+        for ((rule, day), n) in &per_day {
+            if let Some(cap) = model.rule(rule).unwrap().cap.per_day {
+                prop_assert!(*n <= cap, "{} counted {} on day {}", rule, n, day);
+            }
+        }
+        let sessions = engine.state().sessions;
+        for (id, r) in engine.state().rules.iter() {
+            let cap = model.rule(id).unwrap().cap;
+            if let Some(n) = cap.total { prop_assert!(r.counted <= n); }
+            if let Some(n) = cap.per_session { prop_assert!(r.counted <= n * sessions); }
+        }
+    }
+
     /// The snippet's in-place restore from a JSON tree is `with_state` of the text: the same
     /// engine for a journey's state under its own model and under another, and for a mutated
     /// state text the same error with the engine left as it was.

@@ -6,7 +6,9 @@
 //! method that records the first problem and hands back a default, the reads run in the old
 //! order, and the caller checks once ([`FirstError::result`]), so the same problem is named.
 
-use super::{clip, clipped, parse_iso8601, EventKind, Fields, MAX_TEXT, MAX_TIME};
+use super::{
+    clip, clipped, parse_iso8601, EventKind, Fields, FUTURE_TOLERANCE_MS, MAX_TEXT, MAX_TIME,
+};
 use crate::error::Error;
 use crate::json::{Map, Value};
 use crate::text::int::parse_i64;
@@ -53,12 +55,28 @@ impl FirstError {
     }
 
     /// The first of `timestamp`, `originalTimestamp`, `sentAt`, `receivedAt` that is present
-    /// and not null, else `default_time`.
+    /// and not null, else `now` (`default_time`: the ingest time, when the caller has one).
+    /// A time more than [`FUTURE_TOLERANCE_MS`] ahead of `now` is refused.
     pub(super) fn timestamp(&mut self, obj: &dyn Fields, default_time: Option<i64>) -> i64 {
         for &key in &["timestamp", "originalTimestamp", "sentAt", "receivedAt"] {
             match obj.field(key) {
                 None | Some(Value::Null) => continue,
-                Some(v) => return self.time(v, key),
+                Some(v) => {
+                    let ms = self.time(v, key);
+                    if let Some(now) = default_time {
+                        if ms > now.saturating_add(FUTURE_TOLERANCE_MS) {
+                            let ahead = ms.saturating_sub(now) / 3_600_000;
+                            return self.failed(
+                                key,
+                                &format!(
+                                    "{ahead} hours ahead of now (more than a day): the sender's \
+                                     clock is wrong; not scored"
+                                ),
+                            );
+                        }
+                    }
+                    return ms;
+                }
             }
         }
         default_time.unwrap_or_else(|| {
