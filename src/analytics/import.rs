@@ -279,7 +279,7 @@ impl EventImport {
             }
             match serde_json::from_str::<Value>(line) {
                 Ok(v) => keep(&mut self.report, row, &v, out),
-                Err(e) => self.report.bad(row, format!("not valid JSON: {e}")),
+                Err(e) => self.report.bad(row, json_reason(&e, "line")),
             }
         }
         // `split` yields one piece after the final newline; it is not a line of the file.
@@ -293,10 +293,11 @@ impl EventImport {
         let Parser::Csv(splitter, columns) = &mut self.parser else {
             return;
         };
-        // Later batches are parsed behind a copy of the header, `header_lines` long.
-        let (table, header_lines) = match columns {
-            None => match crate::calibrate::csv::parse(&text, None) {
-                Ok(t) => (t, 0),
+        // Later batches are parsed behind a copy of the header, `header_lines` long, numbered
+        // so that every line (of a row, or named in a reason) is the file's.
+        let table = match columns {
+            None => match crate::calibrate::csv::parse_from(&text, None, first_line as usize) {
+                Ok(t) => t,
                 // Only blank lines so far: the header is still to come.
                 Err(crate::calibrate::csv::CsvError::Empty) => return,
                 Err(e) => {
@@ -307,10 +308,14 @@ impl EventImport {
             },
             Some(c) => {
                 let header = header_line(&c.headers, c.separator);
-                let lines = header.matches('\n').count() as u64 + 1;
-                match crate::calibrate::csv::parse(&format!("{header}\n{text}"), Some(c.separator))
-                {
-                    Ok(t) => (t, lines),
+                let header_lines = header.matches('\n').count() as u64 + 1;
+                let start = first_line.saturating_sub(header_lines).max(1) as usize;
+                match crate::calibrate::csv::parse_from(
+                    &format!("{header}\n{text}"),
+                    Some(c.separator),
+                    start,
+                ) {
+                    Ok(t) => t,
                     Err(e) => {
                         self.report.bad(first_line, e.to_string());
                         return;
@@ -332,7 +337,7 @@ impl EventImport {
             }
         }
         let Some(c) = columns.as_ref() else { return };
-        let file_line = |line: usize| line as u64 + first_line - header_lines - 1;
+        let file_line = |line: usize| line as u64;
         let mut rows: Vec<(u64, Result<Event, String>)> = table
             .bad_rows
             .iter()
@@ -437,9 +442,28 @@ fn keep(report: &mut ImportReport, row: u64, value: &Value, out: &mut Rows) {
 }
 
 /// One JSON array element's text (or why there is none) → an event or a bad row.
+/// Why a row is not JSON, placed within the row (`what`: `line` or `element`): the report gives
+/// the row's own number, so serde's "at line 1 column 2" would read as a contradiction of it.
+/// `not valid JSON at column 2: key must be a string`; a row of several lines (an array element)
+/// says `at line 2, column 5 of the element`.
+pub fn json_reason(e: &serde_json::Error, what: &str) -> String {
+    let text = e.to_string();
+    let (line, column) = (e.line(), e.column());
+    if line == 0 {
+        return format!("not valid JSON: {text}");
+    }
+    let suffix = format!(" at line {line} column {column}");
+    let message = text.strip_suffix(&suffix).unwrap_or(&text);
+    if line == 1 {
+        format!("not valid JSON at column {column}: {message}")
+    } else {
+        format!("not valid JSON at line {line}, column {column} of the {what}: {message}")
+    }
+}
+
 fn keep_text(report: &mut ImportReport, row: u64, text: Result<&str, String>, out: &mut Rows) {
     match text
-        .and_then(|t| serde_json::from_str::<Value>(t).map_err(|e| format!("not valid JSON: {e}")))
+        .and_then(|t| serde_json::from_str::<Value>(t).map_err(|e| json_reason(&e, "element")))
     {
         Ok(v) => keep(report, row, &v, out),
         Err(reason) => report.bad(row, reason),
@@ -579,6 +603,63 @@ lines"
             events[0].traits["title"],
             crate::json::json!("VP, \"Sales\"")
         );
+    }
+
+    #[test]
+    fn json_errors_name_the_column_not_a_line_of_their_own() {
+        let text = format!("{GOOD}\n{{oops\n");
+        let (_, report) = run("jsonl", CsvMapping::default(), &[&text]);
+        assert_eq!(report.errors[0].row, 2);
+        assert_eq!(
+            report.errors[0].reason,
+            "not valid JSON at column 2: key must be a string"
+        );
+        // An array element over several lines says where inside the element.
+        let arr = format!("[{GOOD},\n{{\n  \"a\": tru\n}}]");
+        let (_, report) = run("json", CsvMapping::default(), &[&arr]);
+        assert_eq!(report.errors[0].row, 2);
+        let reason = &report.errors[0].reason;
+        assert!(
+            reason.starts_with("not valid JSON at line 3, column ")
+                && reason.ends_with("of the element: expected ident"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn a_stray_csv_quote_names_its_file_line_and_loses_no_other_row() {
+        // The reviewer's file: n good rows, a stray quote, two good rows; cut into chunks so
+        // the stray quote lies in a later batch than the header.
+        let row = |i: u32| format!("2026-10-01T10:00:{i:02}Z,a,track,x{i}\n");
+        for n in [1u32, 5, 20] {
+            let mut text = String::from("timestamp,anonymousId,type,event\n");
+            for i in 0..n {
+                text.push_str(&row(i));
+            }
+            text.push_str("\"open,a,track,x\n");
+            text.push_str(&row(50));
+            text.push_str(&row(51));
+            let bad_line = u64::from(n) + 2;
+            for chunk in [7usize, 40, 100_000] {
+                let chunks: Vec<&str> = text
+                    .as_bytes()
+                    .chunks(chunk)
+                    .map(|c| std::str::from_utf8(c).unwrap())
+                    .collect();
+                let (events, report) = run("csv", CsvMapping::default(), &chunks);
+                assert_eq!(events.len() as u32, n + 2, "n={n} chunk={chunk}");
+                assert_eq!(
+                    (report.rows, report.imported, report.rejected),
+                    (u64::from(n) + 3, u64::from(n) + 2, 1),
+                    "n={n} chunk={chunk}"
+                );
+                assert_eq!(report.errors[0].row, bad_line);
+                assert_eq!(
+                    report.errors[0].reason,
+                    format!("unterminated quoted field (opened on line {bad_line})")
+                );
+            }
+        }
     }
 
     #[test]

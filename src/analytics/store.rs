@@ -21,6 +21,7 @@ use crate::json::{Map, Number, Value};
 
 use crate::event::{Campaign, Event, EventKind};
 use crate::hash::{fnv1a64, fnv1a64_from};
+use crate::replay::Identities;
 
 /// FNV-1a for the store's maps: their keys are short ids and small integers from the user's
 /// own file, hashed millions of times per import, where SipHash's flood resistance buys nothing.
@@ -492,36 +493,36 @@ impl EventStore {
         v
     }
 
-    /// Identity as in [`crate::replay::replay`]: in time order, an event joins the visitor its
-    /// userId is known under, else the one its anonymousId is known under, else a new one; then
-    /// both ids point at that visitor (first mapping wins). User and anonymous ids are separate
-    /// namespaces.
+    /// Identity as in [`crate::replay::replay`] ([`Identities`]): in time order, an event joins
+    /// the visitor its userId is known under, else the one its anonymousId is known under, else a
+    /// new one; an identify from a second device merges that device's anonymous visitor into the
+    /// known one, whose events are then the time-ordered union of both. Visitors are numbered by
+    /// their first event in time.
     fn group(&self) -> Visitors {
         let mut by_time: Vec<u32> = (0..self.rows.len() as u32).collect();
         if !self.in_time_order {
             by_time.sort_by_key(|&i| self.rows[i as usize].at);
         }
-        let key =
-            |sym: Sym, user: bool| (sym != NONE).then(|| u64::from(sym) << 1 | u64::from(user));
-        let mut known: FastMap<u64, u32> = FastMap::default();
+        let id = |sym: Sym| (sym != NONE).then_some(sym);
+        let mut ids: Identities<Sym> = Identities::default();
         let mut owner = vec![0u32; self.rows.len()];
-        let mut counts: Vec<u32> = Vec::new();
         for &i in &by_time {
             let r = &self.rows[i as usize];
-            let (user, anon) = (key(r.user_id, true), key(r.anonymous_id, false));
-            let found = user
-                .and_then(|k| known.get(&k))
-                .or_else(|| anon.and_then(|k| known.get(&k)))
-                .copied();
-            let v = found.unwrap_or_else(|| {
+            owner[i as usize] = ids
+                .join(id(r.user_id).as_ref(), id(r.anonymous_id).as_ref())
+                .visitor;
+        }
+        // Merged visitors resolved, then numbered by their first event in time.
+        let mut number = vec![u32::MAX; ids.len()];
+        let mut counts: Vec<u32> = Vec::new();
+        for &i in &by_time {
+            let root = ids.root(owner[i as usize]) as usize;
+            if number[root] == u32::MAX {
+                number[root] = counts.len() as u32;
                 counts.push(0);
-                counts.len() as u32 - 1
-            });
-            for k in [user, anon].into_iter().flatten() {
-                known.entry(k).or_insert(v);
             }
-            owner[i as usize] = v;
-            counts[v as usize] += 1;
+            owner[i as usize] = number[root];
+            counts[number[root] as usize] += 1;
         }
         let mut starts = Vec::with_capacity(counts.len() + 1);
         let mut next = Vec::with_capacity(counts.len());
@@ -701,6 +702,49 @@ mod tests {
             })
             .collect();
         assert_eq!(batch, one_by_one);
+    }
+
+    #[test]
+    fn a_second_devices_history_merges_into_the_known_visitor() {
+        // a1 identifies as u; a2 browses (before and after), then identifies as u too.
+        // Out of time order on purpose: the union is replayed in time order.
+        let e = |id: &str, t: i64, anon: &str, user: Option<&str>| {
+            let mut v =
+                json!({"type": "page", "messageId": id, "timestamp": t, "anonymousId": anon});
+            if let Some(u) = user {
+                v["userId"] = json!(u);
+            }
+            ev(v)
+        };
+        let events = [
+            e("m5", 50, "a2", Some("u")),
+            e("m1", 10, "a1", None),
+            e("m0", 5, "a2", None),
+            e("m2", 20, "a1", Some("u")),
+            e("m3", 30, "a2", None),
+            e("m6", 60, "a2", None),
+        ];
+        let mut s = store_of(&events);
+        let g = s.visitors();
+        assert_eq!(g.len(), 1);
+        let ids: Vec<&str> = g
+            .events_of(0)
+            .iter()
+            .map(|&i| s.message_id(i as usize))
+            .collect();
+        assert_eq!(ids, ["m0", "m1", "m2", "m3", "m5", "m6"]);
+        let model = Model::from_value(&json!({
+            "version": "1", "rules": [{"id": "pv", "points": 10, "when": {"type": "page"}}]
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let mut sorted = events.to_vec();
+        sorted.sort_by_key(|e| e.timestamp);
+        let batch = replay(&model, &sorted, 100);
+        assert_eq!(batch.len(), 1);
+        assert_eq!(
+            (batch[0].visitor_id.as_str(), batch[0].score.total),
+            ("u", 60.0)
+        );
     }
 
     #[test]

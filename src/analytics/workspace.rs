@@ -228,7 +228,7 @@ impl Workspace {
             let v = match serde_json::from_str::<Value>(line) {
                 Ok(v) => v,
                 Err(e) => {
-                    report.bad(row, format!("not valid JSON: {e}"));
+                    report.bad(row, super::import::json_reason(&e, "line"));
                     continue;
                 }
             };

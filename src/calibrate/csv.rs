@@ -97,6 +97,16 @@ impl std::error::Error for CsvError {}
 
 /// Parses `text`. `separator` of `None` auto-detects `;`, `,` or tab from the header line.
 pub fn parse(text: &str, separator: Option<char>) -> Result<CsvTable, CsvError> {
+    parse_from(text, separator, 1)
+}
+
+/// [`parse`] for a piece of a larger file whose first line is line `first_line` of the file:
+/// every line number (of rows and in reasons) is the file's.
+pub fn parse_from(
+    text: &str,
+    separator: Option<char>,
+    first_line: usize,
+) -> Result<CsvTable, CsvError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let sep = match separator {
         Some(c @ (',' | ';' | '\t')) => c,
@@ -107,7 +117,7 @@ pub fn parse(text: &str, separator: Option<char>) -> Result<CsvTable, CsvError> 
         bytes: text.as_bytes(),
         text,
         pos: 0,
-        line: 1,
+        line: first_line.max(1),
         sep: sep as u8,
     };
     let mut cells = String::new();
@@ -271,15 +281,21 @@ impl Records<'_> {
     }
 
     fn quoted_field(&mut self, out: &mut String) -> Result<FieldEnd, String> {
-        let open_line = self.line;
+        let (open_line, open_pos) = (self.line, self.pos);
         self.pos += 1;
         let mut chunk_start = self.pos;
         loop {
             match self.bytes.get(self.pos) {
                 None => {
+                    // Never closed: a stray quote, not a field spanning the rest of the file.
+                    // Reading goes on from the line after the quote, so the rows after it are
+                    // read. Each such scan stops at the next quote, so the file is still read
+                    // in linear time.
+                    self.pos = open_pos;
+                    self.line = open_line;
                     return Err(format!(
                         "unterminated quoted field (opened on line {open_line})"
-                    ))
+                    ));
                 }
                 Some(b'"') => {
                     out.push_str(&self.text[chunk_start..self.pos]);
@@ -293,6 +309,15 @@ impl Records<'_> {
                     return match self.bytes.get(self.pos) {
                         None | Some(b'\n' | b'\r') => Ok(self.terminator()),
                         Some(&b) if b == self.sep => Ok(self.terminator()),
+                        // Over several lines to a quote that does not end the field: the opening
+                        // quote was a stray one. Only its own line is lost, as above.
+                        Some(_) if self.line > open_line => {
+                            self.pos = open_pos;
+                            self.line = open_line;
+                            Err(format!(
+                                "unterminated quoted field (opened on line {open_line})"
+                            ))
+                        }
                         Some(_) => Err("text after a closing quote".to_string()),
                     };
                 }
@@ -429,6 +454,24 @@ mod tests {
         assert!(t.bad_rows[3]
             .reason
             .starts_with("unterminated quoted field"));
+    }
+
+    #[test]
+    fn a_stray_quote_loses_only_its_own_line() {
+        let text = "a,b\n1,2\n\"3,4\n5,6\n7,\"8\"\"x\"\n";
+        let t = parse_from(text, None, 40).unwrap();
+        assert_eq!(
+            fields(&t),
+            [vec!["1", "2"], vec!["5", "6"], vec!["7", "8\"x"]]
+        );
+        assert_eq!((t.line(0), t.line(1), t.line(2)), (41, 43, 44));
+        assert_eq!(
+            t.bad_rows,
+            [BadRow {
+                line: 42,
+                reason: "unterminated quoted field (opened on line 42)".into()
+            }]
+        );
     }
 
     #[test]

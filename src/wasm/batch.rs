@@ -1,105 +1,131 @@
 //! `BatchReplay`: replay a large time-ordered log fed in NDJSON chunks, one boundary crossing per
 //! chunk instead of one per event (the per-event `Engine.ingest` pays a JSON round trip of the event
-//! and of its outcome on every call). It is `crate::replay::Replay`, the streaming form of
-//! `crate::replay::replay`, so a million-event log never has to sit in wasm memory at once.
+//! and of its outcome on every call). It is `crate::replay::NdjsonReplay` over
+//! `crate::replay::Replay`, the streaming form of `crate::replay::replay`, so a million-event log
+//! never has to sit in wasm memory at once.
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::convert::{js_error, json_value, millis, to_js};
-use crate::event::Event;
 use crate::model::Model;
-use crate::replay::Replay;
+use crate::replay::{Merges, NdjsonReplay, Replay, SkippedLine, DEFAULT_HISTORY_BYTES};
 use crate::stage::Stage;
 
 /// Replays a time-ordered log of many visitors' events, chunk by chunk.
 ///
 /// ```js
 /// const replay = new BatchReplay(model);
-/// for await (const chunk of ndjsonChunks) replay.pushNdjson(chunk); // whole lines per chunk
-/// const { visitors, mql, scoreSum } = replay.summary(asOf);
+/// for await (const chunk of ndjsonChunks) replay.pushNdjson(chunk); // cut anywhere
+/// replay.finish();
+/// const { visitors, mql, scoreSum, skipped, skippedLines } = replay.summary(asOf);
 /// ```
 #[wasm_bindgen]
 pub struct BatchReplay {
-    replay: Replay,
-    events: u64,
+    inner: NdjsonReplay,
 }
 
 /// Counts over every visitor of a replay.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ReplaySummary {
+struct ReplaySummary<'a> {
     events: u64,
     visitors: usize,
     known: usize,
     mql: usize,
     /// Sum of every visitor's total score at `asOf`, rounded to cents.
     score_sum: f64,
+    /// Malformed lines skipped, and the first 100 of them with their line and reason.
+    skipped: u64,
+    skipped_lines: &'a [SkippedLine],
+    /// Anonymous visitors merged into a known one by an identify, by how they were scored.
+    merges: Merges,
 }
 
 #[wasm_bindgen]
 impl BatchReplay {
-    /// Starts an empty replay with a model (an object or its JSON text).
+    /// Starts an empty replay with a model (an object or its JSON text). `options.historyBytes`
+    /// bounds the event text kept to re-score identity merges (default 16 MiB; 0 keeps none).
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "Model | string")] model: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "{ historyBytes?: number }")] options: JsValue,
     ) -> Result<BatchReplay, JsError> {
         let model = Model::from_value(&json_value(model)?).map_err(js_error)?;
+        let mut budget = DEFAULT_HISTORY_BYTES;
+        if options.is_object() {
+            let v = js_sys::Reflect::get(&options, &JsValue::from_str("historyBytes"))
+                .unwrap_or(JsValue::UNDEFINED);
+            if !v.is_undefined() {
+                budget = match v.as_f64() {
+                    Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= u32::MAX as f64 => n as usize,
+                    _ => {
+                        return Err(JsError::new(
+                            "options.historyBytes: must be a whole number of bytes, 0 or more",
+                        ))
+                    }
+                };
+            }
+        } else if !options.is_undefined() && !options.is_null() {
+            return Err(JsError::new(
+                "options: must be an object like { historyBytes: 16777216 }",
+            ));
+        }
         Ok(BatchReplay {
-            replay: Replay::new(model),
-            events: 0,
+            inner: NdjsonReplay::new(Replay::with_history(model, budget)),
         })
     }
 
-    /// Ingests every non-empty line of `text` (one Segment-spec event per line, time order across
-    /// calls). Returns how many events were ingested. A malformed line throws an Error naming its
-    /// line number within the chunk; the lines before it stay ingested.
+    /// Ingests the lines of `text` (one Segment-spec event per line, time order across calls).
+    /// Returns how many events were ingested. Chunks may be cut anywhere: an unfinished last line
+    /// waits for the next chunk (or `finish()`); a last line that is whole JSON is taken at once.
+    /// A malformed line is skipped and counted; `summary()` lists it with its line number in the
+    /// whole stream and the reason. Every valid line is ingested.
     #[wasm_bindgen(js_name = pushNdjson)]
-    pub fn push_ndjson(&mut self, text: &str) -> Result<u32, JsError> {
-        self.push_lines(text)
+    pub fn push_ndjson(&mut self, text: &str) -> u32 {
+        self.inner.push(text.as_bytes())
     }
 
-    /// `pushNdjson` for UTF-8 bytes, e.g. the `Buffer`s of a file stream in Node cut at
-    /// line ends: the bytes are copied into the module as they are, where a JS string is
-    /// re-encoded character by character on its way in. Invalid UTF-8 throws an Error naming the
-    /// line; the lines before it stay ingested.
+    /// `pushNdjson` for UTF-8 bytes, e.g. the `Buffer`s of a file stream in Node: the bytes are
+    /// copied into the module as they are, where a JS string is re-encoded character by character
+    /// on its way in. A chunk may end inside a line or a character. A line that is not valid
+    /// UTF-8 is skipped and counted like any malformed line.
     ///
     /// ```js
-    /// for await (const chunk of lineChunks) replay.pushNdjsonBytes(chunk); // Uint8Array, whole lines
+    /// for await (const chunk of fs.createReadStream(path)) replay.pushNdjsonBytes(chunk);
+    /// replay.finish();
     /// ```
     #[wasm_bindgen(js_name = pushNdjsonBytes)]
-    pub fn push_ndjson_bytes(&mut self, bytes: &[u8]) -> Result<u32, JsError> {
-        match std::str::from_utf8(bytes) {
-            Ok(text) => self.push_lines(text),
-            Err(e) => {
-                let (good, _) = bytes.split_at(e.valid_up_to());
-                // The complete lines before the bad byte are valid UTF-8: ingest them, then
-                // name the line that holds the bad byte.
-                let end = good.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
-                let text = std::str::from_utf8(&good[..end]).unwrap_or_default();
-                let n = self.push_lines(text)?;
-                let line = text.lines().count() + 1;
-                Err(JsError::new(&format!(
-                    "line {line}: not valid UTF-8 ({n} lines before it ingested)"
-                )))
-            }
-        }
+    pub fn push_ndjson_bytes(&mut self, bytes: &[u8]) -> u32 {
+        self.inner.push(bytes)
     }
 
-    /// Visitors, stage counts and the summed total score, read at `asOf`.
+    /// Ends the stream: reads an unfinished last line (a cut one is skipped and counted).
+    /// Returns how many events that ingested (0 or 1).
+    pub fn finish(&mut self) -> u32 {
+        self.inner.finish()
+    }
+
+    /// Visitors, stage counts and the summed total score, read at `asOf`; the malformed lines
+    /// skipped and the identity merges made.
     #[wasm_bindgen(
-        unchecked_return_type = "{ events: number, visitors: number, known: number, mql: number, scoreSum: number }"
+        unchecked_return_type = "{ events: number, visitors: number, known: number, mql: number, scoreSum: number, skipped: number, skippedLines: { line: number, reason: string }[], merges: { exact: number, late: number, separate: number } }"
     )]
     pub fn summary(&self, as_of: f64) -> Result<JsValue, JsError> {
         let as_of = millis(as_of, "asOf")?;
+        let replay = &self.inner.replay;
         let mut s = ReplaySummary {
-            events: self.events,
-            visitors: self.replay.visitors().len(),
+            events: self.inner.events,
+            visitors: 0,
             known: 0,
             mql: 0,
             score_sum: 0.0,
+            skipped: self.inner.skipped,
+            skipped_lines: &self.inner.skipped_lines,
+            merges: replay.merges(),
         };
-        for (engine, _) in self.replay.visitors() {
+        for (engine, _) in replay.visitors() {
+            s.visitors += 1;
             match engine.stage() {
                 Stage::Known => s.known += 1,
                 Stage::Mql => s.mql += 1,
@@ -116,23 +142,5 @@ impl BatchReplay {
     #[wasm_bindgen(js_name = wasmMemoryBytes)]
     pub fn wasm_memory_bytes() -> f64 {
         core::arch::wasm32::memory_size(0) as f64 * 65536.0
-    }
-}
-
-impl BatchReplay {
-    /// Ingests the non-empty lines of `text`; errors name the line (counted from 1).
-    fn push_lines(&mut self, text: &str) -> Result<u32, JsError> {
-        let mut n = 0u32;
-        for (i, line) in text.lines().enumerate() {
-            if line.trim().is_empty() {
-                continue;
-            }
-            let event = Event::from_json(line)
-                .map_err(|e| JsError::new(&format!("line {}: {e}", i + 1)))?;
-            self.replay.push(&event);
-            self.events += 1;
-            n += 1;
-        }
-        Ok(n)
     }
 }

@@ -34,19 +34,53 @@ test('NDJSON as text or as UTF-8 bytes replays the same, and as engines fed one 
   assert.equal(summary.mql, [one, two].filter((e) => e.score(asOf).stage === 'mql').length);
 });
 
-test('a bad line is named, and the lines before it stay ingested', () => {
+test('a malformed line is skipped, counted and named by its line in the whole stream', () => {
   const lines = ndjson.trimEnd().split('\n');
   const replay = new BatchReplay(model);
-  const bad = [lines[0], lines[1], '{"type":"page"', lines[2]].join('\n');
-  assert.throws(() => replay.pushNdjsonBytes(Buffer.from(bad)), (err) => {
-    assert.ok(err instanceof Error);
-    assert.match(err.message, /^line 3: /);
-    return true;
-  });
-  assert.equal(replay.summary(asOf).events, 2);
-  // Invalid UTF-8 in the fourth line: three lines ingested, the fourth named.
-  const bytes = Buffer.concat([Buffer.from([lines[3], lines[4], lines[5], ''].join('\n')), Buffer.from([0x7b, 0xff, 0x7d, 0x0a])]);
-  assert.throws(() => replay.pushNdjsonBytes(bytes), /line 4: not valid UTF-8/);
-  assert.equal(replay.summary(asOf).events, 5);
+  const first = [lines[0], lines[1], '{"type":"page"', lines[2]].join('\n') + '\n';
+  // The second chunk is cut inside its second line and inside a UTF-8 character.
+  const second = Buffer.concat([Buffer.from(`${lines[3]}\n{not json\n${lines[4]}\n`), Buffer.from([0x7b, 0xff, 0x7d, 0x0a]), Buffer.from(`${lines[5]}\n`)]);
+  assert.equal(replay.pushNdjsonBytes(Buffer.from(first)), 3);
+  const cut = second.indexOf('\n') + 5;
+  assert.equal(replay.pushNdjsonBytes(second.subarray(0, cut)) + replay.pushNdjsonBytes(second.subarray(cut)), 3);
+  assert.equal(replay.finish(), 0);
+  const s = replay.summary(asOf);
+  assert.equal(s.events, 6);
+  assert.equal(s.skipped, 3);
+  assert.deepEqual(s.skippedLines.map((x) => x.line), [3, 6, 8]);
+  assert.match(s.skippedLines[1].reason, /at column 2/);
+  assert.doesNotMatch(s.skippedLines[1].reason, /line 1/);
+  assert.match(s.skippedLines[2].reason, /^not valid UTF-8/);
   replay.free();
+});
+
+test('an identify from a second device merges its history into the known lead (the reviewer\'s case: one lead, 40)', () => {
+  const T0 = Date.parse('2026-11-02T09:00:00Z');
+  const DAY = 86_400_000;
+  const m = { version: '1', rules: [{ id: 'pv', points: 10, when: { type: 'page' } }] };
+  const evs = [
+    { type: 'page', messageId: '1', anonymousId: 'a1', timestamp: T0 },
+    { type: 'identify', messageId: '2', anonymousId: 'a1', userId: 'u', timestamp: T0 + 1000, traits: { email: 'x@y.z' } },
+    { type: 'page', messageId: '3', anonymousId: 'a2', timestamp: T0 + DAY },
+    { type: 'page', messageId: '4', anonymousId: 'a2', timestamp: T0 + DAY + 1000 },
+    { type: 'identify', messageId: '5', anonymousId: 'a2', userId: 'u', timestamp: T0 + DAY + 2000 },
+    { type: 'page', messageId: '6', anonymousId: 'a2', userId: 'u', timestamp: T0 + DAY + 3000 },
+  ];
+  const text = evs.map((e) => JSON.stringify(e)).join('\n');
+  const merged = new BatchReplay(m);
+  merged.pushNdjson(text);
+  const s = merged.summary(T0 + 2 * DAY);
+  assert.equal(s.visitors, 1);
+  assert.equal(s.scoreSum, 40);
+  assert.deepEqual(s.merges, { exact: 1, late: 0, separate: 0 });
+  // No history kept: the anonymous history stays a visitor of its own, and says so.
+  const bounded = new BatchReplay(m, { historyBytes: 0 });
+  bounded.pushNdjson(text);
+  const b = bounded.summary(T0 + 2 * DAY);
+  assert.equal(b.visitors, 2);
+  assert.equal(b.scoreSum, 40);
+  assert.deepEqual(b.merges, { exact: 0, late: 0, separate: 1 });
+  assert.throws(() => new BatchReplay(m, { historyBytes: -1 }), /options\.historyBytes/);
+  merged.free();
+  bounded.free();
 });
