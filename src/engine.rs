@@ -4,6 +4,7 @@
 //! (`score`, `explain`, `next_change`) are pure functions of the state and `as_of`. The engine
 //! never reads a clock, so the snippet, the dashboard's replay and a server agree exactly.
 
+use crate::attribution;
 use crate::condition::{trait_value, Facts, DAY_MS};
 use crate::error::Error;
 use crate::event::{clip, clipped, Event, EventKind};
@@ -316,7 +317,10 @@ impl Engine {
         let timeout = self.model.session_timeout_ms();
         let (new_session, current) = match st.last_seen {
             None => (true, true),
-            Some(last) if ts >= last => (ts - last >= timeout, true),
+            Some(last) if ts >= last => (
+                ts - last >= timeout || attribution::is_new_campaign(event, st.last_touch.as_ref()),
+                true,
+            ),
             Some(last) => {
                 let start = st.last_touch.as_ref().map_or(last, |t| t.at);
                 if ts >= start {
@@ -333,12 +337,12 @@ impl Engine {
         if new_session {
             st.sessions = st.sessions.saturating_add(1);
             insert_sorted(&mut st.visit_ring, ts, self.model.visit_ring as usize);
-            let touch = handoff::touch_of(event);
+            let touch = attribution::touch_of(event);
             if current {
                 if st.first_touch.is_none() {
                     st.first_touch = Some(touch.clone());
                 }
-                st.last_touch = Some(touch);
+                st.last_touch = Some(attribution::last_touch(touch, st.last_touch.as_ref()));
             } else {
                 // An earlier visit: the current one keeps the highest number, so the
                 // per-session counters of the current visit move up with it.

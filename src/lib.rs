@@ -12,6 +12,7 @@
 // `text::slice` or `str::get`. The lint runs in CI's `cargo clippy --lib` (snippet features).
 #![cfg_attr(not(feature = "analytics"), deny(clippy::string_slice))]
 
+mod attribution;
 pub mod condition;
 pub mod engine;
 pub mod error;
