@@ -1,6 +1,12 @@
 //! Backtest: the same history under the current and a candidate model. How many MQLs each would
 //! have produced, how many of those sales converted, week by week; and for the candidate, a
 //! threshold sweep (MQL count, precision, recall against outcomes) with a weekly capacity line.
+//!
+//! Only what was known before sales acted counts: an MQL the model would reach after the CRM's
+//! first touch of the lead is not counted, and the sweep ranks each lead by its score at the MQL
+//! decision (see [`decision_score`]), never by its score at `as_of` or behaviour after the
+//! outcome. So the sweep's count at a threshold is the MQL count of a candidate whose criterion's
+//! `score total gte` tests use that threshold.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -8,8 +14,13 @@ use serde::{Deserialize, Serialize};
 
 use super::dates::week_start;
 use super::lead::Lead;
-use super::outcomes::SalesStage;
+use super::outcomes::{Outcome, SalesStage};
 use super::stats::ratio;
+use crate::condition::{Condition, Facts, Test};
+use crate::engine::Engine;
+use crate::event::Event;
+use crate::score::Counts;
+use crate::stage::Stage;
 
 const WEEK: f64 = 7.0 * 86_400_000.0;
 
@@ -69,7 +80,7 @@ pub struct Backtest {
     /// MQL under the candidate only / under the current only.
     pub newly_qualified: u64,
     pub no_longer_qualified: u64,
-    /// Over the candidate's scores at `as_of`.
+    /// Over the candidate's scores at the MQL decision (see [`decision_score`]).
     pub sweep: Sweep,
     pub capacity: Option<Capacity>,
 }
@@ -83,6 +94,88 @@ fn positive_stage(name: Option<&str>) -> SalesStage {
     }
 }
 
+/// The last moment a lead's own behaviour can qualify it: the CRM's first touch (the explicit
+/// touch, else the earliest stage date). None: sales never had the lead.
+pub fn decision_cutoff(lead: &Lead) -> Option<i64> {
+    lead.outcome.as_ref().and_then(Outcome::first_touch)
+}
+
+/// An MQL under the model before sales acted on the lead (at the first touch at the latest).
+pub fn decided_mql(lead: &Lead) -> bool {
+    lead.mql_at
+        .is_some_and(|t| decision_cutoff(lead).is_none_or(|c| t <= c))
+}
+
+/// The highest threshold of the `score total gte` tests at which `cond` holds (`INFINITY`: at
+/// any threshold, `NEG_INFINITY`: at none); every other test is evaluated as it is. `all` takes
+/// the lowest of its parts, `any` the highest.
+fn critical_threshold(cond: &Condition, facts: &Facts<'_>, total: f64) -> f64 {
+    match cond {
+        Condition::All(parts) => parts
+            .iter()
+            .map(|c| critical_threshold(c, facts, total))
+            .fold(f64::INFINITY, f64::min),
+        Condition::Any(parts) => parts
+            .iter()
+            .map(|c| critical_threshold(c, facts, total))
+            .fold(f64::NEG_INFINITY, f64::max),
+        Condition::Score(name, tests) if name == "total" && matches!(tests[..], [Test::Gte(_)]) => {
+            total
+        }
+        other if other.eval(facts) => f64::INFINITY,
+        _ => f64::NEG_INFINITY,
+    }
+}
+
+/// The score at the MQL decision: replays `events` (one visitor's, in order) under `engine`'s
+/// model and, after each event the engine takes (not a duplicate) up to `cutoff`, takes the
+/// highest `score total gte` threshold the model's MQL criterion would pass at that moment,
+/// with the score at that moment, exactly where the engine checks stage criteria. The lead
+/// becomes an MQL under threshold `t` (before the cutoff) exactly when this is `>= t`. None: no
+/// moment before the cutoff at which any threshold qualifies it.
+pub fn decision_score(
+    mut engine: Engine,
+    events: impl IntoIterator<Item = Event>,
+    cutoff: Option<i64>,
+) -> Option<f64> {
+    let criterion = engine
+        .model()
+        .stages
+        .iter()
+        .find(|s| s.stage == Stage::Mql)
+        .map(|s| s.when.clone())?;
+    let mut best = f64::NEG_INFINITY;
+    for event in events {
+        let at = event.timestamp;
+        if cutoff.is_some_and(|c| at > c) {
+            break;
+        }
+        if engine.ingest_event(&event, at).duplicate {
+            continue;
+        }
+        let score = engine.score(at);
+        let state = engine.state();
+        let counts = Counts(state);
+        let facts = Facts {
+            event: None,
+            traits: &state.traits,
+            identified: state.user_id.is_some(),
+            scores: Some(&score),
+            counts: Some(&counts),
+            as_of: at,
+        };
+        best = best.max(critical_threshold(&criterion, &facts, score.total));
+    }
+    // `INFINITY` when the criterion was met by a part without a score test (any threshold).
+    (best > f64::NEG_INFINITY).then_some(best)
+}
+
+/// The decision score of a lead known without events (from a received handoff): its score at the
+/// handoff, if that came before sales acted.
+pub fn handoff_decision_score(lead: &Lead) -> Option<f64> {
+    decided_mql(lead).then_some(lead.score)
+}
+
 fn result(
     leads: &[Lead],
     is_positive: &dyn Fn(&Lead) -> bool,
@@ -93,7 +186,9 @@ fn result(
     let mut mqls = 0;
     let mut converted = 0;
     for l in leads {
-        let Some(at) = l.mql_at else { continue };
+        let Some(at) = l.mql_at.filter(|_| decided_mql(l)) else {
+            continue;
+        };
         mqls += 1;
         converted += u64::from(is_positive(l));
         *per_week.entry(week_start(at)).or_default() += 1.0;
@@ -110,8 +205,14 @@ fn result(
     }
 }
 
-/// `current` and `candidate` are the same visitors scored by the two models, with outcomes applied.
-pub fn backtest(current: &[Lead], candidate: &[Lead], options: &BacktestOptions) -> Backtest {
+/// `current` and `candidate` are the same visitors scored by the two models, with outcomes applied;
+/// `decisions[i]` is `candidate[i]`'s [`decision_score`] (None: never qualifies).
+pub fn backtest(
+    current: &[Lead],
+    candidate: &[Lead],
+    decisions: &[Option<f64>],
+    options: &BacktestOptions,
+) -> Backtest {
     let stage = positive_stage(options.positive.as_deref());
     let is_positive = move |l: &Lead| l.reached_at_least(stage);
     let positives = candidate.iter().filter(|l| is_positive(l)).count() as u64;
@@ -142,24 +243,32 @@ pub fn backtest(current: &[Lead], candidate: &[Lead], options: &BacktestOptions)
     let cand = result(candidate, &is_positive, positives, &weeks);
     let cur_set: HashSet<&str> = current
         .iter()
-        .filter(|l| l.mql_at.is_some())
+        .filter(|l| decided_mql(l))
         .map(|l| l.id.as_str())
         .collect();
     let cand_set: HashSet<&str> = candidate
         .iter()
-        .filter(|l| l.mql_at.is_some())
+        .filter(|l| decided_mql(l))
         .map(|l| l.id.as_str())
         .collect();
 
-    // Sweep: sort by score descending, then walk thresholds from high to low.
+    // Sweep: sort by decision score descending, then walk thresholds from high to low. A lead
+    // that never qualifies at any threshold is never counted.
     let mut scored: Vec<(f64, bool)> = candidate
         .iter()
-        .map(|l| (l.score, is_positive(l)))
+        .zip(decisions)
+        .filter_map(|(l, d)| Some(((*d)?, is_positive(l))))
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     let steps = options.steps.unwrap_or(101).clamp(2, 1001);
-    let hi = scored.first().map_or(100.0, |s| s.0.max(1.0));
-    let lo = scored.last().map_or(0.0, |s| s.0.min(0.0));
+    // The range spans the finite scores (a lead qualified by a part without a score test counts
+    // at every threshold).
+    let finite = scored.iter().map(|s| s.0).filter(|s| s.is_finite());
+    let hi = finite
+        .clone()
+        .fold(None, |m: Option<f64>, s| Some(m.map_or(s, |m| m.max(s))));
+    let lo = finite.fold(0.0_f64, f64::min);
+    let hi = hi.map_or(100.0, |s| s.max(1.0));
     let mut sweep = Sweep {
         thresholds: vec![],
         count: vec![],
@@ -243,9 +352,11 @@ mod tests {
         candidate[2].score = 20.0;
         candidate[3].mql_at = Some(next);
         candidate[3].score = 70.0;
+        let decisions: Vec<Option<f64>> = candidate.iter().map(|l| Some(l.score)).collect();
         let bt = backtest(
             &current,
             &candidate,
+            &decisions,
             &BacktestOptions {
                 capacity_per_week: Some(1.0),
                 steps: Some(11),
@@ -287,9 +398,93 @@ mod tests {
 
     #[test]
     fn no_data_gives_empty_figures_not_errors() {
-        let bt = backtest(&[], &[], &BacktestOptions::default());
+        let bt = backtest(&[], &[], &[], &BacktestOptions::default());
         assert_eq!(bt.current.conversion, None);
         assert!(bt.weeks.is_empty());
         assert_eq!(bt.sweep.count.iter().sum::<f64>(), 0.0);
+    }
+
+    #[test]
+    fn an_mql_reached_after_sales_acted_is_not_counted() {
+        let mon = parse_time("2026-03-02").unwrap();
+        let next = parse_time("2026-03-10").unwrap();
+        // b crosses only after sales worked it (its later visits are the outcome's, not a signal).
+        let leads = vec![
+            lead("a", 80.0, Some(mon), &[(Sal, next)]),
+            lead("b", 80.0, Some(next), &[(Sal, mon), (Sql, mon)]),
+            lead("c", 60.0, Some(next), &[]),
+        ];
+        let decisions = [Some(80.0), None, Some(60.0)];
+        let bt = backtest(&leads, &leads, &decisions, &BacktestOptions::default());
+        assert_eq!((bt.current.mqls, bt.candidate.mqls), (2, 2));
+        assert_eq!(bt.sweep.count[0], 2.0);
+        assert_eq!((bt.newly_qualified, bt.no_longer_qualified), (0, 0));
+    }
+
+    fn demo_model(threshold: Option<f64>) -> crate::model::Model {
+        let mut v: crate::json::Value =
+            crate::json::parse(include_str!("../../www/models/demo.model.json")).unwrap();
+        if let crate::json::Value::Object(m) = &mut v {
+            m.remove("$schema");
+        }
+        if let Some(t) = threshold {
+            let gte = v
+                .pointer_mut("/stages/mql/all/0/gte")
+                .unwrap_or_else(|| panic!("the demo's MQL criterion moved"));
+            *gte = crate::json::json!(t);
+        }
+        crate::model::Model::from_value(&v).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The sweep's count at a threshold is the backtest's own MQL count for a candidate whose
+    /// `score total gte` test uses that threshold (the demo model's MQL is an `all` of that test
+    /// and behaviour and fit tests), on the seeded sample with its CRM outcomes.
+    #[test]
+    fn the_sweep_count_at_a_threshold_is_the_backtests_mql_count_there() {
+        use crate::analytics::import::CsvMapping;
+        use crate::analytics::workspace::Workspace;
+        let now = parse_time("2026-06-01").unwrap();
+        let s = crate::analytics::sample::generate(7, 400, now);
+        let mut ws = Workspace::new();
+        ws.begin_events("jsonl", CsvMapping::default()).unwrap();
+        ws.push_events(&s.events_jsonl).unwrap();
+        ws.finish_events().unwrap();
+        ws.import_outcomes(&s.outcomes_csv);
+        let current = demo_model(None);
+        let options = BacktestOptions {
+            capacity_per_week: Some(3.0),
+            steps: Some(41),
+            ..Default::default()
+        };
+        let bt = ws.backtest(&current, &current, now, &options);
+        assert!(bt.candidate.mqls > 5, "too few MQLs to compare: {bt:?}");
+        // The sweep does not depend on the candidate's own threshold.
+        let mut checked = 0;
+        let mut distinct = HashSet::new();
+        for (i, &t) in bt.sweep.thresholds.iter().enumerate() {
+            // Every fourth threshold (bounded: 11 replays), plus the capacity threshold.
+            if i % 4 != 0 && Some(t) != bt.capacity.as_ref().and_then(|c| c.threshold) {
+                continue;
+            }
+            let at_t = ws.backtest(&current, &demo_model(Some(t)), now, &options);
+            assert_eq!(
+                bt.sweep.count[i], at_t.candidate.mqls as f64,
+                "threshold {t}: sweep says {}, the backtest makes {} MQLs",
+                bt.sweep.count[i], at_t.candidate.mqls
+            );
+            assert_eq!(at_t.sweep, bt.sweep, "threshold {t}");
+            let precision = at_t.candidate.conversion.unwrap_or(f64::NAN);
+            assert!(
+                precision.to_bits() == bt.sweep.precision[i].to_bits(),
+                "threshold {t}: precision {precision} vs sweep {}",
+                bt.sweep.precision[i]
+            );
+            distinct.insert(at_t.candidate.mqls);
+            checked += 1;
+        }
+        assert!(
+            checked >= 10 && distinct.len() >= 3,
+            "{checked} {distinct:?}"
+        );
     }
 }

@@ -7,7 +7,9 @@ use std::collections::{HashMap, HashSet};
 use crate::json::{Map, Value};
 use serde::Serialize;
 
-use super::backtest::{backtest, Backtest, BacktestOptions};
+use super::backtest::{
+    backtest, decision_cutoff, decision_score, handoff_decision_score, Backtest, BacktestOptions,
+};
 use super::import::{CsvMapping, EventImport};
 use super::lead::Lead;
 use super::outcomes::{parse_outcomes, Outcome};
@@ -460,7 +462,24 @@ impl Workspace {
     ) -> Backtest {
         let cur = self.leads(current, as_of).to_vec();
         let cand = self.build_leads(candidate, as_of);
-        backtest(&cur, &cand, options)
+        // Leads are the visitors (in order), then handoff-only and CRM-only leads.
+        let visitors = self.events.visitors();
+        let decisions: Vec<Option<f64>> = cand
+            .iter()
+            .enumerate()
+            .map(|(v, lead)| match v < visitors.len() {
+                true => decision_score(
+                    Engine::new(candidate.clone()),
+                    visitors
+                        .events_of(v)
+                        .iter()
+                        .map(|&i| self.events.event(i as usize)),
+                    decision_cutoff(lead),
+                ),
+                false => handoff_decision_score(lead),
+            })
+            .collect();
+        backtest(&cur, &cand, &decisions, options)
     }
 }
 

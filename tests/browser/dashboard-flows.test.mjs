@@ -249,7 +249,7 @@ test('an XSS corpus is shown as text and never executes', async () => {
   assert.deepEqual(page.errors, []);
 });
 
-test('calibrates points from a lead table and adds them to the model', async () => {
+test('calibrates points from a lead table and applies them as a version', async () => {
   // 600 leads: bigger companies and senior titles convert more often (seeded, no randomness).
   let seed = 7;
   const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
@@ -267,12 +267,15 @@ test('calibrates points from a lead table and adds them to the model', async () 
   await page.setInputFiles('#bt-cal-file', file);
   await page.waitForFunction(() => document.querySelector('#bt-cal-outcome')?.value === 'converted');
   await page.click('#bt-cal-run');
-  await page.waitForSelector('#bt-cal-result .bt-card, #bt-cal-result .bt-problems');
-  assert.equal(await page.$('#bt-cal-result .bt-problems'), null, await page.textContent('#bt-cal-result'));
+  await page.waitForSelector('#bt-cal-result .bt-card, #bt-cal-status .bt-problems');
+  assert.equal(await page.$('#bt-cal-status .bt-problems'), null, await page.textContent('#bt-cal-status'));
   assert.match(await page.textContent('#bt-cal-result'), /Learned points/);
   await shot('calibrate-result');
+  await page.click('#bt-cal-review');
+  await page.waitForSelector('#bt-cal-diff');
   await page.click('#bt-cal-apply');
-  await page.waitForSelector('.bt-view[data-view="model"][data-ready="1"]');
+  await page.waitForSelector('.bt-view[data-view="versions"][data-ready="1"]');
+  await view('model');
   const ids = await page.$$eval('#bt-rules tr[data-rule]', (trs) => trs.map((tr) => tr.dataset.rule));
   assert.ok(ids.some((id) => id.startsWith('calibrated.')), ids.join(','));
   assert.deepEqual(page.errors, []);

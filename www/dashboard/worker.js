@@ -159,7 +159,15 @@ const methods = {
   rejected: (model, asOf) => ws.rejected(model, asOf),
   histogram: (model, asOf, bins) => ws.histogram(model, asOf, bins),
   backtest: (current, candidate, asOf, options) => ws.backtest(current, candidate, asOf, options),
-  calibrate: (csv, options) => calibrate(csv, options, undefined),
+  /**
+   * Learns points from a lead table, posting `{ id, progress: { stage, done, total } }` as it goes.
+   * The engine cannot stop mid-fit: the Calibrate view runs this in a worker of its own and
+   * terminates it to cancel.
+   */
+  calibrate(csv, options) {
+    const { id } = this;
+    return calibrate(csv, options, (progress) => postMessage({ id, progress }));
+  },
   applyCalibration: (model, fragment) => applyCalibration(model, fragment),
   validate: (model) => {
     const problems = Engine.validate(model);

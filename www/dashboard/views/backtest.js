@@ -55,7 +55,7 @@ export async function render(root, ctx) {
   function show(bt) {
     clear(out);
     out.append(h('div', { class: 'bt-kpis' },
-      h('div', { class: 'bt-kpi', id: 'bt-kpi-mqls' }, h('div', { class: 'bt-kpi-value' }, `${fmt.int(bt.current.mqls)} → ${fmt.int(bt.candidate.mqls)}`), h('div', { class: 'bt-kpi-label' }, 'MQLs'), h('div', { class: 'bt-kpi-note' }, delta(bt.mqlDelta))),
+      h('div', { class: 'bt-kpi', id: 'bt-kpi-mqls', dataset: { current: String(bt.current.mqls), candidate: String(bt.candidate.mqls) } }, h('div', { class: 'bt-kpi-value' }, `${fmt.int(bt.current.mqls)} → ${fmt.int(bt.candidate.mqls)}`), h('div', { class: 'bt-kpi-label' }, 'MQLs'), h('div', { class: 'bt-kpi-note' }, delta(bt.mqlDelta))),
       h('div', { class: 'bt-kpi' }, h('div', { class: 'bt-kpi-value' }, `${fmt.pct(bt.current.conversion)} → ${fmt.pct(bt.candidate.conversion)}`), h('div', { class: 'bt-kpi-label' }, `MQL → ${bt.positive}`), h('div', { class: 'bt-kpi-note' }, delta(bt.conversionDelta, 1, true))),
       h('div', { class: 'bt-kpi' }, h('div', { class: 'bt-kpi-value' }, `${fmt.pct(bt.current.recall)} → ${fmt.pct(bt.candidate.recall)}`), h('div', { class: 'bt-kpi-label' }, `share of ${fmt.int(bt.positives)} good leads caught`)),
       h('div', { class: 'bt-kpi' }, h('div', { class: 'bt-kpi-value' }, `+${fmt.int(bt.newlyQualified)} / −${fmt.int(bt.noLongerQualified)}`), h('div', { class: 'bt-kpi-label' }, 'newly / no longer MQL'))));
@@ -63,7 +63,7 @@ export async function render(root, ctx) {
     const sweepBox = chartBox('bt-sweep-chart');
     const slider = h('input', { type: 'range', class: 'bt-slider', id: 'bt-threshold-slider', min: 0, max: bt.sweep.thresholds.length - 1, step: 1 });
     const readout = h('div', { class: 'bt-kpis', id: 'bt-threshold-readout' });
-    out.append(h('div', { class: 'bt-grid' }, card('MQLs per week', weekly), card('Threshold sweep (candidate scores)', sweepBox, slider, readout)));
+    out.append(h('div', { class: 'bt-grid' }, card('MQLs per week', weekly), card('Threshold sweep (candidate, score at the MQL decision)', sweepBox, slider, readout, h('p', { class: 'bt-muted' }, 'Each lead counts at the highest threshold its score reached while the rest of the candidate’s MQL criterion held, before sales first touched it: the MQLs the backtest makes with that threshold. Later behaviour and decay do not count.'))));
     const cap = bt.capacity?.perWeek ?? 0;
     // uPlot's time axis counts seconds.
     lines(weekly, { x: Float64Array.from(bt.weeks, (ms) => ms / 1000), xTime: true, yLabel: 'MQLs', series: [
@@ -83,13 +83,13 @@ export async function render(root, ctx) {
       const i = Number(slider.value);
       const s = bt.sweep;
       readout.replaceChildren(
-        h('div', { class: 'bt-kpi' }, h('div', { class: 'bt-kpi-value', id: 'bt-readout-threshold' }, fmt.num(s.thresholds[i])), h('div', { class: 'bt-kpi-label' }, 'threshold')),
-        h('div', { class: 'bt-kpi' }, h('div', { class: 'bt-kpi-value', id: 'bt-readout-count' }, fmt.int(s.count[i])), h('div', { class: 'bt-kpi-label' }, `MQLs (${fmt.num(s.perWeek[i])}/week)`)),
+        h('div', { class: 'bt-kpi' }, h('div', { class: 'bt-kpi-value', id: 'bt-readout-threshold', dataset: { threshold: String(s.thresholds[i]) } }, fmt.num(s.thresholds[i])), h('div', { class: 'bt-kpi-label' }, 'threshold')),
+        h('div', { class: 'bt-kpi' }, h('div', { class: 'bt-kpi-value', id: 'bt-readout-count', dataset: { count: String(s.count[i]) } }, fmt.int(s.count[i])), h('div', { class: 'bt-kpi-label' }, `MQLs (${fmt.num(s.perWeek[i])}/week)`)),
         h('div', { class: 'bt-kpi' }, h('div', { class: 'bt-kpi-value' }, fmt.pct(s.precision[i])), h('div', { class: 'bt-kpi-label' }, 'precision')),
         h('div', { class: 'bt-kpi' }, h('div', { class: 'bt-kpi-value' }, fmt.pct(s.recall[i])), h('div', { class: 'bt-kpi-label' }, 'recall')));
     };
     slider.addEventListener('input', readAt);
     readAt();
-    if (bt.capacity) out.append(h('p', { class: 'bt-muted', id: 'bt-capacity-note' }, bt.capacity.threshold === null ? `No threshold keeps volume under ${cap} per week.` : `At ${cap} leads per week, the threshold is ${fmt.num(bt.capacity.threshold)} (precision ${fmt.pct(bt.capacity.precision)}, recall ${fmt.pct(bt.capacity.recall)}).`));
+    if (bt.capacity) out.append(h('p', { class: 'bt-muted', id: 'bt-capacity-note', dataset: { threshold: String(bt.capacity.threshold) } }, bt.capacity.threshold === null ? `No threshold keeps volume under ${cap} per week.` : `At ${cap} leads per week, the threshold is ${fmt.num(bt.capacity.threshold)}: ${fmt.int(bt.sweep.count[bt.sweep.thresholds.indexOf(bt.capacity.threshold)])} MQLs over ${fmt.int(bt.weeks.length)} weeks (precision ${fmt.pct(bt.capacity.precision)}, recall ${fmt.pct(bt.capacity.recall)}).`));
   }
 }
