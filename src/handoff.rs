@@ -276,58 +276,63 @@ pub(crate) fn build(
 impl ScoreParts {
     /// Rules that give nothing (no match, no points; fit rules not matched) left out, and of
     /// the rest at most [`MAX_LISTED_RULES`] of each kind kept, those with the most points
-    /// (the first on a tie); what the others add up to goes to `other_points`.
-    fn bounded(mut self) -> ScoreParts {
-        self.rules.retain(|r| r.matches > 0 || r.points != 0.0);
-        self.fit.retain(|f| f.matched);
-        let mut other = 0;
-        let mut points = Vec::new();
+    /// (the first on a tie); what the others add up to goes to `other_points`. Loops that move
+    /// the kept items, not `retain`: one copy of its code per closure in the snippet's wasm.
+    fn bounded(self) -> ScoreParts {
+        let mut size = Vec::new();
         for r in &self.rules {
-            points.push(r.points);
+            size.push(if r.matches > 0 || r.points != 0.0 {
+                r.points.abs()
+            } else {
+                -1.0
+            });
         }
-        let keep = largest(&points);
-        let mut i = 0;
-        self.rules.retain(|r| {
-            i += 1;
-            if !keep[i - 1] {
+        let keep = largest(&size);
+        let (mut rules, mut other) = (Vec::new(), 0);
+        for (i, r) in self.rules.into_iter().enumerate() {
+            if keep[i] {
+                rules.push(r);
+            } else {
                 other += score::cents(r.earlier_points);
             }
-            keep[i - 1]
-        });
-        points.clear();
-        for f in &self.fit {
-            points.push(f.points);
         }
-        let keep = largest(&points);
-        let mut i = 0;
-        self.fit.retain(|f| {
-            i += 1;
-            if !keep[i - 1] {
+        size.clear();
+        for f in &self.fit {
+            size.push(if f.matched { f.points.abs() } else { -1.0 });
+        }
+        let keep = largest(&size);
+        let mut fit = Vec::new();
+        for (i, f) in self.fit.into_iter().enumerate() {
+            if keep[i] {
+                fit.push(f);
+            } else if f.matched {
                 other += score::cents(f.points);
             }
-            keep[i - 1]
-        });
-        self.other_points = other as f64 / 100.0;
-        self
+        }
+        ScoreParts {
+            rules,
+            fit,
+            other_points: other as f64 / 100.0,
+            ..self
+        }
     }
 }
 
-/// Which of `points` to keep: all of them up to [`MAX_LISTED_RULES`], else that many with the
-/// largest magnitude (the first on a tie).
-fn largest(points: &[f64]) -> Vec<bool> {
+/// Which items to keep, by their size (negative: never): at most [`MAX_LISTED_RULES`], the
+/// largest (the first on a tie).
+fn largest(size: &[f64]) -> Vec<bool> {
     let mut keep = Vec::new();
-    keep.resize(points.len(), points.len() <= MAX_LISTED_RULES);
-    if points.len() > MAX_LISTED_RULES {
-        for _ in 0..MAX_LISTED_RULES {
-            let mut best: Option<usize> = None;
-            for (i, p) in points.iter().enumerate() {
-                if !keep[i] && best.is_none_or(|b| p.abs() > points[b].abs()) {
-                    best = Some(i);
-                }
+    keep.resize(size.len(), false);
+    for _ in 0..MAX_LISTED_RULES {
+        let mut best: Option<usize> = None;
+        for (i, s) in size.iter().enumerate() {
+            if *s >= 0.0 && !keep[i] && best.is_none_or(|b| *s > size[b]) {
+                best = Some(i);
             }
-            if let Some(b) = best {
-                keep[b] = true;
-            }
+        }
+        match best {
+            Some(b) => keep[b] = true,
+            None => break,
         }
     }
     keep
