@@ -276,9 +276,8 @@ pub(crate) fn build(
 impl ScoreParts {
     /// Rules that give nothing (no match, no points; fit rules not matched) left out, and of
     /// the rest at most [`MAX_LISTED_RULES`] of each kind kept, those with the most points
-    /// (the first on a tie); what the others add up to goes to `other_points`. Loops that move
-    /// the kept items, not `retain`: one copy of its code per closure in the snippet's wasm.
-    fn bounded(self) -> ScoreParts {
+    /// (the first on a tie); what the others add up to goes to `other_points`.
+    fn bounded(mut self) -> ScoreParts {
         let mut size = Vec::new();
         for r in &self.rules {
             size.push(if r.matches > 0 || r.points != 0.0 {
@@ -288,34 +287,40 @@ impl ScoreParts {
             });
         }
         let keep = largest(&size);
-        let (mut rules, mut other) = (Vec::new(), 0);
-        for (i, r) in self.rules.into_iter().enumerate() {
-            if keep[i] {
-                rules.push(r);
-            } else {
+        let mut other = 0;
+        for (r, k) in self.rules.iter().zip(&keep) {
+            if !k {
                 other += score::cents(r.earlier_points);
             }
         }
+        compact(&mut self.rules, &keep);
         size.clear();
         for f in &self.fit {
             size.push(if f.matched { f.points.abs() } else { -1.0 });
         }
         let keep = largest(&size);
-        let mut fit = Vec::new();
-        for (i, f) in self.fit.into_iter().enumerate() {
-            if keep[i] {
-                fit.push(f);
-            } else if f.matched {
+        for (f, k) in self.fit.iter().zip(&keep) {
+            if !k && f.matched {
                 other += score::cents(f.points);
             }
         }
-        ScoreParts {
-            rules,
-            fit,
-            other_points: other as f64 / 100.0,
-            ..self
+        compact(&mut self.fit, &keep);
+        self.other_points = other as f64 / 100.0;
+        self
+    }
+}
+
+/// The items of `v` whose `keep` is true, in order (swaps and a truncate: less code than
+/// `retain` or moving into a new vector).
+fn compact<T>(v: &mut Vec<T>, keep: &[bool]) {
+    let mut n = 0;
+    for (i, k) in keep.iter().enumerate() {
+        if *k {
+            v.swap(n, i);
+            n += 1;
         }
     }
+    v.truncate(n);
 }
 
 /// Which items to keep, by their size (negative: never): at most [`MAX_LISTED_RULES`], the

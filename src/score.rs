@@ -520,8 +520,7 @@ pub fn explain(model: &Model, state: &VisitorState, as_of: i64) -> Explanation {
     let top = apportion(&parts, cents(total));
     let total_clamp_cents = top[b.groups.len()];
     // Each group's value into its rules' points (by rule position) and its clamp (last).
-    let mut rule_cents = Vec::new();
-    rule_cents.resize(model.rules.len(), 0i64);
+    let mut rule_cents = vec![0i64; model.rules.len()];
     let mut group_raw_cents = Vec::with_capacity(b.groups.len());
     for (gi, g) in b.groups.iter().enumerate() {
         let mut members = Vec::new();
