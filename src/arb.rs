@@ -246,8 +246,8 @@ pub fn ledger_entry() -> impl Strategy<Value = LedgerEntry> {
         )
 }
 
-pub fn explanation() -> impl Strategy<Value = Explanation> {
-    let rule = (
+pub fn rule_summary() -> impl Strategy<Value = RuleSummary> {
+    (
         (text(), rule_kind(), text()),
         (any::<u32>(), any::<u32>(), any::<u32>()),
         (arb_any_f64(), arb_any_f64()),
@@ -265,16 +265,22 @@ pub fn explanation() -> impl Strategy<Value = Explanation> {
                     earlier_points,
                 }
             },
-        );
-    let fit = (text(), text(), arb_any_f64(), any::<bool>()).prop_map(
-        |(rule_id, group, points, matched)| FitEntry {
+        )
+}
+
+pub fn fit_entry() -> impl Strategy<Value = FitEntry> {
+    (text(), text(), arb_any_f64(), any::<bool>()).prop_map(|(rule_id, group, points, matched)| {
+        FitEntry {
             rule_id,
             group,
             points,
             matched,
-        },
-    );
-    let group = (
+        }
+    })
+}
+
+pub fn group_summary() -> impl Strategy<Value = GroupSummary> {
+    (
         text(),
         rule_kind(),
         arb_any_f64(),
@@ -287,7 +293,11 @@ pub fn explanation() -> impl Strategy<Value = Explanation> {
             raw,
             value,
             clamp,
-        });
+        })
+}
+
+pub fn explanation() -> impl Strategy<Value = Explanation> {
+    let (rule, fit, group) = (rule_summary(), fit_entry(), group_summary());
     (
         (any::<i64>(), score()),
         prop::collection::vec(ledger_entry(), 0..3),

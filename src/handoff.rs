@@ -5,7 +5,7 @@ use crate::condition::Facts;
 use crate::hash;
 use crate::json::{Map, Value};
 use crate::model::{HandoffSpec, Model};
-use crate::score::{self, LedgerEntry, Score};
+use crate::score::{self, FitEntry, GroupSummary, LedgerEntry, RuleSummary, Score};
 use crate::stage::{Stage, StageEntry};
 use crate::state::{Touch, VisitorState};
 use serde::{Deserialize, Serialize};
@@ -43,6 +43,33 @@ pub struct HistoryItem {
     pub label: String,
 }
 
+/// At most this many rules are listed in a payload's `explanation.rules`, and as many in its
+/// `explanation.fit` (the ledger keeps `LEDGER_LEN` entries): the ones with the most points;
+/// the others' points are summed in `other_points`.
+pub const MAX_LISTED_RULES: usize = 24;
+
+/// What the score a payload carries is made of, in the shapes of [`score::explain`]: with the
+/// payload's `ledger`, its parts add up to `score.total` to the cent:
+///
+/// `score.total` = Σ `ledger[].countedPoints` + Σ `rules[].earlierPoints` + Σ `fit[].points`
+/// + `other_points` + Σ (`groups[].value` − `groups[].raw`) + (`score.total` − `total_raw`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ScoreParts {
+    /// Behaviour rules with matches or points, as `explain` lists them (model order), at most
+    /// [`MAX_LISTED_RULES`]; `earlier_points` is all of `points` when the ledger is not sent.
+    pub rules: Vec<RuleSummary>,
+    /// Fit rules that matched, at most [`MAX_LISTED_RULES`].
+    pub fit: Vec<FitEntry>,
+    /// Every group, with its clamp.
+    pub groups: Vec<GroupSummary>,
+    pub total_raw: f64,
+    pub total_clamp: Option<String>,
+    /// Points of the rules left out of `rules` and `fit`, beyond their entries in the ledger
+    /// (0 when none is left out).
+    pub other_points: f64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Handoff {
@@ -72,6 +99,9 @@ pub struct Handoff {
     pub score: Score,
     #[serde(default)]
     pub ledger: Vec<LedgerEntry>,
+    /// The rest of the score's parts (absent from payloads of earlier versions).
+    #[serde(default)]
+    pub explanation: ScoreParts,
     #[serde(default)]
     pub history: Vec<HistoryItem>,
     #[serde(default)]
@@ -201,6 +231,25 @@ pub(crate) fn build(
         } else {
             None
         },
+        explanation: ScoreParts {
+            // The ledger's entries left out: their points are part of their rules' earlier
+            // points, and the parts still add up.
+            rules: if inc.ledger {
+                explanation.rules
+            } else {
+                let mut rules = explanation.rules;
+                for r in &mut rules {
+                    r.earlier_points = r.points;
+                }
+                rules
+            },
+            fit: explanation.fit,
+            groups: explanation.groups,
+            total_raw: explanation.total_raw,
+            total_clamp: explanation.total_clamp,
+            other_points: 0.0,
+        }
+        .bounded(),
         score: explanation.score,
         ledger: if inc.ledger {
             explanation.entries
@@ -222,6 +271,76 @@ pub(crate) fn build(
         endpoint: spec.endpoint.clone(),
         visitor_id,
     }
+}
+
+impl ScoreParts {
+    /// Rules that give nothing (no match, no points; fit rules not matched) left out, and of
+    /// the rest at most [`MAX_LISTED_RULES`] of each kind kept, those with the most points
+    /// (the first on a tie); what the others add up to goes to `other_points`.
+    fn bounded(mut self) -> ScoreParts {
+        let mut size = Vec::new();
+        for r in &self.rules {
+            size.push(if r.matches > 0 || r.points != 0.0 {
+                r.points.abs()
+            } else {
+                -1.0
+            });
+        }
+        let keep = largest(&size);
+        let mut other = 0;
+        for (r, k) in self.rules.iter().zip(&keep) {
+            if !k {
+                other += score::cents(r.earlier_points);
+            }
+        }
+        compact(&mut self.rules, &keep);
+        size.clear();
+        for f in &self.fit {
+            size.push(if f.matched { f.points.abs() } else { -1.0 });
+        }
+        let keep = largest(&size);
+        for (f, k) in self.fit.iter().zip(&keep) {
+            if !k && f.matched {
+                other += score::cents(f.points);
+            }
+        }
+        compact(&mut self.fit, &keep);
+        self.other_points = other as f64 / 100.0;
+        self
+    }
+}
+
+/// The items of `v` whose `keep` is true, in order (swaps and a truncate: less code than
+/// `retain` or moving into a new vector).
+fn compact<T>(v: &mut Vec<T>, keep: &[bool]) {
+    let mut n = 0;
+    for (i, k) in keep.iter().enumerate() {
+        if *k {
+            v.swap(n, i);
+            n += 1;
+        }
+    }
+    v.truncate(n);
+}
+
+/// Which items to keep, by their size (negative: never): at most [`MAX_LISTED_RULES`], the
+/// largest (the first on a tie).
+fn largest(size: &[f64]) -> Vec<bool> {
+    let mut keep = Vec::new();
+    keep.resize(size.len(), false);
+    for _ in 0..MAX_LISTED_RULES {
+        let mut best: Option<usize> = None;
+        for (i, s) in size.iter().enumerate() {
+            if *s >= 0.0 && !keep[i] && best.is_none_or(|b| *s > size[b]) {
+                best = Some(i);
+            }
+        }
+        match best {
+            Some(b) => keep[b] = true,
+            None => break,
+        }
+    }
+    keep
 }
 
 /// Attribution helper shared with the engine: the touch of an event that starts a visit.

@@ -3,7 +3,8 @@
 //! Behaviour rules contribute their decayed accumulators; fit rules are evaluated on the current
 //! traits. Group sums are clamped to the group's bounds, the total to the model's limits.
 //! Reported values are rounded to cents (monotone, so "never rises with time" survives it), and
-//! stage criteria read the same rounded values the user sees.
+//! stage criteria read the same rounded values the user sees. An explanation's parts are
+//! rounded so that they add up to the total it explains ([`apportion`]).
 
 use crate::condition::{CountSource, Facts, ScoreSource};
 use crate::json::{Map, Value};
@@ -55,6 +56,68 @@ pub fn round2(x: f64) -> f64 {
     }
 }
 
+/// Whole cents of `x`, rounded as [`round2`] rounds.
+pub(crate) fn cents(x: f64) -> i64 {
+    (x * 100.0).round() as i64
+}
+
+/// Largest-remainder rounding to cents: whole cents for `parts` (exact values) that add up to
+/// `target` cents, so that the parts an explanation shows add up to the total it shows. Each
+/// part gets its value rounded down, and the cents still missing go one each to the parts with
+/// the largest remainders (the first part on a tie). When `target` is the exact sum of the parts
+/// rounded either way, every part ends less than a cent from its exact value.
+pub(crate) fn apportion(parts: &[f64], target: i64) -> Vec<i64> {
+    let mut out = Vec::with_capacity(parts.len());
+    let mut rest = Vec::with_capacity(parts.len());
+    let mut missing = target;
+    for &p in parts {
+        let v = p * 100.0;
+        let mut down = v.floor();
+        let mut r = v - down;
+        // Float noise around a whole cent (0.29 * 100 = 28.999999999999996) is that cent.
+        if r > 1.0 - 1e-9 {
+            down += 1.0;
+            r = 0.0;
+        } else if r < 1e-9 {
+            r = 0.0;
+        }
+        out.push(down as i64);
+        missing -= down as i64;
+        rest.push(r);
+    }
+    // Cents are handed out (or, on a float edge, taken back from the smallest remainders) one
+    // part at a time; a part given one is marked with NaN. The counts are small (rules and
+    // groups of one model), so a scan per cent, not a sort.
+    while missing != 0 && !out.is_empty() {
+        let up = missing > 0;
+        let mut best: Option<usize> = None;
+        for (i, r) in rest.iter().enumerate() {
+            let better = match best {
+                _ if r.is_nan() => false,
+                None => true,
+                Some(b) => (up && *r > rest[b]) || (!up && *r < rest[b]),
+            };
+            if better {
+                best = Some(i);
+            }
+        }
+        match best {
+            Some(i) => {
+                out[i] += if up { 1 } else { -1 };
+                rest[i] = f64::NAN;
+                missing += if up { -1 } else { 1 };
+            }
+            // Every part had its cent and some are still missing: another round.
+            None => rest.iter_mut().for_each(|r| *r = 0.0),
+        }
+    }
+    out
+}
+
+fn from_cents(c: i64) -> f64 {
+    c as f64 / 100.0
+}
+
 /// One counted (or capped) match, as the ledger shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -68,6 +131,9 @@ pub struct LedgerEntry {
     pub group: String,
     pub raw_points: f64,
     pub decay_factor: f64,
+    /// `raw_points` × `decay_factor` in cents, rounded so that a rule's entries and its
+    /// `earlier_points` add up to its `points` (see [`explain`]); 0 when a cap stopped it or the
+    /// model no longer has the rule.
     pub counted_points: f64,
     #[serde(default)]
     pub cap_hit: Option<CapHit>,
@@ -76,7 +142,7 @@ pub struct LedgerEntry {
     pub group_clamped: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RuleSummary {
     pub rule_id: String,
@@ -85,13 +151,14 @@ pub struct RuleSummary {
     pub matches: u32,
     pub counted: u32,
     pub capped: u32,
-    /// Current (decayed) points of this rule, before group clamps.
+    /// Current (decayed) points of this rule, before group clamps, in cents.
     pub points: f64,
-    /// Part of `points` from matches older than the listed ledger entries.
+    /// Part of `points` from matches older than the listed ledger entries (all of it when
+    /// the entries are not listed).
     pub earlier_points: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FitEntry {
     pub rule_id: String,
@@ -100,13 +167,14 @@ pub struct FitEntry {
     pub matched: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GroupSummary {
     pub group: String,
     pub kind: RuleKind,
-    /// Sum before the clamp.
+    /// Sum of its rules' points, before the clamp.
     pub raw: f64,
+    /// `raw` after the clamp: the group's part of `total_raw`.
     pub value: f64,
     /// "min" or "max" when the clamp changed the sum.
     pub clamp: Option<String>,
@@ -122,8 +190,25 @@ pub struct Explanation {
     pub rules: Vec<RuleSummary>,
     pub fit: Vec<FitEntry>,
     pub groups: Vec<GroupSummary>,
+    /// Sum of the groups' values, before the total clamp.
     pub total_raw: f64,
     pub total_clamp: Option<String>,
+}
+
+/// Read back from a handoff payload by `verify` (the model's enum is written, never read, by
+/// the engine).
+impl<'de> Deserialize<'de> for RuleKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        match name.as_str() {
+            "behavior" => Ok(RuleKind::Behavior),
+            "fit" => Ok(RuleKind::Fit),
+            other => Err(serde::de::Error::unknown_variant(
+                other,
+                &["behavior", "fit"],
+            )),
+        }
+    }
 }
 
 /// The exact (unrounded) sums a score is made of.
@@ -370,6 +455,16 @@ pub(crate) fn score_with(
     breakdown_with(model, state, as_of, fit_hits).score
 }
 
+/// The score with its parts: every counted match, each rule's points and what older matches
+/// left, the fit rules, the groups and the clamps.
+///
+/// Every number is in cents, and the parts add up exactly to what they explain (largest
+/// remainder rounding, [`apportion`], from the total down): `score.total` is `totalRaw` plus the
+/// total clamp; `totalRaw` is the sum of the groups' `value`; a group's `raw` is the sum of its
+/// rules' `points` (fit rules' when matched), its `value` that plus its clamp; a behaviour rule's
+/// `points` are its entries' `countedPoints` plus its `earlierPoints`. A part may differ by a
+/// cent from the same quantity rounded on its own (`score.groups`), never by a cent or more from
+/// its exact value.
 pub fn explain(model: &Model, state: &VisitorState, as_of: i64) -> Explanation {
     // The fit rules' results kept here: a fit entry's `matched` is its rule's hit (`fit_hits`
     // is `false` for behaviour rules), so the breakdown carries no copy of them.
@@ -378,6 +473,8 @@ pub fn explain(model: &Model, state: &VisitorState, as_of: i64) -> Explanation {
     // Loops, not iterator chains: each `map(..).collect()` is its own copy of the collecting
     // code in the snippet's wasm (benches/SIZE.md step 31).
     let mut entries = Vec::with_capacity(state.ledger.len());
+    // Each entry's rule position and exact counted points, for the rounding below.
+    let mut exact = Vec::with_capacity(state.ledger.len());
     // Points of the listed entries, by rule position, summed in ledger order (the order the
     // per-rule sum over `entries` had), so no second walk over the entries per rule.
     // (`resize`, not `vec![0.0; n]`: the resize `rule_points_into` already has.)
@@ -396,6 +493,8 @@ pub fn explain(model: &Model, state: &VisitorState, as_of: i64) -> Explanation {
         if let Some(i) = position {
             listed[i] += rec.2 * factor;
         }
+        // A match of a rule the model no longer has counts nothing.
+        exact.push((position, position.map_or(0.0, |_| rec.2 * factor)));
         entries.push(LedgerEntry {
             message_id: rec.4.clone(),
             event_type: rec.5.clone(),
@@ -406,16 +505,60 @@ pub fn explain(model: &Model, state: &VisitorState, as_of: i64) -> Explanation {
             group: rule.map_or(String::new(), |r| r.group.clone()),
             raw_points: rule.map_or(rec.2, |r| r.points),
             decay_factor: factor,
-            counted_points: rec.2 * factor,
+            counted_points: 0.0,
             cap_hit: rec.3,
         });
     }
+
+    // The total into the groups' values and the total clamp (last).
+    let total = model.total_bounds.clamp(b.total_raw);
+    let mut parts = Vec::with_capacity(b.groups.len() + 1);
+    for g in &b.groups {
+        parts.push(g.value);
+    }
+    parts.push(total - b.total_raw);
+    let top = apportion(&parts, cents(total));
+    let total_clamp_cents = top[b.groups.len()];
+    // Each group's value into its rules' points (by rule position) and its clamp (last).
+    let mut rule_cents = vec![0i64; model.rules.len()];
+    let mut group_raw_cents = Vec::with_capacity(b.groups.len());
+    for (gi, g) in b.groups.iter().enumerate() {
+        let mut members = Vec::new();
+        parts.clear();
+        for (i, &rg) in model.rule_group.iter().enumerate() {
+            if rg == gi {
+                members.push(i);
+                parts.push(b.rule_points[i]);
+            }
+        }
+        parts.push(g.value - g.raw);
+        let split = apportion(&parts, top[gi]);
+        for (k, &i) in members.iter().enumerate() {
+            rule_cents[i] = split[k];
+        }
+        group_raw_cents.push(top[gi] - split[members.len()]);
+    }
+
     let mut rules = Vec::new();
     let mut fit = Vec::new();
     for (i, rule) in model.rules.iter().enumerate() {
-        let points = b.rule_points[i];
+        let points = from_cents(rule_cents[i]);
         match rule.kind {
             RuleKind::Behavior => {
+                // The rule's points into its listed entries' counted points and the rest.
+                parts.clear();
+                let mut mine = Vec::new();
+                for (k, e) in exact.iter().enumerate() {
+                    if e.0 == Some(i) {
+                        mine.push(k);
+                        parts.push(e.1);
+                    }
+                }
+                parts.push(b.rule_points[i] - listed[i]);
+                let split = apportion(&parts, rule_cents[i]);
+                for (n, &k) in mine.iter().enumerate() {
+                    entries[k].counted_points = from_cents(split[n]);
+                }
                 let (matches, counted) = state
                     .rules
                     .get(&rule.id)
@@ -427,23 +570,24 @@ pub fn explain(model: &Model, state: &VisitorState, as_of: i64) -> Explanation {
                     matches,
                     counted,
                     capped: matches.saturating_sub(counted),
-                    points: round2(points),
-                    earlier_points: round2(points - listed[i]),
+                    points,
+                    earlier_points: from_cents(split[mine.len()]),
                 });
             }
             RuleKind::Fit => fit.push(FitEntry {
                 rule_id: rule.id.clone(),
                 group: rule.group.clone(),
-                points,
+                // What the rule gives: counted (in cents) when it matched.
+                points: if hits[i] { points } else { rule.points },
                 matched: hits[i],
             }),
         }
     }
-    let total_clamp = clamp_name(b.total_raw, model.total_bounds.clamp(b.total_raw));
+    let total_clamp = clamp_name(b.total_raw, total);
     let mut groups = b.groups;
-    for g in &mut groups {
-        g.raw = round2(g.raw);
-        g.value = round2(g.value);
+    for (gi, g) in groups.iter_mut().enumerate() {
+        g.raw = from_cents(group_raw_cents[gi]);
+        g.value = from_cents(top[gi]);
     }
     Explanation {
         as_of,
@@ -452,7 +596,7 @@ pub fn explain(model: &Model, state: &VisitorState, as_of: i64) -> Explanation {
         rules,
         fit,
         groups,
-        total_raw: round2(b.total_raw),
+        total_raw: from_cents(cents(total) - total_clamp_cents),
         total_clamp,
     }
 }

@@ -188,7 +188,13 @@ pub fn verify_handoff(payload: &Value, model: &Model) -> Verification {
     let rebuilt = handoff::build(model, &state, spec, claim.entered_at, claim.created_at);
     out.handoff_id = rebuilt.handoff_id.clone();
     let claimed_value = crate::json::to_value(&claim).unwrap_or(Value::Null);
-    let rebuilt_value = crate::json::to_value(&rebuilt).unwrap_or(Value::Null);
+    let mut rebuilt_value = crate::json::to_value(&rebuilt).unwrap_or(Value::Null);
+    // Payloads of earlier versions carry no `explanation`: nothing to compare.
+    if payload.get("explanation").is_none() {
+        if let Value::Object(map) = &mut rebuilt_value {
+            map.remove("explanation");
+        }
+    }
     let context = Context {
         basis,
         ledger_full: claim.ledger.len() >= LEDGER_LEN,
@@ -416,16 +422,23 @@ impl Context {
         };
         match field {
             "score.total" | "score.engagement" => false,
+            // The explanation's parts are rounded from the total down: all rest on it.
+            f if f.starts_with("explanation.") => false,
             f if f.starts_with("ledger[") && f.ends_with(".groupClamped") => false,
             f => !f.strip_prefix("score.groups.").is_some_and(behaviour_group),
         }
     }
 }
 
-/// Scores are reported in cents, and native and wasm builds may differ in the last bit of
-/// `powf`: a score may differ by a cent at a rounding edge. Everything else must agree to 1e-9.
+/// Scores and their parts are reported in cents, and native and wasm builds may differ in the
+/// last bit of `powf`: a score may differ by a cent at a rounding edge. Everything else must
+/// agree to 1e-9.
 fn close(field: &str, a: f64, b: f64) -> bool {
-    let tolerance = if field.starts_with("score.") {
+    let cents = ["score.", "explanation."]
+        .iter()
+        .any(|p| field.starts_with(p))
+        || field.ends_with(".countedPoints");
+    let tolerance = if cents {
         0.010_000_1
     } else {
         1e-9 * a.abs().max(b.abs()).max(1.0)

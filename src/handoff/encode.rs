@@ -3,7 +3,7 @@
 //! `null`. Tests pin the two routes to each other; the receiver's schema is
 //! `tests/fixtures/schema/handoff.schema.json`.
 
-use super::{Assignment, Handoff, HistoryItem, ModelRef};
+use super::{Assignment, Handoff, HistoryItem, ModelRef, ScoreParts};
 use crate::json::{JsonOut, WriteJson};
 
 impl WriteJson for Handoff {
@@ -37,6 +37,8 @@ impl WriteJson for Handoff {
         o.key("score");
         self.score.write_json(o);
         o.key("ledger").array(&self.ledger);
+        o.key("explanation");
+        self.explanation.write_json(o);
         o.key("history").array(&self.history);
         o.key("stages").array(&self.stages);
         o.key("routing");
@@ -44,6 +46,19 @@ impl WriteJson for Handoff {
         o.key("model");
         self.model.write_json(o);
         o.key("endpoint").str(&self.endpoint);
+        o.end_object();
+    }
+}
+
+impl WriteJson for ScoreParts {
+    fn write_json(&self, o: &mut JsonOut) {
+        o.begin_object();
+        o.key("rules").array(&self.rules);
+        o.key("fit").array(&self.fit);
+        o.key("groups").array(&self.groups);
+        o.key("totalRaw").f64(self.total_raw);
+        o.key("totalClamp").opt_str(self.total_clamp.as_deref());
+        o.key("otherPoints").f64(self.other_points);
         o.end_object();
     }
 }
@@ -83,7 +98,8 @@ mod tests {
     use super::*;
     use crate::arb::{self, opt_text, text};
     use crate::json::{json, Map};
-    use crate::score::Score;
+    use crate::model::RuleKind;
+    use crate::score::{GroupSummary, RuleSummary, Score};
     use crate::sorted_map::SortedMap;
     use crate::stage::{Stage, StageEntry};
     use crate::state::Touch;
@@ -98,8 +114,28 @@ mod tests {
             prop::option::of(arb::touch()),
             prop::option::of(arb::touch()),
         );
+        let parts = (
+            prop::collection::vec(arb::rule_summary(), 0..3),
+            prop::collection::vec(arb::fit_entry(), 0..3),
+            prop::collection::vec(arb::group_summary(), 0..3),
+            (
+                crate::json::arb::arb_any_f64(),
+                opt_text(),
+                crate::json::arb::arb_any_f64(),
+            ),
+        )
+            .prop_map(
+                |(rules, fit, groups, (total_raw, total_clamp, other_points))| ScoreParts {
+                    rules,
+                    fit,
+                    groups,
+                    total_raw,
+                    total_clamp,
+                    other_points,
+                },
+            );
         let record = (
-            arb::score(),
+            (arb::score(), parts),
             prop::collection::vec(arb::ledger_entry(), 0..3),
             prop::collection::vec(
                 (any::<i64>(), text(), text()).prop_map(|(at, kind, label)| HistoryItem {
@@ -129,7 +165,7 @@ mod tests {
                 (format, handoff_id, visitor_id, anonymous_id, user_id, stage),
                 (entered_at, created_at, follow_up_by, sla_minutes),
                 (traits, company, first_touch, last_touch),
-                (score, ledger, history, stages),
+                ((score, explanation), ledger, history, stages),
                 (routing, model, endpoint),
             )| Handoff {
                 format,
@@ -148,6 +184,7 @@ mod tests {
                 last_touch,
                 score,
                 ledger,
+                explanation,
                 history,
                 stages,
                 routing,
@@ -189,6 +226,29 @@ mod tests {
                 as_of: 11,
             },
             ledger: Vec::new(),
+            explanation: ScoreParts {
+                rules: vec![RuleSummary {
+                    rule_id: "view".into(),
+                    kind: RuleKind::Behavior,
+                    group: "engagement".into(),
+                    matches: 4,
+                    counted: 3,
+                    capped: 1,
+                    points: 30.0,
+                    earlier_points: 30.0,
+                }],
+                fit: Vec::new(),
+                groups: vec![GroupSummary {
+                    group: "engagement".into(),
+                    kind: RuleKind::Behavior,
+                    raw: 30.0,
+                    value: 30.0,
+                    clamp: None,
+                }],
+                total_raw: 30.0,
+                total_clamp: None,
+                other_points: 0.0,
+            },
             history: vec![HistoryItem {
                 at: 2,
                 kind: "page".into(),
@@ -216,7 +276,12 @@ mod tests {
             r#""slaMinutes":1,"traits":{"email":"a@b.example"},"company":{},"#,
             r#""firstTouch":{"at":1,"referrer":"https://r.example/"},"lastTouch":null,"#,
             r#""score":{"total":30.0,"fit":0.0,"engagement":30.0,"groups":{},"grade":null,"#,
-            r#""stage":"mql","asOf":11},"ledger":[],"history":[{"at":2,"type":"page","label":"/pricing"}],"#,
+            r#""stage":"mql","asOf":11},"ledger":[],"explanation":{"rules":[{"ruleId":"view","#,
+            r#""kind":"behavior","group":"engagement","matches":4,"counted":3,"capped":1,"#,
+            r#""points":30.0,"earlierPoints":30.0}],"fit":[],"groups":[{"group":"engagement","#,
+            r#""kind":"behavior","raw":30.0,"value":30.0,"clamp":null}],"totalRaw":30.0,"#,
+            r#""totalClamp":null,"otherPoints":0.0},"#,
+            r#""history":[{"at":2,"type":"page","label":"/pricing"}],"#,
             r#""stages":[{"stage":"mql","at":10}],"#,
             r#""routing":{"owner":"a","team":null,"matched":"fallback"},"#,
             r#""model":{"id":null,"version":"1","hash":"ff"},"endpoint":"/h"}"#

@@ -248,6 +248,7 @@ export interface LedgerEntry {
   rawPoints: number;
   /** 1 when fresh, falling towards 0 with age. */
   decayFactor: number;
+  /** `rawPoints` × `decayFactor` in cents, rounded so that the parts add up to the total. */
   countedPoints: number;
   /** The cap that stopped this match from counting, if any. */
   capHit: CapHit | null;
@@ -287,7 +288,11 @@ export interface GroupSummary {
   clamp: 'min' | 'max' | null;
 }
 
-/** The ledger behind a score: recent matches, per-rule totals, fit rules, groups and clamps. */
+/**
+ * The ledger behind a score: recent matches, per-rule totals, fit rules, groups and clamps. In
+ * cents, and the parts add up to `score.total`: a rule's entries and `earlierPoints` to its
+ * `points`, a group's rules to its `raw`, the groups' `value`s to `totalRaw`.
+ */
 export interface Explanation {
   asOf: number;
   score: Score;
@@ -298,6 +303,22 @@ export interface Explanation {
   groups: GroupSummary[];
   totalRaw: number;
   totalClamp: 'min' | 'max' | null;
+}
+
+/**
+ * A payload's score parts: with its `ledger` they add up to `score.total` (Σ countedPoints +
+ * Σ earlierPoints + Σ fit points + otherPoints + group clamps + the total clamp). At most 24
+ * rules of each kind, those with the most points; the others' points are in `otherPoints`.
+ */
+export interface HandoffExplanation {
+  /** Behaviour rules with matches or points. */
+  rules: RuleSummary[];
+  /** Fit rules that matched. */
+  fit: FitEntry[];
+  groups: GroupSummary[];
+  totalRaw: number;
+  totalClamp: 'min' | 'max' | null;
+  otherPoints: number;
 }
 
 /** "Goes cold on …": when time alone makes the stage criteria stop holding. */
@@ -383,6 +404,8 @@ export interface Handoff {
   lastTouch: Touch | null;
   score: Score;
   ledger: LedgerEntry[];
+  /** The rest of the score's parts (absent from payloads of earlier versions). */
+  explanation?: HandoffExplanation;
   history: HistoryItem[];
   stages: StageEntry[];
   routing: Assignment;

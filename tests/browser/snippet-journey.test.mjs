@@ -70,6 +70,18 @@ test('the seed journey qualifies and exactly one correct handoff arrives', async
   assert.ok(h.score.total >= 50, `score ${h.score.total}`);
   // Fit from the form: Director (15) at a 500-person (10) software company (5).
   assert.equal(h.score.fit, 30);
+  // Every point explained: the ledger and the explanation add up to the total, to the cent.
+  const c = (x) => Math.round(x * 100);
+  const x = h.explanation;
+  const parts =
+    h.ledger.reduce((s, e) => s + c(e.countedPoints), 0) +
+    x.rules.reduce((s, r) => s + c(r.earlierPoints), 0) +
+    x.fit.reduce((s, f) => s + c(f.points), 0) +
+    x.groups.reduce((s, g) => s + c(g.value) - c(g.raw), 0) +
+    c(x.otherPoints) +
+    (c(h.score.total) - c(x.totalRaw));
+  assert.equal(parts, c(h.score.total), JSON.stringify(x));
+  assert.equal(x.fit.reduce((s, f) => s + c(f.points), 0), 3000, 'the three fit rules');
   const rules = new Set(h.ledger.map((e) => e.ruleId));
   for (const id of ['pricing-page', 'case-study', 'resource-download', 'linkedin-campaign']) {
     assert.ok(rules.has(id), `ledger has ${id}: ${[...rules].join(', ')}`);

@@ -128,6 +128,47 @@ test('invalid bodies get 400 with reasons and store nothing', async () => {
   }
 });
 
+/** A payload's parts in cents: with its ledger they add up to score.total (the README's sum). */
+function partsInCents(h) {
+  const c = (x) => Math.round(x * 100);
+  const x = h.explanation;
+  let sum = 0;
+  for (const e of h.ledger) sum += c(e.countedPoints);
+  for (const r of x.rules) sum += c(r.earlierPoints);
+  for (const f of x.fit) sum += c(f.points);
+  for (const g of x.groups) sum += c(g.value) - c(g.raw);
+  return sum + c(x.otherPoints) + (c(h.score.total) - c(x.totalRaw));
+}
+
+test('the payload accounts for its score; the schema checks the explanation and accepts payloads without it', async () => {
+  assert.equal(partsInCents(handoff), Math.round(handoff.score.total * 100), JSON.stringify(handoff.explanation));
+  assert.ok(handoff.explanation.fit.length > 0 && handoff.explanation.fit.every((f) => f.matched));
+  assert.equal(
+    handoff.explanation.fit.reduce((s, f) => s + Math.round(f.points * 100), 0),
+    Math.round(handoff.score.fit * 100),
+    'the fit rules explain the fit score',
+  );
+  const srv = await serve();
+  try {
+    const bad = structuredClone(handoff);
+    bad.explanation.rules[0].earlierPoints = 'many';
+    delete bad.explanation.otherPoints;
+    const refused = await post(srv.url, bad);
+    assert.equal(refused.status, 400);
+    const { errors } = await refused.json();
+    assert.ok(errors.some((e) => e.includes('/explanation/rules/0/earlierPoints')), errors.join('; '));
+    assert.ok(errors.some((e) => e.includes('otherPoints')), errors.join('; '));
+
+    // A payload from an earlier snippet (still in a visitor's outbox) has no explanation.
+    const { explanation, ...earlier } = handoff;
+    const accepted = await post(srv.url, earlier);
+    assert.equal(accepted.status, 202, JSON.stringify(await accepted.clone().json()));
+    assert.equal(srv.receiver.handoffs().length, 1);
+  } finally {
+    await srv.close();
+  }
+});
+
 test('fault: fail answers the configured status with Retry-After and stores nothing', async () => {
   const srv = await serve({ faults: { failRate: 1, failStatus: 503, retryAfter: 7 } });
   try {

@@ -27,12 +27,37 @@ function company(h) {
   const size = c.employees || t.employees;
   return size ? `${name} (${size} employees)` : name;
 }
+const pts = (x) => (Number.isFinite(x) ? x.toFixed(2) : '?');
+/** Why the lead scored what it did, line by line from the payload's parts (all in cents, they
+ * add up to the total). Payloads of earlier versions carry no explanation: nothing to show. */
+function why(h) {
+  const x = h.explanation;
+  if (!h.score || !x || typeof x !== 'object') return '';
+  const out = [`Score ${pts(h.score.total)} (fit ${pts(h.score.fit)}, engagement ${pts(h.score.engagement)})`];
+  const ledger = Array.isArray(h.ledger) ? h.ledger : [];
+  for (const g of Array.isArray(x.groups) ? x.groups : []) {
+    const clamp = g.clamp ? `, clamped at its ${g.clamp} from ${pts(g.raw)}` : '';
+    out.push(`  ${g.group}: ${pts(g.value)}${clamp}`);
+    for (const f of Array.isArray(x.fit) ? x.fit : []) {
+      if (f.group === g.group) out.push(`    fit ${f.ruleId}: ${pts(f.points)}`);
+    }
+    for (const r of Array.isArray(x.rules) ? x.rules : []) {
+      if (r.group !== g.group) continue;
+      const listed = ledger.filter((e) => e.ruleId === r.ruleId).length;
+      const capped = r.capped ? `, ${r.capped} capped` : '';
+      out.push(`    ${r.ruleId}: ${pts(r.points)} (${r.matches} match(es)${capped}; ${listed} in the ledger, ${pts(r.earlierPoints)} from earlier ones)`);
+    }
+  }
+  if (x.otherPoints) out.push(`  rules not listed: ${pts(x.otherPoints)}`);
+  if (x.totalClamp) out.push(`  total clamped at its ${x.totalClamp} from ${pts(x.totalRaw)}`);
+  return out.join('\n') + '\n\n';
+}
 function show(record) {
   selected = record.handoffId;
   detailTitle.hidden = false;
   detail.hidden = false;
   detailTitle.textContent = `Payload ${record.handoffId}`;
-  detail.textContent = JSON.stringify(record.handoff, null, 2);
+  detail.textContent = why(record.handoff || {}) + JSON.stringify(record.handoff, null, 2);
   for (const tr of rows.children) tr.classList.toggle('selected', tr.dataset.id === selected);
 }
 function render(list) {
