@@ -136,28 +136,95 @@ const INIT_SYNC_DOC = `/**
  */`;
 
 // --- web: explicit init() ---------------------------------------------------------------
+// Every export is guarded: used before `init()` has resolved, it throws an Error naming what was
+// called, instead of wasm-bindgen's "Cannot read properties of undefined". The guard is a Proxy
+// over each class (construction and static calls; instances only exist once loaded), so
+// `instanceof` and the types are the generated ones. `init()` fetches the wasm itself to check it
+// is WebAssembly: a dev server answering its HTML fallback (Vite's dependency optimizer moves the
+// module away from the wasm) gets an error saying what came back, and how to fix it.
+const webClasses = webValues.filter((n) => /^[A-Z]/.test(n));
+const webFunctions = webValues.filter((n) => !/^[A-Z]/.test(n));
 writeFileSync(
   join(out, 'web', 'index.js'),
-  `${banner}import load, { initSync as loadSync } from './baton.js';
-export { ${valueList} } from './baton.js';
+  `${banner}import load, { initSync as loadSync, ${valueList} } from './baton.js';
 
 let ready = null;
+let loaded = false;
+
+function ensure(what) {
+  if (!loaded) {
+    throw new Error(\`baton: call \\\`await init()\\\` (or \\\`initSync(bytes)\\\`) before using \${what}: the WebAssembly module is not loaded yet\`);
+  }
+}
+
+function guardClass(cls, name) {
+  return new Proxy(cls, {
+    construct(target, args, newTarget) {
+      ensure(\`new \${name}()\`);
+      return Reflect.construct(target, args, newTarget === guarded.get(name) ? target : newTarget);
+    },
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver === guarded.get(name) ? target : receiver);
+      if (typeof value !== 'function' || key === 'constructor' || !Object.hasOwn(target, key)) return value;
+      return function (...args) {
+        ensure(\`\${name}.\${String(key)}()\`);
+        return value.apply(target, args);
+      };
+    },
+  });
+}
+const guarded = new Map();
+${webClasses.map((n) => `guarded.set('${n}', guardClass(${n}, '${n}'));`).join('\n')}
+${webClasses.map((n) => `const ${n}_ = guarded.get('${n}');`).join('\n')}
+${webFunctions.map((n) => `function ${n}_(...args) {\n  ensure('${n}()');\n  return ${n}(...args);\n}`).join('\n')}
+export { ${webValues.map((n) => `${n}_ as ${n}`).join(', ')} };
+
+const MAGIC = [0x00, 0x61, 0x73, 0x6d];
+
+/** Fetches the wasm and checks it is WebAssembly, for a URL (or path) given or the default. */
+async function fetchWasm(url) {
+  const response = await fetch(url);
+  const type = response.headers.get('content-type') ?? '';
+  if (response.ok && type.split(';')[0].trim() === 'application/wasm') return response;
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if (response.ok && MAGIC.every((b, i) => bytes[i] === b)) return bytes;
+  const start = new TextDecoder().decode(bytes.subarray(0, 40)).replace(/\\s+/g, ' ').trim();
+  const html = /^<!doctype|^<html/i.test(start);
+  throw new Error(
+    \`baton: \${url} is not WebAssembly: the server answered \${response.status} \${type || '(no content-type)'}\` +
+      \`, starting with \${JSON.stringify(start)}.\` +
+      (html
+        ? " With the Vite dev server, add \`optimizeDeps: { exclude: ['baton'] }\` to vite.config (its dependency optimizer moves baton's JavaScript away from baton_bg.wasm); otherwise pass the wasm's URL: \`init(url)\`."
+        : ' Pass the URL the wasm is served at: \`init(url)\`.'),
+  );
+}
 
 export function init(wasm) {
   if (!ready) {
-    ready = load(wasm === undefined ? undefined : { module_or_path: wasm }).then(
-      () => undefined,
-      (err) => {
-        ready = null; // a failed fetch may be retried, e.g. with an explicit URL
-        throw err;
-      },
-    );
+    const source =
+      wasm === undefined
+        ? fetchWasm(new URL('baton_bg.wasm', import.meta.url))
+        : typeof wasm === 'string' || wasm instanceof URL
+          ? fetchWasm(wasm)
+          : wasm;
+    ready = Promise.resolve(source)
+      .then((module_or_path) => load({ module_or_path }))
+      .then(
+        () => {
+          loaded = true;
+        },
+        (err) => {
+          ready = null; // a failed fetch may be retried, e.g. with an explicit URL
+          throw err;
+        },
+      );
   }
   return ready;
 }
 
 export function initSync(module) {
   loadSync({ module });
+  loaded = true;
 }
 
 export default init;
@@ -199,6 +266,16 @@ writeFileSync(
 );
 
 // --- node: CommonJS + ESM over the same instance -----------------------------------------
+// The Tracker is the browser snippet (localStorage, page lifecycle, retry timers that would keep
+// a Node process alive): in Node the name is there, so code shared with the browser still
+// imports, but constructing one throws, saying what to use instead.
+const BROWSER_ONLY_TRACKER = `
+class Tracker {
+  constructor() {
+    throw new Error('baton: Tracker is browser-only (it needs localStorage, the page lifecycle and fetch retries); in Node, score with Engine and verify posted handoffs with verifyHandoff');
+  }
+}
+`;
 writeFileSync(
   join(out, 'node', 'index.cjs'),
   `${banner}'use strict';
@@ -210,7 +287,8 @@ function init() {
 }
 function initSync() {}
 
-module.exports = { ${webValues.map((n) => `${n}: engine.${n}`).join(', ')}, init, initSync };
+${webValues.includes('Tracker') ? BROWSER_ONLY_TRACKER : ''}
+module.exports = { ${webValues.map((n) => `${n}: ${n === 'Tracker' ? 'Tracker' : `engine.${n}`}`).join(', ')}, init, initSync };
 `,
 );
 writeFileSync(
@@ -243,6 +321,17 @@ if (!schemas.length) console.warn('[pack] warning: no JSON Schemas in tests/fixt
 mkdirSync(join(out, 'schema'), { recursive: true });
 for (const f of schemas) copyFileSync(join(schemaDir, f), join(out, 'schema', f));
 copyFileSync(join(root, 'tests', 'packaging', 'README-npm.md'), join(out, 'README.md'));
+for (const f of ['LICENSE-MIT', 'LICENSE-APACHE']) copyFileSync(join(root, 'tests', 'packaging', f), join(out, f));
+mkdirSync(join(out, 'examples'), { recursive: true });
+copyFileSync(join(root, 'tests', 'packaging', 'receiver-example.mjs'), join(out, 'examples', 'receiver.mjs'));
+// `import wasmPath from 'baton/baton_bg.wasm'` (esbuild's file loader) gives the file's path.
+writeFileSync(
+  join(out, 'web', 'wasm-path.d.ts'),
+  `${banner}/** The path of the engine's wasm file, as a bundler's file loader gives it (esbuild \`--loader:.wasm=file\`). */\ndeclare const path: string;\nexport default path;\n`,
+);
+// A placeholder repository (an \`.invalid\` host) is left out rather than published.
+const repository = /^https?:\/\/[^/]*\.invalid(\/|$)/.test(cargo.repository ?? '') ? undefined : cargo.repository;
+if (!repository) console.warn('[pack] warning: Cargo.toml has no real repository URL; package.json gets none');
 
 const node = { import: { types: './node/index.d.mts', default: './node/index.mjs' }, require: { types: './node/index.d.cts', default: './node/index.cjs' } };
 const manifest = {
@@ -250,7 +339,7 @@ const manifest = {
   version: cargo.version,
   description: cargo.description,
   license: cargo.license,
-  repository: cargo.repository,
+  repository,
   keywords: ['lead-scoring', 'handoff', 'webassembly', 'wasm', 'marketing'],
   type: 'module',
   engines: { node: '>=20' },
@@ -260,7 +349,8 @@ const manifest = {
     '.': { node, default: { types: './web/index.d.ts', default: './web/index.js' } },
     './auto': { node, default: { types: './web/auto.d.ts', default: './web/auto.js' } },
     './bundler': { types: './bundler/index.d.ts', default: './bundler/baton.js' },
-    './baton_bg.wasm': './web/baton_bg.wasm',
+    './baton_bg.wasm': { types: './web/wasm-path.d.ts', default: './web/baton_bg.wasm' },
+    './examples/receiver.mjs': './examples/receiver.mjs',
     ...Object.fromEntries(schemas.map((f) => [`./schema/${f}`, `./schema/${f}`])),
     './package.json': './package.json',
   },
@@ -268,7 +358,7 @@ const manifest = {
   main: './node/index.cjs',
   module: './web/index.js',
   types: './web/index.d.ts',
-  files: ['node/', 'web/', 'bundler/', 'schema/', 'README.md'],
+  files: ['node/', 'web/', 'bundler/', 'schema/', 'examples/', 'README.md', 'LICENSE-MIT', 'LICENSE-APACHE'],
   sideEffects: ['./web/auto.js', './bundler/baton.js', './node/*'],
 };
 writeFileSync(join(out, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');

@@ -8,17 +8,22 @@
 //! with the payload field, the claimed value, the recomputed value and a reason.
 //!
 //! What is re-scored (the `basis`):
-//! - `state`: the payload carries the visitor's exported state (`state`, the same compact JSON the
-//!   snippet persists). The engine resumes it, so every counter, decay accumulator, cap, window
-//!   ring and visit count is the real one.
-//! - `ledger`: otherwise the visitor is rebuilt from the payload's ledger (each match with its rule
-//!   and time), traits, company and stage entries. Exact while the ledger is complete. A visitor
-//!   state keeps only its last `LEDGER_LEN` matches and the payload carries no visit counts, so
-//!   with a full ledger the behaviour part of the score, and with visit-based criteria the stage,
-//!   cannot be settled from the payload: such differences are listed as `unverifiable`, not as
-//!   mismatches, so a genuine payload is never refused for data it does not carry. Everything
-//!   that depends on traits alone (fit, grade, routing) and on identity (handoffId, model, SLA
-//!   deadline) is always settled.
+//! - `ledger` (what the snippet posts): the visitor is rebuilt from the payload's ledger (each
+//!   match with its rule and time), traits, company and stage entries. Exact while the parts it
+//!   needs are there: a part the model's `handoff.include` leaves out, a full ledger (a visitor
+//!   state keeps only its last `LEDGER_LEN` matches) and visit-based criteria (the payload carries
+//!   no visit counts) leave what rests on them `unverifiable`, never a mismatch, so a genuine
+//!   payload is never refused for data it does not carry.
+//! - `state`: a payload a server extended with a visitor state it holds itself (`state`, the
+//!   compact JSON the snippet persists; the snippet never sends one, and the handoff schema
+//!   refuses it). The engine resumes it and trusts it as the visitor's data.
+//!
+//! Times are claims too: nothing is dated after `createdAt`, the handoff stage holds at
+//! `enteredAt` scoring only the matches dated up to then, criteria already met at an earlier
+//! match leave `enteredAt` (and the SLA deadline) open, and `stages[]` is what the engine records.
+//! What feeds no score (history, attribution, the anonymousId of an identified visitor) is
+//! listed as `unverifiable` whenever the payload carries it: `complete` means every part was
+//! re-derived.
 //!
 //! No second scoring implementation: the score, the ledger view, stage criteria, routing and the
 //! payload itself all come from `score`, `handoff` and `Engine`.
@@ -27,9 +32,9 @@ use crate::condition::Condition;
 use crate::engine::Engine;
 use crate::handoff::{self, Handoff};
 use crate::json::{Map, Value};
-use crate::model::{Model, RuleKind};
+use crate::model::{HandoffSpec, Include, Model, RuleKind};
 use crate::score;
-use crate::stage::Stage;
+use crate::stage::{Stage, StageEntry};
 use crate::state::{LedgerRecord, VisitorState, LEDGER_LEN, STATE_VERSION};
 use serde::Serialize;
 
@@ -166,23 +171,36 @@ pub fn verify_handoff(payload: &Value, model: &Model) -> Verification {
         return finish(out);
     }
 
+    times_after_creation(&claim, &mut out.mismatches);
+
     let (state, basis) = match payload.get("state") {
         Some(carried) => match resume_state(model, carried) {
             Ok(state) => (state, Basis::State),
             Err(reason) => {
-                report("state", Value::Null, Value::Null, reason);
+                out.mismatches.push(Mismatch {
+                    field: "state".into(),
+                    claimed: Value::Null,
+                    recomputed: Value::Null,
+                    reason,
+                });
                 return finish(out);
             }
         },
         None => {
-            let (state, problems) = state_from_ledger(model, &claim);
+            let (state, problems) = state_from_ledger(model, &claim, spec, i64::MAX);
             for (field, reason) in problems {
-                report(&field, Value::Null, Value::Null, reason);
+                out.mismatches.push(Mismatch {
+                    field,
+                    claimed: Value::Null,
+                    recomputed: Value::Null,
+                    reason,
+                });
             }
             (state, Basis::Ledger)
         }
     };
     out.basis = basis;
+    let context = Context::new(model, spec, &claim, basis);
 
     // The payload the engine would have posted for this visitor at the same moments.
     let rebuilt = handoff::build(model, &state, spec, claim.entered_at, claim.created_at);
@@ -195,48 +213,310 @@ pub fn verify_handoff(payload: &Value, model: &Model) -> Verification {
             map.remove("explanation");
         }
     }
-    let context = Context {
-        basis,
-        ledger_full: claim.ledger.len() >= LEDGER_LEN,
-    };
     let mut diffs = Vec::new();
-    diff("", &claimed_value, &rebuilt_value, &context, &mut diffs);
-    for d in diffs {
-        if context.settles(model, &d.field) {
-            out.mismatches.push(d);
-        } else {
-            out.unverifiable.push(d);
+    diff("", &claimed_value, &rebuilt_value, &mut diffs);
+    for mut d in diffs {
+        match context.unsettled(model, &d.field) {
+            None => out.mismatches.push(d),
+            Some(why) => {
+                d.reason.push_str(&why);
+                out.unverifiable.push(d);
+            }
         }
     }
 
-    // The stage must be earned: its criteria hold for the re-scored visitor when it was entered.
-    // (Another stage than the model's handoff stage is already a mismatch of the diff.)
-    if claim.stage == spec.stage && !stage_earned(model, &state, spec.stage, claim.entered_at) {
-        let mut reason = format!(
-            "the re-scored visitor does not meet the {:?} criteria at enteredAt",
-            spec.stage.as_str()
-        );
-        let visits = basis == Basis::Ledger && uses_visits(model, spec.stage);
-        let truncated = basis == Basis::Ledger && context.ledger_full;
-        if visits {
-            reason.push_str("; the criteria count visits, which the payload does not carry");
+    match basis {
+        Basis::Ledger => {
+            check_stages(model, spec, &claim, &context, &mut out);
+            payloads_word(model, spec, &claim, &mut out.unverifiable);
         }
-        if truncated {
-            reason.push_str(&truncation_note());
-        }
-        let m = Mismatch {
-            field: "stage".into(),
-            claimed: Value::from(claim.stage.as_str()),
-            recomputed: Value::Null,
-            reason,
-        };
-        if visits || truncated {
-            out.unverifiable.push(m);
-        } else {
-            out.mismatches.push(m);
+        _ => {
+            // The carried state is the visitor now: the stage must hold for it at enteredAt.
+            // (Another stage than the model's handoff stage is already a mismatch of the diff.)
+            if claim.stage == spec.stage
+                && !stage_earned(model, &state, spec.stage, claim.entered_at)
+            {
+                out.mismatches.push(Mismatch {
+                    field: "stage".into(),
+                    claimed: Value::from(claim.stage.as_str()),
+                    recomputed: Value::Null,
+                    reason: format!(
+                        "the carried state does not meet the {:?} criteria at enteredAt",
+                        spec.stage.as_str()
+                    ),
+                });
+            }
         }
     }
     finish(out)
+}
+
+/// Times no genuine payload has: a stage entered, an event, a touch or a stage entry dated after
+/// the payload was built (`createdAt`, which is also the score's `asOf`).
+fn times_after_creation(claim: &Handoff, out: &mut Vec<Mismatch>) {
+    let created = claim.created_at;
+    let mut late = |field: String, at: i64, what: &str| {
+        if at > created && out.len() < MAX_MISMATCHES {
+            out.push(Mismatch {
+                field,
+                claimed: Value::from(at),
+                recomputed: Value::from(created),
+                reason: format!(
+                    "{what} is dated {} ms after createdAt: the payload was built before it",
+                    at.saturating_sub(created)
+                ),
+            });
+        }
+    };
+    late("enteredAt".into(), claim.entered_at, "the stage entry");
+    for (i, e) in claim.ledger.iter().enumerate() {
+        late(format!("ledger[{i}].timestamp"), e.timestamp, "this match");
+    }
+    for (i, s) in claim.stages.iter().enumerate() {
+        late(format!("stages[{i}].at"), s.at, "this stage entry");
+    }
+    for (i, h) in claim.history.iter().enumerate() {
+        late(format!("history[{i}].at"), h.at, "this event");
+    }
+    for (field, touch) in [
+        ("firstTouch.at", &claim.first_touch),
+        ("lastTouch.at", &claim.last_touch),
+    ] {
+        if let Some(t) = touch {
+            late(field.into(), t.at, "this touch");
+        }
+    }
+}
+
+/// What the stage criteria of `stage` read.
+#[derive(Debug, Default, Clone, Copy)]
+struct Needs {
+    /// Visit counts, which no payload carries.
+    visits: bool,
+    /// The behaviour score or rule matches: the ledger.
+    behaviour: bool,
+    /// Traits, directly or through the fit score.
+    traits: bool,
+}
+
+fn needs(model: &Model, stage: Stage, identified: bool) -> Needs {
+    fn walk(model: &Model, fit_rules: bool, c: &Condition, n: &mut Needs) {
+        match c {
+            Condition::Visits { .. } => n.visits = true,
+            Condition::Matches { .. } => n.behaviour = true,
+            Condition::Trait(..) => n.traits = true,
+            Condition::Score(name, _) => {
+                let kind = model
+                    .groups()
+                    .iter()
+                    .find(|g| &g.name == name)
+                    .map(|g| g.kind);
+                match (name.as_str(), kind) {
+                    ("engagement", _) | (_, Some(RuleKind::Behavior)) => n.behaviour = true,
+                    ("fit", _) | (_, Some(RuleKind::Fit)) => n.traits |= fit_rules,
+                    _ => {
+                        n.behaviour = true;
+                        n.traits |= fit_rules;
+                    }
+                }
+            }
+            Condition::All(items) | Condition::Any(items) => {
+                items.iter().for_each(|i| walk(model, fit_rules, i, n))
+            }
+            Condition::Not(inner) => walk(model, fit_rules, inner, n),
+            // The identity (userId) is always in the payload; event conditions see no event.
+            _ => {}
+        }
+    }
+    let mut n = Needs::default();
+    let fit_rules = model.rules().iter().any(|r| r.kind == RuleKind::Fit);
+    match model.stages().iter().find(|s| s.stage == stage) {
+        Some(spec) => walk(model, fit_rules, &spec.when, &mut n),
+        // `known` without criteria: identified (userId), or an email trait.
+        None => n.traits = !identified,
+    }
+    n
+}
+
+/// Can the engine ever enter `stage`? Only through the model's criteria, or `known`.
+fn enterable(model: &Model, stage: Stage) -> bool {
+    stage == Stage::Known || model.stages().iter().any(|s| s.stage == stage)
+}
+
+/// Do the criteria of `stage` hold at `at` for the visitor rebuilt from the ledger entries dated
+/// up to `at` (and the payload's traits)? Later matches do not count: a stage is entered when the
+/// score crosses, not when a later event would have made it cross.
+fn holds_at(model: &Model, spec: &HandoffSpec, claim: &Handoff, stage: Stage, at: i64) -> bool {
+    let (state, _) = state_from_ledger(model, claim, spec, at);
+    stage_earned(model, &state, stage, at)
+}
+
+/// The stage claims of a payload rebuilt from its ledger: the handoff stage holds at enteredAt
+/// and was not already met earlier, and `stages[]` is what the engine records (forward order,
+/// stages it can enter, each one earned when it is dated, the handoff stage at enteredAt).
+fn check_stages(
+    model: &Model,
+    spec: &HandoffSpec,
+    claim: &Handoff,
+    cx: &Context,
+    out: &mut Verification,
+) {
+    let identified = claim.user_id.is_some();
+    // (field, stage, at) of every stage claim whose criteria must hold when dated.
+    let mut claims = Vec::new();
+    if claim.stage == spec.stage {
+        claims.push(("stage".to_string(), spec.stage, claim.entered_at));
+    }
+    if cx.include.stages {
+        let mut previous: Option<StageEntry> = None;
+        for (i, e) in claim.stages.iter().enumerate() {
+            let field = format!("stages[{i}]");
+            if !enterable(model, e.stage) {
+                out.mismatches.push(Mismatch {
+                    field: format!("{field}.stage"),
+                    claimed: Value::from(e.stage.as_str()),
+                    recomputed: Value::Null,
+                    reason: format!(
+                        "the model has no criteria for {:?}: the engine never enters it",
+                        e.stage.as_str()
+                    ),
+                });
+            } else if previous.is_some_and(|p| !p.stage.can_advance_to(e.stage) || e.at < p.at) {
+                out.mismatches.push(Mismatch {
+                    field,
+                    claimed: crate::json::to_value(e).unwrap_or(Value::Null),
+                    recomputed: Value::Null,
+                    reason: "out of order: the engine enters stages forward only, each later than or with the one before".into(),
+                });
+            } else if e.stage != spec.stage || e.at != claim.entered_at {
+                // The handoff stage's own entry is the `stage` claim above.
+                claims.push((field, e.stage, e.at));
+            }
+            previous = Some(*e);
+        }
+        let handed = claim.stages.iter().find(|e| e.stage >= spec.stage);
+        if handed.map(|e| e.at) != Some(claim.entered_at) {
+            out.mismatches.push(Mismatch {
+                field: "stages".into(),
+                claimed: handed.map_or(Value::Null, |e| crate::json::to_value(e).unwrap_or(Value::Null)),
+                recomputed: crate::json::to_value(StageEntry { stage: spec.stage, at: claim.entered_at }).unwrap_or(Value::Null),
+                reason: format!(
+                    "the engine records entering {:?} (or a later stage) at enteredAt, where the handoff is built",
+                    spec.stage.as_str()
+                ),
+            });
+        }
+    }
+
+    for (field, stage, at) in claims {
+        let n = needs(model, stage, identified);
+        let why_not = cx.cannot_settle(n);
+        if !holds_at(model, spec, claim, stage, at) {
+            let mut m = Mismatch {
+                field,
+                claimed: Value::from(stage.as_str()),
+                recomputed: Value::Null,
+                reason: format!(
+                    "the re-scored visitor does not meet the {:?} criteria at {at} (scoring the ledger entries dated up to then)",
+                    stage.as_str()
+                ),
+            };
+            match why_not {
+                Some(why) => {
+                    m.reason.push_str(&why);
+                    out.unverifiable.push(m);
+                }
+                None => out.mismatches.push(m),
+            }
+            continue;
+        }
+        if why_not.is_some() || stage != spec.stage || field != "stage" {
+            continue;
+        }
+        // Entered at enteredAt, not before: the engine enters a stage at the first event after
+        // which its criteria hold. Criteria already met at an earlier match mean a later
+        // enteredAt (and a later SLA deadline) than the ledger shows, unless something the
+        // ledger does not hold (a trait from an identify or group call) came in between.
+        let earlier = claim
+            .ledger
+            .iter()
+            .map(|e| e.timestamp)
+            .filter(|t| *t < at)
+            .find(|t| holds_at(model, spec, claim, stage, *t));
+        if let Some(t) = earlier {
+            let explained = n.traits
+                && claim.history.iter().any(|h| {
+                    h.at > t && h.at <= at && matches!(h.kind.as_str(), "identify" | "group")
+                });
+            if !explained {
+                out.unverifiable.push(Mismatch {
+                    field: "enteredAt".into(),
+                    claimed: Value::from(at),
+                    recomputed: Value::from(t),
+                    reason: format!(
+                        "the re-scored visitor already met the {:?} criteria at {t}, {} ms before enteredAt, and the payload shows nothing in between that would have held them back: enteredAt and the SLA deadline rest on the payload's word",
+                        stage.as_str(),
+                        at.saturating_sub(t)
+                    ),
+                });
+            }
+        }
+    }
+}
+
+/// Parts a payload rebuilt from its ledger takes as given and nothing re-derives: listed (when
+/// present) so that `complete` is never true while they are unchecked.
+fn payloads_word(model: &Model, spec: &HandoffSpec, claim: &Handoff, out: &mut Vec<Mismatch>) {
+    let mut word = |field: &str, claimed: Value, reason: String| {
+        out.push(Mismatch {
+            field: field.into(),
+            claimed,
+            recomputed: Value::Null,
+            reason,
+        })
+    };
+    if !claim.history.is_empty() {
+        word(
+            "history",
+            Value::from(claim.history.len()),
+            "the events listed in history feed no score: they rest on the payload's word".into(),
+        );
+    }
+    for (field, touch) in [
+        ("firstTouch", &claim.first_touch),
+        ("lastTouch", &claim.last_touch),
+    ] {
+        if let Some(t) = touch {
+            word(
+                field,
+                crate::json::to_value(t).unwrap_or(Value::Null),
+                "attribution feeds no score: it rests on the payload's word".into(),
+            );
+        }
+    }
+    if claim.user_id.is_some() && claim.anonymous_id.is_some() {
+        word(
+            "anonymousId",
+            claim.anonymous_id.clone().map_or(Value::Null, Value::String),
+            "with a userId the anonymousId is neither the visitorId nor part of the handoffId: it rests on the payload's word".into(),
+        );
+    }
+    let include = spec.include;
+    if !include.ledger && model.rules().iter().any(|r| r.kind == RuleKind::Behavior) {
+        word(
+            "ledger",
+            Value::Null,
+            "the model's handoff.include leaves the ledger out: the behaviour score rests on the payload's word".into(),
+        );
+    }
+    let trait_routing = !spec.routing.rules.is_empty();
+    if !include.traits && (model.rules().iter().any(|r| r.kind == RuleKind::Fit) || trait_routing) {
+        word(
+            "traits",
+            Value::Null,
+            "the model's handoff.include leaves traits out: fit, grade and routing rest on the payload's word".into(),
+        );
+    }
 }
 
 /// Verifies a payload given as JSON text.
@@ -292,9 +572,15 @@ fn resume_state(model: &Model, carried: &Value) -> Result<VisitorState, String> 
 }
 
 /// A visitor state rebuilt from the payload: identity, traits (with the company merged back),
-/// stage entries, attribution, history, and every ledger match folded into its rule's counters.
-/// Returns the problems met on the way (ledger entries naming no behaviour rule).
-fn state_from_ledger(model: &Model, claim: &Handoff) -> (VisitorState, Vec<(String, String)>) {
+/// stage entries, attribution, history, and every ledger match dated up to `upto` folded into
+/// its rule's counters. Returns the problems met on the way (ledger entries naming no behaviour
+/// rule).
+fn state_from_ledger(
+    model: &Model,
+    claim: &Handoff,
+    spec: &HandoffSpec,
+    upto: i64,
+) -> (VisitorState, Vec<(String, String)>) {
     let mut problems = Vec::new();
     let mut traits: Map<String, Value> = claim.traits.clone();
     // The payload splits `company` out of the traits, turning a bare company name (an identify
@@ -309,13 +595,18 @@ fn state_from_ledger(model: &Model, claim: &Handoff) -> (VisitorState, Vec<(Stri
         }
         _ => {}
     }
+    // The visitor's stage: the last one recorded, when the payload lists them.
+    let stage = match claim.stages.last() {
+        Some(last) if spec.include.stages && last.stage > claim.stage => last.stage,
+        _ => claim.stage,
+    };
     let mut state = VisitorState {
         version: STATE_VERSION,
         model_hash: model.hash().to_string(),
         anonymous_id: claim.anonymous_id.clone(),
         user_id: claim.user_id.clone(),
         traits,
-        stage: claim.stage,
+        stage,
         stage_entries: claim.stages.clone(),
         first_touch: claim.first_touch.clone(),
         last_touch: claim.last_touch.clone(),
@@ -337,6 +628,9 @@ fn state_from_ledger(model: &Model, claim: &Handoff) -> (VisitorState, Vec<(Stri
             ));
             continue;
         };
+        if entry.timestamp > upto {
+            continue;
+        }
         // Points come from the model, never from the claim: a capped match counts nothing.
         let points = if entry.cap_hit.is_some() {
             0.0
@@ -381,21 +675,6 @@ fn stage_earned(model: &Model, state: &VisitorState, stage: Stage, at: i64) -> b
     score::stage_holds(model, state, &score, stage, at)
 }
 
-fn uses_visits(model: &Model, stage: Stage) -> bool {
-    fn walk(c: &Condition) -> bool {
-        match c {
-            Condition::Visits { .. } => true,
-            Condition::All(items) | Condition::Any(items) => items.iter().any(walk),
-            Condition::Not(inner) => walk(inner),
-            _ => false,
-        }
-    }
-    model
-        .stages()
-        .iter()
-        .any(|s| s.stage == stage && walk(&s.when))
-}
-
 fn truncation_note() -> String {
     format!(
         "; the payload's ledger holds {LEDGER_LEN} entries, as many as a visitor state keeps, so older matches are not in it"
@@ -404,29 +683,101 @@ fn truncation_note() -> String {
 
 struct Context {
     basis: Basis,
+    include: Include,
+    /// The ledger holds as many entries as a visitor state keeps: older matches may be missing.
     ledger_full: bool,
+    /// The model has behaviour (fit) rules.
+    behaviour_rules: bool,
+    fit_rules: bool,
+    /// The model's routing rules read traits.
+    trait_routing: bool,
 }
 
+const LEFT_OUT_LEDGER: &str = "; the model's handoff.include leaves the ledger out";
+const LEFT_OUT_TRAITS: &str = "; the model's handoff.include leaves traits out";
+
 impl Context {
-    /// Does the payload carry what it takes to settle a difference in this field? Only the
-    /// behaviour part of the score rests on matches a full ledger may have dropped.
-    fn settles(&self, model: &Model, field: &str) -> bool {
-        if self.basis != Basis::Ledger || !self.ledger_full {
-            return true;
+    fn new(model: &Model, spec: &HandoffSpec, claim: &Handoff, basis: Basis) -> Context {
+        Context {
+            basis,
+            include: spec.include,
+            ledger_full: claim.ledger.len() >= LEDGER_LEN,
+            behaviour_rules: model.rules().iter().any(|r| r.kind == RuleKind::Behavior),
+            fit_rules: model.rules().iter().any(|r| r.kind == RuleKind::Fit),
+            trait_routing: !spec.routing.rules.is_empty(),
         }
-        let behaviour_group = |name: &str| {
+    }
+
+    /// Why the behaviour score cannot be settled from the payload, if it cannot.
+    fn behaviour_unsettled(&self) -> Option<String> {
+        if self.basis != Basis::Ledger || !self.behaviour_rules {
+            None
+        } else if !self.include.ledger {
+            Some(LEFT_OUT_LEDGER.to_string())
+        } else if self.ledger_full {
+            Some(truncation_note())
+        } else {
+            None
+        }
+    }
+
+    /// Why what rests on traits (fit, grade) cannot be settled from the payload, if it cannot.
+    fn traits_unsettled(&self) -> Option<String> {
+        (self.basis == Basis::Ledger && self.fit_rules && !self.include.traits)
+            .then(|| LEFT_OUT_TRAITS.to_string())
+    }
+
+    /// Does the payload carry what it takes to settle a difference in this field? `None` when it
+    /// does; otherwise why not (appended to the difference's reason). The behaviour part of the
+    /// score rests on the ledger (which may be left out, or full and missing older matches), the
+    /// fit part, the grade and routing rules on traits (which may be left out).
+    fn unsettled(&self, model: &Model, field: &str) -> Option<String> {
+        let group_kind = |name: &str| {
             model
                 .groups()
                 .iter()
-                .any(|g| g.name == name && g.kind == RuleKind::Behavior)
+                .find(|g| g.name == name)
+                .map(|g| g.kind)
         };
         match field {
-            "score.total" | "score.engagement" => false,
+            "score.total" => self
+                .behaviour_unsettled()
+                .or_else(|| self.traits_unsettled()),
+            "score.engagement" => self.behaviour_unsettled(),
             // The explanation's parts are rounded from the total down: all rest on it.
-            f if f.starts_with("explanation.") => false,
-            f if f.starts_with("ledger[") && f.ends_with(".groupClamped") => false,
-            f => !f.strip_prefix("score.groups.").is_some_and(behaviour_group),
+            f if f.starts_with("explanation.") => self
+                .behaviour_unsettled()
+                .or_else(|| self.traits_unsettled()),
+            "score.fit" | "score.grade" => self.traits_unsettled(),
+            f if f.starts_with("ledger[") && f.ends_with(".groupClamped") => {
+                self.behaviour_unsettled()
+            }
+            f if f.starts_with("routing") => {
+                (self.basis == Basis::Ledger && self.trait_routing && !self.include.traits)
+                    .then(|| LEFT_OUT_TRAITS.to_string())
+            }
+            f => match f.strip_prefix("score.groups.").map(group_kind) {
+                Some(Some(RuleKind::Behavior)) => self.behaviour_unsettled(),
+                Some(Some(RuleKind::Fit)) => self.traits_unsettled(),
+                _ => None,
+            },
         }
+    }
+
+    /// Why stage criteria with these needs cannot be settled from the payload, if they cannot.
+    fn cannot_settle(&self, n: Needs) -> Option<String> {
+        if n.visits {
+            return Some("; the criteria count visits, which the payload does not carry".into());
+        }
+        if n.behaviour {
+            if let Some(why) = self.behaviour_unsettled() {
+                return Some(why);
+            }
+        }
+        if n.traits && !self.include.traits {
+            return Some(LEFT_OUT_TRAITS.to_string());
+        }
+        None
     }
 }
 
@@ -466,7 +817,7 @@ fn join(path: &str, key: &str) -> String {
 }
 
 /// Field-by-field comparison of the claimed and the rebuilt payload.
-fn diff(path: &str, claimed: &Value, rebuilt: &Value, cx: &Context, out: &mut Vec<Mismatch>) {
+fn diff(path: &str, claimed: &Value, rebuilt: &Value, out: &mut Vec<Mismatch>) {
     if out.len() >= MAX_MISMATCHES {
         return;
     }
@@ -482,14 +833,13 @@ fn diff(path: &str, claimed: &Value, rebuilt: &Value, cx: &Context, out: &mut Ve
                     &join(path, key),
                     c.get(key).unwrap_or(&Value::Null),
                     rv,
-                    cx,
                     out,
                 );
             }
         }
         (Value::Array(c), Value::Array(r)) => {
             for (i, (cv, rv)) in c.iter().zip(r).enumerate() {
-                diff(&format!("{path}[{i}]"), cv, rv, cx, out);
+                diff(&format!("{path}[{i}]"), cv, rv, out);
             }
             if c.len() != r.len() {
                 out.push(Mismatch {
@@ -515,11 +865,11 @@ fn diff(path: &str, claimed: &Value, rebuilt: &Value, cx: &Context, out: &mut Ve
                 ),
             };
             if !same {
-                out.push(mismatch(path, claimed, rebuilt, cx));
+                out.push(mismatch(path, claimed, rebuilt));
             }
         }
         _ if claimed == rebuilt => {}
-        _ => out.push(mismatch(path, claimed, rebuilt, cx)),
+        _ => out.push(mismatch(path, claimed, rebuilt)),
     }
 }
 
@@ -531,9 +881,9 @@ fn show(v: &Value) -> String {
     }
 }
 
-fn mismatch(path: &str, claimed: &Value, rebuilt: &Value, cx: &Context) -> Mismatch {
+fn mismatch(path: &str, claimed: &Value, rebuilt: &Value) -> Mismatch {
     let (shown_claim, shown_rebuilt) = (show(claimed), show(rebuilt));
-    let mut reason = match path {
+    let reason = match path {
         "handoffId" => "not the id of this visitor, stage and model: a changed id would slip past deduplication".to_string(),
         "visitorId" => "not the payload's userId (or anonymousId when anonymous)".to_string(),
         "followUpBy" => "not enteredAt plus the model's SLA".to_string(),
@@ -548,9 +898,6 @@ fn mismatch(path: &str, claimed: &Value, rebuilt: &Value, cx: &Context) -> Misma
         p if claimed.is_null() => format!("{p} is missing"),
         _ => format!("the payload says {shown_claim}, the model gives {shown_rebuilt}"),
     };
-    if cx.basis == Basis::Ledger && cx.ledger_full && path.starts_with("score.") {
-        reason.push_str(&truncation_note());
-    }
     Mismatch {
         field: path.to_string(),
         claimed: claimed.clone(),
@@ -579,15 +926,11 @@ mod tests {
 
     #[test]
     fn diff_names_every_differing_field() {
-        let cx = Context {
-            basis: Basis::State,
-            ledger_full: false,
-        };
         let claimed = crate::json::json!({"a": 1, "b": {"c": [1, 2, 3]}, "extra": true, "score": {"total": 9}});
         let rebuilt =
             crate::json::json!({"a": 1, "b": {"c": [1, 5]}, "d": "x", "score": {"total": 5}});
         let mut out = Vec::new();
-        diff("", &claimed, &rebuilt, &cx, &mut out);
+        diff("", &claimed, &rebuilt, &mut out);
         let fields: Vec<&str> = out.iter().map(|m| m.field.as_str()).collect();
         assert_eq!(fields, ["b.c[1]", "b.c", "d", "score.total"]);
         assert!(out[3].reason.contains("claims 9"), "{}", out[3].reason);

@@ -55,6 +55,22 @@ fn fields(v: &Verification) -> Vec<&str> {
     v.mismatches.iter().map(|m| m.field.as_str()).collect()
 }
 
+fn unverifiable(v: &Verification) -> Vec<&str> {
+    v.unverifiable.iter().map(|m| m.field.as_str()).collect()
+}
+
+/// Parts a payload rebuilt from its ledger takes as given (they feed no score): listed whenever
+/// the payload carries them, so that `complete` is never true while they are unchecked.
+const PAYLOADS_WORD: [&str; 4] = ["history", "firstTouch", "lastTouch", "anonymousId"];
+
+/// Verified, and nothing left open but the parts no score depends on.
+fn verified_but_for_the_payloads_word(v: &Verification) -> bool {
+    v.ok && v
+        .unverifiable
+        .iter()
+        .all(|m| PAYLOADS_WORD.contains(&m.field.as_str()))
+}
+
 #[test]
 fn a_genuine_payload_verifies_from_its_ledger() {
     let (model, payload, _) = genuine();
@@ -62,10 +78,15 @@ fn a_genuine_payload_verifies_from_its_ledger() {
     assert!(v.ok, "{:#?}", v.mismatches);
     assert_eq!(v.basis, Basis::Ledger);
     assert_eq!(v.handoff_id, payload["handoffId"].as_str().unwrap());
-    // The demo's MQL criteria count visits, which a payload without state does not carry.
+    // The demo's MQL criteria count visits, which a payload without state does not carry;
+    // history, attribution and the anonymousId of an identified visitor feed no score.
     assert!(!v.complete);
-    assert_eq!(v.unverifiable.len(), 1, "{:#?}", v.unverifiable);
-    assert_eq!(v.unverifiable[0].field, "stage");
+    assert_eq!(
+        unverifiable(&v),
+        ["stage", "history", "firstTouch", "lastTouch", "anonymousId"],
+        "{:#?}",
+        v.unverifiable
+    );
     assert!(
         v.unverifiable[0].reason.contains("visits"),
         "{}",
@@ -247,7 +268,7 @@ fn a_stage_without_the_points_is_refused() {
     let payload =
         baton::json::to_value(&engine.ingest_value(&event, at).unwrap().handoffs[0]).unwrap();
     let v = verify_handoff(&payload, &model);
-    assert!(v.ok && v.complete, "{v:#?}");
+    assert!(verified_but_for_the_payloads_word(&v), "{v:#?}");
     // Swap the demo request for a pricing view and claim the same MQL: 10 points do not make one.
     let mut forged = payload;
     forged["ledger"][0]["ruleId"] = "pricing".into();
@@ -367,5 +388,281 @@ fn a_bare_company_name_routes_the_same_from_the_ledger() {
         Some("key-accounts@x.example")
     );
     let v = verify_handoff(&baton::json::to_value(&handoff).unwrap(), &model);
+    assert!(verified_but_for_the_payloads_word(&v), "{v:#?}");
+}
+
+/// A model with a behaviour rule, a fit rule and trait routing, handing off at a score-only MQL,
+/// carrying only the payload parts in `include`.
+fn include_model(include: &[&str]) -> Model {
+    let doc = baton::json::json!({
+        "version": "1",
+        "rules": [
+            {"id": "demo", "points": 60, "when": {"event": "Demo Requested"}},
+            {"id": "vp", "kind": "fit", "points": 5, "when": {"trait": "title", "contains": "VP"}}
+        ],
+        "stages": {"mql": {"score": "total", "gte": 50}},
+        "handoff": {"stage": "mql", "endpoint": "/h", "include": include,
+            "routing": {"rules": [{"when": {"trait": "title", "contains": "VP"}, "owner": "vp-desk@x.example"}],
+                "reps": ["a@x.example", "b@x.example"]}}
+    });
+    Model::from_value(&doc).unwrap()
+}
+
+/// The engine's own payload for a VP who requests a demo.
+fn include_payload(model: &Model) -> Value {
+    let mut engine = Engine::new(model.clone());
+    let at = 1_800_000_000_000;
+    let identify = baton::json::json!({"type":"identify","messageId":"i","anonymousId":"a","userId":"u",
+        "timestamp":at,"traits":{"title":"VP Sales"}});
+    engine.ingest_value(&identify, at).unwrap();
+    let demo = baton::json::json!({"type":"track","event":"Demo Requested","messageId":"t","anonymousId":"a",
+        "userId":"u","timestamp":at + 1});
+    let out = engine.ingest_value(&demo, at + 1).unwrap();
+    baton::json::to_value(&out.handoffs[0]).unwrap()
+}
+
+#[test]
+fn every_include_subset_verifies_genuine_payloads_and_refuses_what_it_can_check() {
+    const PARTS: [&str; 5] = ["traits", "attribution", "ledger", "history", "stages"];
+    for bits in 1u32..32 {
+        let include: Vec<&str> = (0..5)
+            .filter(|i| bits & (1 << i) != 0)
+            .map(|i| PARTS[i])
+            .collect();
+        let has = |part: &str| include.contains(&part);
+        let model = include_model(&include);
+        let payload = include_payload(&model);
+
+        // Genuine: never refused for what it leaves out; what it leaves out is listed.
+        let v = verify_handoff(&payload, &model);
+        assert!(v.ok, "{include:?}: {:#?}", v.mismatches);
+        let open = unverifiable(&v);
+        assert_eq!(
+            open.contains(&"ledger"),
+            !has("ledger"),
+            "{include:?}: {open:?}"
+        );
+        assert_eq!(
+            open.contains(&"traits"),
+            !has("traits"),
+            "{include:?}: {open:?}"
+        );
+        assert_eq!(
+            open.contains(&"history"),
+            has("history"),
+            "{include:?}: {open:?}"
+        );
+        assert_eq!(
+            open.contains(&"firstTouch"),
+            has("attribution"),
+            "{include:?}: {open:?}"
+        );
+        assert!(
+            !v.complete,
+            "{include:?}: the anonymousId of an identified visitor is open"
+        );
+
+        // A raised behaviour score: refused when the ledger is there to re-score.
+        let mut forged = payload.clone();
+        forged["score"]["engagement"] = 600.0.into();
+        forged["score"]["total"] = 605.0.into();
+        let v = verify_handoff(&forged, &model);
+        assert_eq!(v.ok, !has("ledger"), "{include:?}: {v:#?}");
+        if has("ledger") {
+            assert!(fields(&v).contains(&"score.engagement"), "{include:?}");
+        } else {
+            assert!(
+                unverifiable(&v).contains(&"score.engagement"),
+                "{include:?}"
+            );
+            assert!(!v.complete);
+        }
+
+        // A raised fit score: refused when the traits are there.
+        let mut forged = payload.clone();
+        forged["score"]["fit"] = 50.0.into();
+        let v = verify_handoff(&forged, &model);
+        assert_eq!(v.ok, !has("traits"), "{include:?}: {v:#?}");
+        if has("traits") {
+            assert!(fields(&v).contains(&"score.fit"), "{include:?}");
+        } else {
+            assert!(unverifiable(&v).contains(&"score.fit"), "{include:?}");
+        }
+
+        // Rerouted: routing rules read traits.
+        let mut forged = payload.clone();
+        forged["routing"]["owner"] = "me@attacker.example".into();
+        let v = verify_handoff(&forged, &model);
+        assert_eq!(v.ok, !has("traits"), "{include:?}: {v:#?}");
+
+        // A part the model leaves out, carried anyway, is refused: the engine never writes it.
+        if !has("stages") {
+            let mut forged = payload.clone();
+            forged["stages"] = baton::json::json!([{"stage": "mql", "at": payload["enteredAt"]}]);
+            assert!(!verify_handoff(&forged, &model).ok, "{include:?}");
+        }
+    }
+}
+
+/// The score-only MQL of the README, carrying no history nor attribution: an anonymous visitor's
+/// payload is then settled completely, which makes every open part visible.
+fn timed_model() -> Model {
+    Model::from_json(
+        r#"{"version":"1","rules":[{"id":"demo","points":60,"when":{"event":"Demo Requested"}},
+            {"id":"p","points":5,"when":{"path":"/pricing"}}],
+            "stages":{"mql":{"score":"total","gte":50}},
+            "handoff":{"stage":"mql","endpoint":"/h","slaMinutes":60,"include":["ledger","stages","traits"]}}"#,
+    )
+    .unwrap()
+}
+
+const AT: i64 = 1_800_000_000_000;
+const DAYS_3: i64 = 3 * 86_400_000;
+
+fn timed_payload(model: &Model) -> Value {
+    let mut engine = Engine::new(model.clone());
+    let page = baton::json::json!({"type":"page","messageId":"p1","anonymousId":"a1","timestamp":AT - 3_600_000,
+        "properties":{"path":"/pricing"}});
+    engine.ingest_value(&page, AT - 3_600_000).unwrap();
+    let demo = baton::json::json!({"type":"track","event":"Demo Requested","messageId":"d1","anonymousId":"a1","timestamp":AT});
+    let out = engine.ingest_value(&demo, AT).unwrap();
+    baton::json::to_value(&out.handoffs[0]).unwrap()
+}
+
+fn shift(p: &mut Value, field: &str, by: i64) {
+    p[field] = (p[field].as_i64().unwrap() + by).into();
+}
+
+fn shift_stages(p: &mut Value, by: i64) {
+    for s in p["stages"].as_array_mut().unwrap() {
+        s["at"] = (s["at"].as_i64().unwrap() + by).into();
+    }
+}
+
+#[test]
+fn the_times_of_a_payload_are_checked() {
+    let model = timed_model();
+    let payload = timed_payload(&model);
+    let v = verify_handoff(&payload, &model);
     assert!(v.ok && v.complete, "{v:#?}");
+
+    type Tamper = fn(&mut Value);
+    let refused: [(&str, Tamper, &str); 7] = [
+        (
+            "backdated to before the first event",
+            |p| {
+                shift(p, "enteredAt", -DAYS_3);
+                shift(p, "followUpBy", -DAYS_3);
+                shift_stages(p, -DAYS_3);
+            },
+            "stage",
+        ),
+        (
+            "backdated to before the demo request (5 points then)",
+            |p| {
+                shift(p, "enteredAt", -60_000);
+                shift(p, "followUpBy", -60_000);
+                shift_stages(p, -60_000);
+            },
+            "stage",
+        ),
+        (
+            "postdated past createdAt",
+            |p| {
+                shift(p, "enteredAt", DAYS_3);
+                shift(p, "followUpBy", DAYS_3);
+                shift_stages(p, DAYS_3);
+            },
+            "enteredAt",
+        ),
+        (
+            "ledger dated after createdAt",
+            |p| {
+                for e in p["ledger"].as_array_mut().unwrap() {
+                    e["timestamp"] = (e["timestamp"].as_i64().unwrap() + 5 * 86_400_000).into();
+                }
+            },
+            "ledger[0].timestamp",
+        ),
+        (
+            "stages emptied",
+            |p| p["stages"] = baton::json::json!([]),
+            "stages",
+        ),
+        (
+            "a stage the model never enters",
+            |p| {
+                let at = p["enteredAt"].clone();
+                p["stages"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(baton::json::json!({"stage": "sql", "at": at}));
+            },
+            "stages[1].stage",
+        ),
+        (
+            "an earlier mql entry",
+            |p| {
+                let at = p["enteredAt"].as_i64().unwrap();
+                p["stages"].as_array_mut().unwrap().insert(
+                    0,
+                    baton::json::json!({"stage": "mql", "at": at - 3_600_000}),
+                );
+            },
+            "stages[1]",
+        ),
+    ];
+    for (what, tamper, field) in refused {
+        let mut forged = payload.clone();
+        tamper(&mut forged);
+        let v = verify_handoff(&forged, &model);
+        assert!(!v.ok, "{what}: accepted\n{v:#?}");
+        let m = v.mismatches.iter().find(|m| m.field == field);
+        let m = m.unwrap_or_else(|| panic!("{what}: no mismatch on {field}: {:?}", fields(&v)));
+        assert!(!m.reason.is_empty(), "{what}");
+    }
+
+    // Postdated together with createdAt (a fresh SLA): every time is consistent, but the ledger
+    // shows the criteria met three days earlier. Not provably forged (an event may be ingested
+    // late), never `complete`.
+    let mut forged = payload.clone();
+    for field in ["enteredAt", "createdAt", "followUpBy"] {
+        shift(&mut forged, field, DAYS_3);
+    }
+    forged["score"]["asOf"] = forged["createdAt"].clone();
+    shift_stages(&mut forged, DAYS_3);
+    let v = verify_handoff(&forged, &model);
+    assert!(!v.complete, "{v:#?}");
+    assert_eq!(unverifiable(&v), ["enteredAt"], "{v:#?}");
+    assert!(v.unverifiable[0].reason.contains("already met"));
+    assert_eq!(v.unverifiable[0].recomputed, Value::from(AT));
+}
+
+#[test]
+fn history_attribution_and_anonymous_id_are_listed_as_the_payloads_word() {
+    let model = Model::from_json(
+        r#"{"version":"1","rules":[{"id":"demo","points":60,"when":{"event":"Demo Requested"}}],
+            "stages":{"mql":{"score":"total","gte":50}},
+            "handoff":{"stage":"mql","endpoint":"/h"}}"#,
+    )
+    .unwrap();
+    let mut engine = Engine::new(model.clone());
+    let demo = baton::json::json!({"type":"track","event":"Demo Requested","messageId":"d1","anonymousId":"a1",
+        "userId":"u1","timestamp":AT,"context":{"page":{"path":"/demo"}}});
+    let payload =
+        baton::json::to_value(&engine.ingest_value(&demo, AT).unwrap().handoffs[0]).unwrap();
+    let mut forged = payload.clone();
+    forged["history"] =
+        baton::json::json!([{"at": AT, "type": "track", "label": "Signed Contract"}]);
+    forged["firstTouch"] = baton::json::json!({"at": AT - 1, "utm": {"source": "partner-x"}});
+    forged["anonymousId"] = "someone-else".into();
+    for p in [payload, forged] {
+        let v = verify_handoff(&p, &model);
+        assert!(v.ok && !v.complete, "{v:#?}");
+        assert_eq!(
+            unverifiable(&v),
+            ["history", "firstTouch", "lastTouch", "anonymousId"],
+            "{v:#?}"
+        );
+    }
 }

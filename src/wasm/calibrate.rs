@@ -185,7 +185,7 @@ fn with_progress(
 pub fn calibrate(
     #[wasm_bindgen(js_name = csvText)] csv_text: &str,
     #[wasm_bindgen(unchecked_param_type = "CalibrateOptions")] options: JsValue,
-    #[wasm_bindgen(js_name = onProgress, unchecked_param_type = "((progress: CalibrateProgress) => void) | undefined")]
+    #[wasm_bindgen(js_name = onProgress, unchecked_optional_param_type = "(progress: CalibrateProgress) => void")]
     on_progress: Option<js_sys::Function>,
 ) -> Result<JsValue, JsValue> {
     let options = decode_options(options)?;
@@ -206,7 +206,7 @@ pub fn calibrate(
 pub fn calibrate_rows(
     #[wasm_bindgen(unchecked_param_type = "LabeledRow[]")] rows: JsValue,
     #[wasm_bindgen(unchecked_param_type = "CalibrateOptions")] options: JsValue,
-    #[wasm_bindgen(js_name = onProgress, unchecked_param_type = "((progress: CalibrateProgress) => void) | undefined")]
+    #[wasm_bindgen(js_name = onProgress, unchecked_optional_param_type = "(progress: CalibrateProgress) => void")]
     on_progress: Option<js_sys::Function>,
 ) -> Result<JsValue, JsValue> {
     let rows: Vec<LabeledRow> = from_js_named(rows, "rows")?;

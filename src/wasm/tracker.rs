@@ -448,7 +448,7 @@ impl Tracker {
     /// Why the score is what it is: the ledger of counted points.
     ///
     /// ```js
-    /// for (const e of tracker.explain().entries) console.log(e.ruleId, e.counted);
+    /// for (const e of tracker.explain().entries) console.log(e.ruleId, e.countedPoints);
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Explanation")]
     pub fn explain(&self) -> JsValue {

@@ -14,9 +14,13 @@ use crate::model::Model;
 /// verified); `model` is the model whose hash the payload names (object or text). An invalid
 /// model throws; an invalid or forged payload never throws, it is reported in `mismatches`.
 ///
-/// ```js
+/// ```ts
 /// import { verifyHandoff } from 'baton';
-/// const verdict = verifyHandoff(JSON.parse(body), models.get(payload.model.hash));
+/// const payload: unknown = JSON.parse(body);
+/// const hash = (payload as { model?: { hash?: unknown } } | null)?.model?.hash;
+/// const model = typeof hash === 'string' ? models.get(hash) : undefined; // Map<string, Model>
+/// if (!model) return reply(422, ['model.hash: not a model we published']);
+/// const verdict = verifyHandoff(payload, model);
 /// if (!verdict.ok) return reply(422, verdict.mismatches.map((m) => `${m.field}: ${m.reason}`));
 /// ```
 #[wasm_bindgen(js_name = verifyHandoff, unchecked_return_type = "VerifyResult")]

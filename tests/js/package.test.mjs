@@ -102,6 +102,7 @@ test('the tarball holds the three builds, the declarations, the schemas and the 
     'web/baton.js', 'web/baton_bg.wasm', 'web/index.js', 'web/index.d.ts', 'web/auto.js', 'web/auto.d.ts',
     'bundler/baton.js', 'bundler/baton_bg.js', 'bundler/baton_bg.wasm', 'bundler/baton.d.ts', 'bundler/index.d.ts',
     'schema/model.schema.json', 'schema/handoff.schema.json',
+    'LICENSE-MIT', 'LICENSE-APACHE', 'examples/receiver.mjs', 'web/wasm-path.d.ts',
   ]) {
     assert.ok(files.has(f), `${f} missing from the tarball: ${[...files].join(', ')}`);
   }
@@ -128,6 +129,9 @@ test('exports map: Node gets the Node build, everything else the web build', () 
   assert.equal(dot.node.require.default, './node/index.cjs');
   assert.equal(dot.default.default, './web/index.js');
   assert.equal(manifest.exports['./schema/handoff.schema.json'], './schema/handoff.schema.json');
+  // `import wasmPath from 'baton/baton_bg.wasm'` (the README's esbuild recipe) is typed.
+  assert.deepEqual(manifest.exports['./baton_bg.wasm'], { types: './web/wasm-path.d.ts', default: './web/baton_bg.wasm' });
+  assert.doesNotMatch(JSON.stringify(manifest.repository ?? ''), /\.invalid/, 'a placeholder repository URL is published');
   for (const target of [dot.node.import, dot.node.require, dot.default]) {
     assert.ok(Object.keys(target)[0] === 'types', 'types must come first in each condition');
   }
@@ -315,4 +319,124 @@ for (const [name, path, minBlocks, minPromised] of readmes) test(`every \`\`\`js
     }
   });
   assert.ok(promised >= minPromised, `only ${promised} promised outputs`);
+});
+
+/** The fenced blocks of one language in the package README. */
+function readmeBlocks(dir, lang) {
+  const readme = readFileSync(join(dir, 'node_modules', 'baton', 'README.md'), 'utf8');
+  return [...readme.matchAll(new RegExp(`^\`\`\`${lang}\\n([\\s\\S]*?)^\`\`\``, 'gm'))].map((m) => m[1]);
+}
+
+test('every ```ts example in the package README type-checks against the installed tarball', () => {
+  const dir = consumer('typed');
+  const blocks = readmeBlocks(dir, 'ts');
+  assert.ok(blocks.length >= 3, `only ${blocks.length} ts examples found`);
+  const files = blocks.map((code, i) => {
+    const file = `readme-${i + 1}.ts`;
+    // Each block is its own module (a block with no import/export would be a global script).
+    writeFileSync(join(dir, file), `${code}\nexport {};\n`);
+    return file;
+  });
+  const config = JSON.parse(readFileSync(join(dir, 'tsconfig.json'), 'utf8'));
+  writeFileSync(join(dir, 'tsconfig.readme.json'), JSON.stringify({ ...config, files }));
+  const r = run(tsc, ['--noEmit', '-p', 'tsconfig.readme.json'], dir);
+  assert.equal(r.status, 0, `README ts examples do not type-check:\n${r.stdout}${r.stderr}\n${files.map((f, i) => `--- ${f}\n${blocks[i]}`).join('\n')}`);
+});
+
+test('every ```html example in the package README loads in headless Chromium without an error', async () => {
+  const dir = consumer('browser-plain');
+  const blocks = readmeBlocks(dir, 'html');
+  assert.ok(blocks.length >= 1);
+  for (const [i, code] of blocks.entries()) {
+    // The example as written, then a probe that waits for it and reports on the same import.
+    writeFileSync(
+      join(dir, `readme-${i + 1}.html`),
+      `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><pre id="result"></pre>\n${code}
+<script type="module">
+  const out = document.querySelector('#result');
+  try {
+    const { Engine } = await import('baton/auto');
+    out.textContent = JSON.stringify(new Engine({ version: '1', rules: [] }).modelHash);
+    out.dataset.state = 'done';
+  } catch (err) {
+    out.textContent = String(err && err.stack ? err.stack : err);
+    out.dataset.state = 'error';
+  }
+</script>
+`,
+    );
+    assert.equal(typeof (await inChromium(dir, `/readme-${i + 1}.html`)), 'string');
+  }
+});
+
+test('the web build used before init() throws an Error naming what was called; a non-wasm answer is named', () => {
+  const dir = consumer('node-esm');
+  const probe = `
+    import { readFileSync } from 'node:fs';
+    import init, { Engine, CompiledModel, verifyHandoff, initSync } from './node_modules/baton/web/index.js';
+    const out = [];
+    const attempt = (f) => { try { f(); out.push('no error'); } catch (e) { out.push(e instanceof Error, e.message); } };
+    attempt(() => new Engine({ version: '1', rules: [] }));
+    attempt(() => Engine.validate({ version: '1', rules: [] }));
+    attempt(() => verifyHandoff({}, {}));
+    try { await init('data:text/html,<!doctype html><html><body>app</body></html>'); out.push('no error'); } catch (e) { out.push(e.message); }
+    initSync(readFileSync('./node_modules/baton/web/baton_bg.wasm'));
+    const engine = new Engine({ version: '1', rules: [] });
+    out.push(engine instanceof Engine, Engine.validate({ version: '1', rules: [] }).length, typeof new CompiledModel({ version: '1', rules: [] }).hash);
+    console.log(JSON.stringify(out));
+  `;
+  const r = ok(run(process.execPath, ['--input-type=module', '-e', probe], dir), 'web build probe');
+  const [e1, m1, e2, m2, e3, m3, html, isEngine, problems, hash] = JSON.parse(r.stdout);
+  assert.deepEqual([e1, e2, e3], [true, true, true]);
+  assert.match(m1, /^baton: call `await init\(\)` .*before using new Engine\(\)/);
+  assert.match(m2, /before using Engine\.validate\(\)/);
+  assert.match(m3, /before using verifyHandoff\(\)/);
+  assert.match(html, /is not WebAssembly: the server answered 200 text\/html/);
+  assert.match(html, /starting with "<!doctype html>/);
+  assert.match(html, /optimizeDeps: \{ exclude: \['baton'\] \}/);
+  assert.deepEqual([isEngine, problems, hash], [true, 0, 'string']);
+});
+
+test('Node: Tracker is there by name but browser-only, and does not keep the process alive', () => {
+  const dir = consumer('node-esm');
+  const probe = `
+    import { Tracker } from 'baton';
+    try { new Tracker({ version: '1', rules: [] }); console.log('constructed'); } catch (e) { console.log(e.message); }
+  `;
+  const r = ok(run(process.execPath, ['--input-type=module', '-e', probe], dir, { timeout: 20_000 }), 'tracker probe');
+  assert.match(r.stdout, /^baton: Tracker is browser-only/);
+});
+
+test('the shipped receiver example accepts a genuine handoff once and refuses forged ones', () => {
+  const dir = consumer('node-esm');
+  const probe = `
+    import { receive } from 'baton/examples/receiver.mjs';
+    import { Engine } from 'baton';
+    import { readFileSync } from 'node:fs';
+    const { model, events } = JSON.parse(readFileSync('input.json', 'utf8'));
+    const engine = new Engine(model);
+    const handoffs = [];
+    for (const e of events) handoffs.push(...engine.ingest(e, Date.parse(e.timestamp)).handoffs);
+    const models = new Map([[engine.modelHash, model]]);
+    const seen = new Set();
+    const accepted = [];
+    const post = (body) => receive(typeof body === 'string' ? body : JSON.stringify(body), models, seen, (p, open) => accepted.push([p.handoffId, open]));
+    const forged = structuredClone(handoffs[0]);
+    forged.score.total += 50;
+    const other = structuredClone(handoffs[0]);
+    other.model.hash = 'f'.repeat(32);
+    console.log(JSON.stringify({
+      genuine: post(handoffs[0]), again: post(handoffs[0]), forged: post(forged), other: post(other), junk: post('{'), accepted,
+    }));
+  `;
+  const out = JSON.parse(ok(run(process.execPath, ['--input-type=module', '-e', probe], dir), 'receiver probe').stdout);
+  assert.deepEqual(out.genuine, { status: 200, lines: ['accepted'] });
+  assert.deepEqual(out.again, { status: 200, lines: ['already received'] });
+  assert.equal(out.forged.status, 422);
+  assert.ok(out.forged.lines.some((l) => l.startsWith('score.total: ')), out.forged.lines.join('\n'));
+  assert.equal(out.other.status, 422);
+  assert.match(out.other.lines[0], /^model\.hash: /);
+  assert.equal(out.junk.status, 400);
+  assert.equal(out.accepted.length, 1);
+  assert.ok(out.accepted[0][1].includes('stage'), 'the demo model counts visits: the stage is left open');
 });

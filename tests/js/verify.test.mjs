@@ -34,8 +34,11 @@ test('a genuine payload verifies; with its visitor state, completely', () => {
   assert.equal(fromLedger.ok, true, JSON.stringify(fromLedger.mismatches));
   assert.equal(fromLedger.basis, 'ledger');
   assert.equal(fromLedger.handoffId, payload.handoffId);
-  assert.deepEqual(fromLedger.unverifiable.map((m) => m.field), ['stage']);
+  // The demo's MQL counts visits (not in a payload); history, attribution and an identified
+  // visitor's anonymousId feed no score: all rest on the payload's word, so never `complete`.
+  assert.deepEqual(fromLedger.unverifiable.map((m) => m.field), ['stage', 'history', 'firstTouch', 'lastTouch', 'anonymousId']);
   assert.match(fromLedger.unverifiable[0].reason, /visits/);
+  assert.equal(fromLedger.complete, false);
   const fromState = verifyHandoff({ ...payload, state }, JSON.stringify(model));
   assert.deepEqual(
     { ok: fromState.ok, complete: fromState.complete, basis: fromState.basis, mismatches: fromState.mismatches },
@@ -173,4 +176,80 @@ test('a model the receiver does not have: accepted unverified by default, refuse
     await lenient.close();
     await strict.close();
   }
+});
+
+test('every handoff.include subset: genuine payloads verify, a raised score is refused where the payload can show it', () => {
+  const parts = ['traits', 'attribution', 'ledger', 'history', 'stages'];
+  for (let bits = 1; bits < 32; bits++) {
+    const include = parts.filter((_, i) => bits & (1 << i));
+    const m = {
+      version: '1',
+      rules: [
+        { id: 'd', points: 60, when: { event: 'Demo' } },
+        { id: 'f', kind: 'fit', points: 5, when: { trait: 'title', contains: 'VP' } },
+      ],
+      stages: { mql: { score: 'total', gte: 50 } },
+      handoff: { stage: 'mql', endpoint: '/h', include },
+    };
+    const e = new Engine(m);
+    e.ingest({ type: 'identify', messageId: 'i', anonymousId: 'a', userId: 'u', timestamp: 0, traits: { title: 'VP' } }, 0);
+    const [p] = e.ingest({ type: 'track', event: 'Demo', messageId: 't', anonymousId: 'a', userId: 'u', timestamp: 1 }, 1).handoffs;
+    const v = verifyHandoff(p, m);
+    assert.equal(v.ok, true, `${include}: ${JSON.stringify(v.mismatches)}`);
+    assert.equal(v.complete, false);
+    const behaviour = structuredClone(p);
+    behaviour.score.engagement = 994;
+    behaviour.score.total = 999;
+    const vb = verifyHandoff(behaviour, m);
+    assert.equal(vb.ok, !include.includes('ledger'), `${include}: ${JSON.stringify(vb)}`);
+    const fit = structuredClone(p);
+    fit.score.fit = 50;
+    const vf = verifyHandoff(fit, m);
+    assert.equal(vf.ok, !include.includes('traits'), `${include}: ${JSON.stringify(vf)}`);
+    if (vf.ok) assert.ok(vf.unverifiable.some((u) => u.field === 'score.fit'));
+  }
+});
+
+test('times: backdated, postdated and late-dated claims are refused; a fresh SLA is never complete', () => {
+  const m = {
+    version: '1',
+    rules: [{ id: 'demo', points: 60, when: { event: 'Demo Requested' } }, { id: 'p', points: 5, when: { path: '/pricing' } }],
+    stages: { mql: { score: 'total', gte: 50 } },
+    handoff: { stage: 'mql', endpoint: '/api/handoff', slaMinutes: 60, include: ['ledger', 'stages', 'traits'] },
+  };
+  const e = new Engine(m);
+  const at = Date.parse('2026-11-02T10:00:00Z');
+  e.ingest({ type: 'page', messageId: 'p1', anonymousId: 'a1', timestamp: at - 3600e3, properties: { path: '/pricing' } }, at - 3600e3);
+  const [p] = e.ingest({ type: 'track', event: 'Demo Requested', messageId: 'd1', anonymousId: 'a1', timestamp: at }, at).handoffs;
+  const genuineVerdict = verifyHandoff(p, m);
+  assert.equal(genuineVerdict.ok && genuineVerdict.complete, true, JSON.stringify(genuineVerdict));
+  const D = 3 * 86400e3;
+  const moved = (by, created = false) => {
+    const x = structuredClone(p);
+    x.enteredAt += by;
+    x.followUpBy += by;
+    x.stages = x.stages.map((s) => ({ ...s, at: s.at + by }));
+    if (created) {
+      x.createdAt += by;
+      x.score.asOf += by;
+    }
+    return x;
+  };
+  const refusedOn = (x, field) => {
+    const v = verifyHandoff(x, m);
+    assert.equal(v.ok, false, JSON.stringify(v));
+    assert.ok(fieldsOf(v).includes(field), `${field} not in ${fieldsOf(v)}`);
+  };
+  refusedOn(moved(-D), 'stage');
+  refusedOn(moved(D), 'enteredAt');
+  const late = structuredClone(p);
+  for (const l of late.ledger) l.timestamp += 5 * 86400e3;
+  refusedOn(late, 'ledger[0].timestamp');
+  refusedOn({ ...structuredClone(p), stages: [] }, 'stages');
+  const sql = structuredClone(p);
+  sql.stages.push({ stage: 'sql', at: p.enteredAt });
+  refusedOn(sql, 'stages[1].stage');
+  const fresh = verifyHandoff(moved(D, true), m);
+  assert.equal(fresh.complete, false, JSON.stringify(fresh));
+  assert.deepEqual(fresh.unverifiable.map((u) => u.field), ['enteredAt']);
 });

@@ -187,7 +187,9 @@ async function main(): Promise<void> {
   const onProgress = (p: CalibrateProgress): void => console.log(p.stage, p.done, p.total);
   const rows: LabeledRow[] = [];
   const report: CalibrationReport = calibrateRows(rows, options, onProgress);
-  const fromCsv: CalibrationReport = calibrate('won\n1\n', options, undefined);
+  // The progress callback is optional.
+  const fromCsv: CalibrationReport = calibrate('won\n1\n', options);
+  const quiet: CalibrationReport = calibrateRows(rows, options);
   const fragment: CalibrationFragment = report.fragment;
   const applied: AppliedCalibration = applyCalibration(model, fragment);
   const replay = new BatchReplay(model);
