@@ -582,6 +582,35 @@ mod tests {
         assert!(now >= 127_000, "gave up after {now} ms");
     }
 
+    proptest::proptest! {
+        /// Whatever the server says, the wait is the larger of its `Retry-After` (bounded by the
+        /// maximum age) and the backoff the same seed gives without one.
+        #[test]
+        fn retry_after_is_a_floor(
+            ra in 0i64..20_000_000,
+            seed in proptest::prelude::any::<u64>(),
+            failures in 1u32..6,
+        ) {
+            // The last failure carries `last` as its Retry-After; the earlier ones none.
+            let delay = |last: Option<i64>| {
+                let mut o = Outbox::new(RetryPolicy::default());
+                o.enqueue("h", "{}".into(), 0);
+                let mut now = 0;
+                for i in 0..failures {
+                    now = o.next_wake().unwrap();
+                    o.begin("h", now).unwrap();
+                    let retry_after_ms = if i + 1 == failures { last } else { None };
+                    let result = DeliveryResult::Status { code: 503, retry_after_ms };
+                    o.complete("h", result, now, seed).unwrap();
+                }
+                o.next_wake().map(|at| at - now)
+            };
+            let backoff = delay(None).unwrap();
+            let with_ra = delay(Some(ra));
+            proptest::prop_assert_eq!(with_ra, Some(ra.min(RetryPolicy::default().max_age_ms).max(backoff)));
+        }
+    }
+
     #[test]
     fn jitter_is_deterministic_given_the_seed() {
         let run = |seed| {
