@@ -330,15 +330,16 @@ impl Outbox {
             e.delivery = DeliveryState::GaveUp { at: now, reason };
             return Ok(&e.delivery);
         }
+        // The jitter's key: `{id}#{attempts}`.
+        let mut key = String::from(id);
+        key.push('#');
+        push_u64(e.attempts.into(), &mut key);
+        let backoff = policy.backoff_ms(e.attempts, hash::unit_interval(jitter_seed, &key));
+        // `Retry-After` is a floor, never a shortcut: a server that says "0" (or a second) during
+        // an outage would otherwise use up every attempt in moments.
         let delay = match retry_after {
-            Some(ms) if ms >= 0 => ms.min(policy.max_age_ms),
-            _ => {
-                // The jitter's key: `{id}#{attempts}`.
-                let mut key = String::from(id);
-                key.push('#');
-                push_u64(e.attempts.into(), &mut key);
-                policy.backoff_ms(e.attempts, hash::unit_interval(jitter_seed, &key))
-            }
+            Some(ms) if ms >= 0 => ms.min(policy.max_age_ms).max(backoff),
+            _ => backoff,
         };
         let next = now.saturating_add(delay);
         if next.saturating_sub(e.created_at) > policy.max_age_ms {
@@ -529,6 +530,85 @@ mod tests {
         assert!(matches!(st, DeliveryState::GaveUp { .. }), "{st:?}");
         assert_eq!(o.next_wake(), None);
         assert!(o.complete("h1", status(200), 1, 1).is_err());
+    }
+
+    /// `Retry-After` is a floor under the backoff: the delay is max(Retry-After, backoff).
+    #[test]
+    fn retry_after_never_shortens_the_backoff() {
+        // Default policy: base 2 s, so after attempt 3 the backoff is 8 s · (½ + ½·jitter), 4-8 s.
+        let run = |retry_after_ms: Option<i64>| {
+            let mut o = Outbox::new(RetryPolicy::default());
+            assert!(o.enqueue("h", "{}".into(), 0));
+            let mut now = 0;
+            for _ in 0..3 {
+                now = o.next_wake().unwrap().max(now);
+                o.begin("h", now).unwrap();
+                let result = DeliveryResult::Status {
+                    code: 503,
+                    retry_after_ms,
+                };
+                o.complete("h", result, now, 42).unwrap();
+            }
+            o.next_wake().unwrap() - now
+        };
+        let backoff = run(None);
+        assert!((4_000..=8_000).contains(&backoff), "{backoff}");
+        // (Retry-After, expected delay)
+        for (ra, expected) in [
+            (0, backoff),
+            (1_000, backoff),
+            (backoff - 1, backoff),
+            (backoff + 1, backoff + 1),
+            (120_000, 120_000),
+        ] {
+            assert_eq!(run(Some(ra)), expected, "Retry-After {ra} ms");
+        }
+        // The reviewer's outage: 8 attempts with `Retry-After: 0` take at least the backoff sum
+        // at its jitter floor (1 + 2 + 4 + ... + 64 s = 127 s), not under a second.
+        let mut o = Outbox::new(RetryPolicy::default());
+        assert!(o.enqueue("h", "{}".into(), 0));
+        let mut now = 0;
+        while let Some(at) = o.next_wake() {
+            now = at;
+            o.begin("h", now).unwrap();
+            let result = DeliveryResult::Status {
+                code: 503,
+                retry_after_ms: Some(0),
+            };
+            if o.complete("h", result, now, 7).unwrap().is_finished() {
+                break;
+            }
+        }
+        assert!(now >= 127_000, "gave up after {now} ms");
+    }
+
+    proptest::proptest! {
+        /// Whatever the server says, the wait is the larger of its `Retry-After` (bounded by the
+        /// maximum age) and the backoff the same seed gives without one.
+        #[test]
+        fn retry_after_is_a_floor(
+            ra in 0i64..20_000_000,
+            seed in proptest::prelude::any::<u64>(),
+            failures in 1u32..6,
+        ) {
+            // The last failure carries `last` as its Retry-After; the earlier ones none.
+            let delay = |last: Option<i64>| {
+                let mut o = Outbox::new(RetryPolicy::default());
+                o.enqueue("h", "{}".into(), 0);
+                let mut now = 0;
+                for i in 0..failures {
+                    now = o.next_wake().unwrap();
+                    o.begin("h", now).unwrap();
+                    let retry_after_ms = if i + 1 == failures { last } else { None };
+                    let result = DeliveryResult::Status { code: 503, retry_after_ms };
+                    o.complete("h", result, now, seed).unwrap();
+                }
+                o.next_wake().map(|at| at - now)
+            };
+            let backoff = delay(None).unwrap();
+            let with_ra = delay(Some(ra));
+            proptest::prop_assert_eq!(with_ra, Some(ra.min(RetryPolicy::default().max_age_ms).max(backoff)));
+        }
     }
 
     #[test]

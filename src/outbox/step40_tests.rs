@@ -81,12 +81,15 @@ fn old_complete(
         };
         return Ok(e.delivery.clone());
     }
+    let backoff = policy.backoff_ms(
+        e.attempts,
+        hash::unit_interval(jitter_seed, &format!("{id}#{}", e.attempts)),
+    );
+    // Since the review of issue 5, `Retry-After` is a floor under the backoff (it replaced it
+    // before); the oracle follows, the rest of it is the code as it was.
     let delay = match retry_after {
-        Some(ms) if ms >= 0 => ms.min(policy.max_age_ms),
-        _ => policy.backoff_ms(
-            e.attempts,
-            hash::unit_interval(jitter_seed, &format!("{id}#{}", e.attempts)),
-        ),
+        Some(ms) if ms >= 0 => ms.min(policy.max_age_ms).max(backoff),
+        _ => backoff,
     };
     let next = now.saturating_add(delay);
     if next.saturating_sub(e.created_at) > policy.max_age_ms {

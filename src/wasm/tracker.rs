@@ -20,7 +20,7 @@ use wasm_bindgen::prelude::*;
 use self::store::{warn_once, Store, CONSENT, OUTBOX, VISITOR};
 use super::convert::{js_error, json_value, written_to_js};
 use crate::model::Model;
-use crate::outbox::{DeliveryResult, DueDelivery, Outbox};
+use crate::outbox::{DeliveryResult, DeliveryState, DueDelivery, Outbox};
 use crate::state::VisitorState;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -50,6 +50,14 @@ export interface TrackerEvents {
   /** The score after each event. */
   score: Score;
   delivered: DeliveryReceipt;
+  /** A handoff the endpoint refused for good (a 4xx) or that was given up after its retries. */
+  'delivery-failed': DeliveryFailure;
+}
+/** A handoff that will not be delivered: where it went and why (also warned in the console). */
+export interface DeliveryFailure {
+  handoffId: string;
+  endpoint: string;
+  reason: string;
 }
 /** Hooks for `Tracker.on`. */
 export type TrackerHook = keyof TrackerEvents;
@@ -59,7 +67,9 @@ export interface Tracker {
   /**
    * Registers a hook: `qualified` (the handoff payload, at once, so the page can act: open a
    * calendar, prefill the demo form), `stage` (a stage entry), `score` (after each event),
-   * `delivered` (`{ handoffId, status }` when the endpoint acknowledged). Throws on an unknown name.
+   * `delivered` (`{ handoffId, status }` when the endpoint acknowledged), `delivery-failed`
+   * (`{ handoffId, endpoint, reason }` when a handoff was refused for good or given up). Throws on
+   * an unknown name or a callback that is not a function.
    *
    * ```js
    * tracker.on('qualified', (handoff) => showCalendar(handoff.traits.email));
@@ -228,6 +238,8 @@ enum Hook {
     Score,
     /// The endpoint acknowledged a handoff: `{ handoffId, status }`.
     Delivered,
+    /// A handoff failed for good (refused, or given up): `{ handoffId, endpoint, reason }`.
+    DeliveryFailed,
 }
 
 impl Hook {
@@ -237,6 +249,7 @@ impl Hook {
             "stage" => Some(Hook::Stage),
             "score" => Some(Hook::Score),
             "delivered" => Some(Hook::Delivered),
+            "delivery-failed" => Some(Hook::DeliveryFailed),
             _ => None,
         }
     }
@@ -326,6 +339,21 @@ impl Tracker {
         let tracker = Tracker {
             inner: Rc::new(RefCell::new(inner)),
         };
+        // Another tab changed the outbox (it queued a handoff, or closed mid-send): look at the
+        // new due times now, so an orphaned handoff is picked up without waiting for an event here.
+        let weak = Rc::downgrade(&tracker.inner);
+        tracker
+            .inner
+            .borrow()
+            .store
+            .on_outbox_change(Box::new(move || {
+                let Some(inner) = weak.upgrade() else { return };
+                match inner.try_borrow_mut() {
+                    Ok(mut s) if s.can_send() => s.sync(),
+                    _ => return,
+                }
+                schedule(&inner);
+            }));
         pump(&tracker.inner);
         Ok(tracker)
     }
@@ -459,7 +487,10 @@ impl Tracker {
 
     /// Registers a hook: `qualified` (the handoff payload, at once, so the page can act:
     /// open a calendar, prefill the demo form), `stage` (a stage entry), `score` (after each
-    /// event), `delivered` (`{ handoffId, status }` when the endpoint acknowledged).
+    /// event), `delivered` (`{ handoffId, status }` when the endpoint acknowledged),
+    /// `delivery-failed` (`{ handoffId, endpoint, reason }` when a handoff was refused for good or
+    /// given up). Throws on an unknown name, or when `callback` is not a function (a hook that
+    /// could only throw on every later event).
     ///
     /// ```js
     /// tracker.on('qualified', (handoff) => showCalendar(handoff.traits.email));
@@ -473,9 +504,15 @@ impl Tracker {
             // Pushed, not `format!`: the same text (benches/SIZE.md, step 40).
             let mut message = String::from("on: unknown hook \"");
             message.push_str(name);
-            message.push_str("\" (expected qualified, stage, score or delivered)");
+            message.push_str("\" (expected qualified, stage, score, delivered or delivery-failed)");
             JsError::new(&message)
         })?;
+        if !callback.is_function() {
+            let mut message = String::from("on(\"");
+            message.push_str(name);
+            message.push_str("\"): callback must be a function");
+            return Err(JsError::new(&message));
+        }
         self.inner.borrow_mut().hooks.push((hook, callback));
         Ok(())
     }
@@ -778,8 +815,31 @@ fn settle(inner: &Rc<RefCell<Inner>>, id: &str, result: DeliveryResult) {
             }
         }
         // An error here means another tab already settled this entry: nothing left to do.
-        let _ = s.outbox.record(id, result, now, random_seed());
+        let failed = match s.outbox.record(id, result, now, random_seed()) {
+            Ok(DeliveryState::Failed { reason, .. } | DeliveryState::GaveUp { reason, .. }) => {
+                Some(reason.clone())
+            }
+            _ => None,
+        };
         s.persist_outbox();
+        if let Some(reason) = failed {
+            // A lost lead must not be silent: the site owner sees where and why in the console.
+            let endpoint = s.endpoint.clone().unwrap_or_default();
+            let mut message = String::from("baton: handoff ");
+            message.push_str(id);
+            message.push_str(" was not delivered to ");
+            message.push_str(&endpoint);
+            message.push_str(": ");
+            message.push_str(&reason);
+            web_sys::console::warn_1(&message.into());
+            if s.has_hook(Hook::DeliveryFailed) {
+                let o = js_sys::Object::new();
+                net::set(&o, "handoffId", &id.into());
+                net::set(&o, "endpoint", &endpoint.into());
+                net::set(&o, "reason", &reason.into());
+                notes.push((Hook::DeliveryFailed, o.into()));
+            }
+        }
         (s.hooks.clone(), notes)
     };
     dispatch(&hooks, notes);

@@ -66,7 +66,7 @@ test('the seed journey qualifies and exactly one correct handoff arrives', async
   assert.equal(h.model.hash, new Engine(demoModel).modelHash);
   assert.equal(h.traits.email, 'dana@northwind.example');
   assert.equal(h.traits.title, 'Director of Marketing');
-  assert.equal(h.traits.employees ?? h.company.employees, 500, 'a numeric form value arrives as a number');
+  assert.equal(h.traits.employees ?? h.company.employees, '500', 'a form value arrives as typed, as text');
   assert.ok(h.score.total >= 50, `score ${h.score.total}`);
   // Fit from the form: Director (15) at a 500-person (10) software company (5).
   assert.equal(h.score.fit, 30);
@@ -83,7 +83,9 @@ test('the seed journey qualifies and exactly one correct handoff arrives', async
   assert.equal(parts, c(h.score.total), JSON.stringify(x));
   assert.equal(x.fit.reduce((s, f) => s + c(f.points), 0), 3000, 'the three fit rules');
   const rules = new Set(h.ledger.map((e) => e.ruleId));
-  for (const id of ['pricing-page', 'case-study', 'resource-download', 'linkedin-campaign']) {
+  // The demo request the form sent is in the handoff it qualified (its event is scored first).
+  assert.ok(h.history.some((e) => e.label === 'Demo Requested'), JSON.stringify(h.history));
+  for (const id of ['demo-request', 'pricing-page', 'case-study', 'resource-download', 'linkedin-campaign']) {
     assert.ok(rules.has(id), `ledger has ${id}: ${[...rules].join(', ')}`);
   }
   assert.equal(h.firstTouch.utm.source, 'linkedin', JSON.stringify(h.firstTouch));

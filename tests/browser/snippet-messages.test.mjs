@@ -50,7 +50,7 @@ test('an unknown hook is refused with the hooks it expected', async () => {
   const { ctx, page, warnings } = await open('/hook.html', { status: 204 });
   await page.evaluate(() => window.baton('on', 'nope', () => {}));
   assert.deepEqual(warnings.filter((w) => w.startsWith('baton:')), [
-    'baton: on failed: on: unknown hook "nope" (expected qualified, stage, score or delivered)',
+    'baton: on failed: on: unknown hook "nope" (expected qualified, stage, score, delivered or delivery-failed)',
   ]);
   assert.deepEqual(page.errors, []);
   await ctx.close();

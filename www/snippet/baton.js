@@ -15,11 +15,17 @@
   var base = (script && script.src) || location.href;
   var tracker = null;
   var failed = false;
-  var warned = false;
+  // Each distinct problem is warned once (every time with `debug`), up to a bound: a misuse in a
+  // loop must not flood the console, and one warning must not hide a different problem.
+  var warned = {};
+  var warnings = 0;
 
   function warn(msg, e) {
-    if (warned && !cfg.debug) return;
-    warned = true;
+    if (!cfg.debug) {
+      if (warned[msg] || warnings >= 20) return;
+      warned[msg] = 1;
+      warnings++;
+    }
     try {
       console.warn('baton: ' + msg + (e ? ': ' + (e && e.message ? e.message : e) : ''));
     } catch (_) {
@@ -30,7 +36,18 @@
   // Until the wasm is ready every call is queued, in order, behind the embed's own queue.
   function api() {
     var args = arguments;
-    if (failed) return;
+    // Off (privacy signal, failed start): `score`/`explain` still answer, with null, so a page
+    // waiting on them goes on.
+    if (failed) {
+      if ((args[0] === 'score' || args[0] === 'explain') && typeof args[1] === 'function') {
+        try {
+          args[1](null);
+        } catch (e) {
+          warn(args[0] + ' callback failed', e);
+        }
+      }
+      return;
+    }
     if (!tracker) {
       queue.push(args);
       return;
@@ -48,7 +65,8 @@
 
   function disable(msg, e) {
     failed = true;
-    queue.length = 0;
+    var q = queue.splice(0, queue.length);
+    for (var i = 0; i < q.length; i++) api.apply(null, q[i]); // answers waiting score callbacks
     if (msg) warn(msg, e);
   }
 
@@ -87,18 +105,33 @@
     }
     return path;
   }
+  // With `attribution: false` no campaign reaches the engine: not as `context.campaign`, and not
+  // as the `utm_` parameters of the URLs it would otherwise read them from.
+  function withoutUtm(s) {
+    var q = s.indexOf('?');
+    if (q < 0 || enabled('attribution')) return s;
+    var h = s.indexOf('#', q);
+    var kept = s
+      .slice(q + 1, h < 0 ? s.length : h)
+      .split('&')
+      .filter(function (p) {
+        return !/^utm_/i.test(p);
+      })
+      .join('&');
+    return s.slice(0, q) + (kept ? '?' + kept : '') + (h < 0 ? '' : s.slice(h));
+  }
   function pageContext() {
     return {
-      url: location.href,
+      url: withoutUtm(location.href),
       path: sitePath(location.pathname),
-      search: location.search,
+      search: withoutUtm(location.search),
       title: d.title,
-      referrer: lastUrl || d.referrer || '',
+      referrer: withoutUtm(lastUrl || d.referrer || ''),
     };
   }
   function context() {
     var ctx = { page: pageContext() };
-    if (cfg.autocapture === false || (cfg.autocapture || {}).attribution !== false) {
+    if (enabled('attribution')) {
       var c = campaign(location.search);
       if (c) ctx.campaign = c;
     }
@@ -106,6 +139,22 @@
   }
 
   // ---- commands --------------------------------------------------------------------------------
+  // A bad argument is refused with a warning naming it; nothing is recorded from it.
+  function shown(v) {
+    return typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
+  }
+  function refuse(what, v) {
+    warn(what + ' (got ' + shown(v) + '); ignored');
+    return false;
+  }
+  function isObject(v) {
+    return !!v && typeof v === 'object' && !Array.isArray(v);
+  }
+  // Properties or traits: an object, or nothing at all.
+  function fields(cmd, v) {
+    if (v == null) return {};
+    return isObject(v) ? v : refuse(cmd + ': properties must be an object', v);
+  }
   function event(type, fields) {
     var e = fields || {};
     e.type = type;
@@ -113,14 +162,17 @@
     return tracker.track(e);
   }
   function page(name, props) {
-    if (name && typeof name === 'object') {
+    if (isObject(name) && props == null) {
       props = name;
       name = undefined;
     }
+    if (name != null && typeof name !== 'string') return refuse("page: the name must be a string", name);
+    props = fields('page', props);
+    if (!props) return;
     var ctx = context();
     var p = {};
     for (var k in ctx.page) p[k] = ctx.page[k];
-    for (k in props || {}) p[k] = props[k];
+    for (k in props) p[k] = props[k];
     lastUrl = location.href;
     return event('page', { name: name || d.title, properties: p, context: ctx });
   }
@@ -130,12 +182,25 @@
       case 'page':
         return page(args[1], args[2]);
       case 'track':
-        return event('track', { event: String(args[1]), properties: args[2] || {} });
+        var name = args[1];
+        if (typeof name !== 'string' || !name.trim()) return refuse('track: the event name must be a non-empty string', name);
+        var props = fields('track', args[2]);
+        return props && event('track', { event: name, properties: props });
       case 'identify':
-        if (args[1] && typeof args[1] === 'object') return event('identify', { traits: args[1] });
-        return event('identify', { userId: String(args[1]), traits: args[2] || {} });
+        var id = args[1];
+        if (isObject(id) && args[2] == null) return event('identify', { traits: id });
+        if (!(typeof id === 'string' && id.trim()) && !(typeof id === 'number' && isFinite(id))) {
+          return refuse('identify: expected a userId (non-empty string or number) or a traits object', id);
+        }
+        var traits = fields('identify', args[2]);
+        return traits && event('identify', { userId: String(id), traits: traits });
       case 'consent':
-        return tracker.consent(args[1] === 'granted' || args[1] === true);
+        // Only these four: anything else (a typo, 'yes', an options object) changes nothing,
+        // rather than being read as a refusal that deletes the visitor's data.
+        var c = args[1];
+        if (c === 'granted' || c === true) return tracker.consent(true);
+        if (c === 'denied' || c === false) return tracker.consent(false);
+        return refuse("consent: expected 'granted', true, 'denied' or false; nothing changed", c);
       case 'reset':
         return tracker.reset();
       case 'score':
@@ -143,7 +208,7 @@
       case 'explain':
         return deliver(args[1], tracker.explain());
       case 'on':
-        return tracker.on(String(args[1]), args[2]);
+        return hook(String(args[1]), args[2]);
       case 'flush':
         return tracker.flush();
       default:
@@ -153,6 +218,21 @@
   function deliver(fn, value) {
     if (typeof fn === 'function') fn(value);
     return value;
+  }
+  // A hook that is not a function is refused now, not on every later event; one that throws is
+  // reported once (naming it) and never stops the snippet or the hooks after it.
+  function hook(name, fn) {
+    if (typeof fn !== 'function') return refuse("on('" + name + "'): the callback must be a function", fn);
+    var reported = false;
+    return tracker.on(name, function (value) {
+      try {
+        fn(value);
+      } catch (e) {
+        if (reported) return;
+        reported = true;
+        warn("the on('" + name + "') hook threw (reported once per hook)", e);
+      }
+    });
   }
 
   // ---- autocapture -----------------------------------------------------------------------------
@@ -209,29 +289,38 @@
   function watchDownloads() {
     var exts = {};
     var list = cfg.downloadExtensions || EXT.split(',');
-    for (var i = 0; i < list.length; i++) exts[String(list[i]).toLowerCase()] = 1;
+    // `'.pdf'` and `'pdf'` alike.
+    for (var i = 0; i < list.length; i++) exts[String(list[i]).toLowerCase().replace(/^\./, '')] = 1;
     function handle(ev) {
       // Left click (any modifier: new tab/window/download all count) or middle click.
       if (ev.type === 'click' ? ev.button !== 0 : ev.button !== 1) return;
-      var a = ev.target && ev.target.closest && ev.target.closest('a[href]');
+      // HTML links and SVG links (whose `href` may be `xlink:href`).
+      var a = ev.target && ev.target.closest && ev.target.closest('a[href],a[*|href]');
       if (!a) return;
+      var href = a.getAttribute('href') || a.getAttributeNS('http://www.w3.org/1999/xlink', 'href');
       var url;
       try {
-        url = new URL(a.href, location.href);
+        url = new URL(href, location.href);
       } catch (_) {
         return;
       }
       var file = url.pathname.split('/').pop() || '';
+      try {
+        file = decodeURIComponent(file);
+      } catch (_) {
+        /* a malformed %-escape: the name as it is */
+      }
       var dot = file.lastIndexOf('.');
       var ext = dot > 0 ? file.slice(dot + 1).toLowerCase() : '';
-      var tagged = a.hasAttribute('data-baton-download');
+      // `data-baton-download`, or the HTML `download` attribute: a download whatever its extension.
+      var tagged = a.hasAttribute('data-baton-download') || a.hasAttribute('download');
       if (!tagged && !exts[ext]) return;
       event('track', {
         event: 'Asset Downloaded',
         properties: {
           url: url.origin + url.pathname, // query string and fragment dropped (tokens live there)
           path: sitePath(url.pathname),
-          fileName: decodeURIComponent(file),
+          fileName: file,
           extension: ext,
           name: (a.getAttribute('data-baton-download') || a.textContent || '').trim().slice(0, 200),
         },
@@ -242,17 +331,66 @@
   }
 
   // Form submits → identify traits, only through the site's explicit mapping.
-  // Never read: password fields, hidden fields (honeypots), payment fields.
-  var PAYMENT = /(^|[^a-z])(cc|card|cvc|cvv|csc|iban|pan|expiry|exp-?date|account-?number)([^a-z]|$)/i;
+  // Never read: password fields, hidden fields (honeypots, however hidden), payment fields.
+  // Payment words are matched in the field's name, id, autocomplete, placeholder and label, split
+  // into words (camelCase, snake_case, kebab-case, digits) and also run together ("creditcard").
+  var PAYMENT_WORD = /^(cc|cvc|cvv|cvv2|cvc2|csc|pan|iban|bic|swift|exp|expiry|expiration|card|cards)$/;
+  var PAYMENT_RUN = /card|cvc|cvv|iban|expir|expdate|ccnum|ccexp|cctype|securitycode|accountnumber|acctnumber|routingnumber|sortcode/;
+  function payment(text) {
+    var words = text
+      .replace(/([a-z])([A-Z])/g, '$1 $2')
+      .toLowerCase()
+      .split(/[^a-z]+/);
+    for (var i = 0; i < words.length; i++) if (PAYMENT_WORD.test(words[i])) return true;
+    return PAYMENT_RUN.test(words.join(''));
+  }
+  // 13-19 digits (spaces and dashes aside) passing the Luhn check: a card number, whatever the
+  // field is called.
+  function cardNumber(v) {
+    var digits = v.replace(/[ -]/g, '');
+    if (!/^\d{13,19}$/.test(digits)) return false;
+    var sum = 0;
+    for (var i = 0; i < digits.length; i++) {
+      var n = +digits.charAt(digits.length - 1 - i);
+      if (i % 2) n = n * 2 > 9 ? n * 2 - 9 : n * 2;
+      sum += n;
+    }
+    return sum % 10 === 0;
+  }
+  // Rendered and visible: not under `display:none`, not `visibility:hidden`, not zero-size, not
+  // moved off the page (the ways honeypots are hidden). A checkbox or radio that a custom style
+  // hides counts as visible when one of its labels is.
+  function visible(el) {
+    if (el.hidden || el.getAttribute('aria-hidden') === 'true') return false;
+    if (!el.getClientRects().length) return false;
+    var style = w.getComputedStyle(el);
+    if (style.visibility !== 'visible' || +style.opacity === 0) return false;
+    var r = el.getBoundingClientRect();
+    if (r.width < 1 || r.height < 1) return false;
+    var de = d.documentElement;
+    var x = r.left + w.scrollX;
+    var y = r.top + w.scrollY;
+    return x + r.width > 0 && y + r.height > 0 && x < Math.max(de.scrollWidth, de.clientWidth) && y < Math.max(de.scrollHeight, de.clientHeight);
+  }
+  function labelled(el) {
+    var labels = el.labels || [];
+    for (var i = 0; i < labels.length; i++) if (visible(labels[i])) return true;
+    return false;
+  }
   function readable(el) {
-    if (!el || !('value' in el)) return false;
+    if (!el || !('value' in el) || !el.getAttribute) return false;
     var type = String(el.type || '').toLowerCase();
     if (type === 'password' || type === 'hidden' || type === 'file') return false;
     var auto = String(el.getAttribute('autocomplete') || '').toLowerCase();
-    if (auto.indexOf('cc-') === 0 || auto.indexOf('password') >= 0) return false;
-    if (PAYMENT.test((el.name || '') + ' ' + (el.id || ''))) return false;
-    if (el.hidden || el.getAttribute('aria-hidden') === 'true') return false;
-    return true;
+    if (/(^|\s)cc-|password/.test(auto)) return false;
+    var labels = '';
+    for (var i = 0; i < (el.labels || []).length; i++) labels += ' ' + el.labels[i].textContent;
+    var names = [el.name, el.id, auto, el.getAttribute('placeholder'), el.getAttribute('aria-label'), labels];
+    if (payment(names.join(' '))) return false;
+    // A field kept out of the tab order with autofill off is a honeypot by convention.
+    if (el.tabIndex < 0 && auto === 'off') return false;
+    if (visible(el)) return true;
+    return (type === 'checkbox' || type === 'radio') && !el.hidden && labelled(el);
   }
   function field(form, ref) {
     var el = null;
@@ -269,11 +407,22 @@
     }
     return el;
   }
+  // Kept as text: "02139" and "0123456789" must reach the CRM as typed, and a 16-digit value must
+  // not be rounded. The model still compares "500" as a number (numeric strings compare as numbers).
   function value(el) {
     if ((el.type === 'checkbox' || el.type === 'radio') && !el.checked) return null;
     var v = String(el.value).trim().slice(0, 500);
-    if (!v) return null;
-    return /^\d+(\.\d+)?$/.test(v) ? Number(v) : v; // "500" employees compares as a number
+    if (!v || cardNumber(v)) return null;
+    return v;
+  }
+  function matches(form, selector) {
+    try {
+      return !!form.matches && form.matches(selector);
+    } catch (e) {
+      // One broken mapping must not disable the others.
+      warn('forms: invalid selector ' + JSON.stringify(String(selector)), e);
+      return false;
+    }
   }
   function watchForms() {
     var forms = cfg.forms || [];
@@ -281,7 +430,7 @@
       var form = ev.target;
       for (var i = 0; i < forms.length; i++) {
         var f = forms[i];
-        if (!form.matches || !form.matches(f.selector)) continue;
+        if (!matches(form, f.selector)) continue;
         var traits = {};
         var userId = null;
         var any = false;
@@ -290,12 +439,14 @@
           if (!readable(el)) continue;
           var v = value(el);
           if (v === null) continue;
-          if (trait === 'userId') userId = String(v);
+          if (trait === 'userId') userId = v;
           else traits[trait] = v;
           any = true;
         }
-        if (any) event('identify', userId ? { userId: userId, traits: traits } : { traits: traits });
+        // The form's event first: when the identify then qualifies the visitor, the handoff
+        // carries the request that triggered it.
         if (f.event) event('track', { event: f.event, properties: { form: f.selector } });
+        if (any) event('identify', userId ? { userId: userId, traits: traits } : { traits: traits });
       }
     });
   }
@@ -325,7 +476,7 @@
     var model = cfg.model;
     if (typeof model === 'string') {
       var res = await fetch(url(model), { credentials: 'same-origin' });
-      if (!res.ok) throw new Error('model ' + res.status);
+      if (!res.ok) throw new Error('model ' + url(model) + ': HTTP ' + res.status);
       model = await res.json();
     }
     var options = {};

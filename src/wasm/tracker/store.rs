@@ -6,7 +6,7 @@
 //! same-origin page that shares the storage), so the per-event path reads nothing: a tab re-reads
 //! the records only after something told it they may have changed.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -46,8 +46,12 @@ pub struct Local {
     storage: Storage,
     window: Window,
     changed: Rc<Cell<bool>>,
+    /// Called when another page may have changed the outbox (see `Store::on_outbox_change`).
+    outbox_changed: OutboxWake,
     listener: Closure<dyn FnMut(JsValue)>,
 }
+
+type OutboxWake = Rc<RefCell<Option<Box<dyn Fn()>>>>;
 
 /// Events after which the stored records may differ from what this page last read or wrote:
 /// another page wrote (`storage`), or the page comes back from the back-forward cache (`pageshow`)
@@ -77,13 +81,22 @@ impl Local {
         // Raised at first, so the first `sync` reads whatever is there.
         let changed = Rc::new(Cell::new(true));
         let flag = Rc::clone(&changed);
+        let outbox_changed: OutboxWake = Rc::default();
+        let wake = Rc::clone(&outbox_changed);
         let listener = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
             // A `storage` event names its key (`null` after `clear()`); ignore the site's own keys.
             // Any other event (no `key`) may hide changes, so it always raises the flag. A
             // `sessionStorage` write under our prefix raises it too: that only costs one re-read.
             let key = js_sys::Reflect::get(&event, &"key".into()).unwrap_or(JsValue::UNDEFINED);
-            if key.as_string().is_none_or(|k| k.starts_with(PREFIX)) {
+            let key = key.as_string();
+            if key.as_deref().is_none_or(|k| k.starts_with(PREFIX)) {
                 flag.set(true);
+            }
+            // The outbox itself (or anything, after `clear()` or a return): deliveries may be due.
+            if key.as_deref().is_none_or(|k| k == OUTBOX) {
+                if let Some(f) = wake.borrow().as_ref() {
+                    f();
+                }
             }
         });
         for kind in WAKE_EVENTS {
@@ -95,6 +108,7 @@ impl Local {
             storage,
             window,
             changed,
+            outbox_changed,
             listener,
         }
     }
@@ -146,6 +160,15 @@ impl Store {
         match self {
             Store::Local(l) => l.changed.replace(false),
             Store::Memory => false,
+        }
+    }
+
+    /// Calls `f` whenever another page may have changed the outbox (a `storage` event for it, a
+    /// `clear()`, a return from the back-forward cache or a freeze). An in-memory store is never
+    /// written by anyone else.
+    pub fn on_outbox_change(&self, f: Box<dyn Fn()>) {
+        if let Store::Local(l) = self {
+            *l.outbox_changed.borrow_mut() = Some(f);
         }
     }
 
