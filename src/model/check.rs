@@ -1,6 +1,7 @@
 //! The validation walker: reads a JSON document while collecting every problem with its path,
 //! instead of stopping at the first one (serde's derive would stop and could not say "did you mean").
 
+use super::RuleKind;
 use crate::error::Problem;
 use crate::fold::fold_chars;
 use crate::json::num::push_u64;
@@ -10,6 +11,13 @@ use crate::text::quote::push_quoted;
 #[derive(Default)]
 pub(crate) struct Checker {
     pub problems: Vec<Problem>,
+    /// The model's rule ids with their kind (`None` when the kind itself is a problem), every
+    /// rule that has an id, valid or not: stage criteria check the rules they count against
+    /// them as they are read, so a name is reported at its own path, in the same pass as every
+    /// other problem (a rule with a problem of its own is still a rule the model names).
+    pub rules: Vec<(String, Option<RuleKind>)>,
+    /// The score names stage criteria may compare: `total`, `fit`, `engagement` and the groups.
+    pub scores: Vec<String>,
 }
 
 /// `path.key` (`key` at the root).
@@ -158,6 +166,10 @@ pub(crate) fn unknown_key_message(key: &str, allowed: &[&str]) -> String {
     unknown_listing("unknown key", key, allowed)
 }
 
+/// The path of the whole document (a model that is not an object, not JSON at all), as event
+/// errors name the whole event.
+pub(crate) const ROOT: &str = "$";
+
 /// Where a problem is reported: `path`, then `.key` unless `key` is empty. Readers take the
 /// key apart from the path so that a field's path is built only when it has a problem (was a
 /// `join` at every field read, and its drop; benches/SIZE.md, step 33).
@@ -208,7 +220,9 @@ impl Checker {
         }
     }
 
-    /// `None` for an absent or null value, after reporting "missing" if it is `required`.
+    /// `None` for an absent value, after reporting "missing" if it is `required`. A `null` is
+    /// an absent optional value; a required one is passed on, for the reader to say what it
+    /// must be instead ("must be a number, found null": the key is there, not missing).
     fn present<'a>(
         &mut self,
         v: Option<&'a Value>,
@@ -217,12 +231,13 @@ impl Checker {
         required: bool,
     ) -> Option<&'a Value> {
         match v {
-            None | Some(Value::Null) => {
+            None => {
                 if required {
                     self.report_at(path, key, "missing");
                 }
                 None
             }
+            Some(Value::Null) if !required => None,
             Some(v) => Some(v),
         }
     }
@@ -309,6 +324,17 @@ impl Checker {
 
     pub fn boolean(&mut self, v: Option<&Value>, path: &str, key: &str) -> Option<bool> {
         match self.present(v, path, key, false)? {
+            Value::Bool(b) => Some(*b),
+            other => {
+                self.report_at(path, key, found("must be true or false", other));
+                None
+            }
+        }
+    }
+
+    /// A required `true` or `false` (a `null` is no answer: "must be true or false, found null").
+    pub fn flag(&mut self, v: &Value, path: &str, key: &str) -> Option<bool> {
+        match v {
             Value::Bool(b) => Some(*b),
             other => {
                 self.report_at(path, key, found("must be true or false", other));
