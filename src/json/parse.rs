@@ -131,7 +131,7 @@ impl Keys for &mut Paths {
     }
     fn repeated(&mut self, mark: usize) {
         if self.repeated.len() < MAX_REPEATED {
-            let key = &self.path[if mark > 0 { mark + 1 } else { 0 }..];
+            let key = slice(&self.path, if mark > 0 { mark + 1 } else { 0 }..);
             self.repeated.push((self.path.clone(), key.to_string()));
         }
     }
