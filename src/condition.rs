@@ -832,11 +832,18 @@ fn parse_subject(
                     }
                 }
                 if let Some(name) = &name {
-                    if !ck.scores.contains(name) {
-                        let mut known: Vec<&str> = Vec::new();
-                        for s in &ck.scores {
-                            known.push(s);
+                    // The three scores and the model's groups (those of its rules).
+                    // (Pushed from a slice: a `vec![..]` of the three was more wasm.)
+                    let mut known: Vec<&str> = Vec::new();
+                    for &s in &["total", "fit", "engagement"] {
+                        known.push(s);
+                    }
+                    for h in &ck.rules {
+                        if let Some(g) = h.group() {
+                            known.push(g);
                         }
+                    }
+                    if !known.contains(&name.as_str()) {
                         let m = unknown_name(
                             "unknown score",
                             name,
@@ -869,8 +876,8 @@ fn parse_subject(
             let rules = ck.strings(value, sub_path);
             // Each name a behaviour rule of the model, reported where it is written.
             for (i, name) in rules.iter().enumerate() {
-                let m = match ck.rules.iter().find(|(id, _)| id == name) {
-                    Some((_, Some(RuleKind::Fit))) => quoting(
+                let m = match ck.rules.iter().find(|h| h.id.as_ref() == Some(name)) {
+                    Some(h) if h.kind == Some(RuleKind::Fit) => quoting(
                         "\"matches\" counts behaviour rules; ",
                         name,
                         " is a fit rule",
@@ -878,8 +885,10 @@ fn parse_subject(
                     Some(_) => continue,
                     None => {
                         let mut ids: Vec<&str> = Vec::new();
-                        for (id, _) in &ck.rules {
-                            ids.push(id);
+                        for h in &ck.rules {
+                            if let Some(id) = &h.id {
+                                ids.push(id);
+                            }
                         }
                         unknown_name("\"matches\" names unknown rule", name, &ids, "", "")
                     }
@@ -1321,10 +1330,12 @@ mod tests {
     /// A checker that knows the behaviour rule `x` and the three scores, for stage criteria.
     fn stage_checker() -> crate::model::check::Checker {
         let mut ck = crate::model::check::Checker::default();
-        ck.rules.push(("x".to_string(), Some(RuleKind::Behavior)));
-        for s in ["total", "fit", "engagement"] {
-            ck.scores.push(s.to_string());
-        }
+        ck.rules.push(crate::model::check::Head {
+            at: 0,
+            id: Some("x".to_string()),
+            kind: Some(RuleKind::Behavior),
+            group: Some("engagement".to_string()),
+        });
         ck
     }
 

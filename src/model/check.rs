@@ -11,13 +11,29 @@ use crate::text::quote::push_quoted;
 #[derive(Default)]
 pub(crate) struct Checker {
     pub problems: Vec<Problem>,
-    /// The model's rule ids with their kind (`None` when the kind itself is a problem), every
-    /// rule that has an id, valid or not: stage criteria check the rules they count against
+    /// What every rule says of itself, valid or not: ids, kinds and groups are checked against
+    /// each other over these, and stage criteria check the rules and scores they name against
     /// them as they are read, so a name is reported at its own path, in the same pass as every
-    /// other problem (a rule with a problem of its own is still a rule the model names).
-    pub rules: Vec<(String, Option<RuleKind>)>,
-    /// The score names stage criteria may compare: `total`, `fit`, `engagement` and the groups.
-    pub scores: Vec<String>,
+    /// other problem (a rule with a problem of its own is still a rule the model names). One
+    /// list for both (a second list of names was ~0.2 KB of wasm).
+    pub rules: Vec<Head>,
+}
+
+/// What a rule says of itself, read even when the rule has a problem: its index in `rules`, its
+/// id, kind and group (each `None` when absent or itself a problem; the group's default is
+/// filled in).
+pub(crate) struct Head {
+    pub at: usize,
+    pub id: Option<String>,
+    pub kind: Option<RuleKind>,
+    pub group: Option<String>,
+}
+
+impl Head {
+    /// The group of a rule that has one known kind: the groups a model has.
+    pub fn group(&self) -> Option<&str> {
+        self.kind.and(self.group.as_deref())
+    }
 }
 
 /// `path.key` (`key` at the root).

@@ -1,7 +1,7 @@
 //! Reading a model document into typed values, collecting every problem.
 
 use super::check::{
-    found, index, join, quoting, suggest, unknown_listing, unknown_name, Checker, ROOT,
+    found, index, join, quoting, suggest, unknown_listing, unknown_name, Checker, Head, ROOT,
 };
 use super::ModelData;
 use super::{
@@ -153,7 +153,6 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
     // come in the same pass as the rules' own.
     let mut rules: Vec<Rule> = Vec::new();
     let mut rule_at: Vec<usize> = Vec::new();
-    let mut heads: Vec<Head> = Vec::new();
     match root.get("rules") {
         None => ck.report("rules", "missing"),
         Some(Value::Array(items)) => {
@@ -165,7 +164,7 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
                 if i == MAX_RULES {
                     break;
                 }
-                if let Some(rule) = parse_rule(&mut ck, item, i, decay, &mut heads) {
+                if let Some(rule) = parse_rule(&mut ck, item, i, decay) {
                     rules.push(rule);
                     rule_at.push(i);
                 }
@@ -175,6 +174,8 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
     }
     // Unique ids. Each duplicate names the nearest earlier rule with its id (at most
     // `MAX_RULES` rules: a scan back, no map).
+    // Taken out while they are read, so problems are reported as they are found.
+    let heads = std::mem::take(&mut ck.rules);
     for (n, h) in heads.iter().enumerate() {
         let Some(id) = &h.id else { continue };
         if let Some(first) = (0..n).rev().find(|&e| heads[e].id.as_ref() == Some(id)) {
@@ -188,10 +189,10 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
     // or group is itself a problem takes no part: what it would hold is unknown.)
     let mut groups: Vec<GroupSpec> = Vec::new();
     for h in &heads {
-        let (Some(kind), Some(group)) = (h.kind, &h.group) else {
+        let (Some(kind), Some(group)) = (h.kind, h.group()) else {
             continue;
         };
-        match groups.iter().find(|g| &g.name == group) {
+        match groups.iter().find(|g| g.name == group) {
             Some(g) if g.kind != kind => ck.report_at(
                 &index("rules", h.at),
                 "group",
@@ -208,16 +209,17 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
             ),
             Some(_) => {}
             None => groups.push(GroupSpec {
-                name: group.clone(),
+                name: String::from(group),
                 kind,
                 bounds: group_bounds
                     .iter()
-                    .find(|(n, _)| n == group)
+                    .find(|(n, _)| *n == group)
                     .map(|(_, b)| *b)
                     .unwrap_or_default(),
             }),
         }
     }
+    ck.rules = heads;
     for &(name, _) in &group_bounds {
         if !groups.iter().any(|g| g.name == name) {
             let mut known: Vec<&str> = Vec::new();
@@ -233,19 +235,7 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
         }
     }
 
-    // Stages, their criteria checked against the rules and scores as they are read.
-    for h in heads {
-        if let Some(id) = h.id {
-            ck.rules.push((id, h.kind));
-        }
-    }
-    // Pushed from a slice (was `vec![..]` of the three, then the groups: 70 B more gzip).
-    for &name in &["total", "fit", "engagement"] {
-        ck.scores.push(name.to_string());
-    }
-    for g in &groups {
-        ck.scores.push(g.name.clone());
-    }
+    // Stages, their criteria checked against the rules and scores (`ck.rules`) as they are read.
     let mut stages = Vec::new();
     // Every stage given criteria, valid or not (for `handoff.stage`).
     let mut named: Vec<Stage> = Vec::new();
@@ -447,25 +437,9 @@ fn parse_decay(ck: &mut Checker, v: &Value, path: &str) -> Option<Decay> {
     }
 }
 
-/// What a rule says of itself, read even when the rule has a problem: its index in `rules`, its
-/// id, kind and group (each `None` when absent or itself a problem; the group's default is
-/// filled in).
-struct Head {
-    at: usize,
-    id: Option<String>,
-    kind: Option<RuleKind>,
-    group: Option<String>,
-}
-
-/// Rule `at` of `rules`, `None` on any problem; its [`Head`] is pushed on `heads` when it is
-/// an object.
-fn parse_rule(
-    ck: &mut Checker,
-    v: &Value,
-    at: usize,
-    default_decay: Decay,
-    heads: &mut Vec<Head>,
-) -> Option<Rule> {
+/// Rule `at` of `rules`, `None` on any problem; its [`Head`] is pushed on `ck.rules` when it
+/// is an object.
+fn parse_rule(ck: &mut Checker, v: &Value, at: usize, default_decay: Decay) -> Option<Rule> {
     let path = &index("rules", at);
     let map = ck.object(v, path, &RULE_KEYS)?;
     let before = ck.problems.len();
@@ -519,7 +493,7 @@ fn parse_rule(
             .to_string()
         })),
     };
-    heads.push(Head {
+    ck.rules.push(Head {
         at,
         id: id.clone(),
         kind: if known_kind { Some(kind) } else { None },
