@@ -13,6 +13,7 @@ use crate::json::{Map, Number, Value};
 use crate::model::check::{
     found, index, join, quoting, unknown_key_message, unknown_name, Checker,
 };
+use crate::model::RuleKind;
 use crate::text::join as join_all;
 use crate::text::search;
 use crate::text::words::is_word_char;
@@ -312,37 +313,53 @@ fn run_tests(tests: &[Test], v: Option<&Value>) -> bool {
     tests.iter().all(|t| t.check(v))
 }
 
-/// Numeric reading of a value: numbers, and strings such as "500", "1,000", "500-1000" or "1000+"
-/// (the leading number counts: form fields often carry ranges).
+/// Numeric reading of a value: a number, or a string that is a number as a whole once trimmed:
+/// JSON's number with a little slack (`[+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?`:
+/// "500", " -3.5 ", "1e3", "+7", ".5"). Anything else is no number, so a numeric test fails on
+/// it rather than reading part of it: "12abc", "1 000", "1,000", "500-1000", "0x10" (was the
+/// leading number, which read "1 000" and "1.000" as 1 and "0x10" as 0). Non-finite results
+/// ("1e999") are no number either.
 pub fn as_number(v: &Value) -> Option<f64> {
     match v {
         Value::Number(n) => n.as_f64(),
         Value::String(s) => {
-            // The leading run of digits, dots and (first) a sign, with separators skipped: one
-            // loop, no collected copy of the whole text searched afterwards. Its shape is
-            // checked as it is read ([`parse_decimal`]'s: at least one digit, a second point
-            // makes it no number), so the number reader gets it as it is.
-            let mut number = String::new();
-            let (mut digits, mut point) = (0, false);
-            for c in s.trim().chars() {
-                match c {
-                    ',' | '_' => continue,
-                    '0'..='9' => digits += 1,
-                    '.' if point => return None,
-                    '.' => point = true,
-                    '-' | '+' if number.is_empty() => {}
-                    _ => break,
-                }
-                number.push(c);
-            }
-            if digits == 0 {
+            let text = s.trim();
+            if !is_numeric(text) {
                 return None;
             }
-            let n = crate::json::num::parse_f64(&number);
+            // The shape above is what the number reader takes as it is (both of its backends).
+            let n = crate::json::num::parse_f64(text);
             n.is_finite().then_some(n)
         }
         _ => None,
     }
+}
+
+/// Whether all of `text` is `[+-]? (digits [. digits?] | . digits) ([eE] [+-]? digits)?`. One
+/// loop over the bytes, each byte's meaning decided by what came before.
+fn is_numeric(text: &str) -> bool {
+    // Where the reading is: 0 before the mantissa (a sign may come), 1 in it before a point,
+    // 2 after its point, 3 just after the `e` (a sign may come), 4 after the exponent's sign
+    // or in its digits.
+    let (mut at, mut digits, mut exp_digits) = (0u8, 0u32, 0u32);
+    for b in text.bytes() {
+        at = match (at, b) {
+            (0, b'+' | b'-') => 1,
+            (0 | 1, b'.') => 2,
+            (0..=2, b'0'..=b'9') => {
+                digits += 1;
+                at.max(1)
+            }
+            (1 | 2, b'e' | b'E') if digits > 0 => 3,
+            (3, b'+' | b'-') => 4,
+            (3 | 4, b'0'..=b'9') => {
+                exp_digits += 1;
+                4
+            }
+            _ => return false,
+        };
+    }
+    digits > 0 && (at < 3 || exp_digits > 0)
 }
 
 /// Reads `[+-]digits[.digits]` (either digit run may be empty, not both) as `str::parse::<f64>`
@@ -350,7 +367,7 @@ pub fn as_number(v: &Value) -> Option<f64> {
 /// would bring core's decimal conversion (~12 KB with its power-of-five table) into the
 /// snippet's wasm, where the reader uses the browser's own `parseFloat` instead. The reader
 /// takes this looser form as it is (a sign, leading zeros, a bare point), so nothing is copied.
-/// [`as_number`] checks the same shape in its reading loop; this stays as the tests' reference.
+/// The tests' reference for the decimal shapes [`as_number`] hands the number reader.
 #[cfg(test)]
 fn parse_decimal(text: &str) -> Option<f64> {
     // One loop over the bytes after the sign: digits with at most one point among them, at
@@ -588,6 +605,10 @@ const TESTS: [&str; 11] = [
 const NUMERIC: core::ops::Range<usize> = 6..10;
 const EVENT_KINDS: [&str; 5] = ["page", "screen", "track", "identify", "group"];
 
+/// Largest `atLeast` of a `matches` and largest `visits`: each sizes a per-visitor timestamp
+/// ring. (The count messages spell it out from this value.)
+pub(crate) const MAX_RING: u32 = 50;
+
 /// Deepest nesting accepted: keeps recursion bounded on hostile input.
 const MAX_DEPTH: usize = 12;
 // The message below spells the limit out.
@@ -802,16 +823,43 @@ fn parse_subject(
         // query, property, score, trait
         9..=11 | 14 => {
             only_keys_or_tests(ck, map, path, subject);
-            let name = ck.string(Some(value), path, subject, true)?;
+            let before = ck.problems.len();
+            let name = ck.string(Some(value), path, subject, true);
             if si == 11 {
                 for k in map.keys() {
                     if position(&TESTS, k).is_some_and(|t| !NUMERIC.contains(&t)) {
                         ck.report_at(path, k, "a score is compared with gte, lte, gt or lt");
-                        return None;
+                    }
+                }
+                if let Some(name) = &name {
+                    // The three scores and the model's groups (those of its rules).
+                    // (Pushed from a slice: a `vec![..]` of the three was more wasm.)
+                    let mut known: Vec<&str> = Vec::new();
+                    for &s in &["total", "fit", "engagement"] {
+                        known.push(s);
+                    }
+                    for h in &ck.rules {
+                        if let Some(g) = h.group() {
+                            known.push(g);
+                        }
+                    }
+                    if !known.contains(&name.as_str()) {
+                        let m = unknown_name(
+                            "unknown score",
+                            name,
+                            &known,
+                            " (total, fit, engagement or a group)",
+                            "",
+                        );
+                        ck.report(sub_path, m);
                     }
                 }
             }
-            let tests = parse_tests(ck, map, path)?;
+            // The tests read even when the name is a problem: every problem in one pass.
+            let tests = parse_tests(ck, map, path);
+            let (Some(name), Some(tests), true) = (name, tests, ck.problems.len() == before) else {
+                return None;
+            };
             Some(match si {
                 9 => Condition::Query(name, tests),
                 10 => Condition::Property(without_prefix(name, "properties."), tests),
@@ -820,17 +868,41 @@ fn parse_subject(
             })
         }
         // identified
-        15 => ck
-            .boolean(Some(value), path, subject)
-            .map(Condition::Identified),
+        15 => ck.flag(value, path, subject).map(Condition::Identified),
         // matches
         12 => {
             only_keys(ck, map, path, &["matches", "atLeast", "withinDays"]);
+            let before = ck.problems.len();
             let rules = ck.strings(value, sub_path);
-            let at_least = ck.count(map.get("atLeast"), path, "atLeast", true, 1, 1000);
+            // Each name a behaviour rule of the model, reported where it is written.
+            for (i, name) in rules.iter().enumerate() {
+                let m = match ck.rules.iter().find(|h| h.id.as_ref() == Some(name)) {
+                    Some(h) if h.kind == Some(RuleKind::Fit) => quoting(
+                        "\"matches\" counts behaviour rules; ",
+                        name,
+                        " is a fit rule",
+                    ),
+                    Some(_) => continue,
+                    None => {
+                        let mut ids: Vec<&str> = Vec::new();
+                        for h in &ck.rules {
+                            if let Some(id) = &h.id {
+                                ids.push(id);
+                            }
+                        }
+                        unknown_name("\"matches\" names unknown rule", name, &ids, "", "")
+                    }
+                };
+                ck.report(&item_path(value, sub_path, i), m);
+            }
+            let at_least = ck.count(map.get("atLeast"), path, "atLeast", true, 1, MAX_RING);
             let within = window(ck, map, path);
-            let (Some(at_least), Some(within_ms), false) = (at_least, within, rules.is_empty())
-            else {
+            let (Some(at_least), Some(within_ms), false, true) = (
+                at_least,
+                within,
+                rules.is_empty(),
+                ck.problems.len() == before,
+            ) else {
                 return None;
             };
             Some(Condition::Matches {
@@ -842,7 +914,7 @@ fn parse_subject(
         // visits
         _ => {
             only_keys(ck, map, path, &["visits", "withinDays"]);
-            let at_least = ck.count(Some(value), path, subject, true, 1, 1000);
+            let at_least = ck.count(Some(value), path, subject, true, 1, MAX_RING);
             let within = window(ck, map, path);
             let (Some(at_least), Some(within_ms)) = (at_least, within) else {
                 return None;
@@ -971,13 +1043,7 @@ fn parse_tests(ck: &mut Checker, map: &Map<String, Value>, path: &str) -> Option
                 _ => Test::Lt(n),
             }),
             // exists
-            _ => {
-                let b = ck.boolean(Some(v), path, key);
-                if b.is_none() && v.is_null() {
-                    ck.report_at(path, key, "must be true or false");
-                }
-                b.map(Test::Exists)
-            }
+            _ => ck.flag(v, path, key).map(Test::Exists),
         };
         if let Some(t) = test {
             tests.push(t);
@@ -1040,9 +1106,21 @@ mod tests {
             (Test::Gte(100.0), json!(100), true),
             (Test::Gte(100.0), json!("99"), false),
             (Test::Lte(100.0), json!("1,000"), false),
+            (Test::Gt(100.0), json!("1,000"), false),
             (Test::Lte(100.0), json!(100), true),
             (Test::Gt(100.0), json!(100), false),
-            (Test::Gt(100.0), json!("500-1000"), true),
+            (Test::Gt(100.0), json!("500-1000"), false),
+            (Test::Lt(1000.0), json!("500-1000"), false),
+            (Test::Gte(500.0), json!(" 1e3 "), true),
+            (Test::Gte(500.0), json!("1 000"), false),
+            (Test::Lt(500.0), json!("1 000"), false),
+            (Test::Gte(10.0), json!("12abc"), false),
+            (Test::Equals(json!(0)), json!("0x10"), false),
+            (Test::Equals(json!(12)), json!("12abc"), false),
+            (Test::Equals(json!(1000)), json!("1e3"), true),
+            (Test::Equals(json!("1e3")), json!(1000), true),
+            (Test::In(vec![json!(1), json!(1000)]), json!("1 000"), false),
+            (Test::Lt(20.0), json!("12abc"), false),
             (Test::Lt(100.0), json!(-1), true),
             (Test::Lt(100.0), json!("many"), false),
             (Test::Lt(100.0), json!(true), false),
@@ -1148,24 +1226,6 @@ mod tests {
         assert!(!g.matches(&text));
     }
 
-    /// `as_number` as it was (the whole text without separators, then its numeric prefix):
-    /// the oracle of the proptest below.
-    fn as_number_by_prefix(s: &str) -> Option<f64> {
-        let cleaned: String = s
-            .trim()
-            .chars()
-            .filter(|c| *c != ',' && *c != '_')
-            .collect();
-        let end = cleaned
-            .char_indices()
-            .find(|(i, c)| {
-                !(c.is_ascii_digit() || *c == '.' || (*i == 0 && (*c == '-' || *c == '+')))
-            })
-            .map_or(cleaned.len(), |(i, _)| i);
-        let n = parse_decimal(crate::text::slice(&cleaned, ..end))?;
-        n.is_finite().then_some(n)
-    }
-
     /// `Glob::matches` as it was: the text folded into a `Vec<char>` first, the wildcard loop
     /// over char indices. The oracle of the proptest below.
     fn glob_by_folded_chars(pattern: &str, text: &str) -> bool {
@@ -1240,13 +1300,43 @@ mod tests {
             );
         }
 
-        /// Numeric strings read as before: digits, separators, signs, dots, spaces, letters
-        /// and non-ASCII in any order.
+        /// A numeric string is what `str::parse::<f64>` reads from the whole trimmed text (a
+        /// finite value; its "inf" and "nan" cannot be spelled here): digits, separators,
+        /// signs, points, exponents, spaces, letters and non-ASCII in any order.
         #[test]
-        fn numeric_strings_read_as_before(s in "[ 0-9,_.+\\-e\u{e9}]{0,12}") {
+        fn numeric_strings_as_str_parse(s in "[ 0-9,_.+\\-eEx\u{e9}]{0,12}") {
             let got = as_number(&Value::String(s.clone()));
-            proptest::prop_assert_eq!(got.map(f64::to_bits), as_number_by_prefix(&s).map(f64::to_bits), "{:?}", s);
+            let std = s.trim().parse::<f64>().ok().filter(|x| x.is_finite());
+            proptest::prop_assert_eq!(got.map(f64::to_bits), std.map(f64::to_bits), "{:?}", s);
         }
+
+        /// Any finite double written as Rust writes it (`Display`, `Debug` with its exponent),
+        /// as JavaScript writes it (`1e+300`) and as JSON writes it reads back as itself.
+        #[test]
+        fn numbers_written_read_back(x in crate::json::arb::arb_f64()) {
+            let debug = format!("{x:?}");
+            let js = match debug.split_once('e') {
+                Some((m, e)) if !e.starts_with('-') => format!("{m}e+{e}"),
+                _ => debug.clone(),
+            };
+            let json = crate::json::write(&Value::from(x));
+            for text in [format!("{x}"), debug, js, json, format!(" {x:e}\t")] {
+                let got = as_number(&Value::String(text.clone()));
+                proptest::prop_assert_eq!(got.map(f64::to_bits), Some(x.to_bits()), "{:?}", text);
+            }
+        }
+    }
+
+    /// A checker that knows the behaviour rule `x` and the three scores, for stage criteria.
+    fn stage_checker() -> crate::model::check::Checker {
+        let mut ck = crate::model::check::Checker::default();
+        ck.rules.push(crate::model::check::Head {
+            at: 0,
+            id: Some("x".to_string()),
+            kind: Some(RuleKind::Behavior),
+            group: Some("engagement".to_string()),
+        });
+        ck
     }
 
     #[test]
@@ -1255,10 +1345,32 @@ mod tests {
         for (v, expected) in [
             (json!(5), Some(5.0)),
             (json!("500"), Some(500.0)),
-            (json!(" 1,000 "), Some(1000.0)),
-            (json!("500-1000"), Some(500.0)),
-            (json!("5000+"), Some(5000.0)),
-            (json!("-3.5"), Some(-3.5)),
+            (json!(" -3.5 "), Some(-3.5)),
+            (json!("1e3"), Some(1000.0)),
+            (json!("1E-2"), Some(0.01)),
+            (json!("+7"), Some(7.0)),
+            (json!(".5"), Some(0.5)),
+            (json!("5."), Some(5.0)),
+            (json!("007"), Some(7.0)),
+            (json!("1.000"), Some(1.0)),
+            (json!("-0"), Some(-0.0)),
+            // Not numbers as a whole: no part of them is read.
+            (json!("12abc"), None),
+            (json!("1 000"), None),
+            (json!(" 1,000 "), None),
+            (json!("1_000"), None),
+            (json!("500-1000"), None),
+            (json!("5000+"), None),
+            (json!("0x10"), None),
+            (json!("1e"), None),
+            (json!("1e+"), None),
+            (json!("e3"), None),
+            (json!("."), None),
+            (json!("-"), None),
+            (json!("1.2.3"), None),
+            (json!("Infinity"), None),
+            (json!("NaN"), None),
+            (json!("1e999"), None),
             (json!("many"), None),
             (json!(""), None),
             (json!(true), None),
@@ -1293,7 +1405,6 @@ mod tests {
     #[test]
     fn cheap_first_keeps_every_result() {
         use crate::json::json;
-        use crate::model::check::Checker;
         struct Fixed(f64, u32);
         impl ScoreSource for Fixed {
             fn score_of(&self, name: &str) -> Option<f64> {
@@ -1319,7 +1430,7 @@ mod tests {
             json!({"employees": 50, "country": "DE"}),
         ];
         for c in &conditions {
-            let mut ck = Checker::default();
+            let mut ck = stage_checker();
             let written = parse(&mut ck, c, "c", Scope::Stage).expect("valid");
             let mut reordered = written.clone();
             reordered.cheap_first();
@@ -1341,7 +1452,7 @@ mod tests {
             }
         }
         // The cheap part of the first moved ahead of the score.
-        let mut ck = Checker::default();
+        let mut ck = stage_checker();
         let mut first = parse(&mut ck, &conditions[0], "c", Scope::Stage).unwrap();
         first.cheap_first();
         let Condition::All(parts) = first else {
@@ -1386,7 +1497,6 @@ mod tests {
     #[test]
     fn cost_is_the_dearest_part() {
         use crate::json::json;
-        use crate::model::check::Checker;
         for (c, cost) in [
             (json!({"trait": "title", "exists": true}), 0),
             (json!({"visits": 2}), 1),
@@ -1402,7 +1512,7 @@ mod tests {
                 1,
             ),
         ] {
-            let mut ck = Checker::default();
+            let mut ck = stage_checker();
             let parsed = parse(&mut ck, &c, "c", Scope::Stage).expect("valid");
             assert_eq!(parsed.cost(), cost, "{c}");
         }

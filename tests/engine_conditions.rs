@@ -384,20 +384,45 @@ fn trait_conditions() {
         (
             "employees text",
             json!({"trait": "employees", "gte": 500}),
-            json!({"employees": "1,000"}),
+            json!({"employees": " 1000 "}),
             true,
+        ),
+        (
+            "employees exponent",
+            json!({"trait": "employees", "gte": 500}),
+            json!({"employees": "1e3"}),
+            true,
+        ),
+        // A text is a number only as a whole: no leading number is read out of it.
+        (
+            "employees with a separator",
+            json!({"trait": "employees", "gte": 500}),
+            json!({"employees": "1,000"}),
+            false,
+        ),
+        (
+            "employees with a space",
+            json!({"trait": "employees", "gte": 500}),
+            json!({"employees": "1 000"}),
+            false,
         ),
         (
             "employees range text",
             json!({"trait": "employees", "gte": 500}),
             json!({"employees": "500-1000"}),
-            true,
+            false,
         ),
         (
             "employees plus",
             json!({"trait": "employees", "gte": 500}),
             json!({"employees": "5000+"}),
-            true,
+            false,
+        ),
+        (
+            "employees trailing letters",
+            json!({"trait": "employees", "lt": 500}),
+            json!({"employees": "12abc"}),
+            false,
         ),
         (
             "employees not numeric",

@@ -59,10 +59,10 @@ fn problem_table() {
         ("/rules/1/id", json!("pricing"), "rules[1].id: duplicate id \"pricing\" (also rules[0])"),
         ("/rules/1/group", json!("fit"), "rules[2].group: group \"fit\" already holds behavior rules; a group holds one kind"),
         ("/stages/mqll", json!({"score": "total", "gte": 1}), "stages.mqll: unknown stage \"mqll\", did you mean \"mql\"?"),
-        ("/stages/mql", json!({"matches": "downlaod", "atLeast": 2}), "stages.mql: \"matches\" names unknown rule \"downlaod\", did you mean \"download\"?"),
-        ("/stages/mql", json!({"score": "totl", "gte": 2}), "stages.mql: unknown score \"totl\" (total, fit, engagement or a group), did you mean \"total\"?"),
+        ("/stages/mql", json!({"matches": "downlaod", "atLeast": 2}), "stages.mql.matches: \"matches\" names unknown rule \"downlaod\", did you mean \"download\"?"),
+        ("/stages/mql", json!({"score": "totl", "gte": 2}), "stages.mql.score: unknown score \"totl\" (total, fit, engagement or a group), did you mean \"total\"?"),
         ("/stages/mql", json!({"score": "total", "equals": 2}), "stages.mql.equals: a score is compared with gte, lte, gt or lt"),
-        ("/stages/mql", json!({"visits": 0, "withinDays": 30}), "stages.mql.visits: must be a whole number from 1 to 1000"),
+        ("/stages/mql", json!({"visits": 0, "withinDays": 30}), "stages.mql.visits: must be a whole number from 1 to 50"),
         ("/stages/mql", json!({"event": "X"}), "stages.mql.event: \"event\" looks at an event; stage criteria see no single event"),
         ("/handoff/stage", json!("sql"), "handoff.stage: stage \"sql\" has no criteria under \"stages\""),
         ("/handoff/endpoint", json!("ftp://x"), "handoff.endpoint: must be an http(s) URL or a path starting with \"/\""),
@@ -171,8 +171,8 @@ fn the_documented_example_model_is_valid() {
 }
 
 /// Problems that come from walking a map of names: each repeated id names the nearest earlier
-/// rule with it (rules that fail to parse are not counted), unused groups are listed in name
-/// order. Pinned as a whole: the order of messages is part of the output.
+/// rule with it (a rule with a problem of its own counts too: its id is still taken), unused
+/// groups are listed in name order. Pinned as a whole: the order of messages is part of the output.
 #[test]
 fn repeated_ids_and_unused_groups_in_order() {
     let doc = json!({
@@ -192,7 +192,8 @@ fn repeated_ids_and_unused_groups_in_order() {
         [
             "rules[3].points: must be a number, found a string",
             "rules[2].id: duplicate id \"x\" (also rules[0])",
-            "rules[4].id: duplicate id \"x\" (also rules[2])",
+            "rules[3].id: duplicate id \"x\" (also rules[2])",
+            "rules[4].id: duplicate id \"x\" (also rules[3])",
             "rules[5].id: duplicate id \"y\" (also rules[1])",
             "groups.alpha: no rule uses group \"alpha\"",
             "groups.zeta: no rule uses group \"zeta\"",

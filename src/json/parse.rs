@@ -48,12 +48,33 @@ impl core::fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Parses one JSON value; whitespace may surround it, nothing else may follow it.
+/// Parses one JSON value; whitespace may surround it, nothing else may follow it. A key given
+/// twice in one object keeps its last value, as serde_json's `Map` does.
 pub fn parse(text: &str) -> Result<Value, Error> {
+    parse_with(text, ())
+}
+
+/// [`parse`], also listing every key given twice in one object (the value is the same): each as
+/// the key's path, written as model problems write it (`stages.mql`, `rules[0].points`), and
+/// the key. At most [`MAX_REPEATED`] of them. For models, where a repeated key is a typo the
+/// reader would otherwise hide; events and stored state keep [`parse`], which pays nothing for
+/// this (the site snippet never calls this one, so its parser has no path bookkeeping).
+pub fn parse_noting_repeated_keys(text: &str) -> Result<(Value, Vec<(String, String)>), Error> {
+    let mut paths = Paths::default();
+    let v = parse_with(text, &mut paths)?;
+    Ok((v, paths.repeated))
+}
+
+/// The most repeated keys [`parse_noting_repeated_keys`] lists (a hostile text could repeat
+/// millions).
+pub const MAX_REPEATED: usize = 200;
+
+fn parse_with<K: Keys>(text: &str, keys: K) -> Result<Value, Error> {
     let mut p = Parser {
         text,
         bytes: text.as_bytes(),
         pos: 0,
+        keys,
     };
     let v = p.value(0)?;
     p.skip_ws();
@@ -63,13 +84,70 @@ pub fn parse(text: &str) -> Result<Value, Error> {
     Ok(v)
 }
 
-struct Parser<'a> {
+/// What the parser tells about where it is: nothing (`()`, for [`parse`]), or the path of the
+/// value being read and the keys repeated ([`Paths`]). Each `key` / `item` returns a mark that
+/// `back` returns to once the value is read.
+trait Keys {
+    fn key(&mut self, key: &str) -> usize;
+    fn item(&mut self, i: usize) -> usize;
+    /// The key entered at `mark` was already in its object.
+    fn repeated(&mut self, mark: usize);
+    fn back(&mut self, mark: usize);
+}
+
+impl Keys for () {
+    fn key(&mut self, _: &str) -> usize {
+        0
+    }
+    fn item(&mut self, _: usize) -> usize {
+        0
+    }
+    fn repeated(&mut self, _: usize) {}
+    fn back(&mut self, _: usize) {}
+}
+
+#[derive(Default)]
+struct Paths {
+    /// The path of the value being read: `a.b[2].c`, empty at the root.
+    path: String,
+    repeated: Vec<(String, String)>,
+}
+
+impl Keys for &mut Paths {
+    fn key(&mut self, key: &str) -> usize {
+        let mark = self.path.len();
+        if mark > 0 {
+            self.path.push('.');
+        }
+        self.path.push_str(key);
+        mark
+    }
+    fn item(&mut self, i: usize) -> usize {
+        let mark = self.path.len();
+        self.path.push('[');
+        num::push_u64(i as u64, &mut self.path);
+        self.path.push(']');
+        mark
+    }
+    fn repeated(&mut self, mark: usize) {
+        if self.repeated.len() < MAX_REPEATED {
+            let key = slice(&self.path, if mark > 0 { mark + 1 } else { 0 }..);
+            self.repeated.push((self.path.clone(), key.to_string()));
+        }
+    }
+    fn back(&mut self, mark: usize) {
+        self.path.truncate(mark);
+    }
+}
+
+struct Parser<'a, K> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
+    keys: K,
 }
 
-impl Parser<'_> {
+impl<K: Keys> Parser<'_, K> {
     /// An error at the current position (the offending character, or just past the end).
     fn error(&self, what: &'static str) -> Error {
         // On bytes: the column counts the bytes that start a char (not continuation bytes), so no
@@ -148,7 +226,9 @@ impl Parser<'_> {
             return Ok(Value::Array(items));
         }
         loop {
+            let mark = self.keys.item(items.len());
             items.push(self.value(depth)?);
+            self.keys.back(mark);
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
@@ -182,7 +262,12 @@ impl Parser<'_> {
             }
             self.pos += 1;
             // A repeated key keeps its last value, as serde_json's `Map` does.
-            map.insert(key, self.value(depth)?);
+            let mark = self.keys.key(&key);
+            let value = self.value(depth)?;
+            if map.insert(key, value).is_some() {
+                self.keys.repeated(mark);
+            }
+            self.keys.back(mark);
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
@@ -384,9 +469,143 @@ mod tests {
         /// column as by the scans.
         #[test]
         fn error_place_as_by_the_scans(text in "[a \n\u{e9}\u{1f600}]{0,24}", pos in 0usize..100) {
-            let p = Parser { text: &text, bytes: text.as_bytes(), pos };
+            let p = Parser { text: &text, bytes: text.as_bytes(), pos, keys: () };
             let e = p.error("x");
             proptest::prop_assert_eq!((e.line, e.column), place_by_scans(text.as_bytes(), pos));
+        }
+    }
+
+    #[test]
+    fn repeated_keys_worked_examples() {
+        let noted = |text: &str| {
+            let (v, keys) = parse_noting_repeated_keys(text).expect("JSON");
+            assert_eq!(Ok(&v), parse(text).as_ref(), "the same value as parse");
+            keys.into_iter()
+                .map(|(path, key)| format!("{path} {key}"))
+                .collect::<Vec<_>>()
+        };
+        let none: Vec<String> = Vec::new();
+        assert_eq!(noted(r#"{"a": 1, "b": {"a": 2}}"#), none);
+        assert_eq!(noted(r#"{"a": 1, "a": 2}"#), ["a a"]);
+        assert_eq!(
+            noted(r#"{"stages": {"mql": {"gte": 10}, "mql": {"gte": 90}}}"#),
+            ["stages.mql mql"]
+        );
+        assert_eq!(
+            noted(r#"{"rules": [{"id": "x"}, {"points": 1, "when": {}, "points": 50}]}"#),
+            ["rules[1].points points"]
+        );
+        // Three times is two repeats; a repeat inside a repeated value is noted first.
+        assert_eq!(
+            noted(r#"{"k": 1, "k": {"z": 1, "z": 2}, "k": 3}"#),
+            ["k.z z", "k k", "k k"]
+        );
+        // Keys are compared unescaped; the path is built from the key as read.
+        assert_eq!(
+            noted(r#"[[], [{"a\u0062": 1, "ab": 2}]]"#),
+            ["[1][0].ab ab"]
+        );
+        // An empty key at the root is the path "".
+        assert_eq!(noted(r#"{"": 1, "": 2}"#), [" "]);
+        // At most MAX_REPEATED of them.
+        let many = format!("{{{}\"a\": 0}}", "\"a\": 0, ".repeat(MAX_REPEATED + 10));
+        assert_eq!(noted(&many).len(), MAX_REPEATED);
+        // A syntax error is the same error.
+        assert_eq!(
+            parse_noting_repeated_keys("{bad json").map(|_| ()),
+            parse("{bad json").map(|_| ())
+        );
+    }
+
+    /// A JSON text whose objects may repeat keys: leaves, lists, and objects as member lists.
+    #[derive(Debug, Clone)]
+    enum Doc {
+        Leaf(u8),
+        List(Vec<Doc>),
+        Object(Vec<(String, Doc)>),
+    }
+
+    impl Doc {
+        fn text(&self, out: &mut String) {
+            match self {
+                Doc::Leaf(n) => out.push_str(&n.to_string()),
+                Doc::List(items) => {
+                    out.push('[');
+                    for (i, d) in items.iter().enumerate() {
+                        if i > 0 {
+                            out.push(',');
+                        }
+                        d.text(out);
+                    }
+                    out.push(']');
+                }
+                Doc::Object(members) => {
+                    out.push('{');
+                    for (i, (k, d)) in members.iter().enumerate() {
+                        if i > 0 {
+                            out.push_str(", ");
+                        }
+                        out.push_str(&format!("{k:?}: "));
+                        d.text(out);
+                    }
+                    out.push('}');
+                }
+            }
+        }
+
+        /// The repeats, in the order the parser meets their ends.
+        fn repeats(&self, path: &str, out: &mut Vec<(String, String)>) {
+            match self {
+                Doc::Leaf(_) => {}
+                Doc::List(items) => {
+                    for (i, d) in items.iter().enumerate() {
+                        d.repeats(&format!("{path}[{i}]"), out);
+                    }
+                }
+                Doc::Object(members) => {
+                    let mut seen: Vec<&str> = Vec::new();
+                    for (k, d) in members {
+                        let at = if path.is_empty() {
+                            k.clone()
+                        } else {
+                            format!("{path}.{k}")
+                        };
+                        d.repeats(&at, out);
+                        if seen.contains(&k.as_str()) {
+                            out.push((at, k.clone()));
+                        } else {
+                            seen.push(k);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn arb_doc() -> impl proptest::strategy::Strategy<Value = Doc> {
+        use proptest::prelude::*;
+        let leaf = any::<u8>().prop_map(Doc::Leaf);
+        leaf.prop_recursive(4, 40, 5, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Doc::List),
+                proptest::collection::vec(("[ab.]{0,2}", inner), 0..5).prop_map(Doc::Object),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// The value is `parse`'s; the repeats are every key met again in its object, at the
+        /// key's path.
+        #[test]
+        fn repeated_keys_as_by_the_members(doc in arb_doc()) {
+            let mut text = String::new();
+            doc.text(&mut text);
+            let (v, keys) = parse_noting_repeated_keys(&text).expect("JSON");
+            proptest::prop_assert_eq!(Ok(v), parse(&text));
+            let mut want = Vec::new();
+            doc.repeats("", &mut want);
+            want.truncate(MAX_REPEATED);
+            proptest::prop_assert_eq!(keys, want);
         }
     }
 }

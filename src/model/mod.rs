@@ -243,12 +243,12 @@ pub struct ModelData {
 }
 
 impl Model {
-    /// Parse and validate a model from JSON text.
+    /// Parse and validate a model from JSON text. Text that is not JSON is one problem at `$`;
+    /// a key given twice in one object is a problem at the key's path (JSON would keep the last
+    /// value without a word).
     pub fn from_json(text: &str) -> Result<Model, Error> {
-        let v: Value = crate::json::parse(text).map_err(|e| {
-            Error::InvalidModel(vec![Problem::new("", format!("not valid JSON: {e}"))])
-        })?;
-        Model::from_value(&v)
+        let (v, repeated) = Model::read_json(text).map_err(|p| Error::InvalidModel(vec![p]))?;
+        Model::checked(&v, repeated).map_err(Error::InvalidModel)
     }
 
     /// Validate a model document; on failure every problem is listed with its JSON path.
@@ -261,6 +261,49 @@ impl Model {
         match parse::parse_model(v) {
             Ok(_) => Vec::new(),
             Err(p) => p,
+        }
+    }
+
+    /// Every problem of a model's JSON text (empty when valid): [`Model::from_json`]'s, as a
+    /// list.
+    pub fn problems_of_json(text: &str) -> Vec<Problem> {
+        match Model::from_json(text) {
+            Ok(_) => Vec::new(),
+            Err(Error::InvalidModel(p)) => p,
+            // `from_json` refuses with `InvalidModel` only.
+            Err(other) => vec![Problem::new(check::ROOT, other.to_string())],
+        }
+    }
+
+    /// A model's JSON text read into a document, with a problem for each key given twice in
+    /// one object (the document holds the last value); the text's own syntax error as the one
+    /// problem.
+    pub(crate) fn read_json(text: &str) -> Result<(Value, Vec<Problem>), Problem> {
+        let (v, keys) = crate::json::parse_noting_repeated_keys(text).map_err(|e| {
+            let mut m = String::from("not valid JSON: ");
+            m.push_str(&e.to_string());
+            Problem::new(check::ROOT, m)
+        })?;
+        let mut repeated = Vec::new();
+        for (path, key) in keys {
+            let m = check::quoting("duplicate key ", &key, ": give each key once");
+            repeated.push(Problem::new(path, m));
+        }
+        Ok((v, repeated))
+    }
+
+    /// `v` validated, `repeated` (from [`Model::read_json`]) listed before its own problems.
+    pub(crate) fn checked(v: &Value, repeated: Vec<Problem>) -> Result<Model, Vec<Problem>> {
+        match (parse::parse_model(v), repeated.is_empty()) {
+            (Ok(model), true) => Ok(model),
+            (Ok(_), false) => Err(repeated),
+            (Err(problems), _) => {
+                let mut all = repeated;
+                all.extend(problems);
+                // As many as the validator lists (a hostile text repeats keys too).
+                all.truncate(crate::json::MAX_REPEATED);
+                Err(all)
+            }
         }
     }
 

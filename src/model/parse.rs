@@ -1,12 +1,14 @@
 //! Reading a model document into typed values, collecting every problem.
 
-use super::check::{found, index, join, quoting, suggest, unknown_listing, unknown_name, Checker};
+use super::check::{
+    found, index, join, quoting, suggest, unknown_listing, unknown_name, Checker, Head, ROOT,
+};
 use super::ModelData;
 use super::{
     Bounds, Cap, Decay, GroupSpec, HandoffSpec, Include, Model, Rings, RouteRule, Routing, Rule,
     RuleKind, StageSpec,
 };
-use crate::condition::{self, Condition, Scope};
+use crate::condition::{self, Condition, Scope, MAX_RING};
 use crate::error::Problem;
 use crate::hash;
 use crate::json::num::display_f64;
@@ -64,10 +66,8 @@ const RETRY_KEYS: [&str; 5] = [
 const RETRY_MAX: [u32; 5] = [100, 525_600, 86_400, 604_800, 3_600];
 const INCLUDE_PARTS: [&str; 5] = ["traits", "attribution", "ledger", "history", "stages"];
 const MAX_RULES: usize = 200;
-// Messages spell `MAX_RULES` and `MAX_RING` out.
-const _: () = assert!(MAX_RULES == 200 && MAX_RING == 50);
-/// Largest `atLeast` a window count may ask for: it sizes a per-visitor timestamp ring.
-const MAX_RING: u32 = 50;
+// Messages spell `MAX_RULES` out.
+const _: () = assert!(MAX_RULES == 200);
 
 /// CRM fields a handoff wants even when no rule looks at them.
 const STANDARD_TRAITS: [&str; 14] = [
@@ -90,6 +90,12 @@ const MAX_KEPT_TRAITS: usize = 24;
 
 pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
     let mut ck = Checker::default();
+    // Not an object: the document itself is the problem, named as event errors name the
+    // event (`$`; its keys' paths start at the root: `version`, `rules[0]`).
+    if !v.is_object() {
+        ck.report(ROOT, found("must be an object", v));
+        return Err(ck.problems);
+    }
     let Some(root) = ck.object(v, "", &MODEL_KEYS) else {
         return Err(ck.problems);
     };
@@ -141,7 +147,10 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
         .map(|g| parse_grades(&mut ck, g))
         .unwrap_or_default();
 
-    // Rules, each with its index in the document (a rule with a problem is left out).
+    // Rules, each with its index in the document (a rule with a problem is left out), and what
+    // every rule says of itself even when it has a problem (`Head`): ids, kinds and groups are
+    // checked against each other and against the stage criteria over these, so those problems
+    // come in the same pass as the rules' own.
     let mut rules: Vec<Rule> = Vec::new();
     let mut rule_at: Vec<usize> = Vec::new();
     match root.get("rules") {
@@ -155,7 +164,7 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
                 if i == MAX_RULES {
                     break;
                 }
-                if let Some(rule) = parse_rule(&mut ck, item, &index("rules", i), decay) {
+                if let Some(rule) = parse_rule(&mut ck, item, i, decay) {
                     rules.push(rule);
                     rule_at.push(i);
                 }
@@ -165,24 +174,31 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
     }
     // Unique ids. Each duplicate names the nearest earlier rule with its id (at most
     // `MAX_RULES` rules: a scan back, no map).
-    for (n, r) in rules.iter().enumerate() {
-        if let Some(first) = (0..n).rev().find(|&e| rules[e].id == r.id) {
-            let mut m = quoting("duplicate id ", &r.id, " (also ");
-            m.push_str(&index("rules", rule_at[first]));
+    // Taken out while they are read, so problems are reported as they are found.
+    let heads = std::mem::take(&mut ck.rules);
+    for (n, h) in heads.iter().enumerate() {
+        let Some(id) = &h.id else { continue };
+        if let Some(first) = (0..n).rev().find(|&e| heads[e].id.as_ref() == Some(id)) {
+            let mut m = quoting("duplicate id ", id, " (also ");
+            m.push_str(&index("rules", heads[first].at));
             m.push(')');
-            ck.report_at(&index("rules", rule_at[n]), "id", m);
+            ck.report_at(&index("rules", h.at), "id", m);
         }
     }
-    // A group holds one kind of rule, so fit and engagement stay separable.
+    // A group holds one kind of rule, so fit and engagement stay separable. (A rule whose kind
+    // or group is itself a problem takes no part: what it would hold is unknown.)
     let mut groups: Vec<GroupSpec> = Vec::new();
-    for (r, i) in rules.iter().zip(&rule_at) {
-        match groups.iter().find(|g| g.name == r.group) {
-            Some(g) if g.kind != r.kind => ck.report_at(
-                &index("rules", *i),
+    for h in &heads {
+        let (Some(kind), Some(group)) = (h.kind, h.group()) else {
+            continue;
+        };
+        match groups.iter().find(|g| g.name == group) {
+            Some(g) if g.kind != kind => ck.report_at(
+                &index("rules", h.at),
                 "group",
                 quoting(
                     "group ",
-                    &r.group,
+                    group,
                     match g.kind {
                         RuleKind::Behavior => {
                             " already holds behavior rules; a group holds one kind"
@@ -193,16 +209,17 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
             ),
             Some(_) => {}
             None => groups.push(GroupSpec {
-                name: r.group.clone(),
-                kind: r.kind,
+                name: String::from(group),
+                kind,
                 bounds: group_bounds
                     .iter()
-                    .find(|(n, _)| *n == r.group)
+                    .find(|(n, _)| *n == group)
                     .map(|(_, b)| *b)
                     .unwrap_or_default(),
             }),
         }
     }
+    ck.rules = heads;
     for &(name, _) in &group_bounds {
         if !groups.iter().any(|g| g.name == name) {
             let mut known: Vec<&str> = Vec::new();
@@ -218,8 +235,10 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
         }
     }
 
-    // Stages.
+    // Stages, their criteria checked against the rules and scores (`ck.rules`) as they are read.
     let mut stages = Vec::new();
+    // Every stage given criteria, valid or not (for `handoff.stage`).
+    let mut named: Vec<Stage> = Vec::new();
     if let Some(s) = root.get("stages") {
         if let Some(map) = object_any_keys(&mut ck, s, "stages") {
             for (name, cond) in map {
@@ -229,6 +248,7 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
                         ck.report(&p, "every visitor starts anonymous; it takes no criteria")
                     }
                     Some(stage) => {
+                        named.push(stage);
                         if let Some(mut when) = condition::parse(&mut ck, cond, &p, Scope::Stage) {
                             when.cheap_first();
                             // In stage order: before the first later stage (no sort after).
@@ -245,19 +265,9 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
         }
     }
 
-    let handoff = root.get("handoff").and_then(|h| parse_handoff(&mut ck, h));
-    if let Some(h) = &handoff {
-        if h.stage != Stage::Known && !stages.iter().any(|s| s.stage == h.stage) {
-            ck.report(
-                "handoff.stage",
-                quoting(
-                    "stage ",
-                    h.stage.as_str(),
-                    " has no criteria under \"stages\"",
-                ),
-            );
-        }
-    }
+    let handoff = root
+        .get("handoff")
+        .and_then(|h| parse_handoff(&mut ck, h, &named));
 
     let rule_list = rules;
     // Loops, not `map(..).collect()`: each collect was its own copy of Vec's iterator
@@ -266,7 +276,7 @@ pub(super) fn parse_model(v: &Value) -> Result<Model, Vec<Problem>> {
     for r in &rule_list {
         rule_group.push(groups.iter().position(|g| g.name == r.group).unwrap_or(0));
     }
-    let (ring, visit_ring) = check_references(&mut ck, &rule_list, &groups, &stages);
+    let (ring, visit_ring) = ring_sizes(&rule_list, &stages);
     let kept_traits = kept_traits(&rule_list, &stages, handoff.as_ref());
 
     let mut rule_ring: Vec<usize> = Vec::new();
@@ -427,7 +437,10 @@ fn parse_decay(ck: &mut Checker, v: &Value, path: &str) -> Option<Decay> {
     }
 }
 
-fn parse_rule(ck: &mut Checker, v: &Value, path: &str, default_decay: Decay) -> Option<Rule> {
+/// Rule `at` of `rules`, `None` on any problem; its [`Head`] is pushed on `ck.rules` when it
+/// is an object.
+fn parse_rule(ck: &mut Checker, v: &Value, at: usize, default_decay: Decay) -> Option<Rule> {
+    let path = &index("rules", at);
     let map = ck.object(v, path, &RULE_KEYS)?;
     let before = ck.problems.len();
     let id = ck.string(map.get("id"), path, "id", true);
@@ -445,12 +458,14 @@ fn parse_rule(ck: &mut Checker, v: &Value, path: &str, default_decay: Decay) -> 
         }
     }
     let description = ck.string(map.get("description"), path, "description", false);
+    let mut known_kind = true;
     let kind = match map.get("kind") {
         None => RuleKind::Behavior,
         Some(v) => match v.as_str() {
             Some("behavior" | "behaviour") => RuleKind::Behavior,
             Some("fit") => RuleKind::Fit,
             text => {
+                known_kind = false;
                 let text = text.unwrap_or("");
                 let kinds = ["behavior", "fit"];
                 if !text.is_empty() && suggest(text, &kinds).is_some() {
@@ -466,15 +481,24 @@ fn parse_rule(ck: &mut Checker, v: &Value, path: &str, default_decay: Decay) -> 
             }
         },
     };
-    let group = ck
-        .string(map.get("group"), path, "group", false)
-        .unwrap_or_else(|| {
+    // Absent or null: the kind's default group; given and not a name: unknown.
+    let given = map.get("group").filter(|g| !g.is_null());
+    let group = match ck.string(given, path, "group", false) {
+        None if given.is_some() => None,
+        named => Some(named.unwrap_or_else(|| {
             match kind {
                 RuleKind::Behavior => "engagement",
                 RuleKind::Fit => "fit",
             }
             .to_string()
-        });
+        })),
+    };
+    ck.rules.push(Head {
+        at,
+        id: id.clone(),
+        kind: if known_kind { Some(kind) } else { None },
+        group: group.clone(),
+    });
     let points = ck.number(map.get("points"), path, "points", true);
     if points == Some(0.0) {
         ck.report_at(path, "points", "must not be 0");
@@ -511,8 +535,8 @@ fn parse_rule(ck: &mut Checker, v: &Value, path: &str, default_decay: Decay) -> 
         }
         Some(d) => parse_decay(ck, d, &join(path, "decay")).unwrap_or(Decay::None),
     };
-    let (Some(id), Some(points), Some(when), true) =
-        (id, points, when, ck.problems.len() == before)
+    let (Some(id), Some(group), Some(points), Some(when), true) =
+        (id, group, points, when, ck.problems.len() == before)
     else {
         return None;
     };
@@ -555,13 +579,21 @@ fn parse_cap(ck: &mut Checker, v: &Value, path: &str) -> Option<Cap> {
     })
 }
 
-fn parse_handoff(ck: &mut Checker, v: &Value) -> Option<HandoffSpec> {
+/// `handoff`; `staged` are the stages given criteria under `stages` (valid or not).
+fn parse_handoff(ck: &mut Checker, v: &Value, staged: &[Stage]) -> Option<HandoffSpec> {
     let map = ck.object(v, "handoff", &HANDOFF_KEYS)?;
     let before = ck.problems.len();
     let stage = match ck.string(map.get("stage"), "handoff", "stage", true) {
         Some(s) => match Stage::parse(&s) {
             Some(Stage::Anonymous) => {
                 ck.report("handoff.stage", "an anonymous visitor cannot be handed off");
+                None
+            }
+            Some(st) if st != Stage::Known && !staged.contains(&st) => {
+                ck.report(
+                    "handoff.stage",
+                    quoting("stage ", st.as_str(), " has no criteria under \"stages\""),
+                );
                 None
             }
             Some(st) => Some(st),
@@ -717,31 +749,16 @@ fn parse_retry(ck: &mut Checker, v: &Value) -> Option<RetryPolicy> {
     Some(policy)
 }
 
-/// Check names used by stage criteria (rule ids, score names) and size the timestamp rings.
-fn check_references(
-    ck: &mut Checker,
-    rules: &[Rule],
-    groups: &[GroupSpec],
-    stages: &[StageSpec],
-) -> (Vec<u32>, u32) {
+/// The timestamp rings stage criteria need: per rule position (sized for the first rule with
+/// the name) the largest `atLeast` of a `matches` naming it, and the largest `visits`. The
+/// names were checked as the criteria were read (`condition::parse`); a name that is no
+/// behaviour rule sizes nothing.
+fn ring_sizes(rules: &[Rule], stages: &[StageSpec]) -> (Vec<u32>, u32) {
     // By rule position, not a map by id: a ring is sized for the first rule with the name,
     // where the map's lookups and inserts were ~0.4 KB of wasm for this one use.
     let mut ring: Vec<u32> = vec![0; rules.len()];
     let mut visit_ring = 0u32;
-    let mut ids: Vec<&str> = Vec::new();
-    for r in rules {
-        ids.push(&r.id);
-    }
-    // Pushed from a slice (was `vec![..]` of the three, then the groups: 70 B more gzip).
-    let mut score_names: Vec<&str> = Vec::new();
-    for &name in &["total", "fit", "engagement"] {
-        score_names.push(name);
-    }
-    for g in groups {
-        score_names.push(&g.name);
-    }
     for spec in stages {
-        let path = join("stages", spec.stage.as_str());
         spec.when.walk(&mut |leaf| match leaf {
             Condition::Matches {
                 rules: names,
@@ -749,44 +766,12 @@ fn check_references(
                 ..
             } => {
                 for name in names {
-                    match rules.iter().position(|r| &r.id == name) {
-                        Some(i) if rules[i].kind == RuleKind::Fit => ck.report(
-                            &path,
-                            quoting(
-                                "\"matches\" counts behaviour rules; ",
-                                name,
-                                " is a fit rule",
-                            ),
-                        ),
-                        Some(i) => ring[i] = ring[i].max(*at_least),
-                        None => ck.report(
-                            &path,
-                            unknown_name("\"matches\" names unknown rule", name, &ids, "", ""),
-                        ),
+                    if let Some(i) = rules.iter().position(|r| &r.id == name) {
+                        ring[i] = ring[i].max(*at_least);
                     }
                 }
-                if *at_least > MAX_RING {
-                    ck.report(&path, "\"atLeast\" is at most 50");
-                }
             }
-            Condition::Visits { at_least, .. } => {
-                if *at_least > MAX_RING {
-                    ck.report(&path, "\"visits\" is at most 50");
-                }
-                visit_ring = visit_ring.max(*at_least);
-            }
-            Condition::Score(name, _) if !score_names.contains(&name.as_str()) => {
-                ck.report(
-                    &path,
-                    unknown_name(
-                        "unknown score",
-                        name,
-                        &score_names,
-                        " (total, fit, engagement or a group)",
-                        "",
-                    ),
-                );
-            }
+            Condition::Visits { at_least, .. } => visit_ring = visit_ring.max(*at_least),
             _ => {}
         });
     }

@@ -79,9 +79,139 @@ pub fn json_text(value: &JsValue) -> Result<String, JsError> {
     }
 }
 
-/// An engine error as a JS `Error` carrying the engine's message.
+/// An engine error as a JS `Error` carrying the engine's message. An invalid model's error also
+/// carries the problems as data (the builds with the `Engine` class): `err.problems`, the list
+/// `Engine.validate` returns ([`model_error`]).
 pub fn js_error(err: crate::Error) -> JsError {
+    #[cfg(feature = "engine-api")]
+    if let crate::Error::InvalidModel(problems) = err {
+        return model_error(problems);
+    }
     JsError::new(&err.to_string())
+}
+
+/// The `Error` thrown for an invalid model: the message lists every problem (as the engine's
+/// `Display` words them) and `problems` holds them, `[{path, message}, ...]`, so a caller need
+/// not parse the message nor validate again (`ModelError` in the `.d.ts`).
+#[cfg(feature = "engine-api")]
+pub fn model_error(problems: Vec<crate::error::Problem>) -> JsError {
+    let list = to_js(&problems).unwrap_or(JsValue::NULL);
+    let err = JsError::new(&crate::Error::InvalidModel(problems).to_string());
+    // The same JS object: a `JsError` is a handle to it.
+    let object = JsValue::from(err.clone());
+    let _ = js_sys::Reflect::set(&object, &JsValue::from_str("problems"), &list);
+    err
+}
+
+/// A model as the `Engine` bindings take it (a JS value or its JSON text) as JSON text (the
+/// document `new Engine` caches by), with a problem for each number JSON cannot hold
+/// (`Infinity`, `NaN`: `JSON.stringify` writes `null` for them, which a model would read as
+/// "missing" or, for an optional limit, as no limit at all). `Err` when it is no document at
+/// all: `undefined`, a function, a symbol, a `BigInt` or a cycle, one problem at `$`.
+#[cfg(feature = "engine-api")]
+pub fn model_text(
+    value: &JsValue,
+) -> Result<(String, Vec<crate::error::Problem>), crate::error::Problem> {
+    use crate::error::Problem;
+    let root = |kind: &str| {
+        let mut m = String::from("must be a model object or its JSON text, found ");
+        m.push_str(kind);
+        Problem::new("$", m)
+    };
+    if let Some(text) = value.as_string() {
+        return Ok((text, Vec::new()));
+    }
+    if value.is_undefined() {
+        return Err(root("undefined"));
+    }
+    if value.is_function() {
+        return Err(root("a function"));
+    }
+    if value.is_symbol() {
+        return Err(root("a symbol"));
+    }
+    if value.is_bigint() {
+        return Err(root("a BigInt"));
+    }
+    let Ok(text) = json_text(value) else {
+        return Err(Problem::new(
+            "$",
+            "cannot be written as JSON (a BigInt or a cycle inside?)",
+        ));
+    };
+    // Non-finite numbers are written as `null`: only a text with a `null` can hold one.
+    let non_finite = if text.contains("null") {
+        non_finite(value)
+    } else {
+        Vec::new()
+    };
+    Ok((text, non_finite))
+}
+
+/// Where `value` holds a number JSON cannot (`NaN`, `Infinity`, `-Infinity`), each a problem at
+/// its path. `JSON.stringify` again, its replacer putting a marker in their place, then a walk
+/// of the document for the markers.
+#[cfg(feature = "engine-api")]
+fn non_finite(value: &JsValue) -> Vec<crate::error::Problem> {
+    const MARK: &str = "\u{0}baton:non-finite:";
+    let replacer = Closure::wrap(Box::new(|_key: JsValue, v: JsValue| -> JsValue {
+        match v.as_f64() {
+            Some(f) if !f.is_finite() => {
+                let mut m = String::from(MARK);
+                m.push_str(if f.is_nan() {
+                    "NaN"
+                } else if f > 0.0 {
+                    "Infinity"
+                } else {
+                    "-Infinity"
+                });
+                JsValue::from_str(&m)
+            }
+            _ => v,
+        }
+    }) as Box<dyn FnMut(JsValue, JsValue) -> JsValue>);
+    let marked = js_sys::JSON::stringify_with_replacer(value, replacer.as_ref())
+        .ok()
+        .and_then(|t| t.as_string())
+        .and_then(|t| crate::json::parse(&t).ok());
+    let mut out = Vec::new();
+    if let Some(doc) = marked {
+        find_marks(&doc, "", MARK, &mut out);
+    }
+    out
+}
+
+/// The problems of [`non_finite`]: every string of `v` that starts with `mark`, at its path.
+#[cfg(feature = "engine-api")]
+fn find_marks(
+    v: &crate::json::Value,
+    path: &str,
+    mark: &str,
+    out: &mut Vec<crate::error::Problem>,
+) {
+    use crate::json::Value;
+    use crate::model::check::{index, join};
+    match v {
+        Value::String(s) => {
+            if let Some(what) = s.strip_prefix(mark) {
+                let mut m = String::from("must be a finite number, found ");
+                m.push_str(what);
+                let at = if path.is_empty() { "$" } else { path };
+                out.push(crate::error::Problem::new(at, m));
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                find_marks(item, &index(path, i), mark, out);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                find_marks(item, &join(path, key), mark, out);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// JS passes time as a `number` of milliseconds since the epoch; the engine counts in `i64`.

@@ -3,8 +3,25 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::{js_error, json_text, json_value, millis, parse_json, to_js};
+use super::convert::{js_error, json_text, millis, model_error, model_text, parse_json, to_js};
+use crate::error::Problem;
 use crate::model::Model;
+
+#[wasm_bindgen(typescript_custom_section)]
+const MODEL_ERROR: &str = r#"
+/**
+ * The `Error` thrown for an invalid model (`new Engine`, `Engine.withState`, `CompiledModel`,
+ * and every other function that takes a model): `message` lists every problem with its path,
+ * `problems` holds them, the same list `Engine.validate` returns.
+ *
+ * ```ts
+ * try { new Engine(model); } catch (e) { for (const p of (e as ModelError).problems) show(p.path, p.message); }
+ * ```
+ */
+export interface ModelError extends Error {
+  problems: Problem[];
+}
+"#;
 
 /// Scores one visitor against one scoring model.
 ///
@@ -23,7 +40,8 @@ pub struct JsEngine {
 #[wasm_bindgen(js_class = Engine)]
 impl JsEngine {
     /// Builds an engine from a model (an object or its JSON text).
-    /// Throws an `Error` whose message lists every problem with its JSON path.
+    /// Throws a `ModelError`: its message lists every problem with its JSON path, its
+    /// `problems` holds them.
     ///
     /// ```js
     /// const engine = new Engine({ version: '1', rules: [] });
@@ -54,17 +72,23 @@ impl JsEngine {
         Ok(JsEngine { inner })
     }
 
-    /// Every problem in a model, each with its JSON path; an empty array when the model is valid.
+    /// Every problem in a model, each with its JSON path, all in one pass; an empty array when
+    /// the model is valid. Takes anything (validating untyped input is its purpose) and never
+    /// throws: text that is not JSON, or a value that is no model at all, is a problem at `$`.
     ///
     /// ```js
-    /// Engine.validate({ rules: [{ points: 'x' }] }); // [{ path: 'rules[0]...', message: '...' }]
+    /// Engine.validate({ rules: [{ points: 'x' }] }); // [{ path: 'version', message: 'missing' }, ...]
+    /// Engine.validate('{bad json'); // [{ path: '$', message: 'not valid JSON: ... at line 1 column 2' }]
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Problem[]")]
     pub fn validate(
-        #[wasm_bindgen(unchecked_param_type = "Model | string")] model: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "unknown")] model: JsValue,
     ) -> Result<JsValue, JsError> {
-        let value = json_value(model)?;
-        to_js(&Model::problems(&value))
+        let problems = match checked(&model) {
+            Ok(_) => Vec::new(),
+            Err(problems) => problems,
+        };
+        to_js(&problems)
     }
 
     /// Feeds one Segment-spec event (`page`, `track`, `identify`, `group`) observed at `now`
@@ -186,7 +210,7 @@ pub struct JsCompiledModel {
 #[wasm_bindgen(js_class = CompiledModel)]
 impl JsCompiledModel {
     /// Parses and validates a model (an object or its JSON text).
-    /// Throws an `Error` whose message lists every problem with its JSON path.
+    /// Throws a `ModelError` listing every problem with its JSON path.
     ///
     /// ```js
     /// const compiled = new CompiledModel({ version: '1', rules: [] });
@@ -247,22 +271,44 @@ impl JsEngine {
 }
 
 fn decode_model(model: JsValue) -> Result<Model, JsError> {
-    let text = match model.as_string() {
-        Some(text) => text,
-        None => json_text(&model)?,
-    };
-    #[cfg(feature = "analytics")]
-    if let Some(model) = LAST_MODEL.with(|last| {
-        let last = last.borrow();
-        let (seen, model) = last.as_ref()?;
-        (*seen == text).then(|| model.clone())
-    }) {
-        return Ok(model);
-    }
-    let model = Model::from_value(&parse_json(&text)?).map_err(js_error)?;
+    let (text, model) = checked(&model).map_err(model_error)?;
     #[cfg(feature = "analytics")]
     LAST_MODEL.with(|last| *last.borrow_mut() = Some((text, model.clone())));
+    #[cfg(not(feature = "analytics"))]
+    let _ = text;
     Ok(model)
+}
+
+/// A model given to the bindings, validated: with its JSON text, or every problem, in this
+/// order: the numbers JSON cannot hold, the keys given twice, then the document's own (leaving
+/// out those at the path of a non-finite number: they are about the `null` written for it).
+fn checked(model: &JsValue) -> Result<(String, Model), Vec<Problem>> {
+    let (text, non_finite) = model_text(model).map_err(|p| vec![p])?;
+    #[cfg(feature = "analytics")]
+    if non_finite.is_empty() {
+        if let Some(model) = LAST_MODEL.with(|last| {
+            let last = last.borrow();
+            let (seen, model) = last.as_ref()?;
+            (*seen == text).then(|| model.clone())
+        }) {
+            return Ok((text, model));
+        }
+    }
+    let (doc, repeated) = Model::read_json(&text).map_err(|p| vec![p])?;
+    let own = match Model::checked(&doc, repeated) {
+        Ok(model) if non_finite.is_empty() => return Ok((text, model)),
+        Ok(_) => Vec::new(),
+        Err(own) => own,
+    };
+    let mut all = Vec::new();
+    for p in own {
+        if !non_finite.iter().any(|n| n.path == p.path) {
+            all.push(p);
+        }
+    }
+    let mut first = non_finite;
+    first.extend(all);
+    Err(first)
 }
 
 // The last model text compiled, and its model: code that builds one engine per visitor with

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { Engine, CompiledModel } = require('../../pkg/node/baton.js');
+const { Engine, CompiledModel, BatchReplay } = require('../../pkg/node/baton.js');
 const fixture = (p) => JSON.parse(readFileSync(new URL(`../fixtures/${p}`, import.meta.url), 'utf8'));
 
 const model = fixture('models/demo.model.json');
@@ -77,6 +77,63 @@ test('a malformed model throws an Error naming every problem with its path', () 
   assert.ok(problems.length >= 2);
   assert.ok(problems.every((p) => typeof p.path === 'string' && typeof p.message === 'string'));
   assert.deepEqual(Engine.validate(model), []);
+});
+
+test('the thrown model Error carries the problems as data, the list validate returns', () => {
+  const bad = { version: '1', rules: [{ id: 'a', points: 'x', when: { path: '/' } }, { id: 'a', points: 1, when: { type: 'page' } }],
+    stages: { mql: { all: [{ score: 'nogroup', gte: 5 }, { matches: 'nope', atLeast: 1 }] } } };
+  const listed = [
+    { path: 'rules[0].points', message: 'must be a number, found a string' },
+    { path: 'rules[1].id', message: 'duplicate id "a" (also rules[0])' },
+    { path: 'stages.mql.all[0].score', message: 'unknown score "nogroup" (total, fit, engagement or a group)' },
+    { path: 'stages.mql.all[1].matches', message: '"matches" names unknown rule "nope"' },
+  ];
+  assert.deepEqual(Engine.validate(bad), listed);
+  for (const build of [() => new Engine(bad), () => new CompiledModel(bad), () => Engine.withState(bad, '{}'), () => new BatchReplay(bad)]) {
+    assert.throws(build, (err) => {
+      assert.ok(err instanceof Error);
+      assert.deepEqual(err.problems, listed);
+      assert.match(err.message, /^invalid model: 4 problem\(s\): rules\[0\]\.points: must be a number/);
+      return true;
+    });
+  }
+});
+
+test('validate never throws: bad JSON text, undefined, null and non-finite numbers are problems', () => {
+  const [bad] = Engine.validate('{bad json');
+  assert.equal(bad.path, '$');
+  assert.match(bad.message, /^not valid JSON: .* at line 1 column 2$/);
+  assert.deepEqual(Engine.validate(undefined), [{ path: '$', message: 'must be a model object or its JSON text, found undefined' }]);
+  assert.deepEqual(Engine.validate(null), [{ path: '$', message: 'must be an object, found null' }]);
+  assert.deepEqual(Engine.validate(() => 1), [{ path: '$', message: 'must be a model object or its JSON text, found a function' }]);
+  assert.deepEqual(Engine.validate(10n), [{ path: '$', message: 'must be a model object or its JSON text, found a BigInt' }]);
+  const cyclic = { version: '1', rules: [] };
+  cyclic.self = cyclic;
+  assert.equal(Engine.validate(cyclic)[0].path, '$');
+  const rule = (points, cap) => ({ version: '1', rules: [{ id: 'a', points, when: { type: 'page' }, ...(cap ? { cap } : {}) }] });
+  assert.deepEqual(Engine.validate(rule(null)), [{ path: 'rules[0].points', message: 'must be a number, found null' }]);
+  assert.deepEqual(Engine.validate(rule(Infinity)), [{ path: 'rules[0].points', message: 'must be a finite number, found Infinity' }]);
+  assert.deepEqual(Engine.validate(rule(NaN)), [{ path: 'rules[0].points', message: 'must be a finite number, found NaN' }]);
+  // An optional limit: JSON would write null, which reads as no limit at all.
+  assert.deepEqual(Engine.validate(rule(1, { perDay: -Infinity })), [{ path: 'rules[0].cap.perDay', message: 'must be a finite number, found -Infinity' }]);
+  assert.throws(() => new Engine(rule(1, { perDay: Infinity })), (err) => err.problems[0].path === 'rules[0].cap.perDay');
+  // A genuine null there is no limit, as before; and the Infinity model is not taken for it.
+  assert.deepEqual(Engine.validate(rule(1, { perDay: null, total: 2 })), []);
+  new Engine(rule(1, { perDay: null, total: 2 }));
+  assert.throws(() => new Engine(rule(1, { perDay: Infinity, total: 2 })), /must be a finite number, found Infinity/);
+  assert.throws(() => new Engine(undefined), (err) => /found undefined/.test(err.message) && err.problems[0].path === '$');
+  assert.throws(() => new Engine('{"version":'), (err) => /not valid JSON/.test(err.message) && err.problems.length === 1);
+});
+
+test('a key given twice in model text is a problem at its path, not a silent last value', () => {
+  const text = '{"version":"1","rules":[{"id":"x","points":1,"points":50,"when":{"type":"page"}}],'
+    + '"stages":{"mql":{"score":"total","gte":10},"mql":{"score":"total","gte":90}}}';
+  assert.deepEqual(Engine.validate(text), [
+    { path: 'rules[0].points', message: 'duplicate key "points": give each key once' },
+    { path: 'stages.mql', message: 'duplicate key "mql": give each key once' },
+  ]);
+  assert.throws(() => new Engine(text), (err) => err.problems.length === 2);
+  assert.throws(() => new CompiledModel(text), (err) => err.problems.length === 2);
 });
 
 test('a malformed event throws an Error naming the field and leaves the state as it was', () => {
@@ -167,6 +224,6 @@ test('engines built from the same model text again, from another, and from a bad
   a.ingest(e, Date.parse(e.timestamp));
   assert.equal(b.exportState(), new Engine(model).exportState(), 'b saw no event');
   assert.throws(() => new Engine({ ...other, rules: [{ id: 'p', points: 'x', when: { path: '/' } }] }), /rules\[0\]\.points/);
-  assert.throws(() => new Engine('{"version":'), /invalid JSON/);
+  assert.throws(() => new Engine('{"version":'), /not valid JSON/);
   assert.equal(new Engine(other).modelHash, c.modelHash);
 });

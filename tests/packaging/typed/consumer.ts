@@ -32,6 +32,7 @@ import init, {
   type HandoffSettings,
   type Model,
   type Problem,
+  type ModelError,
   type CapHit,
   type Score,
   type StageEntry,
@@ -128,6 +129,15 @@ async function main(): Promise<void> {
   await again;
   syncInit(bytes);
   const problems: Problem[] = Engine.validate(model);
+  // Untyped input (validating it is the point) and the thrown error's list.
+  const untyped: unknown = JSON.parse('{"version": "1"}');
+  const again: Problem[] = Engine.validate(untyped);
+  try {
+    new Engine(JSON.stringify(untyped));
+  } catch (e) {
+    const listed: Problem[] = (e as ModelError).problems;
+    console.log(listed.length, again.length, (e as ModelError).message);
+  }
   const engine = new Engine(model);
   const kind: EventType = 'page';
   const event: BatonEvent = { type: kind, messageId: 'm1', anonymousId: 'a1', timestamp: '2026-11-02T10:00:00Z', properties: { path: '/pricing' } };
