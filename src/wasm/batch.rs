@@ -49,10 +49,12 @@ impl BatchReplay {
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "Model | string")] model: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "{ historyBytes?: number }")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ historyBytes?: number }")]
+        options: Option<JsValue>,
     ) -> Result<BatchReplay, JsError> {
         let model = Model::from_value(&json_value(model)?).map_err(js_error)?;
         let mut budget = DEFAULT_HISTORY_BYTES;
+        let options = options.unwrap_or(JsValue::UNDEFINED);
         if options.is_object() {
             let v = js_sys::Reflect::get(&options, &JsValue::from_str("historyBytes"))
                 .unwrap_or(JsValue::UNDEFINED);

@@ -49,12 +49,14 @@ import init, {
   type Assignment,
   type ModelRef,
   type Handoff,
+  type HandoffExplanation,
   type Mismatch,
   type VerifyResult,
   type OutboxEntry,
   type DeliveryState,
   type TrackerOptions,
   type TrackerHook,
+  type DeliveryFailure,
   type CalibrateOptions,
   type CalibrateProgress,
   type LabeledRow,
@@ -131,12 +133,12 @@ async function main(): Promise<void> {
   const problems: Problem[] = Engine.validate(model);
   // Untyped input (validating it is the point) and the thrown error's list.
   const untyped: unknown = JSON.parse('{"version": "1"}');
-  const again: Problem[] = Engine.validate(untyped);
+  const untypedProblems: Problem[] = Engine.validate(untyped);
   try {
     new Engine(JSON.stringify(untyped));
   } catch (e) {
     const listed: Problem[] = (e as ModelError).problems;
-    console.log(listed.length, again.length, (e as ModelError).message);
+    console.log(listed.length, untypedProblems.length, (e as ModelError).message);
   }
   const engine = new Engine(model);
   const kind: EventType = 'page';
@@ -175,6 +177,9 @@ async function main(): Promise<void> {
     const owner: Assignment = handoff.routing;
     const ref: ModelRef = handoff.model;
     const traits: { [name: string]: JsonValue } = handoff.traits;
+    // Every point of the score, beside the ledger (absent from payloads of older snippets).
+    const parts: HandoffExplanation | undefined = handoff.explanation;
+    console.log(parts?.otherPoints, parts?.fit.map((f) => f.points), parts?.totalClamp);
     const verdict: VerifyResult = verifyHandoff(handoff, model);
     const why: Mismatch[] = verdict.mismatches.concat(verdict.unverifiable);
     console.log(utm, history, owner, ref.hash, traits, why.map((m) => `${m.field}: ${m.reason}`));
@@ -234,6 +239,7 @@ async function main(): Promise<void> {
       const status: number = d.status;
       console.log(d.handoffId, status);
     });
+    t.on('delivery-failed', (f: DeliveryFailure) => console.warn(f.handoffId, f.endpoint, f.reason));
     const anyHook = (name: TrackerHook, value: TrackerEvents[TrackerHook]): void => console.log(name, value);
     t.on('score', (s) => anyHook('score', s));
     // @ts-expect-error: `score` hooks get a Score, not a Handoff
