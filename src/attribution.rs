@@ -47,12 +47,12 @@ fn same_host(a: &str, b: &str) -> bool {
 
 /// The host of an absolute URL, without user info or port; `None` for anything else.
 fn host(url: &str) -> Option<&str> {
-    let rest = &url[url.find("://")? + 3..];
-    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-    let host = authority.rsplit('@').next().unwrap_or(authority);
-    let host = match host.rfind(':') {
-        // An IPv6 literal keeps its colons inside brackets.
-        Some(i) if !host[i..].contains(']') => &host[..i],
+    let (_, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    // A port follows the last ':', except in an IPv6 literal, whose colons are inside brackets.
+    let host = match host.rsplit_once(':') {
+        Some((name, port)) if !port.contains(']') => name,
         _ => host,
     };
     (!host.is_empty()).then_some(host)

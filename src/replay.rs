@@ -250,7 +250,8 @@ impl History {
     fn lines(&self) -> impl Iterator<Item = (u64, &str)> {
         let mut start = 0;
         self.items.iter().map(move |&(seq, end)| {
-            let line = &self.text[start..end];
+            // Ends are char boundaries by construction (each is a pushed line's end).
+            let line = self.text.get(start..end).unwrap_or_default();
             start = end;
             (seq, line)
         })
