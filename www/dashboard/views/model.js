@@ -239,7 +239,7 @@ export async function render(root, ctx) {
           title: 'Go to the field (Enter)',
           onclick: () => goToProblem(p.path),
           onkeydown: (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); goToProblem(p.path); } },
-        }, `${p.path || '(model)'}: ${p.message}`))))
+        }, `${p.path && p.path !== '$' ? p.path : '(whole model)'}: ${p.message}`))))
       : h('div', { class: 'bt-row bt-ok', id: 'bt-valid' }, `✓ Valid · hash ${ctx.state.hash}`));
     body.append(h('div', { hidden: true }, suggestionLists(model)));
     const lists = LISTS;
