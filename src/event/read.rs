@@ -65,14 +65,17 @@ impl FirstError {
                     let ms = self.time(v, key);
                     if let Some(now) = default_time {
                         if ms > now.saturating_add(FUTURE_TOLERANCE_MS) {
-                            let ahead = ms.saturating_sub(now) / 3_600_000;
-                            return self.failed(
-                                key,
-                                &format!(
-                                    "{ahead} hours ahead of now (more than a day): the sender's \
-                                     clock is wrong; not scored"
-                                ),
+                            // Pushed, not `format!`: i64's Display is not in the snippet.
+                            let mut why = String::new();
+                            crate::text::int::push_i64(
+                                ms.saturating_sub(now) / 3_600_000,
+                                &mut why,
                             );
+                            why.push_str(
+                                " hours ahead of now (more than a day): the sender's clock is \
+                                 wrong; not scored",
+                            );
+                            return self.failed(key, &why);
                         }
                     }
                     return ms;
