@@ -423,7 +423,8 @@ mod tests {
 
     fn demo_model(threshold: Option<f64>) -> crate::model::Model {
         let mut v: crate::json::Value =
-            crate::json::parse(include_str!("../../tests/fixtures/models/demo.model.json")).unwrap();
+            crate::json::parse(include_str!("../../tests/fixtures/models/demo.model.json"))
+                .unwrap();
         if let crate::json::Value::Object(m) = &mut v {
             m.remove("$schema");
         }
