@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer } from '../../www/server.mjs';
-import { launchBrowser, newPage, openView } from './harness.mjs';
+import { closeDashboard, openDashboard, openView } from './harness.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const bank = resolve(root, '../shared/data/uci-bank-marketing/bank-full.csv');
@@ -20,18 +19,11 @@ let browser;
 let page;
 
 before(async () => {
-  srv = await startServer({ port: 0 });
-  browser = await launchBrowser();
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  page = await newPage(context);
-  page.setDefaultTimeout(60_000);
-  await page.goto(`${srv.url}/dashboard/`);
-  await page.waitForSelector('body[data-ready="1"]');
+  ({ srv, browser, page } = await openDashboard({ timeout: 60_000, path: '/dashboard/' }));
 });
 
 after(async () => {
-  await browser?.close();
-  await srv?.close();
+  await closeDashboard({ browser, srv });
 });
 
 const view = (name) => openView(page, name);

@@ -9,8 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { startServer } from '../../www/server.mjs';
-import { launchBrowser, newPage, openView } from './harness.mjs';
+import { closeDashboard, openDashboard, openView } from './harness.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const shots = join(root, 'target/screenshots');
@@ -53,19 +52,12 @@ let browser;
 let page;
 
 before(async () => {
-  srv = await startServer({ port: 0 });
-  browser = await launchBrowser();
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  page = await newPage(context);
-  page.setDefaultTimeout(30_000);
-  await page.goto(`${srv.url}/dashboard/#model`);
-  await page.waitForSelector('body[data-ready="1"]');
+  ({ srv, browser, page } = await openDashboard({ timeout: 30_000, path: '/dashboard/#model' }));
   await page.waitForSelector('.bt-view[data-view="model"][data-ready="1"]');
 });
 
 after(async () => {
-  await browser?.close();
-  await srv?.close();
+  await closeDashboard({ browser, srv });
 });
 
 const view = (name) => openView(page, name);

@@ -6,8 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer } from '../../www/server.mjs';
-import { launchBrowser, newPage, openView } from './harness.mjs';
+import { closeDashboard, openDashboard, openView } from './harness.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtures = join(root, 'tests/fixtures/imports');
@@ -19,16 +18,11 @@ let browser;
 let page;
 
 before(async () => {
-  srv = await startServer({ port: 0 });
-  browser = await launchBrowser();
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  page = await newPage(context);
-  page.setDefaultTimeout(30_000);
+  ({ srv, browser, page } = await openDashboard({ timeout: 30_000 }));
 });
 
 after(async () => {
-  await browser?.close();
-  await srv?.close();
+  await closeDashboard({ browser, srv });
 });
 
 const view = (name) => openView(page, name);

@@ -9,8 +9,7 @@ import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer } from '../../www/server.mjs';
-import { launchBrowser, newPage, openView } from './harness.mjs';
+import { closeDashboard, openDashboard, openView } from './harness.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtures = join(root, 'tests/fixtures/imports');
@@ -38,18 +37,11 @@ function bigFile(name, prefix) {
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'baton-review-'));
-  srv = await startServer({ port: 0 });
-  browser = await launchBrowser();
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  page = await newPage(context);
-  page.setDefaultTimeout(60_000);
-  await page.goto(`${srv.url}/dashboard/#model`);
-  await page.waitForSelector('body[data-ready="1"]');
+  ({ srv, browser, page } = await openDashboard({ timeout: 60_000, path: '/dashboard/#model' }));
 });
 
 after(async () => {
-  await browser?.close();
-  await srv?.close();
+  await closeDashboard({ browser, srv });
   rmSync(dir, { recursive: true, force: true });
 });
 

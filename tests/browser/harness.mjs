@@ -61,3 +61,26 @@ export async function openView(page, name) {
   await page.click(`#bt-nav button[data-view="${name}"]`);
   await page.waitForSelector(`.bt-view[data-view="${name}"][data-ready="1"]`);
 }
+
+/**
+ * A test file's dashboard: the demo server on a free port and one 1400×900 page collecting errors,
+ * opened at `path` (and waited for until ready) when one is given. `closeDashboard` in `after`.
+ */
+export async function openDashboard({ timeout = 30_000, path } = {}) {
+  const { startServer } = await import('../../www/server.mjs');
+  const srv = await startServer({ port: 0 });
+  const browser = await launchBrowser();
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await newPage(context);
+  page.setDefaultTimeout(timeout);
+  if (path) {
+    await page.goto(`${srv.url}${path}`);
+    await page.waitForSelector('body[data-ready="1"]');
+  }
+  return { srv, browser, page };
+}
+
+export async function closeDashboard(opened) {
+  await opened?.browser?.close();
+  await opened?.srv?.close();
+}
