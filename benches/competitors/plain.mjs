@@ -75,9 +75,31 @@ export function view(e) {
   return { type: e.type, path, query, name: e.type === 'track' ? e.event : undefined, props };
 }
 
+const UTM = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content'];
+const hostOf = (u) => {
+  try {
+    return new URL(u).hostname.toLowerCase();
+  } catch {
+    return null;
+  }
+};
+/** An event's campaign as one comparable key ('' for none) and whether its referrer is outside. */
+function sourceOf(e) {
+  const props = e.properties ?? {};
+  const url = props.url ?? '';
+  const q = url.indexOf('?');
+  const query = q >= 0 ? new URLSearchParams(url.slice(q + 1).split('#')[0]) : null;
+  const parts = UTM.map((k) => query?.get(k) ?? '');
+  const utm = parts.some((x) => x !== '') ? parts.join('\u0000') : '';
+  const ref = props.referrer ?? '';
+  const refHost = ref ? hostOf(ref) : null;
+  const outside = ref !== '' && !(refHost !== null && refHost === hostOf(url));
+  return { utm, outside };
+}
+
 function newVisitor() {
   return {
-    seen: new Set(), userId: null, traits: {}, fit: 0, lastSeen: null, sessions: 0, sessionStarts: [],
+    seen: new Set(), userId: null, traits: {}, fit: 0, lastSeen: null, sessions: 0, sessionStarts: [], lastUtm: '',
     rules: new Map(), stage: 0,
   };
 }
@@ -157,7 +179,13 @@ export function createScorer({ fitOf = fitPoints } = {}) {
       for (const k of KEPT_TRAITS) if (k in e.traits) { v.traits[k] = e.traits[k]; changed = true; }
       if (changed && fitOf) v.fit = fitOf(v.traits);
     }
-    if (v.lastSeen === null || ts - v.lastSeen >= SESSION_MS) {
+    // A visit starts after SESSION_MS idle, or in order with a campaign other than the last
+    // touch's; a direct visit keeps the last touch's campaign (the engine's src/attribution.rs).
+    const { utm, outside } = sourceOf(e);
+    const inOrder = v.lastSeen === null || ts >= v.lastSeen;
+    const newCampaign = inOrder && utm !== '' && utm !== v.lastUtm;
+    if (v.lastSeen === null || ts - v.lastSeen >= SESSION_MS || newCampaign) {
+      if (inOrder && (utm !== '' || outside)) v.lastUtm = utm;
       v.sessions++;
       v.sessionStarts.push(ts);
       if (v.sessionStarts.length > 8) v.sessionStarts.shift();
