@@ -49,7 +49,7 @@
       return;
     }
     if (!tracker) {
-      queue.push(args);
+      queue.push(waiting(args));
       return;
     }
     try {
@@ -58,6 +58,30 @@
       warn(String(args[0]) + ' failed', e);
     }
   }
+  // A `score`/`explain` callback waiting for the start is answered within WAIT ms: with null when
+  // the snippet has not started by then (a model or wasm request that hangs), never left waiting.
+  var WAIT = 10000;
+  function waiting(args) {
+    var cmd = args[0];
+    var fn = args[1];
+    if ((cmd !== 'score' && cmd !== 'explain') || typeof fn !== 'function') return args;
+    var done = false;
+    var timer = setTimeout(function () {
+      try {
+        once(null);
+      } catch (e) {
+        warn(cmd + ' failed', e);
+      }
+    }, WAIT);
+    function once(value) {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      fn(value);
+    }
+    return [cmd, once];
+  }
+  for (var i = 0; i < queue.length; i++) queue[i] = waiting(queue[i]);
   api.loaded = true;
   api.c = cfg;
   api.q = queue;
@@ -156,10 +180,65 @@
     return isObject(v) ? v : refuse(cmd + ': properties must be an object', v);
   }
   function event(type, fields) {
+    if (type !== 'page') sendHeld(); // the held page view came first
     var e = fields || {};
     e.type = type;
     e.context = e.context || context();
     return tracker.track(e);
+  }
+  // ---- page views -------------------------------------------------------------------------------
+  // A page view the snippet counts by itself (the load, an SPA navigation) is held for HOLD ms
+  // before it is sent (anything else the page does sends it at once, first), so that a site which
+  // also calls `baton('page')` for it (the Segment convention: routers call `page()` after each
+  // navigation) is counted once, with the site's name and properties. A `baton('page')` for the
+  // URL the snippet last counted by itself, within SAME ms of it, while no other page view was
+  // sent and the URL (hash included) has not changed, is that page view (unless its `path` or
+  // `url` property names another page): merged while it is held, not counted again after. A second `baton('page')` for the same URL always counts (virtual page
+  // views). And the automatic view of the load is not counted when the site's own `baton('page')`
+  // for the URL came first (queued in the inline code).
+  var HOLD = 1000;
+  var SAME = 5000;
+  var held = null; // the automatic page view not sent yet: { ctx, at, timer }
+  var last = null; // the last page view sent or held: { href, auto, at }
+  function sameView() {
+    warn("baton('page') repeated a page view the snippet counts automatically: counted once (to send page views only yourself, set autocapture: { pageviews: false })");
+  }
+  function pageProps(ctx, props) {
+    var p = {};
+    for (var k in ctx.page) p[k] = ctx.page[k];
+    p.title = d.title; // read when sent: a router sets the new title after its pushState
+    for (k in props) p[k] = props[k];
+    return p;
+  }
+  // Never throws: it runs before every other call, which must still happen (and be answered).
+  function sendHeld(name, props) {
+    var h = held;
+    if (!h) return;
+    held = null;
+    clearTimeout(h.timer);
+    try {
+      h.ctx.page.title = d.title;
+      event('page', { name: name || d.title, properties: pageProps(h.ctx, props), context: h.ctx, timestamp: h.at });
+    } catch (e) {
+      warn('page failed', e);
+    }
+  }
+  function autoPage() {
+    sendHeld();
+    var href = location.href;
+    if (last && !last.auto && last.href === href) return sameView();
+    held = { ctx: context(), at: Date.now() };
+    last = { href: href, auto: true, at: held.at };
+    lastUrl = href;
+    held.timer = setTimeout(function () {
+      if (!failed) sendHeld();
+    }, HOLD);
+  }
+  // A `path` or `url` property naming another page makes a call a virtual page view of its own.
+  function thisPage(props) {
+    var p = props.path;
+    var u = props.url;
+    return (p == null || p === location.pathname || p === sitePath(location.pathname)) && (u == null || u === location.href || u === withoutUtm(location.href));
   }
   function page(name, props) {
     if (isObject(name) && props == null) {
@@ -169,15 +248,21 @@
     if (name != null && typeof name !== 'string') return refuse("page: the name must be a string", name);
     props = fields('page', props);
     if (!props) return;
+    var href = location.href;
+    if (last && last.auto && last.href === href && Date.now() - last.at < SAME && thisPage(props)) {
+      last.auto = false; // the next one is the site's own second page view
+      sameView();
+      return sendHeld(name, props);
+    }
+    sendHeld();
     var ctx = context();
-    var p = {};
-    for (var k in ctx.page) p[k] = ctx.page[k];
-    for (k in props) p[k] = props[k];
-    lastUrl = location.href;
-    return event('page', { name: name || d.title, properties: p, context: ctx });
+    last = { href: href, auto: false };
+    lastUrl = href;
+    return event('page', { name: name || d.title, properties: pageProps(ctx, props), context: ctx });
   }
   function run(args) {
     var cmd = args[0];
+    if (cmd !== 'page') sendHeld(); // what the page does next comes after the page view
     switch (cmd) {
       case 'page':
         return page(args[1], args[2]);
@@ -204,9 +289,8 @@
       case 'reset':
         return tracker.reset();
       case 'score':
-        return deliver(args[1], tracker.score());
       case 'explain':
-        return deliver(args[1], tracker.explain());
+        return answer(cmd, args[1]);
       case 'on':
         return hook(String(args[1]), args[2]);
       case 'flush':
@@ -215,7 +299,14 @@
         warn('unknown command ' + String(cmd));
     }
   }
-  function deliver(fn, value) {
+  // Always answered: with null when the engine cannot say (it threw), never left waiting.
+  function answer(cmd, fn) {
+    var value = null;
+    try {
+      value = cmd === 'score' ? tracker.score() : tracker.explain();
+    } catch (e) {
+      warn(cmd + ' failed', e);
+    }
     if (typeof fn === 'function') fn(value);
     return value;
   }
@@ -264,7 +355,7 @@
       var now = location.pathname + location.search;
       if (now === seen) return;
       seen = now;
-      page();
+      autoPage();
     }
     function wrap(name) {
       var orig = history[name];
@@ -333,16 +424,25 @@
   // Form submits → identify traits, only through the site's explicit mapping.
   // Never read: password fields, hidden fields (honeypots, however hidden), payment fields.
   // Payment words are matched in the field's name, id, autocomplete, placeholder and label, split
-  // into words (camelCase, snake_case, kebab-case, digits) and also run together ("creditcard").
-  var PAYMENT_WORD = /^(cc|cvc|cvv|cvv2|cvc2|csc|pan|iban|bic|swift|exp|expiry|expiration|card|cards)$/;
-  var PAYMENT_RUN = /card|cvc|cvv|iban|expir|expdate|ccnum|ccexp|cctype|securitycode|accountnumber|acctnumber|routingnumber|sortcode/;
+  // into words (camelCase, snake_case, kebab-case, digits, spaces): a payment word on its own
+  // ("card", "cc", "cvv", "expiry", "iban"), or a payment compound run together inside a word or
+  // across two ("creditcard", "giftcard", "cardnumber", "cardholder", "ccnum", "cvv2", "security
+  // code", "sort code", "account number"). A word that merely contains "card" is not one
+  // ("discard", "postcard", "scorecard", "cardinal", "vcard").
+  var PAYMENT_WORD = /^(cc|cvc|cvv|cvn|csc|pan|iban|bic|swift|exp|expiry|expiration|card|cards)$/;
+  var PAYMENT_RUN =
+    /(credit|debit|gift|bank|prepaid|payment|charge)cards?|\bcards?(num|no|holder|owner|name|code|type|brand|exp|verif|secur|pin|cvc|cvv|id)|cvc|cvv|iban|expir|expdate|\bcc(num|no|exp|type|name|holder|cvc|cvv|sec)|security ?code|\b(account|acct|routing) ?(number|num|no)\b|\bsort ?code/;
   function payment(text) {
     var words = text
+      // One lowercase letter before a capital is a prefix, not a word: "vCard", "eCard".
+      .replace(/(^|[^a-zA-Z])([a-z])([A-Z])/g, function (m, before, a, b) {
+        return before + a + b.toLowerCase();
+      })
       .replace(/([a-z])([A-Z])/g, '$1 $2')
       .toLowerCase()
       .split(/[^a-z]+/);
     for (var i = 0; i < words.length; i++) if (PAYMENT_WORD.test(words[i])) return true;
-    return PAYMENT_RUN.test(words.join(''));
+    return PAYMENT_RUN.test(words.join(' '));
   }
   // 13-19 digits (spaces and dashes aside) passing the Luhn check: a card number, whatever the
   // field is called.
@@ -486,17 +586,20 @@
     var q = queue.splice(0, queue.length);
     for (var i = 0; i < q.length; i++) api.apply(null, q[i]);
     if (enabled('pageviews')) {
-      page();
+      autoPage();
       if (enabled('spa')) watchPages();
     }
     if (enabled('downloads')) watchDownloads();
     if (enabled('forms')) watchForms();
     // Hand what is still pending to sendBeacon when the page goes away or to the background.
     on(w, 'pagehide', function () {
+      sendHeld();
       tracker.flush();
     });
     on(d, 'visibilitychange', function () {
-      if (d.visibilityState === 'hidden') tracker.flush();
+      if (d.visibilityState !== 'hidden') return;
+      sendHeld();
+      tracker.flush();
     });
   }
   try {
