@@ -191,15 +191,16 @@
   // before it is sent (anything else the page does sends it at once, first), so that a site which
   // also calls `baton('page')` for it (the Segment convention: routers call `page()` after each
   // navigation) is counted once, with the site's name and properties. A `baton('page')` for the
-  // URL the snippet last counted by itself, within SAME ms of it, while no other page view was
-  // sent and the URL (hash included) has not changed, is that page view (unless its `path` or
-  // `url` property names another page): merged while it is held, not counted again after. A second `baton('page')` for the same URL always counts (virtual page
+  // URL the snippet last counted by itself, while no other page view was sent and the URL (hash
+  // included) has not changed, is that page view (unless its `path` or `url` property names
+  // another page): merged while it is held, not counted again after. No time limit: a router
+  // that calls `page()` just before its `pushState` does so for the URL counted on arrival,
+  // however long ago. A second `baton('page')` for the same URL always counts (virtual page
   // views). And the automatic view of the load is not counted when the site's own `baton('page')`
   // for the URL came first (queued in the inline code).
   var HOLD = 1000;
-  var SAME = 5000;
   var held = null; // the automatic page view not sent yet: { ctx, at, timer }
-  var last = null; // the last page view sent or held: { href, auto, at }
+  var last = null; // the last page view sent or held: { href, auto }
   function sameView() {
     warn("baton('page') repeated a page view the snippet counts automatically: counted once (to send page views only yourself, set autocapture: { pageviews: false })");
   }
@@ -228,7 +229,7 @@
     var href = location.href;
     if (last && !last.auto && last.href === href) return sameView();
     held = { ctx: context(), at: Date.now() };
-    last = { href: href, auto: true, at: held.at };
+    last = { href: href, auto: true };
     lastUrl = href;
     held.timer = setTimeout(function () {
       if (!failed) sendHeld();
@@ -249,7 +250,7 @@
     props = fields('page', props);
     if (!props) return;
     var href = location.href;
-    if (last && last.auto && last.href === href && Date.now() - last.at < SAME && thisPage(props)) {
+    if (last && last.auto && last.href === href && thisPage(props)) {
       last.auto = false; // the next one is the site's own second page view
       sameView();
       return sendHeld(name, props);
