@@ -266,11 +266,12 @@ test('deliberate virtual page views for one URL all count, with their names', as
   await ctx.close();
 });
 
-test('a held page view is sent before the next event, and on its own within about a second', async () => {
+test('a held page view is sent before the next event, on its own within about a second, and on pagehide', async () => {
   const model = pageModel();
   model.rules.push({ id: 'after', group: 'after', points: 1, when: { event: 'After' } });
   const ctx = await browser.newContext();
   await fixture(ctx, srv, '/r2-held.html', { config: { model } });
+  await fixture(ctx, srv, '/r2-held-next.html', { config: { model } });
   const page = await newPage(ctx);
   await page.goto(srv.url + '/r2-held.html');
   await ready(page);
@@ -287,6 +288,12 @@ test('a held page view is sent before the next event, and on its own within abou
     history.pushState({}, '', '/r2-held/b');
   });
   await until(() => page.evaluate(() => window.order.length === 1), 'the held view sent by its timer', 3_000, 50);
+  // Leaving the page at once (pagehide): the held view is stored before the page goes.
+  await page.evaluate(() => history.pushState({}, '', '/r2-held/leaving'));
+  await page.goto(srv.url + '/r2-held-next.html');
+  await ready(page);
+  const kept = JSON.parse((await stored(page))['baton:v1:visitor']).state.h.map(([, type, label]) => `${type} ${label}`);
+  assert.ok(kept.includes('page /r2-held/leaving'), kept.join('\n'));
   assert.deepEqual(page.errors, []);
   await ctx.close();
 });
