@@ -7,7 +7,8 @@
 //! order, and the caller checks once ([`FirstError::result`]), so the same problem is named.
 
 use super::{
-    clip, clipped, parse_iso8601, EventKind, Fields, FUTURE_TOLERANCE_MS, MAX_TEXT, MAX_TIME,
+    clip, clipped, parse_iso8601, seconds_like, seconds_reason, EventKind, Fields, Times,
+    FUTURE_TOLERANCE_MS, MAX_TEXT, MAX_TIME,
 };
 use crate::error::Error;
 use crate::json::{Map, Value};
@@ -55,15 +56,16 @@ impl FirstError {
     }
 
     /// The first of `timestamp`, `originalTimestamp`, `sentAt`, `receivedAt` that is present
-    /// and not null, else `now` (`default_time`: the ingest time, when the caller has one).
-    /// A time more than [`FUTURE_TOLERANCE_MS`] ahead of `now` is refused.
-    pub(super) fn timestamp(&mut self, obj: &dyn Fields, default_time: Option<i64>) -> i64 {
+    /// and not null, else `times.default` (the ingest time, when the caller has one). Against
+    /// `times.now`: a time more than [`FUTURE_TOLERANCE_MS`] ahead of it is refused, and so is a
+    /// number [`seconds_like`] takes for seconds.
+    pub(super) fn timestamp(&mut self, obj: &dyn Fields, times: Times) -> i64 {
         for &key in &["timestamp", "originalTimestamp", "sentAt", "receivedAt"] {
             match obj.field(key) {
                 None | Some(Value::Null) => continue,
                 Some(v) => {
-                    let ms = self.time(v, key);
-                    if let Some(now) = default_time {
+                    let (ms, as_seconds) = self.time(v, key);
+                    if let Some(now) = times.now {
                         if ms > now.saturating_add(FUTURE_TOLERANCE_MS) {
                             // Pushed, not `format!`: i64's Display is not in the snippet.
                             let mut why = String::new();
@@ -77,12 +79,15 @@ impl FirstError {
                             );
                             return self.failed(key, &why);
                         }
+                        if let Some(s) = as_seconds.filter(|&s| seconds_like(ms, s, now)) {
+                            return self.failed(key, &seconds_reason(s));
+                        }
                     }
                     return ms;
                 }
             }
         }
-        default_time.unwrap_or_else(|| {
+        times.default.unwrap_or_else(|| {
             self.failed(
                 "timestamp",
                 "missing (also no originalTimestamp, sentAt or receivedAt)",
@@ -91,23 +96,27 @@ impl FirstError {
     }
 
     /// Epoch milliseconds from a time field: a number (a fraction rounded down), a string of
-    /// at most 15 digits, or an ISO-8601 date ([`parse_iso8601`]); from 1970 to 9999.
-    fn time(&mut self, v: &Value, key: &str) -> i64 {
-        let ms = match v {
+    /// at most 15 digits, or an ISO-8601 date ([`parse_iso8601`]); from 1970 to 9999. With
+    /// it, for a number (or a string of digits), the same number read as seconds, in ms.
+    fn time(&mut self, v: &Value, key: &str) -> (i64, Option<i64>) {
+        let (ms, as_seconds) = match v {
             Value::Number(n) => match n.as_i64() {
-                Some(ms) => ms,
+                Some(ms) => (ms, Some(ms.saturating_mul(1000))),
                 None => match n.as_f64() {
-                    Some(f) if f.is_finite() && f.abs() < MAX_TIME as f64 => f.floor() as i64,
+                    Some(f) if f.is_finite() && f.abs() < MAX_TIME as f64 => {
+                        (f.floor() as i64, Some((f * 1000.0).floor() as i64))
+                    }
                     _ => return self.failed(key, "epoch milliseconds out of range"),
                 },
             },
             Value::String(s) => {
                 if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && s.len() <= 15 {
                     // At most 15 digits: always read.
-                    parse_i64(s).unwrap_or_default()
+                    let ms = parse_i64(s).unwrap_or_default();
+                    (ms, Some(ms.saturating_mul(1000)))
                 } else {
                     match parse_iso8601(s) {
-                        Some(ms) => ms,
+                        Some(ms) => (ms, None),
                         None => {
                             let text = quoted(clipped(s, 40));
                             return self.failed(key, &format!("not an ISO-8601 date: {text}"));
@@ -120,7 +129,7 @@ impl FirstError {
         if !(0..=MAX_TIME).contains(&ms) {
             return self.failed(key, "out of range (before 1970 or after 9999)");
         }
-        ms
+        (ms, as_seconds)
     }
 
     /// An id read by [`owned_id`] (none after a problem).
@@ -203,7 +212,7 @@ mod tests {
         };
         let mut r = FirstError::default();
         assert_eq!(r.kind(obj.get("type")), EventKind::Page);
-        assert_eq!(r.timestamp(&obj, Some(9)), 0);
+        assert_eq!(r.timestamp(&obj, Times::ingest(Some(9))), 0);
         assert_eq!(r.string(&obj, "event").as_deref(), Some("x"));
         assert_eq!(r.string(&obj, "name"), None);
         assert!(r.object(&obj, "properties").is_some());
@@ -215,7 +224,7 @@ mod tests {
         );
 
         let mut r = FirstError::default();
-        assert_eq!(r.timestamp(&obj, None), 0);
+        assert_eq!(r.timestamp(&obj, Times::default()), 0);
         let (key, reason) = field(r.0).unwrap();
         assert_eq!(
             (key.as_str(), reason.as_str()),
