@@ -622,6 +622,25 @@ pub fn seconds_like(ms: i64, as_seconds: i64, now: i64) -> bool {
     ms < from && as_seconds >= from && as_seconds <= now.saturating_add(FUTURE_TOLERANCE_MS)
 }
 
+/// A time field's value `v`, read as `ms`, read as seconds instead (in ms) when
+/// [`seconds_like`] takes it for seconds: a number, or a string of digits (ISO text never is).
+/// Every time within 20 years of `now` leaves at the first comparison.
+pub(crate) fn seconds_meant(v: &Value, ms: i64, now: i64) -> Option<i64> {
+    if ms >= now.saturating_sub(SECONDS_WINDOW_MS) {
+        return None;
+    }
+    let as_seconds = match v {
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => i.saturating_mul(1000),
+            None => (n.as_f64()? * 1000.0).floor() as i64,
+        },
+        // A string of digits reads as the number it spells (`time`).
+        Value::String(s) if s.bytes().all(|b| b.is_ascii_digit()) => ms.saturating_mul(1000),
+        _ => return None,
+    };
+    seconds_like(ms, as_seconds, now).then_some(as_seconds)
+}
+
 /// Why a time [`seconds_like`] took for seconds is refused, with the fix:
 /// `looks like seconds since the epoch (2026-11-02T09:00:00Z); numbers are milliseconds: send
 /// 1793610000000 or ISO 8601 text`. Pushed, not `format!`: i64's `Display` is not in the snippet.
@@ -638,20 +657,14 @@ pub(crate) fn seconds_reason(as_seconds: i64) -> String {
 pub fn push_iso8601(ms: i64, out: &mut String) {
     let (y, m, d) = civil_from_days(ms.div_euclid(86_400_000));
     let s = ms.rem_euclid(86_400_000) / 1000;
-    let parts = [
-        (y / 100, '\0'),
-        (y % 100, '-'),
-        (m, '-'),
-        (d, 'T'),
-        (s / 3600, ':'),
-        (s / 60 % 60, ':'),
-        (s % 60, 'Z'),
-    ];
-    for (i, (n, sep)) in parts.into_iter().enumerate() {
+    // Each part's two digits, then what follows it. Over a slice, not an array by value (core's
+    // array `IntoIter` in the wasm); no `format!`.
+    let parts = [y / 100, y % 100, m, d, s / 3600, s / 60 % 60, s % 60];
+    for (n, after) in parts.iter().zip(b"\0--T::Z") {
         out.push(char::from(b'0' + (n / 10 % 10) as u8));
         out.push(char::from(b'0' + (n % 10) as u8));
-        if i > 0 {
-            out.push(sep);
+        if *after != 0 {
+            out.push(char::from(*after));
         }
     }
 }

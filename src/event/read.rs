@@ -7,7 +7,7 @@
 //! order, and the caller checks once ([`FirstError::result`]), so the same problem is named.
 
 use super::{
-    clip, clipped, parse_iso8601, seconds_like, seconds_reason, EventKind, Fields, Times,
+    clip, clipped, parse_iso8601, seconds_meant, seconds_reason, EventKind, Fields, Times,
     FUTURE_TOLERANCE_MS, MAX_TEXT, MAX_TIME,
 };
 use crate::error::Error;
@@ -64,7 +64,7 @@ impl FirstError {
             match obj.field(key) {
                 None | Some(Value::Null) => continue,
                 Some(v) => {
-                    let (ms, as_seconds) = self.time(v, key);
+                    let ms = self.time(v, key);
                     if let Some(now) = times.now {
                         if ms > now.saturating_add(FUTURE_TOLERANCE_MS) {
                             // Pushed, not `format!`: i64's Display is not in the snippet.
@@ -79,7 +79,7 @@ impl FirstError {
                             );
                             return self.failed(key, &why);
                         }
-                        if let Some(s) = as_seconds.filter(|&s| seconds_like(ms, s, now)) {
+                        if let Some(s) = seconds_meant(v, ms, now) {
                             return self.failed(key, &seconds_reason(s));
                         }
                     }
@@ -96,27 +96,23 @@ impl FirstError {
     }
 
     /// Epoch milliseconds from a time field: a number (a fraction rounded down), a string of
-    /// at most 15 digits, or an ISO-8601 date ([`parse_iso8601`]); from 1970 to 9999. With
-    /// it, for a number (or a string of digits), the same number read as seconds, in ms.
-    fn time(&mut self, v: &Value, key: &str) -> (i64, Option<i64>) {
-        let (ms, as_seconds) = match v {
+    /// at most 15 digits, or an ISO-8601 date ([`parse_iso8601`]); from 1970 to 9999.
+    fn time(&mut self, v: &Value, key: &str) -> i64 {
+        let ms = match v {
             Value::Number(n) => match n.as_i64() {
-                Some(ms) => (ms, Some(ms.saturating_mul(1000))),
+                Some(ms) => ms,
                 None => match n.as_f64() {
-                    Some(f) if f.is_finite() && f.abs() < MAX_TIME as f64 => {
-                        (f.floor() as i64, Some((f * 1000.0).floor() as i64))
-                    }
+                    Some(f) if f.is_finite() && f.abs() < MAX_TIME as f64 => f.floor() as i64,
                     _ => return self.failed(key, "epoch milliseconds out of range"),
                 },
             },
             Value::String(s) => {
                 if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) && s.len() <= 15 {
                     // At most 15 digits: always read.
-                    let ms = parse_i64(s).unwrap_or_default();
-                    (ms, Some(ms.saturating_mul(1000)))
+                    parse_i64(s).unwrap_or_default()
                 } else {
                     match parse_iso8601(s) {
-                        Some(ms) => (ms, None),
+                        Some(ms) => ms,
                         None => {
                             let text = quoted(clipped(s, 40));
                             return self.failed(key, &format!("not an ISO-8601 date: {text}"));
@@ -129,7 +125,7 @@ impl FirstError {
         if !(0..=MAX_TIME).contains(&ms) {
             return self.failed(key, "out of range (before 1970 or after 9999)");
         }
-        (ms, as_seconds)
+        ms
     }
 
     /// An id read by [`owned_id`] (none after a problem).
