@@ -124,6 +124,22 @@ impl Event {
 
     /// [`Event::from_json`] with [`Event::from_value_or`]'s `default_time`.
     pub fn from_json_or(text: &str, default_time: Option<i64>) -> Result<Event, Error> {
+        Event::json_with(text, Times::ingest(default_time))
+    }
+
+    /// [`Event::from_json`] checked against the caller's clock, `now` (see [`Times`]), with no
+    /// default time: how a replay reads a log it was given `now` for. Without `now`, exactly
+    /// [`Event::from_json`].
+    pub fn from_json_at(text: &str, now: Option<i64>) -> Result<Event, Error> {
+        Event::json_with(text, Times { default: None, now })
+    }
+
+    /// [`Event::from_value`] checked against `now`, as [`Event::from_json_at`].
+    pub fn from_value_at(v: &Value, now: Option<i64>) -> Result<Event, Error> {
+        Event::value_with(v, Times { default: None, now })
+    }
+
+    fn json_with(text: &str, times: Times) -> Result<Event, Error> {
         // Fast path: only the fields an event is read from become JSON values, the keys are not
         // copied. Anything unusual (not an object, no messageId to dedupe by) takes the
         // general path, which also words every error.
@@ -137,7 +153,7 @@ impl Event {
                     group: owned_id(top.take_value("groupId")),
                     message,
                 };
-                let mut event = Event::read_fields(&top, ids, None, default_time)?;
+                let mut event = Event::read_fields(&top, ids, None, times)?;
                 event.properties = take_object(top.take("properties"));
                 event.traits = take_object(top.take("traits"));
                 if event.traits.is_empty() && event.kind == EventKind::Identify {
@@ -149,7 +165,7 @@ impl Event {
             }
         }
         let v: Value = crate::json::parse(text).map_err(|e| Error::event("$", e.to_string()))?;
-        Event::from_owned_value(v, default_time)
+        Event::owned_with(v, times)
     }
 
     /// Normalise one Segment-spec event. The timestamp is required (`timestamp`, else
@@ -159,10 +175,15 @@ impl Event {
     }
 
     /// Like [`Event::from_value`], but an event without any timestamp gets `default_time`
-    /// (the snippet passes the current time for events it captured itself).
+    /// (the snippet passes the current time for events it captured itself), which is also the
+    /// `now` its times are checked against ([`Times`]).
     pub fn from_value_or(v: &Value, default_time: Option<i64>) -> Result<Event, Error> {
+        Event::value_with(v, Times::ingest(default_time))
+    }
+
+    fn value_with(v: &Value, times: Times) -> Result<Event, Error> {
         // Only the two maps the event keeps are copied, not the whole value.
-        let mut event = Event::read_scalars(v, default_time)?;
+        let mut event = Event::read_scalars(v, times)?;
         let object = |m: &Map<String, Value>, key: &str| match m.get(key) {
             Some(Value::Object(o)) => o.clone(),
             _ => Map::new(),
@@ -182,8 +203,12 @@ impl Event {
 
     /// [`Event::from_value_or`] taking the value: `properties` and `traits` move into the event
     /// instead of being copied.
-    pub fn from_owned_value(mut v: Value, default_time: Option<i64>) -> Result<Event, Error> {
-        let mut event = Event::read_scalars(&v, default_time)?;
+    pub fn from_owned_value(v: Value, default_time: Option<i64>) -> Result<Event, Error> {
+        Event::owned_with(v, Times::ingest(default_time))
+    }
+
+    fn owned_with(mut v: Value, times: Times) -> Result<Event, Error> {
+        let mut event = Event::read_scalars(&v, times)?;
         // Page data lives in `properties` for page calls; identify/group carry traits at the top
         // level, older libraries put them in `context.traits` (read only when the top level has
         // none). Taken out with `mem::take`, not `remove`: see `state::map_without`.
@@ -201,11 +226,11 @@ impl Event {
     }
 
     /// Everything but `properties` and `traits` (left empty), every field checked.
-    fn read_scalars(v: &Value, default_time: Option<i64>) -> Result<Event, Error> {
+    fn read_scalars(v: &Value, times: Times) -> Result<Event, Error> {
         let obj = v
             .as_object()
             .ok_or_else(|| Error::event("$", "an event must be a JSON object"))?;
-        Event::read_fields(obj, Ids::copied(obj), Some(v), default_time)
+        Event::read_fields(obj, Ids::copied(obj), Some(v), times)
     }
 
     /// [`Event::read_scalars`] from the top-level fields; `whole` is the event's value, hashed
@@ -214,12 +239,12 @@ impl Event {
         obj: &dyn Fields,
         ids: Ids,
         whole: Option<&Value>,
-        default_time: Option<i64>,
+        times: Times,
     ) -> Result<Event, Error> {
         // Read in this order, so the first problem found is the one the event is refused for.
         let mut r = FirstError::default();
         let kind = r.kind(obj.field("type"));
-        let timestamp = r.timestamp(obj, default_time);
+        let timestamp = r.timestamp(obj, times);
         let anonymous_id = r.id(ids.anonymous, "anonymousId");
         let user_id = r.id(ids.user, "userId");
         if anonymous_id.is_none() && user_id.is_none() {
@@ -549,6 +574,122 @@ pub(crate) const MAX_TIME: i64 = 253_402_300_799_999;
 /// its reason, as a malformed event is). Applies where an ingest time is given (`now` of
 /// `Engine::ingest_value` and the snippet); a replay of stored events has none.
 pub const FUTURE_TOLERANCE_MS: i64 = 86_400_000;
+
+/// How far before the caller's `now` a number read as seconds may land and still be taken
+/// for seconds ([`seconds_like`]): 20 years, longer than any event log is kept.
+pub const SECONDS_WINDOW_MS: i64 = 20 * 365 * 86_400_000;
+
+/// The times an event is read against. `default`: the time of an event without any time field
+/// (the ingest time of an event the caller captured itself; a replay has none). `now`: the
+/// caller's clock, which the engine never reads: an event time more than
+/// [`FUTURE_TOLERANCE_MS`] after it is refused, and so is a number that [`seconds_like`]
+/// takes for seconds. Without `now`, times are taken as given.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Times {
+    pub default: Option<i64>,
+    pub now: Option<i64>,
+}
+
+impl Times {
+    /// An ingest at `now`: `now` is both the default and the clock.
+    pub fn ingest(now: Option<i64>) -> Times {
+        Times { default: now, now }
+    }
+}
+
+/// Whether a numeric event time read as `ms` milliseconds (`as_seconds`: the same number read
+/// as seconds, in ms) was meant as seconds since the epoch, given the caller's `now`.
+///
+/// The rule: read as milliseconds it lies more than [`SECONDS_WINDOW_MS`] (20 years) before
+/// `now`, while read as seconds it lands within [`SECONDS_WINDOW_MS`] before `now` up to
+/// [`FUTURE_TOLERANCE_MS`] after it. Relative to `now`, never a fixed date: a caller whose
+/// clock is near the epoch (tests with tiny times) never has a number refused, since nothing is
+/// 20 years before its `now`. A millisecond time within 20 years of `now` is never refused; a
+/// seconds time within those 20 years always is, once `now` is past 1990 (20 years and a
+/// thousandth after the epoch). What is refused as well, read as ms: a few days of January 1970
+/// (for a `now` in 2026, days 13 to 20), where no real event lies.
+///
+/// | `now`                    | number          | read as ms        | as seconds            | refused |
+/// |--------------------------|-----------------|-------------------|-----------------------|---------|
+/// | 2026-11-02T09:00Z        | `1793610000`    | 1970-01-21        | 2026-11-02T09:00Z     | yes     |
+/// | 2026-11-02T09:00Z        | `1577836800`    | 1970-01-19        | 2020-01-01 (in 20 y)  | yes     |
+/// | 2026-11-02T09:00Z        | `1793610000000` | 2026-11-02T09:00Z | year 58807            | no      |
+/// | 2026-11-02T09:00Z        | `946684800`     | 1970-01-11        | 2000-01-01 (26 y ago) | no      |
+/// | 2026-11-02T09:00Z        | `1793700000`    | 1970-01-21        | 25 h after `now`      | no      |
+/// | 1970-01-01T00:00:10Z     | `5`             | 5 ms              | 5 s                   | no      |
+pub fn seconds_like(ms: i64, as_seconds: i64, now: i64) -> bool {
+    let from = now.saturating_sub(SECONDS_WINDOW_MS);
+    ms < from && as_seconds >= from && as_seconds <= now.saturating_add(FUTURE_TOLERANCE_MS)
+}
+
+/// A time field's value `v`, read as `ms`, read as seconds instead (in ms) when
+/// [`seconds_like`] takes it for seconds: a number, or a string of digits (ISO text never is).
+/// Every time within 20 years of `now` leaves at the first comparison.
+pub(crate) fn seconds_meant(v: &Value, ms: i64, now: i64) -> Option<i64> {
+    if ms >= now.saturating_sub(SECONDS_WINDOW_MS) {
+        return None;
+    }
+    let as_seconds = match v {
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => i.saturating_mul(1000),
+            None => (n.as_f64()? * 1000.0).floor() as i64,
+        },
+        // A string of digits reads as the number it spells (`time`).
+        Value::String(s) if s.bytes().all(|b| b.is_ascii_digit()) => ms.saturating_mul(1000),
+        _ => return None,
+    };
+    seconds_like(ms, as_seconds, now).then_some(as_seconds)
+}
+
+/// Why a time [`seconds_like`] took for seconds is refused, with the fix:
+/// `looks like seconds since the epoch (2026-11-02T09:00:00Z); numbers are milliseconds: send
+/// 1793610000000 or ISO 8601 text`. Pushed, not `format!`: i64's `Display` is not in the snippet.
+pub(crate) fn seconds_reason(as_seconds: i64) -> String {
+    let mut why = String::from("looks like seconds since the epoch (");
+    push_iso8601(as_seconds, &mut why);
+    why.push_str("); numbers are milliseconds: send ");
+    crate::text::int::push_i64(as_seconds, &mut why);
+    why.push_str(" or ISO 8601 text");
+    why
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` (UTC) of a time from 1970 to 9999 (ms within 0..=[`MAX_TIME`]).
+pub fn push_iso8601(ms: i64, out: &mut String) {
+    let (y, m, d) = civil_from_days(ms.div_euclid(86_400_000));
+    let s = ms.rem_euclid(86_400_000) / 1000;
+    // Each part's two digits, then what follows it. Over a slice, not an array by value (core's
+    // array `IntoIter` in the wasm); no `format!`.
+    let parts = [y / 100, y % 100, m, d, s / 3600, s / 60 % 60, s % 60];
+    for (n, after) in parts.iter().zip(b"\0--T::Z") {
+        out.push(char::from(b'0' + (n / 10 % 10) as u8));
+        out.push(char::from(b'0' + (n % 10) as u8));
+        if *after != 0 {
+            out.push(char::from(*after));
+        }
+    }
+}
+
+/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (Howard Hinnant's
+/// `civil_from_days`, the inverse of [`days_from_civil`]).
+pub(crate) fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
+}
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {

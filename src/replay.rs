@@ -272,6 +272,10 @@ impl History {
 /// - the anonymous visitor's kept, overlapping in time: folded in after the known visitor's
 ///   events ([`Merges::late`]);
 /// - the anonymous visitor's not kept: it stays a visitor of its own ([`Merges::separate`]).
+///
+/// It takes events already read. To check their times against the caller's clock, read them
+/// with [`Event::from_json_at`] (as [`NdjsonReplay::at`] does): each event is scored at its own
+/// time, so one stamped in 2099 would otherwise be scored there.
 #[derive(Debug, Clone)]
 pub struct Replay {
     model: Model,
@@ -472,11 +476,24 @@ pub struct NdjsonReplay {
     pub skipped: u64,
     /// The first [`MAX_LISTED_SKIPS`] skipped lines.
     pub skipped_lines: Vec<SkippedLine>,
+    /// The caller's clock, each line's time checked against it ([`NdjsonReplay::at`]).
+    now: Option<i64>,
 }
 
 impl NdjsonReplay {
     pub fn new(replay: Replay) -> NdjsonReplay {
+        NdjsonReplay::at(replay, None)
+    }
+
+    /// A replay that checks each line's time against the caller's `now` (the engine reads no
+    /// clock; a JS caller passes `Date.now()`): a line stamped more than a day after `now`
+    /// (a broken clock: scored at face value it would count full points, and close per-day
+    /// caps, until then), or whose number looks like epoch seconds
+    /// ([`crate::event::seconds_like`]), is skipped and counted with its reason, like any
+    /// malformed line. `None`: times are taken as given.
+    pub fn at(replay: Replay, now: Option<i64>) -> NdjsonReplay {
         NdjsonReplay {
+            now,
             replay,
             pending: Vec::new(),
             took_tail: false,
@@ -591,7 +608,7 @@ impl NdjsonReplay {
         if text.is_empty() {
             return 0;
         }
-        match Event::from_json(text) {
+        match Event::from_json_at(text, self.now) {
             Ok(event) => {
                 self.replay.push(&event, text);
                 self.events += 1;

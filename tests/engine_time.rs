@@ -282,3 +282,108 @@ proptest! {
         }
     }
 }
+
+/// The reviewer's p6_malformed case: a numeric timestamp in epoch **seconds**. Read as
+/// milliseconds it is 1970-01-21 (points decayed to nothing, `firstSeen` corrupted); where the
+/// caller's `now` is known it is refused, naming the field and the fix, and nothing changes.
+#[test]
+fn epoch_seconds_are_refused_where_now_is_known() {
+    let m = visits_model();
+    let now = T0 + 60_000;
+    let mut e = Engine::new(m.clone());
+    let err = e
+        .ingest_value(&page("s", T0 / 1000, "/x"), now)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "invalid event: timestamp: looks like seconds since the epoch (2026-11-02T09:00:00Z); \
+         numbers are milliseconds: send 1793610000000 or ISO 8601 text"
+    );
+    assert_eq!((e.state().events, e.state().first_seen), (0, None));
+
+    // Every time field, as a number, a fraction or a string of digits, is read the same way.
+    let cases: [(Value, &str, &str); 5] = [
+        (json!({"sentAt": 1_793_610_000}), "sentAt", "1793610000000"),
+        (
+            json!({"receivedAt": "1793610000"}),
+            "receivedAt",
+            "1793610000000",
+        ),
+        (
+            json!({"timestamp": 1_793_610_000.5}),
+            "timestamp",
+            "1793610000500",
+        ),
+        (
+            json!({"originalTimestamp": 1_577_836_800}),
+            "originalTimestamp",
+            "1577836800000",
+        ),
+        (
+            json!({"timestamp": null, "sentAt": 1_793_610_000}),
+            "sentAt",
+            "1793610000000",
+        ),
+    ];
+    for (times, field, fix) in cases {
+        let mut v = json!({"type": "page", "messageId": "x", "anonymousId": "a"});
+        for (k, t) in times.as_object().unwrap() {
+            v[k.as_str()] = t.clone();
+        }
+        let err = Engine::new(m.clone())
+            .ingest_value(&v, now)
+            .unwrap_err()
+            .to_string();
+        let head = format!("invalid event: {field}: looks like seconds since the epoch (");
+        assert!(err.starts_with(&head), "{v}: {err}");
+        assert!(
+            err.ends_with(&format!("send {fix} or ISO 8601 text")),
+            "{v}: {err}"
+        );
+    }
+
+    // Not refused: milliseconds near `now`, ISO text, seconds from more than 20 years before
+    // `now` or more than a day after it, and any number for a `now` near the epoch.
+    let accepted = [
+        (json!(T0), now),
+        (json!("2026-11-02T09:00:00Z"), now),
+        (json!("1970-01-21T18:13:30Z"), now),
+        (json!(946_684_800), now), // 2000-01-01 in seconds: read as 1970-01-11
+        (json!(1_793_700_000), now), // seconds 25 h after now
+        (json!(5), 10_000),
+        (json!(1_000), 1_000_000_000),
+    ];
+    for (t, now) in accepted {
+        let v = json!({"type": "page", "messageId": "y", "anonymousId": "a", "timestamp": t});
+        assert!(
+            Engine::new(m.clone()).ingest_value(&v, now).is_ok(),
+            "{v} at {now}"
+        );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    /// Against any `now` from 1971 to 9999: a millisecond time within 20 years before `now`
+    /// and a day after it is never refused; the same instant sent in seconds always is, once
+    /// `now` is past 1990 (nothing is 20 years before an earlier `now`).
+    #[test]
+    fn seconds_near_now_are_refused_and_milliseconds_never(
+        now in 31_536_000_000i64..=253_402_300_799_999 - FUTURE_TOLERANCE_MS,
+        back in -FUTURE_TOLERANCE_MS..=20 * 365 * DAY,
+    ) {
+        let m = visits_model();
+        let t = (now - back).max(0);
+        let ms = json!({"type": "page", "messageId": "m", "anonymousId": "a", "timestamp": t});
+        prop_assert!(Engine::new(m.clone()).ingest_value(&ms, now).is_ok(), "{} at {}", t, now);
+        let seconds = t / 1000;
+        let v = json!({"type": "page", "messageId": "s", "anonymousId": "a", "timestamp": seconds});
+        let out = Engine::new(m).ingest_value(&v, now);
+        if now > 20 * 365 * DAY + now / 1000 + FUTURE_TOLERANCE_MS && seconds * 1000 >= now - 20 * 365 * DAY {
+            let err = out.unwrap_err().to_string();
+            prop_assert!(err.contains("looks like seconds since the epoch"), "{}", err);
+        }
+    }
+}

@@ -5,27 +5,7 @@
 
 const MS_PER_DAY: i64 = 86_400_000;
 
-/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (Howard Hinnant's
-/// `civil_from_days`; the forward direction lives with the event parser).
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (
-        if m <= 2 {
-            yoe + era * 400 + 1
-        } else {
-            yoe + era * 400
-        },
-        m,
-        d,
-    )
-}
+use crate::event::civil_from_days;
 
 fn digits(s: &str) -> Option<i64> {
     if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
@@ -132,6 +112,15 @@ mod tests {
         fn format_then_parse_is_identity(secs in -10_000_000_000i64..10_000_000_000i64) {
             let ms = secs * 1000;
             proptest::prop_assert_eq!(parse_time(&format_time(ms)), Some(ms));
+        }
+
+        /// The event reader's `format!`-free writer (its "looks like seconds" message) writes
+        /// what `format_time` writes, over 1970..=9999.
+        #[test]
+        fn the_event_readers_writer_agrees(ms in 0i64..=253_402_300_799_999) {
+            let mut pushed = String::new();
+            crate::event::push_iso8601(ms, &mut pushed);
+            proptest::prop_assert_eq!(pushed, format_time(ms));
         }
     }
 }

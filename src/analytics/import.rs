@@ -171,6 +171,8 @@ pub struct EventImport {
     buffer: String,
     /// Line number of the first line in `buffer` (JSON lines).
     line: u64,
+    /// The caller's clock: each row's time is checked against it ([`crate::event::Times`]).
+    now: Option<i64>,
     pub report: ImportReport,
 }
 
@@ -180,6 +182,13 @@ pub type Rows = Vec<(u64, Event)>;
 impl EventImport {
     /// `format`: `jsonl`, `json`, `csv` or `auto`. Unknown names are an error.
     pub fn new(format: &str, mapping: CsvMapping) -> Result<EventImport, String> {
+        EventImport::at(format, mapping, None)
+    }
+
+    /// [`EventImport::new`] checking each row's time against the caller's `now`: a row more
+    /// than a day after it, or with a number that looks like epoch seconds
+    /// ([`crate::event::seconds_like`]), is a bad row with its reason. `None`: unchecked.
+    pub fn at(format: &str, mapping: CsvMapping, now: Option<i64>) -> Result<EventImport, String> {
         if EventFormat::parse(format, "").is_none() {
             return Err(format!(
                 "unknown import format {format:?} (expected jsonl, json, csv or auto)"
@@ -192,6 +201,7 @@ impl EventImport {
             parser: Parser::Pending,
             buffer: String::new(),
             line: 1,
+            now,
             report: ImportReport::default(),
         })
     }
@@ -235,8 +245,10 @@ impl EventImport {
                 }
             }
             Parser::Array(splitter) => {
-                let report = &mut self.report;
-                splitter.push(chunk, &mut |(row, text)| keep_text(report, row, text, out));
+                let (report, now) = (&mut self.report, self.now);
+                splitter.push(chunk, &mut |(row, text)| {
+                    keep_text(report, row, text, now, out)
+                });
             }
             Parser::Csv(splitter, _) => {
                 if let Some(batch) = splitter.push(chunk) {
@@ -256,8 +268,8 @@ impl EventImport {
                 self.lines(&rest, &mut out);
             }
             Parser::Array(splitter) => {
-                let report = &mut self.report;
-                splitter.finish(&mut |(row, text)| keep_text(report, row, text, &mut out));
+                let (report, now) = (&mut self.report, self.now);
+                splitter.finish(&mut |(row, text)| keep_text(report, row, text, now, &mut out));
             }
             Parser::Csv(splitter, _) => {
                 if let Some(batch) = splitter.finish() {
@@ -278,7 +290,7 @@ impl EventImport {
                 continue;
             }
             match serde_json::from_str::<Value>(line) {
-                Ok(v) => keep(&mut self.report, row, &v, out),
+                Ok(v) => keep(&mut self.report, row, &v, self.now, out),
                 Err(e) => self.report.bad(row, json_reason(&e, "line")),
             }
         }
@@ -344,7 +356,10 @@ impl EventImport {
             .map(|b| (file_line(b.line), Err(b.reason.clone())))
             .collect();
         for row in 0..table.len() {
-            rows.push((file_line(table.line(row)), csv_event(c, &table, row)));
+            rows.push((
+                file_line(table.line(row)),
+                csv_event(c, &table, row, self.now),
+            ));
         }
         // Report in file order, good and bad interleaved as they appear.
         rows.sort_by_key(|r| r.0);
@@ -417,6 +432,7 @@ fn csv_event(
     c: &CsvColumns,
     table: &crate::calibrate::csv::CsvTable,
     row: usize,
+    now: Option<i64>,
 ) -> Result<Event, String> {
     let mut obj = Map::new();
     if let Some(t) = &c.default_type {
@@ -428,11 +444,11 @@ fn csv_event(
             set_path(&mut obj, target, cell_value(target, text));
         }
     }
-    Event::from_value(&Value::Object(obj)).map_err(|e| e.to_string())
+    Event::from_value_at(&Value::Object(obj), now).map_err(|e| e.to_string())
 }
 
-fn keep(report: &mut ImportReport, row: u64, value: &Value, out: &mut Rows) {
-    match Event::from_value(value) {
+fn keep(report: &mut ImportReport, row: u64, value: &Value, now: Option<i64>, out: &mut Rows) {
+    match Event::from_value_at(value, now) {
         Ok(e) => {
             report.kept();
             out.push((row, e));
@@ -461,11 +477,17 @@ pub fn json_reason(e: &serde_json::Error, what: &str) -> String {
     }
 }
 
-fn keep_text(report: &mut ImportReport, row: u64, text: Result<&str, String>, out: &mut Rows) {
+fn keep_text(
+    report: &mut ImportReport,
+    row: u64,
+    text: Result<&str, String>,
+    now: Option<i64>,
+    out: &mut Rows,
+) {
     match text
         .and_then(|t| serde_json::from_str::<Value>(t).map_err(|e| json_reason(&e, "element")))
     {
-        Ok(v) => keep(report, row, &v, out),
+        Ok(v) => keep(report, row, &v, now, out),
         Err(reason) => report.bad(row, reason),
     }
 }

@@ -173,7 +173,19 @@ impl Workspace {
 
     /// Starts an event import (`jsonl`, `json`, `csv` or `auto`); a running one is discarded.
     pub fn begin_events(&mut self, format: &str, mapping: CsvMapping) -> Result<(), String> {
-        self.import = Some(EventImport::new(format, mapping)?);
+        self.begin_events_at(format, mapping, None)
+    }
+
+    /// [`Workspace::begin_events`] with the caller's clock: a row more than a day after `now`,
+    /// or whose number looks like epoch seconds, is a bad row with its reason
+    /// ([`EventImport::at`]).
+    pub fn begin_events_at(
+        &mut self,
+        format: &str,
+        mapping: CsvMapping,
+        now: Option<i64>,
+    ) -> Result<(), String> {
+        self.import = Some(EventImport::at(format, mapping, now)?);
         Ok(())
     }
 

@@ -7,7 +7,8 @@
 //! order, and the caller checks once ([`FirstError::result`]), so the same problem is named.
 
 use super::{
-    clip, clipped, parse_iso8601, EventKind, Fields, FUTURE_TOLERANCE_MS, MAX_TEXT, MAX_TIME,
+    clip, clipped, parse_iso8601, seconds_meant, seconds_reason, EventKind, Fields, Times,
+    FUTURE_TOLERANCE_MS, MAX_TEXT, MAX_TIME,
 };
 use crate::error::Error;
 use crate::json::{Map, Value};
@@ -55,15 +56,16 @@ impl FirstError {
     }
 
     /// The first of `timestamp`, `originalTimestamp`, `sentAt`, `receivedAt` that is present
-    /// and not null, else `now` (`default_time`: the ingest time, when the caller has one).
-    /// A time more than [`FUTURE_TOLERANCE_MS`] ahead of `now` is refused.
-    pub(super) fn timestamp(&mut self, obj: &dyn Fields, default_time: Option<i64>) -> i64 {
+    /// and not null, else `times.default` (the ingest time, when the caller has one). Against
+    /// `times.now`: a time more than [`FUTURE_TOLERANCE_MS`] ahead of it is refused, and so is a
+    /// number [`seconds_like`] takes for seconds.
+    pub(super) fn timestamp(&mut self, obj: &dyn Fields, times: Times) -> i64 {
         for &key in &["timestamp", "originalTimestamp", "sentAt", "receivedAt"] {
             match obj.field(key) {
                 None | Some(Value::Null) => continue,
                 Some(v) => {
                     let ms = self.time(v, key);
-                    if let Some(now) = default_time {
+                    if let Some(now) = times.now {
                         if ms > now.saturating_add(FUTURE_TOLERANCE_MS) {
                             // Pushed, not `format!`: i64's Display is not in the snippet.
                             let mut why = String::new();
@@ -77,12 +79,15 @@ impl FirstError {
                             );
                             return self.failed(key, &why);
                         }
+                        if let Some(s) = seconds_meant(v, ms, now) {
+                            return self.failed(key, &seconds_reason(s));
+                        }
                     }
                     return ms;
                 }
             }
         }
-        default_time.unwrap_or_else(|| {
+        times.default.unwrap_or_else(|| {
             self.failed(
                 "timestamp",
                 "missing (also no originalTimestamp, sentAt or receivedAt)",
@@ -203,7 +208,7 @@ mod tests {
         };
         let mut r = FirstError::default();
         assert_eq!(r.kind(obj.get("type")), EventKind::Page);
-        assert_eq!(r.timestamp(&obj, Some(9)), 0);
+        assert_eq!(r.timestamp(&obj, Times::ingest(Some(9))), 0);
         assert_eq!(r.string(&obj, "event").as_deref(), Some("x"));
         assert_eq!(r.string(&obj, "name"), None);
         assert!(r.object(&obj, "properties").is_some());
@@ -215,7 +220,7 @@ mod tests {
         );
 
         let mut r = FirstError::default();
-        assert_eq!(r.timestamp(&obj, None), 0);
+        assert_eq!(r.timestamp(&obj, Times::default()), 0);
         let (key, reason) = field(r.0).unwrap();
         assert_eq!(
             (key.as_str(), reason.as_str()),

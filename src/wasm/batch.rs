@@ -7,8 +7,8 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use super::convert::{js_error, json_value, millis, to_js};
-use crate::model::Model;
+use super::convert::{millis, optional_millis, to_js};
+use super::engine::decode_model;
 use crate::replay::{Merges, NdjsonReplay, Replay, SkippedLine, DEFAULT_HISTORY_BYTES};
 use crate::stage::Stage;
 
@@ -44,16 +44,25 @@ struct ReplaySummary<'a> {
 
 #[wasm_bindgen]
 impl BatchReplay {
-    /// Starts an empty replay with a model (an object or its JSON text). `options.historyBytes`
-    /// bounds the event text kept to re-score identity merges (default 16 MiB; 0 keeps none).
+    /// Starts an empty replay with a model (an object or its JSON text; an invalid one throws a
+    /// `ModelError`). `options.historyBytes` bounds the event text kept to re-score identity
+    /// merges (default 16 MiB; 0 keeps none). `options.now` (ms, e.g. `Date.now()`) checks each
+    /// line's time against the caller's clock: a line stamped more than a day after it, or a
+    /// number that looks like epoch seconds, is skipped and counted with its reason. Without
+    /// it, times are taken as given.
+    ///
+    /// ```js
+    /// const replay = new BatchReplay(model, { now: Date.now() });
+    /// ```
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "Model | string")] model: JsValue,
-        #[wasm_bindgen(unchecked_optional_param_type = "{ historyBytes?: number }")]
+        #[wasm_bindgen(unchecked_optional_param_type = "{ historyBytes?: number, now?: number }")]
         options: Option<JsValue>,
     ) -> Result<BatchReplay, JsError> {
-        let model = Model::from_value(&json_value(model)?).map_err(js_error)?;
+        let model = decode_model(model)?;
         let mut budget = DEFAULT_HISTORY_BYTES;
+        let mut now = None;
         let options = options.unwrap_or(JsValue::UNDEFINED);
         if options.is_object() {
             let v = js_sys::Reflect::get(&options, &JsValue::from_str("historyBytes"))
@@ -68,13 +77,14 @@ impl BatchReplay {
                     }
                 };
             }
+            now = optional_millis(&options, "now", "options.now")?;
         } else if !options.is_undefined() && !options.is_null() {
             return Err(JsError::new(
-                "options: must be an object like { historyBytes: 16777216 }",
+                "options: must be an object like { historyBytes: 16777216, now: Date.now() }",
             ));
         }
         Ok(BatchReplay {
-            inner: NdjsonReplay::new(Replay::with_history(model, budget)),
+            inner: NdjsonReplay::at(Replay::with_history(model, budget), now),
         })
     }
 

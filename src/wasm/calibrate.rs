@@ -3,7 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::{from_js, from_js_named, json_value, to_js};
+use super::convert::{from_js, from_js_named, json_value, model_error, to_js};
 use crate::calibrate::dataset::LabeledRow;
 use crate::calibrate::fragment::ModelFragment;
 use crate::calibrate::{self as engine, CalibrateError, CalibrateOptions, Progress};
@@ -218,7 +218,8 @@ pub fn calibrate_rows(
 
 /// The model with a calibration's rules applied (earlier `calibrated.*` rules replaced, all other
 /// rules kept) and the rule-by-rule changes to review. The result is not yet validated: pass it to
-/// `Engine.validate` / `new Engine` before saving it as a new version.
+/// `Engine.validate` / `new Engine` before saving it as a new version. Model text with a key
+/// given twice throws a `ModelError` naming each (the result would silently keep the last).
 ///
 /// ```js
 /// const { model: next, changes } = applyCalibration(currentModel, report.fragment);
@@ -228,7 +229,17 @@ pub fn apply_calibration(
     #[wasm_bindgen(unchecked_param_type = "Model | string")] model: JsValue,
     #[wasm_bindgen(unchecked_param_type = "CalibrationFragment")] fragment: JsValue,
 ) -> Result<JsValue, JsError> {
-    let model = json_value(model)?;
+    let model = match model.as_string() {
+        Some(text) => {
+            let (doc, repeated) =
+                crate::model::Model::read_json(&text).map_err(|p| model_error(vec![p]))?;
+            if !repeated.is_empty() {
+                return Err(model_error(repeated));
+            }
+            doc
+        }
+        None => json_value(model)?,
+    };
     let fragment: ModelFragment = from_js(fragment)?;
     let (model, changes) = crate::calibrate::fragment::apply(&model, &fragment);
     to_js(&crate::json::json!({ "model": model, "changes": changes }))

@@ -214,15 +214,50 @@ fn find_marks(
     }
 }
 
+/// The largest time JS `Date` holds, in ms either side of the epoch (ECMA-262 "Time Values and
+/// Time Range": ±100,000,000 days).
+#[cfg(feature = "engine-api")]
+pub const JS_DATE_RANGE_MS: f64 = 8.64e15;
+
 /// JS passes time as a `number` of milliseconds since the epoch; the engine counts in `i64`.
-/// Non-finite values are rejected instead of silently becoming 0 (the Unix epoch).
+/// `NaN`, `±Infinity` and numbers outside JS `Date`'s range ([`JS_DATE_RANGE_MS`]) are refused,
+/// naming the argument, instead of silently becoming the epoch or being clamped to `i64`'s
+/// ends (`score(-1e20)` answered `asOf: -9223372036854776000`).
 #[cfg(feature = "engine-api")]
 pub fn millis(value: f64, name: &str) -> Result<i64, JsError> {
-    if value.is_finite() {
-        Ok(value as i64)
+    if value.is_finite() && value.abs() <= JS_DATE_RANGE_MS {
+        return Ok(value as i64);
+    }
+    let message = if value.is_finite() {
+        format!(
+            "{name}: {value:e} is outside the range of a JavaScript Date (±8.64e15 ms since the epoch); pass milliseconds such as Date.now()"
+        )
     } else {
-        Err(JsError::new(&format!(
-            "{name}: expected a finite number of milliseconds since the epoch"
-        )))
+        let found = if value.is_nan() {
+            "NaN"
+        } else if value > 0.0 {
+            "Infinity"
+        } else {
+            "-Infinity"
+        };
+        format!("{name}: expected a finite number of milliseconds since the epoch, found {found}")
+    };
+    Err(JsError::new(&message))
+}
+
+/// An optional time in an options object (`options.now`): absent, `undefined` or `null` is
+/// none; anything else must be a number [`millis`] accepts. `name` is the full name for the
+/// message (`options.now`).
+#[cfg(feature = "analytics")]
+pub fn optional_millis(options: &JsValue, key: &str, name: &str) -> Result<Option<i64>, JsError> {
+    let v = js_sys::Reflect::get(options, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    match v.as_f64() {
+        Some(n) => millis(n, name).map(Some),
+        None => Err(JsError::new(&format!(
+            "{name}: must be a number of milliseconds since the epoch, e.g. Date.now()"
+        ))),
     }
 }

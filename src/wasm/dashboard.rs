@@ -6,14 +6,13 @@
 use js_sys::{Float64Array, Reflect};
 use wasm_bindgen::prelude::*;
 
-use super::convert::{from_js, js_error, json_value, millis, to_js};
+use super::convert::{from_js, millis, optional_millis, to_js};
 use crate::analytics::backtest::BacktestOptions;
 use crate::analytics::import::CsvMapping;
 use crate::analytics::lead::{query, LeadQuery};
 use crate::analytics::report::ImportReport;
 use crate::analytics::workspace::{model_sla_ms, Workspace};
 use crate::analytics::{funnel, histogram, rejected, sample, sla};
-use crate::model::Model;
 
 #[wasm_bindgen(typescript_custom_section)]
 const WORKSPACE_TYPES: &str = r#"
@@ -330,8 +329,19 @@ export interface BacktestReport {
 }
 "#;
 
-fn decode_model(model: JsValue) -> Result<Model, JsError> {
-    Model::from_value(&json_value(model)?).map_err(js_error)
+use super::engine::decode_model;
+
+/// `options.now` of an event import (`{ now?: number }`, or none).
+fn import_now(options: &JsValue) -> Result<Option<i64>, JsError> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(None);
+    }
+    if !options.is_object() {
+        return Err(JsError::new(
+            "options: must be an object like { now: Date.now() }",
+        ));
+    }
+    optional_millis(options, "now", "options.now")
 }
 
 fn optional<T: serde::de::DeserializeOwned + Default>(v: JsValue) -> Result<T, JsError> {
@@ -406,19 +416,24 @@ impl JsWorkspace {
 
     /// Starts a chunked event import. `format`: `jsonl`, `json`, `csv` or `auto`; `mapping` (CSV):
     /// `{ columns: { timestamp: 'when', anonymousId: 'visitor', 'properties.path': 'page' }, defaultType }`.
+    /// `options.now` (ms, e.g. `Date.now()`: the engine reads no clock) checks each row's time
+    /// against the caller's clock: a row more than a day after it, or a number that looks like
+    /// epoch seconds, is a bad row with its reason. Without it, times are taken as given.
     ///
     /// ```js
-    /// ws.beginEvents('csv', { columns: { timestamp: 'Date', anonymousId: 'Visitor' } });
+    /// ws.beginEvents('csv', { columns: { timestamp: 'Date', anonymousId: 'Visitor' } }, { now: Date.now() });
     /// ```
     #[wasm_bindgen(js_name = beginEvents)]
     pub fn begin_events(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "ImportFormat")] format: &str,
         #[wasm_bindgen(unchecked_optional_param_type = "CsvMapping | null")] mapping: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ now?: number } | null")] options: JsValue,
     ) -> Result<(), JsError> {
         let mapping: CsvMapping = optional(mapping)?;
+        let now = import_now(&options)?;
         self.inner
-            .begin_events(format, mapping)
+            .begin_events_at(format, mapping, now)
             .map_err(|e| JsError::new(&e))
     }
 
@@ -440,10 +455,10 @@ impl JsWorkspace {
         self.inner.cancel_events()
     }
 
-    /// A whole file in one call.
+    /// A whole file in one call (`mapping` and `options` as in `beginEvents`).
     ///
     /// ```js
-    /// const r = ws.importEvents(text, 'jsonl');
+    /// const r = ws.importEvents(text, 'jsonl', null, { now: Date.now() });
     /// ```
     #[wasm_bindgen(js_name = importEvents, unchecked_return_type = "ImportReport")]
     pub fn import_events(
@@ -451,8 +466,9 @@ impl JsWorkspace {
         text: &str,
         #[wasm_bindgen(unchecked_param_type = "ImportFormat")] format: &str,
         #[wasm_bindgen(unchecked_optional_param_type = "CsvMapping | null")] mapping: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "{ now?: number } | null")] options: JsValue,
     ) -> Result<JsValue, JsError> {
-        self.begin_events(format, mapping)?;
+        self.begin_events(format, mapping, options)?;
         self.inner.push_events(text).map_err(|e| JsError::new(&e))?;
         self.finish_events()
     }

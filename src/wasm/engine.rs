@@ -270,7 +270,10 @@ impl JsEngine {
     }
 }
 
-fn decode_model(model: JsValue) -> Result<Model, JsError> {
+/// A model given to any binding (an object or its JSON text) → the model, or the `ModelError`
+/// listing every problem: the numbers JSON cannot hold, the keys given twice in the text, then
+/// the document's own. Every entry that takes a model decodes it here, so all report the same.
+pub(super) fn decode_model(model: JsValue) -> Result<Model, JsError> {
     let (text, model) = checked(&model).map_err(model_error)?;
     #[cfg(feature = "analytics")]
     LAST_MODEL.with(|last| *last.borrow_mut() = Some((text, model.clone())));

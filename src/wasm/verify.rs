@@ -3,8 +3,8 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::{js_error, json_value, to_js};
-use crate::model::Model;
+use super::convert::{json_value, to_js};
+use super::engine::decode_model;
 
 /// Re-scores a handoff payload with the model it names and reports whether its score, ledger,
 /// stage, routing, SLA deadline, model hash and `handoffId` are what the engine computes from the
@@ -28,7 +28,7 @@ pub fn verify_handoff(
     #[wasm_bindgen(unchecked_param_type = "unknown")] payload: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Model | string")] model: JsValue,
 ) -> Result<JsValue, JsError> {
-    let model = Model::from_value(&json_value(model)?).map_err(js_error)?;
+    let model = decode_model(model)?;
     let verdict = match payload.as_string() {
         Some(text) => crate::verify::verify_handoff_json(&text, &model),
         None => crate::verify::verify_handoff(&json_value(payload)?, &model),

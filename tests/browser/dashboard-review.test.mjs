@@ -25,7 +25,9 @@ let dir;
 /** A big JSON-lines file (several 1 MiB chunks) with `prefix`-unique message ids and bad lines. */
 function bigFile(name, prefix) {
   const lines = [];
-  const start = Date.parse('2026-09-01T00:00:00Z');
+  // 166 days of events, all in the past: an import refuses events more than a day after the
+  // browser's clock.
+  const start = Date.parse('2026-01-01T00:00:00Z');
   for (let i = 1; i <= EVENTS; i++) {
     if (i % BAD_EVERY === 0) lines.push(`{"type":"page", broken ${i}`);
     else lines.push(JSON.stringify({ type: 'page', messageId: `${prefix}-${i}`, anonymousId: `rv-${i % VISITORS}`, timestamp: new Date(start + i * 60_000).toISOString(), properties: { path: i % 3 ? '/blog/post' : '/pricing' } }));

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { BatchReplay, Engine } = require('../../pkg/node/baton.js');
+const { BatchReplay, Engine, Workspace } = require('../../pkg/node/baton.js');
 const fixture = (p) => JSON.parse(readFileSync(new URL(`../fixtures/${p}`, import.meta.url), 'utf8'));
 
 const model = fixture('models/demo.model.json');
@@ -83,4 +83,53 @@ test('an identify from a second device merges its history into the known lead (t
   assert.throws(() => new BatchReplay(m, { historyBytes: -1 }), /options\.historyBytes/);
   merged.free();
   bounded.free();
+});
+
+test('given now, a line more than a day after it or in epoch seconds is skipped with its reason; without, unchanged', () => {
+  const now = Date.parse('2026-11-04T09:00:00Z');
+  const day1 = Date.parse('2026-11-02T09:00:00Z');
+  const perDay = { version: '1', rules: [{ id: 'pv', points: 10, when: { type: 'page' }, cap: { perDay: 1 } }] };
+  const log = [
+    { type: 'page', messageId: '1', anonymousId: 'a', timestamp: day1 },
+    { type: 'page', messageId: '2', anonymousId: 'a', timestamp: '2099-01-01T00:00:00Z' },
+    { type: 'page', messageId: '3', anonymousId: 'a', timestamp: 1793613600 },
+    { type: 'page', messageId: '4', anonymousId: 'a', timestamp: day1 + 86_400_000 },
+  ].map((e) => JSON.stringify(e)).join('\n') + '\n';
+
+  const checked = new BatchReplay(perDay, { now });
+  assert.equal(checked.pushNdjson(log) + checked.finish(), 2);
+  const s = checked.summary(now);
+  assert.equal(s.skipped, 2);
+  assert.equal(s.skippedLines[0].line, 2);
+  assert.match(s.skippedLines[0].reason, /^invalid event: timestamp: \d+ hours ahead of now \(more than a day\)/);
+  assert.deepEqual(s.skippedLines[1], { line: 3, reason: 'invalid event: timestamp: looks like seconds since the epoch (2026-11-02T10:00:00Z); numbers are milliseconds: send 1793613600000 or ISO 8601 text' });
+  // Both days count: the 2099 event did not close the per-day cap until 2099.
+  assert.equal(s.scoreSum, 20);
+
+  const unchecked = new BatchReplay(perDay);
+  unchecked.pushNdjson(log);
+  unchecked.finish();
+  assert.equal(unchecked.summary(now).skipped, 0);
+
+  assert.throws(() => new BatchReplay(perDay, { now: 'today' }), /^Error: options\.now: must be a number of milliseconds/);
+  for (const r of [checked, unchecked]) r.free();
+});
+
+test('a Workspace import given now reports those rows as bad rows; without, unchanged', () => {
+  const now = Date.parse('2026-11-04T09:00:00Z');
+  const rows = [
+    { type: 'page', messageId: '1', anonymousId: 'a', timestamp: '2026-11-02T09:00:00Z' },
+    { type: 'page', messageId: '2', anonymousId: 'a', timestamp: '2099-01-01T00:00:00Z' },
+    { type: 'page', messageId: '3', anonymousId: 'a', timestamp: 1793610000 },
+  ].map((e) => JSON.stringify(e)).join('\n');
+  const ws = new Workspace();
+  const r = ws.importEvents(rows, 'jsonl', null, { now });
+  assert.deepEqual([r.imported, r.rejected, r.errors.map((e) => e.row)], [1, 2, [2, 3]]);
+  assert.match(r.errors[1].reason, /looks like seconds since the epoch \(2026-11-02T09:00:00Z\)/);
+  ws.clear();
+  ws.beginEvents('jsonl');
+  ws.pushEvents(rows);
+  assert.equal(ws.finishEvents().rejected, 0);
+  assert.throws(() => ws.beginEvents('jsonl', null, 5), /^Error: options: must be an object/);
+  ws.free();
 });

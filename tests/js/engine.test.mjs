@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { Engine, CompiledModel, BatchReplay } = require('../../pkg/node/baton.js');
+const { Engine, CompiledModel, BatchReplay, Workspace, verifyHandoff, applyCalibration } = require('../../pkg/node/baton.js');
 const fixture = (p) => JSON.parse(readFileSync(new URL(`../fixtures/${p}`, import.meta.url), 'utf8'));
 
 const model = fixture('models/demo.model.json');
@@ -136,6 +136,32 @@ test('a key given twice in model text is a problem at its path, not a silent las
   assert.throws(() => new CompiledModel(text), (err) => err.problems.length === 2);
 });
 
+test('every entry that takes model text reports a key given twice the same way', () => {
+  // A valid model but for the repeated key: the last value would win without a word.
+  const text = '{"version":"1","rules":[{"id":"x","points":1,"points":50,"when":{"type":"page"}}]}';
+  const expected = [{ path: 'rules[0].points', message: 'duplicate key "points": give each key once' }];
+  const ws = new Workspace();
+  const entries = {
+    'new Engine': () => new Engine(text),
+    'Engine.withState': () => Engine.withState(text, new Engine(model).exportState()),
+    'new BatchReplay': () => new BatchReplay(text),
+    'verifyHandoff': () => verifyHandoff({}, text),
+    'Workspace.leads': () => ws.leads(text, 0),
+    'Workspace.funnel': () => ws.funnel(text, 0),
+    'Workspace.backtest (candidate)': () => ws.backtest(model, text, 0),
+    'applyCalibration': () => applyCalibration(text, { rules: [] }),
+  };
+  for (const [name, call] of Object.entries(entries)) {
+    assert.throws(call, (err) => {
+      assert.ok(err instanceof Error, name);
+      assert.deepEqual(err.problems, expected, `${name}: ${err.message}`);
+      assert.match(err.message, /rules\[0\]\.points: duplicate key "points"/, name);
+      return true;
+    }, name);
+  }
+  ws.free();
+});
+
 test('a malformed event throws an Error naming the field and leaves the state as it was', () => {
   const engine = new Engine(model);
   const before = engine.exportState();
@@ -155,6 +181,50 @@ test('a corrupt state throws instead of crashing', () => {
 test('a non-finite time is rejected', () => {
   const engine = new Engine(model);
   assert.throws(() => engine.score(NaN), /asOf/);
+});
+
+test('a time that is no JS Date (NaN, ±Infinity, beyond ±8.64e15 ms) is refused, naming the argument', () => {
+  const engine = new Engine(model);
+  const ws = new Workspace();
+  const replay = new BatchReplay(model);
+  const event = { type: 'page', messageId: 'm', anonymousId: 'a', timestamp: '2026-11-02T09:00:00Z' };
+  const entries = {
+    'ingest(event, now)': [(t) => engine.ingest(event, t), 'now'],
+    'score(asOf)': [(t) => engine.score(t), 'asOf'],
+    'explain(asOf)': [(t) => engine.explain(t), 'asOf'],
+    'nextChange(asOf)': [(t) => engine.nextChange(t), 'asOf'],
+    'BatchReplay.summary(asOf)': [(t) => replay.summary(t), 'asOf'],
+    'new BatchReplay(model, { now })': [(t) => new BatchReplay(model, { now: t }), 'options.now'],
+    'Workspace.leads(model, asOf)': [(t) => ws.leads(model, t), 'asOf'],
+    'Workspace.funnel(model, asOf)': [(t) => ws.funnel(model, t), 'asOf'],
+    'Workspace.beginEvents(.., { now })': [(t) => ws.beginEvents('jsonl', null, { now: t }), 'options.now'],
+    'Workspace.sampleData(.., now)': [(t) => Workspace.sampleData(1, 1, t), 'now'],
+  };
+  for (const [name, [call, arg]] of Object.entries(entries)) {
+    for (const [t, found] of [[-1e20, /-1e20 is outside the range of a JavaScript Date/], [1e300, /1e300 is outside/], [8.64e15 + 1, /outside/], [NaN, /found NaN/], [Infinity, /found Infinity/], [-Infinity, /found -Infinity/]]) {
+      assert.throws(() => call(t), (err) => {
+        assert.ok(err instanceof Error, name);
+        assert.ok(err.message.startsWith(`${arg}: `), `${name} ${t}: ${err.message}`);
+        assert.match(err.message, found, `${name} ${t}`);
+        return true;
+      }, `${name} ${t}`);
+    }
+  }
+  // The ends of the range are times.
+  assert.equal(engine.score(8.64e15).asOf, 8.64e15);
+  assert.equal(engine.score(-8.64e15).asOf, -8.64e15);
+  ws.free();
+  replay.free();
+});
+
+test('a numeric timestamp in epoch seconds is refused at ingest, naming the field and the fix', () => {
+  const engine = new Engine(model);
+  const now = Date.parse('2026-11-02T09:30:00Z');
+  assert.throws(
+    () => engine.ingest({ type: 'page', messageId: 's', anonymousId: 'a', timestamp: 1793610000 }, now),
+    { message: 'invalid event: timestamp: looks like seconds since the epoch (2026-11-02T09:00:00Z); numbers are milliseconds: send 1793610000000 or ISO 8601 text' },
+  );
+  assert.equal(engine.ingest({ type: 'page', messageId: 'm', anonymousId: 'a', timestamp: 1793610000000 }, now).duplicate, false);
 });
 
 test('engines on one CompiledModel give exactly what engines built from the model give', () => {

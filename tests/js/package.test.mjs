@@ -397,6 +397,57 @@ test('the web build used before init() throws an Error naming what was called; a
   assert.deepEqual([isEngine, problems, hash], [true, 0, 'string']);
 });
 
+test('use after free() throws an Error naming the class and method; free() twice, and `using` with free(), are fine', () => {
+  const dir = consumer('node-esm');
+  // What \`using\` compiles to where Node has no syntax for it yet (TypeScript's downlevel emit):
+  // \`[Symbol.dispose]()\` at the end of the block, after the explicit free().
+  const probe = (imports, setup = '') => `
+    ${imports}
+    ${setup}
+    const out = [];
+    const attempt = (f) => { try { const r = f(); out.push(r === undefined ? 'ok' : 'ok:' + typeof r); } catch (e) { out.push((e instanceof Error) + ' ' + e.message); } };
+    const model = { version: '1', rules: [] };
+    const compiled = new CompiledModel(model);
+    const engine = Engine.fromModel(compiled);
+    engine.free();
+    attempt(() => engine.score(0));
+    attempt(() => engine.modelHash);
+    attempt(() => engine.free());
+    attempt(() => engine[Symbol.dispose]());
+    compiled.free();
+    attempt(() => Engine.fromModel(compiled));
+    attempt(() => compiled.hash);
+    const replay = new BatchReplay(model);
+    replay.free();
+    attempt(() => replay.pushNdjson(''));
+    attempt(() => { const scoped = new Engine(model); try { scoped.score(0); scoped.free(); } finally { scoped[Symbol.dispose](); } });
+    const live = new Engine(model);
+    attempt(() => live.score(0));
+    console.log(JSON.stringify(out));
+  `;
+  const expected = [
+    "true baton: Engine.score() was called after free(): this Engine's memory is released; create a new one",
+    "true baton: Engine.modelHash was read after free(): this Engine's memory is released; create a new one",
+    'ok',
+    'ok',
+    "true baton: Engine.fromModel(): its CompiledModel argument was used after free(): that handle's memory is released; pass a live CompiledModel",
+    "true baton: CompiledModel.hash was read after free(): this CompiledModel's memory is released; create a new one",
+    "true baton: BatchReplay.pushNdjson() was called after free(): this BatchReplay's memory is released; create a new one",
+    'ok',
+    'ok:object',
+  ];
+  const entries = [
+    ['node (import)', [process.execPath, '--input-type=module', '-e', probe("import { Engine, CompiledModel, BatchReplay } from 'baton';")]],
+    ['node (require)', [process.execPath, '--input-type=commonjs', '-e', probe("const { Engine, CompiledModel, BatchReplay } = require('baton');")]],
+    ['web', [process.execPath, '--input-type=module', '-e', probe("import { Engine, CompiledModel, BatchReplay, initSync } from './node_modules/baton/web/index.js'; import { readFileSync } from 'node:fs';", "initSync(readFileSync('./node_modules/baton/web/baton_bg.wasm'));")]],
+    ['bundler', [process.execPath, '--experimental-wasm-modules', '--no-warnings', '--input-type=module', '-e', probe("import { Engine, CompiledModel, BatchReplay } from 'baton/bundler';")]],
+  ];
+  for (const [name, [cmd, ...args]] of entries) {
+    const r = ok(run(cmd, args, dir), `${name} probe`);
+    assert.deepEqual(JSON.parse(r.stdout), expected, name);
+  }
+});
+
 test('Node: Tracker is there by name but browser-only, and does not keep the process alive', () => {
   const dir = consumer('node-esm');
   const probe = `

@@ -86,8 +86,8 @@ async function replay(target, { kind, args, bytes }) {
   else if (kind === 'outcomes') target.importOutcomes(...args);
   else if (kind === 'handoffs') target.importHandoffs(...args);
   else if (kind === 'eventFile') {
-    const [file, format, mapping] = args;
-    target.beginEvents(format, mapping ?? undefined);
+    const [file, format, mapping, options] = args;
+    target.beginEvents(format, mapping ?? undefined, options);
     try {
       await readChunks(bytes === null ? file : file.slice(0, bytes), (text) => target.pushEvents(text), undefined, { partial: bytes !== null });
     } catch (err) {
@@ -134,8 +134,11 @@ const methods = {
   },
   sampleData: (seed, visitors, now) => Workspace.sampleData(seed, visitors, now),
   importEvents: (text, format, mapping) => {
-    const r = ws.importEvents(text, format, mapping);
-    record('events', [text, format, mapping]);
+    // The engine reads no clock: rows more than a day in the future, or in epoch seconds, are
+    // bad rows against this one (recorded, so a rebuild checks against the same time).
+    const options = { now: Date.now() };
+    const r = ws.importEvents(text, format, mapping, options);
+    record('events', [text, format, mapping, options]);
     return r;
   },
   importOutcomes: (csv) => {
@@ -187,7 +190,9 @@ const methods = {
   async importEventFile(file, format, mapping) {
     const id = this.id;
     const before = ws.summary().events;
-    ws.beginEvents(format, mapping ?? undefined);
+    // As in `importEvents`: rows are checked against this clock, recorded with the import.
+    const options = { now: Date.now() };
+    ws.beginEvents(format, mapping ?? undefined, options);
     let last = 0;
     let fed = 0;
     let report = null;
@@ -205,17 +210,17 @@ const methods = {
     } catch (err) {
       // The chunks fed so far stay (as on cancel); the journal must know them to rebuild exactly.
       ws.cancelEvents();
-      if (fed) record('eventFile', [file, format, mapping], fed);
+      if (fed) record('eventFile', [file, format, mapping, options], fed);
       throw err;
     }
     if (!done) {
       ws.cancelEvents();
       const kept = ws.summary().events - before;
-      const entry = record('eventFile', [file, format, mapping], fed);
+      const entry = record('eventFile', [file, format, mapping, options], fed);
       return { cancelled: true, entry, kept, loaded: fed, total: file.size, report };
     }
     const result = ws.finishEvents();
-    result.entry = record('eventFile', [file, format, mapping]);
+    result.entry = record('eventFile', [file, format, mapping, options]);
     return result;
   },
   readFile: async (file) => file.text(),

@@ -207,7 +207,7 @@ async function main(): Promise<void> {
   const quiet: CalibrationReport = calibrateRows(rows, options);
   const fragment: CalibrationFragment = report.fragment;
   const applied: AppliedCalibration = applyCalibration(model, fragment);
-  const replay = new BatchReplay(model);
+  const replay = new BatchReplay(model, { historyBytes: 0, now: Date.now() });
   const pushed: number = replay.pushNdjson(JSON.stringify(event));
   const { visitors, mql } = replay.summary(Date.now());
   replay.free();
@@ -252,11 +252,12 @@ async function main(): Promise<void> {
   const ws = new Workspace();
   const format: ImportFormat = 'csv';
   const mapping: CsvMapping = { columns: { timestamp: 'Date', anonymousId: 'Visitor', 'properties.path': 'Page' }, defaultType: 'page' };
-  ws.beginEvents(format, mapping);
+  ws.beginEvents(format, mapping, { now: Date.now() });
   const pushedRows: ImportReport = ws.pushEvents('Date,Visitor,Page\n2026-11-02T10:00:00Z,a1,/pricing\n');
   const finished: ImportReport = ws.finishEvents();
   const rowErrors: RowError[] = finished.errors;
   const whole: ImportReport = ws.importEvents('{}', 'auto');
+  const checked: ImportReport = ws.importEvents('{}', 'auto', null, { now: Date.now() });
   const crm: ImportReport = ws.importOutcomes('lead_id,stage,date\n');
   const received: number = ws.importHandoffs('').imported + finished.errorsOmitted + pushedRows.duplicates;
   const sample: SampleData = Workspace.sampleData(42, 200, Date.now());
