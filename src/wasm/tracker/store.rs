@@ -47,16 +47,28 @@ pub struct Local {
     window: Window,
     changed: Rc<Cell<bool>>,
     /// Called when another page may have changed the outbox (see `Store::on_outbox_change`).
-    outbox_changed: OutboxWake,
+    outbox_changed: Wake,
     listener: Closure<dyn FnMut(JsValue)>,
+    /// The document, where `visibilitychange` and `freeze` fire (`None` if it could not be read).
+    document: Option<JsValue>,
+    /// Called when the page may not run again (see `Store::on_leave`).
+    leaving: Wake,
+    leave_listener: Closure<dyn FnMut(JsValue)>,
 }
 
-type OutboxWake = Rc<RefCell<Option<Box<dyn Fn()>>>>;
+type Wake = Rc<RefCell<Option<Box<dyn Fn()>>>>;
 
 /// Events after which the stored records may differ from what this page last read or wrote:
 /// another page wrote (`storage`), or the page comes back from the back-forward cache (`pageshow`)
 /// or a freeze (`resume`), during which it may have missed `storage` events.
 const WAKE_EVENTS: [&str; 3] = ["storage", "pageshow", "resume"];
+
+/// Events after which the page may never run again (closed, navigated away, hidden and later
+/// discarded, frozen): whatever the tracker has not written yet is written at once. `pagehide`
+/// fires at the window, `visibilitychange` and `freeze` at the document (hidden or visible: a
+/// write with nothing pending costs nothing).
+const LEAVE_WINDOW_EVENT: &str = "pagehide";
+const LEAVE_DOCUMENT_EVENTS: [&str; 2] = ["visibilitychange", "freeze"];
 
 #[wasm_bindgen]
 extern "C" {
@@ -81,7 +93,7 @@ impl Local {
         // Raised at first, so the first `sync` reads whatever is there.
         let changed = Rc::new(Cell::new(true));
         let flag = Rc::clone(&changed);
-        let outbox_changed: OutboxWake = Rc::default();
+        let outbox_changed: Wake = Rc::default();
         let wake = Rc::clone(&outbox_changed);
         let listener = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
             // A `storage` event names its key (`null` after `clear()`); ignore the site's own keys.
@@ -104,12 +116,36 @@ impl Local {
                 .unchecked_ref::<Target>()
                 .add_listener(kind, listener.as_ref());
         }
+        let leaving: Wake = Rc::default();
+        let hook = Rc::clone(&leaving);
+        // The same closure type as `listener` (one wasm-bindgen adapter for both).
+        let leave_listener = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
+            if let Some(f) = hook.borrow().as_ref() {
+                f();
+            }
+        });
+        window
+            .unchecked_ref::<Target>()
+            .add_listener(LEAVE_WINDOW_EVENT, leave_listener.as_ref());
+        // Read through `Reflect.get` rather than web-sys's `Document` feature (one property).
+        let document = js_sys::Reflect::get(&window, &"document".into())
+            .ok()
+            .filter(JsValue::is_object);
+        if let Some(d) = &document {
+            for kind in LEAVE_DOCUMENT_EVENTS {
+                d.unchecked_ref::<Target>()
+                    .add_listener(kind, leave_listener.as_ref());
+            }
+        }
         Local {
             storage,
             window,
             changed,
             outbox_changed,
             listener,
+            document,
+            leaving,
+            leave_listener,
         }
     }
 }
@@ -121,6 +157,15 @@ impl Drop for Local {
             self.window
                 .unchecked_ref::<Target>()
                 .remove_listener(kind, self.listener.as_ref());
+        }
+        self.window
+            .unchecked_ref::<Target>()
+            .remove_listener(LEAVE_WINDOW_EVENT, self.leave_listener.as_ref());
+        if let Some(d) = &self.document {
+            for kind in LEAVE_DOCUMENT_EVENTS {
+                d.unchecked_ref::<Target>()
+                    .remove_listener(kind, self.leave_listener.as_ref());
+            }
         }
     }
 }
@@ -169,6 +214,14 @@ impl Store {
     pub fn on_outbox_change(&self, f: Box<dyn Fn()>) {
         if let Store::Local(l) = self {
             *l.outbox_changed.borrow_mut() = Some(f);
+        }
+    }
+
+    /// Calls `f` when the page may never run again (`pagehide`, `visibilitychange`, `freeze`),
+    /// so what is not written yet gets written. An in-memory store keeps nothing beyond the page.
+    pub fn on_leave(&self, f: Box<dyn Fn()>) {
+        if let Store::Local(l) = self {
+            *l.leaving.borrow_mut() = Some(f);
         }
     }
 
