@@ -386,9 +386,10 @@ impl Tracker {
     /// `anonymousId`, `messageId` and `timestamp` when missing. Throws on a malformed event.
     ///
     /// The stored state is written before this returns when the event created a handoff or
-    /// entered a stage (state and outbox); otherwise it is written once for a burst of events,
-    /// in the next idle period (at most about a second later), on `pagehide`, when the page is
-    /// hidden or frozen, on `flush()`, on `free()`, or when 32 events wait.
+    /// entered a stage (state and outbox), or is the first of a visitor with nothing stored;
+    /// otherwise it is written once for a burst of events, in the next idle period (at most about
+    /// a second later), on `pagehide`, when the page is hidden or frozen, when 32 events wait,
+    /// and by `flush()`, `score()`, `explain()`, `outbox()` and `free()`.
     ///
     /// ```js
     /// tracker.track({ type: 'track', event: 'Asset Downloaded', properties: { fileName: 'x.pdf' } });
@@ -421,10 +422,15 @@ impl Tracker {
                 if let Some(event) = kept {
                     s.pending.push((event, now));
                 }
-                if queued || !outcome.stages_entered.is_empty() || s.pending.len() >= MAX_PENDING {
+                if queued
+                    || !outcome.stages_entered.is_empty()
+                    || s.pending.len() >= MAX_PENDING
+                    || s.seen_visitor.is_none()
+                {
                     // Durable before `track` returns: a handoff (outbox first, so a crash in
                     // between loses no handoff: the same visitor re-qualifies under the same
-                    // `handoffId`), a stage entered, or the bound on what waits.
+                    // `handoffId`), a stage entered, the bound on what waits, or a visitor with
+                    // nothing stored yet (the record that gives every tab the same anonymous id).
                     if queued {
                         s.persist_outbox();
                     }
@@ -497,6 +503,9 @@ impl Tracker {
     pub fn score(&self) -> JsValue {
         let score = {
             let mut s = self.inner.borrow_mut();
+            // A read is a point where this tab and the stored state agree: what other tabs wrote
+            // is read, what this tab has not written yet is written.
+            s.write_pending();
             s.sync();
             written_to_js(&s.engine.score(Date::now() as i64))
         };
@@ -513,6 +522,9 @@ impl Tracker {
     pub fn explain(&self) -> JsValue {
         let explanation = {
             let mut s = self.inner.borrow_mut();
+            // A read is a point where this tab and the stored state agree: what other tabs wrote
+            // is read, what this tab has not written yet is written.
+            s.write_pending();
             s.sync();
             written_to_js(&s.engine.explain(Date::now() as i64))
         };
@@ -584,6 +596,9 @@ impl Tracker {
     pub fn outbox(&self) -> JsValue {
         let all = {
             let mut s = self.inner.borrow_mut();
+            // A read is a point where this tab and the stored state agree: what other tabs wrote
+            // is read, what this tab has not written yet is written.
+            s.write_pending();
             s.sync();
             parse_json(&s.outbox.export())
         };
@@ -727,20 +742,24 @@ impl Inner {
     }
 
     fn sync_visitor(&mut self) {
-        let raw = self.store.get(VISITOR);
-        if raw.is_none() || raw == self.seen_visitor {
+        let Some(raw) = self.store.get(VISITOR) else {
+            return;
+        };
+        if self.seen_visitor.as_deref() == Some(raw.as_str()) {
             return;
         }
-        self.seen_visitor = raw.clone();
-        let raw = raw.as_deref().unwrap_or_default();
-        match VisitorRecord::read(raw) {
+        let read = VisitorRecord::read(&raw);
+        let len = raw.len();
+        // Kept, not copied: from now on the text is only compared with what storage holds.
+        self.seen_visitor = Some(raw);
+        match read {
             Some(mut rec) => {
                 self.visitor_id = std::mem::take(&mut rec.id);
                 if rec.model != self.engine.model().hash() {
                     // Written under another model (the site changed it): the counters mean nothing
                     // under this one, so the visitor keeps their id and starts a fresh score.
                     self.engine.reset();
-                } else if let Err(e) = rec.restore(&mut self.engine, raw.len()) {
+                } else if let Err(e) = rec.restore(&mut self.engine, len) {
                     warn_once(&format!("discarded a stored visitor state: {e}"));
                     self.engine.reset();
                 }
@@ -826,12 +845,16 @@ impl Inner {
     }
 
     fn sync_outbox(&mut self) {
-        let raw = self.store.get(OUTBOX);
-        if raw.is_none() || raw == self.seen_outbox {
+        let Some(raw) = self.store.get(OUTBOX) else {
+            return;
+        };
+        if self.seen_outbox.as_deref() == Some(raw.as_str()) {
             return;
         }
-        self.seen_outbox = raw.clone();
-        match Outbox::import(raw.as_deref().unwrap_or_default()) {
+        let imported = Outbox::import(&raw);
+        // Kept, not copied (as `seen_visitor`).
+        self.seen_outbox = Some(raw);
+        match imported {
             Ok(stored) => {
                 // Another tab rewrote the outbox. Keep anything we hold that it does not know
                 // (its write may have raced ours): at worst a duplicate with the same handoffId,

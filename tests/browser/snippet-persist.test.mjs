@@ -42,6 +42,15 @@ async function storedTabEvents(ctx, path) {
   return n;
 }
 
+/**
+ * A first event, stored at once (the first event of a visitor with nothing stored is: the record
+ * gives every tab the same anonymous id), so the events after it are the ones deferred.
+ */
+async function seed(page) {
+  await page.evaluate(() => window.baton('track', 'Seed Event', {}));
+  assert.ok((await stored(page))[VISITOR], 'the first event of a new visitor is stored at once');
+}
+
 /** Idle callbacks queued, run only by `__runIdle()` (returns how many ran). */
 function holdIdle() {
   const queue = [];
@@ -70,6 +79,7 @@ test('track returns before the state is written; a burst of events is written on
   await page.addInitScript(countWrites);
   await page.goto(srv.url + '/burst.html');
   await ready(page);
+  await seed(page);
   const onPath = await page.evaluate((key) => {
     const before = window.__writes[key] ?? 0;
     const record = localStorage.getItem(key);
@@ -78,7 +88,7 @@ test('track returns before the state is written; a burst of events is written on
   }, VISITOR);
   assert.equal(onPath.writes, 0, 'no write of the visitor record on the events\' path');
   assert.ok(onPath.unchanged);
-  await until(() => page.evaluate((key) => (window.__writes[key] ?? 0) > 0, VISITOR), 'the idle write', 5_000, 20);
+  await until(() => page.evaluate(({ key, n }) => window.__writes[key] > n, { key: VISITOR, n: onPath.before }), 'the idle write', 5_000, 20);
   // Another second and a half: past the idle timeout, nothing else is written for the burst.
   await page.waitForTimeout(1_500);
   assert.equal(await page.evaluate((key) => window.__writes[key], VISITOR), onPath.before + 1, 'one write for the burst');
@@ -117,6 +127,7 @@ test('closing a tab right after events keeps them', async () => {
   await page.addInitScript(holdIdle);
   await page.goto(srv.url + '/close.html');
   await ready(page);
+  await seed(page);
   await page.evaluate(() => {
     for (let i = 0; i < 5; i++) window.baton('track', 'Tab Event', { i });
   });
@@ -175,6 +186,9 @@ test("two tabs interleaving events lose none of the pending tab's events (re-ing
     window.qualified = [];
     window.baton('on', 'qualified', (h) => window.qualified.push(h.handoffId));
   });
+  await seed(a);
+  const seeded = (await stored(a))[VISITOR];
+  await until(() => b.evaluate((r) => localStorage.getItem('baton:v1:visitor') === r, seeded), 'the first record to reach B');
   // Both tabs score events; neither has written them.
   await a.evaluate(() => {
     for (let i = 0; i < 3; i++) window.baton('track', 'Tab Event', { tab: 'a', i });
@@ -182,7 +196,7 @@ test("two tabs interleaving events lose none of the pending tab's events (re-ing
   await b.evaluate(() => {
     for (let i = 0; i < 3; i++) window.baton('track', 'Tab Event', { tab: 'b', i });
   });
-  assert.equal(await a.evaluate(() => localStorage.getItem('baton:v1:visitor')), null, 'nothing written yet');
+  assert.equal((await stored(a))[VISITOR], seeded, 'neither tab has written its events yet');
   // B writes first; then A writes: B's record restored, A's events on top of it.
   assert.equal(await b.evaluate(() => window.__runIdle()), 1);
   const bRecord = (await stored(b))[VISITOR];
@@ -191,6 +205,7 @@ test("two tabs interleaving events lose none of the pending tab's events (re-ing
   const aRecord = (await stored(a))[VISITOR];
   assert.notEqual(aRecord, bRecord);
   assert.equal(await tabEvents(a), 6, "A's events on top of B's");
+  assert.equal(JSON.parse(aRecord).state.n, 7, 'every event of both tabs, and the first one, stored once');
   await until(() => b.evaluate((r) => localStorage.getItem('baton:v1:visitor') === r, aRecord), "A's write to reach B");
   assert.equal(await tabEvents(b), 6, 'B sees every event of both tabs');
   // The re-ingested events qualified the visitor in A: announced there, queued once.
