@@ -17,7 +17,7 @@ use gloo_timers::callback::Timeout;
 use js_sys::{Date, Function, Math};
 use wasm_bindgen::prelude::*;
 
-use self::store::{warn_once, Store, CONSENT, OUTBOX, VISITOR};
+use self::store::{warn_once, Store, Wake, CONSENT, OUTBOX, VISITOR};
 use super::convert::{js_error, json_value, written_to_js};
 use crate::model::Model;
 use crate::outbox::{DeliveryResult, DeliveryState, DueDelivery, Outbox};
@@ -357,26 +357,20 @@ impl Tracker {
         };
         // Another tab changed the outbox (it queued a handoff, or closed mid-send): look at the
         // new due times now, so an orphaned handoff is picked up without waiting for an event here.
+        // The page going away: write what is pending now.
         let weak = Rc::downgrade(&tracker.inner);
-        tracker
-            .inner
-            .borrow()
-            .store
-            .on_outbox_change(Box::new(move || {
-                let Some(inner) = weak.upgrade() else { return };
-                match inner.try_borrow_mut() {
-                    Ok(mut s) if s.can_send() => s.sync(),
-                    _ => return,
-                }
-                notify(&inner);
-                schedule(&inner);
-            }));
-        // The page may not run again: write what is pending now.
-        let weak = Rc::downgrade(&tracker.inner);
-        tracker.inner.borrow().store.on_leave(Box::new(move || {
-            if let Some(inner) = weak.upgrade() {
+        tracker.inner.borrow().store.on_wake(Box::new(move |why| {
+            let Some(inner) = weak.upgrade() else { return };
+            if why == Wake::Leaving {
                 write_now(&inner);
+                return;
             }
+            match inner.try_borrow_mut() {
+                Ok(mut s) if s.can_send() => s.sync(),
+                _ => return,
+            }
+            notify(&inner);
+            schedule(&inner);
         }));
         pump(&tracker.inner);
         Ok(tracker)

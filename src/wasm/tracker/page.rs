@@ -27,29 +27,28 @@ const IDLE_TIMEOUT_MS: u32 = 1_000;
 const NO_IDLE_DELAY_MS: u32 = 50;
 
 /// Runs `f` once, soon, off the current task: in the next idle period (`requestIdleCallback`
-/// with a timeout of `IDLE_TIMEOUT_MS`), or after `NO_IDLE_DELAY_MS` where the page has no idle
-/// callbacks. Looked up on the window at each call (`Reflect.get`, already in the snippet) rather
-/// than imported, so a browser without it costs no exception.
+/// with a timeout of `IDLE_TIMEOUT_MS`), or after `NO_IDLE_DELAY_MS` (`setTimeout`) where the page
+/// has no idle callbacks. Both are looked up on the window at each call (`Reflect.get`, already in
+/// the snippet) and called the same way, so a browser without the first costs no exception and
+/// the snippet no second closure type. Outside a page nothing runs (nothing is stored there).
 pub fn when_idle(f: Box<dyn FnOnce(JsValue)>) {
-    let window = window();
-    let idle = window
-        .as_ref()
-        .and_then(|w| js_sys::Reflect::get(w, &"requestIdleCallback".into()).ok())
-        .and_then(|v| v.dyn_into::<js_sys::Function>().ok());
-    match (window, idle) {
-        (Some(w), Some(request)) => {
+    let Some(w) = window() else { return };
+    let get = |name: &str| {
+        js_sys::Reflect::get(&w, &name.into())
+            .ok()
+            .and_then(|v| v.dyn_into::<js_sys::Function>().ok())
+    };
+    let (request, arg) = match get("requestIdleCallback") {
+        Some(idle) => {
             let options = js_sys::Object::new();
             super::net::set(&options, "timeout", &IDLE_TIMEOUT_MS.into());
-            // Cannot throw with these arguments; were it to, the next write point (a bound, a
-            // `flush`, `pagehide`) still writes.
-            let _ = request.call2(&w, &super::net::once_js(f), &options);
+            (Some(idle), options.into())
         }
-        _ => {
-            // The handle is forgotten, not dropped (dropping it would cancel the timer).
-            let _ = gloo_timers::callback::Timeout::new(NO_IDLE_DELAY_MS, move || {
-                f(JsValue::UNDEFINED)
-            })
-            .forget();
-        }
+        None => (get("setTimeout"), JsValue::from(NO_IDLE_DELAY_MS)),
+    };
+    if let Some(request) = request {
+        // Cannot throw with these arguments; were it to, the next write point (a bound, a read,
+        // `flush`, `pagehide`) still writes.
+        let _ = request.call2(&w, &super::net::once_js(f), &arg);
     }
 }
