@@ -21,9 +21,10 @@
 // in one task followed by their write (per event). A build that writes inside `track` shows its
 // whole cost inside `track` and no idle write.
 // `--pkg DIR` (repeatable) measures other builds of the snippet (a wasm-bindgen `web` output:
-// baton.js + baton_bg.wasm) in the same run, runs interleaved: the first is the one reported.
+// baton.js + baton_bg.wasm) in the same run beside this checkout's www/pkg-snippet, runs
+// interleaved: this checkout's is the one reported (its weight, the lines without a tag).
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { launchBrowser } from '../tests/browser/harness.mjs';
 import { root, startDemo, testModel } from '../tests/browser/snippet-support.mjs';
@@ -37,8 +38,9 @@ const EVENTS = arg('--events', 2000);
 const ISOLATED = arg('--isolated', 500);
 const BURSTS = arg('--bursts', 200);
 const BURST = 10;
-const pkgs = process.argv.flatMap((a, i) => (a === '--pkg' ? [process.argv[i + 1]] : []));
-if (!pkgs.length) pkgs.push(join(root, 'www/pkg-snippet'));
+// This checkout's build first (the one reported), then each `--pkg` build beside it.
+const own = join(root, 'www/pkg-snippet');
+const pkgs = [own, ...process.argv.flatMap((a, i) => (a === '--pkg' && resolve(process.argv[i + 1]) !== own ? [resolve(process.argv[i + 1])] : []))];
 const BUDGET_GZIP = 30 * 1024;
 
 // ---- weight ------------------------------------------------------------------------------------

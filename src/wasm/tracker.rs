@@ -823,16 +823,17 @@ impl Inner {
 
     /// Writes the state of the events scored since the last write (one record for all of them),
     /// after taking in what another tab wrote meanwhile (its record restored, this tab's events
-    /// re-ingested on top and written there). Off the event's path, so the stored record is read
-    /// back first rather than trusting the `storage` event to have arrived already.
+    /// re-ingested on top and written there). Another tab's write is known from its `storage`
+    /// event, as on the event's path: an idle callback runs once the tasks queued before it (such
+    /// events among them) have run; where the browser updates this page's copy of the storage
+    /// with the message that queues the event (Chromium does), reading the record back would
+    /// learn nothing more, at the cost of a read of the whole record per write. What is left is
+    /// the window the snippet README names: two tabs writing before either's event arrives.
     fn write_pending(&mut self) {
         if self.pending.is_empty() {
             return;
         }
         self.sync_if_changed();
-        if !self.pending.is_empty() {
-            self.sync_visitor();
-        }
         if !self.pending.is_empty() {
             self.persist_visitor();
         }
