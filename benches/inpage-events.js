@@ -25,3 +25,83 @@ window.benchTrack = (tracker, events) => {
   for (let i = 0; i < events; i++) tracker.track(window.benchEvent(i));
   return { each, mean: (performance.now() - b0) / events };
 };
+
+// The tracker writes the visitor's state off the event's path, in an idle callback. Every idle
+// callback's body is timed here (`benchIdleTimes`, ms), so the deferred write's own cost shows;
+// `benchIdle()` resolves once no callback is waiting. A build that writes on the path never asks
+// for one (its write is inside `track`'s time).
+if (window.requestIdleCallback) {
+  const request = window.requestIdleCallback.bind(window);
+  let waiting = 0;
+  let wake = [];
+  window.benchIdleTimes = [];
+  window.requestIdleCallback = (cb, options) => {
+    waiting++;
+    return request((deadline) => {
+      const a = performance.now();
+      try {
+        cb(deadline);
+      } finally {
+        window.benchIdleTimes.push(performance.now() - a);
+        waiting--;
+        if (!waiting) for (const f of wake.splice(0)) f();
+      }
+    }, options);
+  };
+  window.benchIdle = () => (waiting ? new Promise((ok) => wake.push(ok)) : Promise.resolve());
+}
+
+const nextTask = () => new Promise((ok) => setTimeout(ok, 0));
+
+/**
+ * Events one at a time, each in its own task and followed by its write, as a visitor who does one
+ * thing at a time: per event the time inside `track` (`onPath`), the idle write that followed it
+ * (`write`, 0 when none ran), and both (`total`), ms. Events `from` .. `from + n`.
+ */
+window.benchIsolated = async (tracker, n, from = 0) => {
+  const onPath = [];
+  const write = [];
+  const total = [];
+  for (let i = 0; i < n; i++) {
+    const e = window.benchEvent(from + i);
+    await nextTask();
+    const ran = window.benchIdleTimes.length;
+    const a = performance.now();
+    tracker.track(e);
+    const t = performance.now() - a;
+    await window.benchIdle();
+    const w = window.benchIdleTimes.slice(ran).reduce((s, x) => s + x, 0);
+    onPath.push(t);
+    write.push(w);
+    total.push(t + w);
+  }
+  return { onPath, write, total };
+};
+
+/**
+ * `bursts` bursts of `size` events, each burst in one task (a click that tracks several things,
+ * a page view with its UTM and form events) and followed by its write: per event of a burst, the
+ * burst's `track` time and its write, divided by `size` (`perEvent`), and each `track` call alone
+ * (`each`), ms.
+ */
+window.benchBursts = async (tracker, bursts, size, from = 0) => {
+  const perEvent = [];
+  const each = [];
+  for (let b = 0; b < bursts; b++) {
+    const events = Array.from({ length: size }, (_, i) => window.benchEvent(from + b * size + i));
+    await nextTask();
+    const ran = window.benchIdleTimes.length;
+    let sum = 0;
+    for (const e of events) {
+      const a = performance.now();
+      tracker.track(e);
+      const t = performance.now() - a;
+      each.push(t);
+      sum += t;
+    }
+    await window.benchIdle();
+    sum += window.benchIdleTimes.slice(ran).reduce((s, x) => s + x, 0);
+    perEvent.push(sum / size);
+  }
+  return { perEvent, each };
+};

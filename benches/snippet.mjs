@@ -12,10 +12,19 @@
 // isolated (COOP + COEP), which gives `performance.now()` 5 µs resolution instead of 100 µs.
 // Beside it, the same events scored in memory only (a tracker whose consent is pending: nothing
 // stored) and one `localStorage.setItem` alone, so what persisting costs shows.
+// The tracker writes the visitor's state off the event's path (an idle callback, once for a burst):
+// the events-in-one-task line then holds one write per 32 events (the bound on what waits), and
+// the rest of each write runs after the loop. So, in the same run: events one at a time, each in
+// its own task followed by its write (the time inside `track`, the idle write's own cost timed by
+// wrapping `requestIdleCallback` in the page, and their sum per event: the issue's
+// track → scored → persisted for a visitor who does one thing at a time), and bursts of 10 events
+// in one task followed by their write (per event). A build that writes inside `track` shows its
+// whole cost inside `track` and no idle write.
 // `--pkg DIR` (repeatable) measures other builds of the snippet (a wasm-bindgen `web` output:
-// baton.js + baton_bg.wasm) in the same run, runs interleaved: the first is the one reported.
+// baton.js + baton_bg.wasm) in the same run beside this checkout's www/pkg-snippet, runs
+// interleaved: this checkout's is the one reported (its weight, the lines without a tag).
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { launchBrowser } from '../tests/browser/harness.mjs';
 import { root, startDemo, testModel } from '../tests/browser/snippet-support.mjs';
@@ -26,8 +35,12 @@ const arg = (name, dflt) => {
 };
 const RUNS = arg('--runs', 15);
 const EVENTS = arg('--events', 2000);
-const pkgs = process.argv.flatMap((a, i) => (a === '--pkg' ? [process.argv[i + 1]] : []));
-if (!pkgs.length) pkgs.push(join(root, 'www/pkg-snippet'));
+const ISOLATED = arg('--isolated', 500);
+const BURSTS = arg('--bursts', 200);
+const BURST = 10;
+// This checkout's build first (the one reported), then each `--pkg` build beside it.
+const own = join(root, 'www/pkg-snippet');
+const pkgs = [own, ...process.argv.flatMap((a, i) => (a === '--pkg' && resolve(process.argv[i + 1]) !== own ? [resolve(process.argv[i + 1])] : []))];
 const BUDGET_GZIP = 30 * 1024;
 
 // ---- weight ------------------------------------------------------------------------------------
@@ -82,12 +95,37 @@ try {
     console.log(`${tag}new Tracker (model parse + validate + restore): median ${ms(quantile(res.loads, 0.5))}, p95 ${ms(quantile(res.loads, 0.95))}`);
     console.log(`${tag}a second new Tracker, same page (code compiled; consent pending, so nothing restored): median ${ms(quantile(res.reloads, 0.5))}, p95 ${ms(quantile(res.reloads, 0.95))}`);
     console.log(
-      `${tag}track → scored → persisted, ${EVENTS} events: median ${ms(quantile(res.perEvent, 0.5))}, p95 ${ms(quantile(res.perEvent, 0.95))}, ` +
+      `${tag}track, ${EVENTS} events one after another in one task (a build that writes off the path: its write every 32 events only): median ${ms(quantile(res.perEvent, 0.5))}, p95 ${ms(quantile(res.perEvent, 0.95))}, ` +
         `mean of a batch ${ms(res.batchMean)}`,
     );
     console.log(`${tag}the same events scored in memory only (a tracker with consent pending: nothing stored), ${EVENTS} events: median ${ms(quantile(res.inMemory, 0.5))}, p95 ${ms(quantile(res.inMemory, 0.95))}`);
     console.log(`${tag}floor under each event: localStorage.setItem of the visitor record alone, same page: median ${ms(quantile(res.writes, 0.5))}, p95 ${ms(quantile(res.writes, 0.95))}`);
+    const iso = res.isolatedEvents;
+    const wrote = iso.write.filter((w) => w > 0);
+    console.log(`${tag}one event at a time (${ISOLATED} events, each in its own task, then its write): inside track (scored; a deferred state write not included): median ${ms(quantile(iso.onPath, 0.5))}, p95 ${ms(quantile(iso.onPath, 0.95))}`);
+    console.log(
+      `${tag}  the deferred write (idle callback body), ${wrote.length} of ${ISOLATED} events: ` +
+        (wrote.length ? `median ${ms(quantile(wrote, 0.5))}, p95 ${ms(quantile(wrote, 0.95))}` : 'none (written inside track)'),
+    );
+    console.log(`${tag}  track → scored → persisted, per event (inside track + its write): median ${ms(quantile(iso.total, 0.5))}, p95 ${ms(quantile(iso.total, 0.95))}`);
+    console.log(
+      `${tag}bursts of ${BURST} events in one task, then their write (${BURSTS} bursts): per event (the burst's track + write, / ${BURST}): ` +
+        `median ${ms(quantile(res.bursts.perEvent, 0.5))}, p95 ${ms(quantile(res.bursts.perEvent, 0.95))}; each track alone: median ${ms(quantile(res.bursts.each, 0.5))}, p95 ${ms(quantile(res.bursts.each, 0.95))}`,
+    );
   });
+  // Side by side, so the ratios show.
+  const rows = [
+    ['track, events in one task', (r) => r.perEvent],
+    ['one at a time: inside track', (r) => r.isolatedEvents.onPath],
+    ['one at a time: deferred write', (r) => r.isolatedEvents.write.filter((w) => w > 0)],
+    ['one at a time: track+write', (r) => r.isolatedEvents.total],
+    [`burst of ${BURST}: per event incl. write`, (r) => r.bursts.perEvent],
+    ['scored in memory only', (r) => r.inMemory],
+  ];
+  const cell = (xs) => (xs.length ? `${quantile(xs, 0.5).toFixed(3)} / ${quantile(xs, 0.95).toFixed(3)}` : '—').padStart(15);
+  console.log(`\nper event, ms (median / p95)${' '.repeat(11)}${results.map((r, i) => `   ${String.fromCharCode(65 + i).padStart(15)}`).join('')}`);
+  for (const [name, pick] of rows) console.log(`${name.padEnd(40)}${results.map((r) => `   ${cell(pick(r))}`).join('')}`);
+  results.forEach((r, i) => console.log(`  ${String.fromCharCode(65 + i)} = ${r.dir}`));
 
   /** One fresh context: init and model load; on the last run also the per-event costs. */
   async function measure(res, measureEvents) {
@@ -111,7 +149,7 @@ try {
     await page.goto(srv.url + '/bench.html');
     await page.addScriptTag({ path: join(root, 'benches/inpage-events.js') });
     const out = await page.evaluate(
-      async ({ model, events, measureEvents }) => {
+      async ({ model, events, measureEvents, isolated, burstCount, burst }) => {
         const t0 = performance.now();
         const glue = await import('/bench-pkg/baton.js');
         await glue.default();
@@ -127,6 +165,8 @@ try {
         if (!measureEvents) return { init: t1 - t0, load: t2 - t1, reload, isolated: crossOriginIsolated };
         const make = window.benchEvent;
         const { each, mean } = window.benchTrack(tracker, events);
+        // What the loop left unwritten is written in the next idle period: not in what follows.
+        if (window.benchIdle) await window.benchIdle();
         // The floor under "persisted": the one localStorage write per event, alone, same page.
         const record = localStorage.getItem('baton:v1:visitor');
         const writes = [];
@@ -147,7 +187,13 @@ try {
           inMemory.push(performance.now() - a);
         }
         pending.free();
+        const stored = localStorage.getItem('baton:v1:visitor').length;
+        // One event at a time, then bursts: the same tracker, events the loops above did not use.
+        const isolatedEvents = await window.benchIsolated(tracker, isolated, 2 * events);
+        const bursts = await window.benchBursts(tracker, burstCount, burst, 2 * events + isolated);
         return {
+          isolatedEvents,
+          bursts,
           inMemory,
           init: t1 - t0,
           load: t2 - t1,
@@ -156,10 +202,10 @@ try {
           each,
           mean,
           writes,
-          stored: localStorage.getItem('baton:v1:visitor').length,
+          stored,
         };
       },
-      { model, events: EVENTS, measureEvents },
+      { model, events: EVENTS, measureEvents, isolated: ISOLATED, burstCount: BURSTS, burst: BURST },
     );
     res.inits.push(out.init);
     res.loads.push(out.load);
@@ -171,6 +217,8 @@ try {
       res.inMemory = out.inMemory;
       res.batchMean = out.mean;
       res.stored = out.stored;
+      res.isolatedEvents = out.isolatedEvents;
+      res.bursts = out.bursts;
     }
     await ctx.close();
   }

@@ -17,7 +17,7 @@ use gloo_timers::callback::Timeout;
 use js_sys::{Date, Function, Math};
 use wasm_bindgen::prelude::*;
 
-use self::store::{warn_once, Store, CONSENT, OUTBOX, VISITOR};
+use self::store::{warn_once, Store, Wake, CONSENT, OUTBOX, VISITOR};
 use super::convert::{js_error, json_value, written_to_js};
 use crate::model::Model;
 use crate::outbox::{DeliveryResult, DeliveryState, DueDelivery, Outbox};
@@ -92,6 +92,9 @@ const DELIVERY_LOCK: &str = "baton:v1:delivery";
 /// holds the engine's state inline (`"state":{...}`); version 1 held it as JSON text inside the
 /// JSON, escaped a second time on every event. Version 1 records are still read.
 const VISITOR_RECORD_VERSION: u64 = 2;
+/// Events scored but not yet written are written at once when this many wait (the bound on what
+/// is kept in memory; in a long burst, one event in this many pays for the write).
+const MAX_PENDING: usize = 32;
 
 /// How the site asks for consent (the embed's `consent` option).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -268,6 +271,16 @@ struct Inner {
     /// The raw records last read or written: when storage holds something else, another tab wrote.
     seen_visitor: Option<String>,
     seen_outbox: Option<String>,
+    /// Events scored since the visitor record was last written, as stamped, each with the time
+    /// it was scored. `track` returns without writing; the record is written once for all of
+    /// them in an idle period (or at a bound, `flush`, `pagehide`, ...). When another tab's
+    /// newer record replaces the state, these are re-ingested on top of it, never lost under it.
+    pending: Vec<(Value, i64)>,
+    /// An idle callback is armed to write `pending`.
+    write_armed: bool,
+    /// Hook calls made once the state is no longer borrowed (a hook may call back into the
+    /// tracker), by `notify`.
+    notes: Notes,
 }
 
 /// Calls to make once the state is no longer borrowed (a hook may call back into the tracker).
@@ -332,6 +345,9 @@ impl Tracker {
             timer: None,
             seen_visitor: None,
             seen_outbox: None,
+            pending: Vec::new(),
+            write_armed: false,
+            notes: Vec::new(),
         };
         if inner.consent == Consent::Granted {
             inner.sync();
@@ -341,25 +357,33 @@ impl Tracker {
         };
         // Another tab changed the outbox (it queued a handoff, or closed mid-send): look at the
         // new due times now, so an orphaned handoff is picked up without waiting for an event here.
+        // The page going away: write what is pending now.
         let weak = Rc::downgrade(&tracker.inner);
-        tracker
-            .inner
-            .borrow()
-            .store
-            .on_outbox_change(Box::new(move || {
-                let Some(inner) = weak.upgrade() else { return };
-                match inner.try_borrow_mut() {
-                    Ok(mut s) if s.can_send() => s.sync(),
-                    _ => return,
-                }
-                schedule(&inner);
-            }));
+        tracker.inner.borrow().store.on_wake(Box::new(move |why| {
+            let Some(inner) = weak.upgrade() else { return };
+            if why == Wake::Leaving {
+                write_now(&inner);
+                return;
+            }
+            match inner.try_borrow_mut() {
+                Ok(mut s) if s.can_send() => s.sync(),
+                _ => return,
+            }
+            notify(&inner);
+            schedule(&inner);
+        }));
         pump(&tracker.inner);
         Ok(tracker)
     }
 
     /// Scores one Segment-spec event (`page`, `track`, `identify`, `group`) now. The tracker adds
     /// `anonymousId`, `messageId` and `timestamp` when missing. Throws on a malformed event.
+    ///
+    /// The stored state is written before this returns when the event created a handoff or
+    /// entered a stage (state and outbox), or is the first of a visitor with nothing stored;
+    /// otherwise it is written once for a burst of events, in the next idle period (at most about
+    /// a second later), on `pagehide`, when the page is hidden or frozen, when 32 events wait,
+    /// and by `flush()`, `score()`, `explain()`, `outbox()` and `free()`.
     ///
     /// ```js
     /// tracker.track({ type: 'track', event: 'Asset Downloaded', properties: { fileName: 'x.pdf' } });
@@ -369,7 +393,7 @@ impl Tracker {
         #[wasm_bindgen(unchecked_param_type = "BatonEvent")] event: JsValue,
     ) -> Result<(), JsError> {
         let mut value = json_value(event)?;
-        let notes = {
+        {
             let mut s = self.inner.borrow_mut();
             if s.consent == Consent::Denied {
                 return Ok(());
@@ -380,38 +404,36 @@ impl Tracker {
             }
             let now = Date::now() as i64;
             s.stamp(&mut value, now);
+            // Kept as stamped for the deferred write only when something will be written (a
+            // copy of a small tree; the engine takes the value itself).
+            let kept = (s.consent == Consent::Granted).then(|| value.clone());
             let outcome = s.engine.ingest_owned_value(value, now).map_err(js_error)?;
-            let mut notes: Notes = Vec::new();
             if !outcome.duplicate {
-                if !outcome.handoffs.is_empty() {
-                    // About to rewrite the outbox: start from what is stored now, whatever the
-                    // events said (a `storage` event may still be on its way).
-                    s.sync_outbox();
-                }
-                for handoff in &outcome.handoffs {
-                    let body = handoff.to_json();
-                    // The page gets the payload exactly as sent (and JSON.parse of the body we
-                    // already have costs no second serializer in the wasm).
-                    if s.has_hook(Hook::Qualified) {
-                        notes.push((Hook::Qualified, parse_json(&body)));
-                    }
-                    s.outbox.enqueue(&handoff.handoff_id, body, now);
-                }
-                for entry in &outcome.stages_entered {
-                    notes.push((Hook::Stage, written_to_js(entry)));
-                }
+                let queued = s.absorb(&outcome, now);
                 if s.has_hook(Hook::Score) {
-                    notes.push((Hook::Score, written_to_js(&outcome.score)));
+                    s.notes.push((Hook::Score, written_to_js(&outcome.score)));
                 }
-                // The outbox (handoff bodies of a few KB each) is rewritten only when it changed.
-                s.persist_visitor();
-                if !outcome.handoffs.is_empty() {
-                    s.persist_outbox();
+                if let Some(event) = kept {
+                    s.pending.push((event, now));
+                }
+                if queued
+                    || !outcome.stages_entered.is_empty()
+                    || s.pending.len() >= MAX_PENDING
+                    || s.seen_visitor.is_none()
+                {
+                    // Durable before `track` returns: a handoff (outbox first, so a crash in
+                    // between loses no handoff: the same visitor re-qualifies under the same
+                    // `handoffId`), a stage entered, the bound on what waits, or a visitor with
+                    // nothing stored yet (the record that gives every tab the same anonymous id).
+                    if queued {
+                        s.persist_outbox();
+                    }
+                    s.persist_visitor();
                 }
             }
-            notes
-        };
-        self.notify(notes);
+        }
+        arm_write(&self.inner);
+        notify(&self.inner);
         let wake = self.inner.borrow().outbox.next_wake();
         if wake.is_some_and(|at| at <= Date::now() as i64) {
             pump(&self.inner);
@@ -454,11 +476,16 @@ impl Tracker {
     /// tracker.reset();
     /// ```
     pub fn reset(&self) {
-        let mut s = self.inner.borrow_mut();
-        s.sync();
-        s.engine.reset();
-        s.visitor_id = random_id();
-        s.persist_visitor();
+        {
+            let mut s = self.inner.borrow_mut();
+            // The old visitor's unwritten events go with them (their handoffs are queued already).
+            s.pending.clear();
+            s.sync();
+            s.engine.reset();
+            s.visitor_id = random_id();
+            s.persist_visitor();
+        }
+        notify(&self.inner);
     }
 
     /// The visitor's score now: `{ total, fit, engagement, groups, grade, stage }`.
@@ -468,9 +495,16 @@ impl Tracker {
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Score")]
     pub fn score(&self) -> JsValue {
-        let mut s = self.inner.borrow_mut();
-        s.sync();
-        written_to_js(&s.engine.score(Date::now() as i64))
+        let score = {
+            let mut s = self.inner.borrow_mut();
+            // A read is a point where this tab and the stored state agree: what other tabs wrote
+            // is read, what this tab has not written yet is written.
+            s.write_pending();
+            s.sync();
+            written_to_js(&s.engine.score(Date::now() as i64))
+        };
+        notify(&self.inner);
+        score
     }
 
     /// Why the score is what it is: the ledger of counted points.
@@ -480,9 +514,16 @@ impl Tracker {
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Explanation")]
     pub fn explain(&self) -> JsValue {
-        let mut s = self.inner.borrow_mut();
-        s.sync();
-        written_to_js(&s.engine.explain(Date::now() as i64))
+        let explanation = {
+            let mut s = self.inner.borrow_mut();
+            // A read is a point where this tab and the stored state agree: what other tabs wrote
+            // is read, what this tab has not written yet is written.
+            s.write_pending();
+            s.sync();
+            written_to_js(&s.engine.explain(Date::now() as i64))
+        };
+        notify(&self.inner);
+        explanation
     }
 
     /// Registers a hook: `qualified` (the handoff payload, at once, so the page can act:
@@ -517,19 +558,23 @@ impl Tracker {
         Ok(())
     }
 
-    /// Hands every undelivered handoff to `navigator.sendBeacon` (call on `pagehide` and when the
-    /// page becomes hidden). Beaconed entries stay in the outbox, in flight, until acknowledged
-    /// by a later attempt or until their lease expires; the receiver dedupes on `handoffId`.
+    /// Writes the state of events not stored yet, and hands every undelivered handoff to
+    /// `navigator.sendBeacon` (call on `pagehide` and when the page becomes hidden; the tracker
+    /// itself writes the state on `pagehide`, `visibilitychange` and `freeze`). Beaconed
+    /// entries stay in the outbox, in flight, until acknowledged by a later attempt or until
+    /// their lease expires; the receiver dedupes on `handoffId`.
     pub fn flush(&self) {
-        let mut s = self.inner.borrow_mut();
-        if !s.can_send() {
-            return;
+        {
+            let mut s = self.inner.borrow_mut();
+            s.write_pending();
+            if s.can_send() {
+                s.sync();
+                if let Some(endpoint) = s.endpoint.clone() {
+                    s.begin_due(Date::now() as i64, Some(&endpoint));
+                }
+            }
         }
-        s.sync();
-        let Some(endpoint) = s.endpoint.clone() else {
-            return;
-        };
-        s.begin_due(Date::now() as i64, Some(&endpoint));
+        notify(&self.inner);
     }
 
     /// The visitor's anonymous id (stable across pages and tabs while consent holds).
@@ -543,21 +588,66 @@ impl Tracker {
     /// The outbox entries (for debugging and the inbox demo): id, state, attempts, next attempt.
     #[wasm_bindgen(unchecked_return_type = "OutboxEntry[]")]
     pub fn outbox(&self) -> JsValue {
-        let mut s = self.inner.borrow_mut();
-        s.sync();
-        let all = parse_json(&s.outbox.export());
+        let all = {
+            let mut s = self.inner.borrow_mut();
+            // A read is a point where this tab and the stored state agree: what other tabs wrote
+            // is read, what this tab has not written yet is written.
+            s.write_pending();
+            s.sync();
+            parse_json(&s.outbox.export())
+        };
+        notify(&self.inner);
         js_sys::Reflect::get(&all, &"entries".into()).unwrap_or(JsValue::NULL)
     }
 }
 
-impl Tracker {
-    fn notify(&self, notes: Notes) {
-        if notes.is_empty() {
+impl Drop for Tracker {
+    /// `free()`: the events scored but not written yet are written first.
+    fn drop(&mut self) {
+        write_now(&self.inner);
+    }
+}
+
+/// Makes the hook calls waiting in `notes`, the state no longer borrowed.
+fn notify(inner: &Rc<RefCell<Inner>>) {
+    let (hooks, notes) = {
+        let Ok(mut s) = inner.try_borrow_mut() else {
+            return;
+        };
+        if s.notes.is_empty() {
             return;
         }
-        let hooks = self.inner.borrow().hooks.clone();
-        dispatch(&hooks, notes);
+        (s.hooks.clone(), std::mem::take(&mut s.notes))
+    };
+    dispatch(&hooks, notes);
+}
+
+/// Writes the pending events' state now (`pagehide`, `free()`, the idle callback).
+fn write_now(inner: &Rc<RefCell<Inner>>) {
+    match inner.try_borrow_mut() {
+        Ok(mut s) => s.write_pending(),
+        Err(_) => return,
     }
+    notify(inner);
+}
+
+/// Arms one idle callback to write the pending events, unless one is armed already: every event
+/// of a burst shares the write.
+fn arm_write(inner: &Rc<RefCell<Inner>>) {
+    {
+        let mut s = inner.borrow_mut();
+        if s.write_armed || s.pending.is_empty() {
+            return;
+        }
+        s.write_armed = true;
+    }
+    let weak = Rc::downgrade(inner);
+    page::when_idle(Box::new(move |_| {
+        if let Some(inner) = weak.upgrade() {
+            inner.borrow_mut().write_armed = false;
+            write_now(&inner);
+        }
+    }));
 }
 
 /// Calls each hook with its value. A hook's own exception is reported like an event listener's
@@ -635,35 +725,39 @@ impl Inner {
         self.sync_outbox();
     }
 
-    /// Consent refused: the score, the outbox and the retry timer go (what is stored is the
-    /// caller's to remove).
+    /// Consent refused: the score, the events not written yet, the outbox and the retry timer go
+    /// (what is stored is the caller's to remove).
     fn forget(&mut self) {
         self.consent = Consent::Denied;
+        self.pending.clear();
         self.engine.reset();
         self.outbox = new_outbox(self.engine.model());
         self.timer = None;
     }
 
     fn sync_visitor(&mut self) {
-        let raw = self.store.get(VISITOR);
-        if raw.is_none() || raw == self.seen_visitor {
+        let Some(raw) = self.store.get(VISITOR) else {
+            return;
+        };
+        if self.seen_visitor.as_deref() == Some(raw.as_str()) {
             return;
         }
-        self.seen_visitor = raw.clone();
-        let raw = raw.as_deref().unwrap_or_default();
-        match VisitorRecord::read(raw) {
+        let read = VisitorRecord::read(&raw);
+        let len = raw.len();
+        // Kept, not copied: from now on the text is only compared with what storage holds.
+        self.seen_visitor = Some(raw);
+        match read {
             Some(mut rec) => {
                 self.visitor_id = std::mem::take(&mut rec.id);
                 if rec.model != self.engine.model().hash() {
                     // Written under another model (the site changed it): the counters mean nothing
                     // under this one, so the visitor keeps their id and starts a fresh score.
                     self.engine.reset();
-                    return;
-                }
-                if let Err(e) = rec.restore(&mut self.engine, raw.len()) {
+                } else if let Err(e) = rec.restore(&mut self.engine, len) {
                     warn_once(&format!("discarded a stored visitor state: {e}"));
                     self.engine.reset();
                 }
+                self.reingest();
             }
             None => {
                 warn_once("discarded an unreadable stored visitor record");
@@ -673,13 +767,89 @@ impl Inner {
         }
     }
 
-    fn sync_outbox(&mut self) {
-        let raw = self.store.get(OUTBOX);
-        if raw.is_none() || raw == self.seen_outbox {
+    /// Another tab's record just replaced the state: this tab's events not written yet go on top
+    /// of it (re-stamped with the restored visitor's id, each at its own time), with what they
+    /// produce there (a stage entered, a handoff: queued and announced here), and the result is
+    /// written at once. An event the other tab's record already holds (the same `messageId`) is
+    /// a duplicate and counts once.
+    fn reingest(&mut self) {
+        if self.pending.is_empty() {
             return;
         }
-        self.seen_outbox = raw.clone();
-        match Outbox::import(raw.as_deref().unwrap_or_default()) {
+        let mut queued = false;
+        for (mut event, now) in std::mem::take(&mut self.pending) {
+            if let Value::Object(map) = &mut event {
+                map.insert("anonymousId".into(), Value::String(self.visitor_id.clone()));
+            }
+            // It was read once already, so it cannot fail now; if it did, it is skipped.
+            if let Ok(outcome) = self.engine.ingest_owned_value(event, now) {
+                if !outcome.duplicate {
+                    queued |= self.absorb(&outcome, now);
+                }
+            }
+        }
+        if queued {
+            self.persist_outbox();
+        }
+        self.persist_visitor();
+    }
+
+    /// What an ingested event produced besides its score: each handoff into the outbox (its
+    /// payload for the `qualified` hooks), each stage entered for the `stage` hooks. True when a
+    /// handoff was queued (the outbox is then the caller's to write).
+    fn absorb(&mut self, outcome: &crate::engine::IngestOutcome, now: i64) -> bool {
+        if outcome.handoffs.is_empty() && outcome.stages_entered.is_empty() {
+            return false;
+        }
+        if !outcome.handoffs.is_empty() {
+            // About to rewrite the outbox: start from what is stored now, whatever the events
+            // said (a `storage` event may still be on its way).
+            self.sync_outbox();
+        }
+        for handoff in &outcome.handoffs {
+            let body = handoff.to_json();
+            // The page gets the payload exactly as sent (and JSON.parse of the body we already
+            // have costs no second serializer in the wasm).
+            if self.has_hook(Hook::Qualified) {
+                self.notes.push((Hook::Qualified, parse_json(&body)));
+            }
+            self.outbox.enqueue(&handoff.handoff_id, body, now);
+        }
+        for entry in &outcome.stages_entered {
+            self.notes.push((Hook::Stage, written_to_js(entry)));
+        }
+        !outcome.handoffs.is_empty()
+    }
+
+    /// Writes the state of the events scored since the last write (one record for all of them),
+    /// after taking in what another tab wrote meanwhile (its record restored, this tab's events
+    /// re-ingested on top and written there). Another tab's write is known from its `storage`
+    /// event, as on the event's path: an idle callback runs once the tasks queued before it (such
+    /// events among them) have run; where the browser updates this page's copy of the storage
+    /// with the message that queues the event (Chromium does), reading the record back would
+    /// learn nothing more, at the cost of a read of the whole record per write. What is left is
+    /// the window the snippet README names: two tabs writing before either's event arrives.
+    fn write_pending(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        self.sync_if_changed();
+        if !self.pending.is_empty() {
+            self.persist_visitor();
+        }
+    }
+
+    fn sync_outbox(&mut self) {
+        let Some(raw) = self.store.get(OUTBOX) else {
+            return;
+        };
+        if self.seen_outbox.as_deref() == Some(raw.as_str()) {
+            return;
+        }
+        let imported = Outbox::import(&raw);
+        // Kept, not copied (as `seen_visitor`).
+        self.seen_outbox = Some(raw);
+        match imported {
             Ok(stored) => {
                 // Another tab rewrote the outbox. Keep anything we hold that it does not know
                 // (its write may have raced ours): at worst a duplicate with the same handoffId,
@@ -729,10 +899,12 @@ impl Inner {
         self.persist_outbox();
     }
 
+    /// Writes the visitor record: the whole state, so every pending event with it.
     fn persist_visitor(&mut self) {
         if self.consent != Consent::Granted {
             return;
         }
+        self.pending.clear();
         let text = VisitorRecord::write(
             &self.visitor_id,
             self.engine.model().hash(),
@@ -783,6 +955,7 @@ fn pump(inner: &Rc<RefCell<Inner>>) {
                 batch,
             )
         };
+        notify(&inner);
         for d in batch {
             let weak = Rc::downgrade(&inner);
             let id = d.handoff_id.clone();
@@ -798,7 +971,7 @@ fn pump(inner: &Rc<RefCell<Inner>>) {
 
 /// Records one attempt's result in the outbox (acknowledged, retry later, failed for good).
 fn settle(inner: &Rc<RefCell<Inner>>, id: &str, result: DeliveryResult) {
-    let (hooks, notes) = {
+    {
         let mut s = inner.borrow_mut();
         if s.consent != Consent::Granted {
             return;
@@ -840,9 +1013,9 @@ fn settle(inner: &Rc<RefCell<Inner>>, id: &str, result: DeliveryResult) {
                 notes.push((Hook::DeliveryFailed, o.into()));
             }
         }
-        (s.hooks.clone(), notes)
-    };
-    dispatch(&hooks, notes);
+        s.notes.append(&mut notes);
+    }
+    notify(inner);
     schedule(inner);
 }
 

@@ -71,7 +71,7 @@ pub fn post(
 
 /// A JS function that runs `f` once and then frees it. Every one-shot callback goes through this
 /// one instance of wasm-bindgen's adapter (one per closure type otherwise).
-fn once_js(f: Box<dyn FnOnce(JsValue)>) -> JsValue {
+pub fn once_js(f: Box<dyn FnOnce(JsValue)>) -> JsValue {
     Closure::once_into_js(f)
 }
 

@@ -46,17 +46,39 @@ pub struct Local {
     storage: Storage,
     window: Window,
     changed: Rc<Cell<bool>>,
-    /// Called when another page may have changed the outbox (see `Store::on_outbox_change`).
-    outbox_changed: OutboxWake,
+    /// The tracker's callback (see `Store::on_wake`).
+    wake: WakeHook,
     listener: Closure<dyn FnMut(JsValue)>,
+    /// The document, where `visibilitychange` and `freeze` fire (`None` if it could not be read).
+    document: Option<JsValue>,
+    leave_listener: Closure<dyn FnMut(JsValue)>,
 }
 
-type OutboxWake = Rc<RefCell<Option<Box<dyn Fn()>>>>;
+/// Why the store calls the tracker back.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Wake {
+    /// Another page may have changed the outbox (a `storage` event for it, a `clear()`, a return
+    /// from the back-forward cache or a freeze): deliveries may be due.
+    OutboxChanged,
+    /// The page may never run again (`pagehide`, `visibilitychange`, `freeze`): write what is
+    /// not written yet.
+    Leaving,
+}
+
+/// One callback for both reasons (one boxed closure in the snippet, not two).
+type WakeHook = Rc<RefCell<Option<Box<dyn Fn(Wake)>>>>;
 
 /// Events after which the stored records may differ from what this page last read or wrote:
 /// another page wrote (`storage`), or the page comes back from the back-forward cache (`pageshow`)
 /// or a freeze (`resume`), during which it may have missed `storage` events.
 const WAKE_EVENTS: [&str; 3] = ["storage", "pageshow", "resume"];
+
+/// Events after which the page may never run again (closed, navigated away, hidden and later
+/// discarded, frozen): whatever the tracker has not written yet is written at once. `pagehide`
+/// fires at the window, `visibilitychange` and `freeze` at the document (hidden or visible: a
+/// write with nothing pending costs nothing).
+const LEAVE_WINDOW_EVENT: &str = "pagehide";
+const LEAVE_DOCUMENT_EVENTS: [&str; 2] = ["visibilitychange", "freeze"];
 
 #[wasm_bindgen]
 extern "C" {
@@ -81,8 +103,8 @@ impl Local {
         // Raised at first, so the first `sync` reads whatever is there.
         let changed = Rc::new(Cell::new(true));
         let flag = Rc::clone(&changed);
-        let outbox_changed: OutboxWake = Rc::default();
-        let wake = Rc::clone(&outbox_changed);
+        let wake: WakeHook = Rc::default();
+        let hook = Rc::clone(&wake);
         let listener = Closure::<dyn FnMut(JsValue)>::new(move |event: JsValue| {
             // A `storage` event names its key (`null` after `clear()`); ignore the site's own keys.
             // Any other event (no `key`) may hide changes, so it always raises the flag. A
@@ -94,8 +116,8 @@ impl Local {
             }
             // The outbox itself (or anything, after `clear()` or a return): deliveries may be due.
             if key.as_deref().is_none_or(|k| k == OUTBOX) {
-                if let Some(f) = wake.borrow().as_ref() {
-                    f();
+                if let Some(f) = hook.borrow().as_ref() {
+                    f(Wake::OutboxChanged);
                 }
             }
         });
@@ -104,12 +126,34 @@ impl Local {
                 .unchecked_ref::<Target>()
                 .add_listener(kind, listener.as_ref());
         }
+        let hook = Rc::clone(&wake);
+        // The same closure type as `listener` (one wasm-bindgen adapter for both).
+        let leave_listener = Closure::<dyn FnMut(JsValue)>::new(move |_: JsValue| {
+            if let Some(f) = hook.borrow().as_ref() {
+                f(Wake::Leaving);
+            }
+        });
+        window
+            .unchecked_ref::<Target>()
+            .add_listener(LEAVE_WINDOW_EVENT, leave_listener.as_ref());
+        // Read through `Reflect.get` rather than web-sys's `Document` feature (one property).
+        let document = js_sys::Reflect::get(&window, &"document".into())
+            .ok()
+            .filter(JsValue::is_object);
+        if let Some(d) = &document {
+            for kind in LEAVE_DOCUMENT_EVENTS {
+                d.unchecked_ref::<Target>()
+                    .add_listener(kind, leave_listener.as_ref());
+            }
+        }
         Local {
             storage,
             window,
             changed,
-            outbox_changed,
+            wake,
             listener,
+            document,
+            leave_listener,
         }
     }
 }
@@ -121,6 +165,15 @@ impl Drop for Local {
             self.window
                 .unchecked_ref::<Target>()
                 .remove_listener(kind, self.listener.as_ref());
+        }
+        self.window
+            .unchecked_ref::<Target>()
+            .remove_listener(LEAVE_WINDOW_EVENT, self.leave_listener.as_ref());
+        if let Some(d) = &self.document {
+            for kind in LEAVE_DOCUMENT_EVENTS {
+                d.unchecked_ref::<Target>()
+                    .remove_listener(kind, self.leave_listener.as_ref());
+            }
         }
     }
 }
@@ -164,11 +217,12 @@ impl Store {
     }
 
     /// Calls `f` whenever another page may have changed the outbox (a `storage` event for it, a
-    /// `clear()`, a return from the back-forward cache or a freeze). An in-memory store is never
-    /// written by anyone else.
-    pub fn on_outbox_change(&self, f: Box<dyn Fn()>) {
+    /// `clear()`, a return from the back-forward cache or a freeze), and when the page may never
+    /// run again (`pagehide`, `visibilitychange`, `freeze`). An in-memory store is never written
+    /// by anyone else and keeps nothing beyond the page.
+    pub fn on_wake(&self, f: Box<dyn Fn(Wake)>) {
         if let Store::Local(l) = self {
-            *l.outbox_changed.borrow_mut() = Some(f);
+            *l.wake.borrow_mut() = Some(f);
         }
     }
 
