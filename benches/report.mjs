@@ -195,7 +195,8 @@ p('Snippet weight (see `benches/SIZE.md` for every step measured): the loader an
 p('exports only the `Tracker`, and the wasm carries none of serde_json\'s parser and writer, serde\'s `Serialize` and');
 p('`Deserialize` machinery, core\'s float code, dlmalloc (a small allocator, `src/small_alloc.rs`), `BTreeMap` for the');
 p('engine\'s own maps (`src/sorted_map.rs`), or core\'s substring searcher, Unicode tables and `{:?}` escaping (`src/text/`).');
-p('The wasm alone (~82 KB gzip) is still ~2.7× the whole 30 KB budget. What is left is the engine itself: model parsing');
+const wasmPart = wt?.ours?.parts?.find((x) => /wasm/.test(x.name));
+p(`The wasm alone (${wasmPart ? kb(wasmPart.gzip) : '—'} KB gzip) is still ${wasmPart ? fmt(wasmPart.gzip / (30 * 1024), 1) : '—'}× the whole 30 KB budget. What is left is the engine itself: model parsing`);
 p('and validation with every message (~17 KB raw), event reading and ingest (~17 KB), the tracker\'s sync and delivery,');
 p('condition matching, scoring and explanation, the JSON layer, messages and key names (~12 KB of data), serde_json\'s');
 p('`Value` with its `BTreeMap` (events, traits and properties), std\'s `Vec`/`String`/`fmt`. Next steps are in SIZE.md.');
