@@ -495,16 +495,7 @@ impl Tracker {
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Score")]
     pub fn score(&self) -> JsValue {
-        let score = {
-            let mut s = self.inner.borrow_mut();
-            // A read is a point where this tab and the stored state agree: what other tabs wrote
-            // is read, what this tab has not written yet is written.
-            s.write_pending();
-            s.sync();
-            written_to_js(&s.engine.score(Date::now() as i64))
-        };
-        notify(&self.inner);
-        score
+        self.read(|s| written_to_js(&s.engine.score(Date::now() as i64)))
     }
 
     /// Why the score is what it is: the ledger of counted points.
@@ -514,16 +505,7 @@ impl Tracker {
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Explanation")]
     pub fn explain(&self) -> JsValue {
-        let explanation = {
-            let mut s = self.inner.borrow_mut();
-            // A read is a point where this tab and the stored state agree: what other tabs wrote
-            // is read, what this tab has not written yet is written.
-            s.write_pending();
-            s.sync();
-            written_to_js(&s.engine.explain(Date::now() as i64))
-        };
-        notify(&self.inner);
-        explanation
+        self.read(|s| written_to_js(&s.engine.explain(Date::now() as i64)))
     }
 
     /// Registers a hook: `qualified` (the handoff payload, at once, so the page can act:
@@ -588,16 +570,24 @@ impl Tracker {
     /// The outbox entries (for debugging and the inbox demo): id, state, attempts, next attempt.
     #[wasm_bindgen(unchecked_return_type = "OutboxEntry[]")]
     pub fn outbox(&self) -> JsValue {
-        let all = {
+        let all = self.read(|s| parse_json(&s.outbox.export()));
+        js_sys::Reflect::get(&all, &"entries".into()).unwrap_or(JsValue::NULL)
+    }
+}
+
+impl Tracker {
+    /// Answers a read (`score`, `explain`, `outbox`) at a point where this tab and the stored
+    /// state agree: what this tab has not written yet is written, what other tabs wrote is read.
+    /// Hook calls that this produces (re-ingested events entering a stage) are made after it.
+    fn read(&self, answer: impl FnOnce(&Inner) -> JsValue) -> JsValue {
+        let value = {
             let mut s = self.inner.borrow_mut();
-            // A read is a point where this tab and the stored state agree: what other tabs wrote
-            // is read, what this tab has not written yet is written.
             s.write_pending();
             s.sync();
-            parse_json(&s.outbox.export())
+            answer(&s)
         };
         notify(&self.inner);
-        js_sys::Reflect::get(&all, &"entries".into()).unwrap_or(JsValue::NULL)
+        value
     }
 }
 
