@@ -57,11 +57,29 @@ const nextTask = () => new Promise((ok) => setTimeout(ok, 0));
  * Events one at a time, each in its own task and followed by its write, as a visitor who does one
  * thing at a time: per event the time inside `track` (`onPath`), the idle write that followed it
  * (`write`, 0 when none ran), and both (`total`), ms. Events `from` .. `from + n`.
+ *
+ * With `floor` (`{ pending, record }`), each event is followed, each in a task of its own at the
+ * same cadence, by what no build can do without: the same event scored in memory only (`pending`,
+ * a tracker that stores nothing: `memory`), one `localStorage.setItem` of the visitor record
+ * `record` (`setRecord`) and one of 256 characters (`setSmall`, what writing only the event would
+ * store); `least` is `memory + setRecord` per event. A single `setItem` in a task of its own costs
+ * far more than one in a tight loop, so the loop's numbers are no floor for an isolated event.
  */
-window.benchIsolated = async (tracker, n, from = 0) => {
+window.benchIsolated = async (tracker, n, from = 0, floor = null) => {
   const onPath = [];
   const write = [];
   const total = [];
+  const memory = [];
+  const setRecord = [];
+  const setSmall = [];
+  const least = [];
+  const small = 'x'.repeat(250);
+  const timed = async (f) => {
+    await nextTask();
+    const a = performance.now();
+    f();
+    return performance.now() - a;
+  };
   for (let i = 0; i < n; i++) {
     const e = window.benchEvent(from + i);
     await nextTask();
@@ -74,8 +92,18 @@ window.benchIsolated = async (tracker, n, from = 0) => {
     onPath.push(t);
     write.push(w);
     total.push(t + w);
+    if (floor) {
+      const m = await timed(() => floor.pending.track(window.benchEvent(from + i)));
+      const r = await timed(() => localStorage.setItem('baton:bench:probe', floor.record + i));
+      setSmall.push(await timed(() => localStorage.setItem('baton:bench:small', small + i)));
+      memory.push(m);
+      setRecord.push(r);
+      least.push(m + r);
+    }
   }
-  return { onPath, write, total };
+  localStorage.removeItem('baton:bench:probe');
+  localStorage.removeItem('baton:bench:small');
+  return { onPath, write, total, floor: floor && { memory, setRecord, setSmall, least } };
 };
 
 /**

@@ -44,6 +44,8 @@ const nat = r.native?.perSec;
 const big = sc?.rows?.find((x) => x.size === 1_000_000);
 const inpage = snippet && /track[^\n]*median ([\d.]+) ms, p95 ([\d.]+) ms, mean of a batch ([\d.]+) ms/.exec(snippet);
 const isoTotal = snippet && /track → scored → persisted, per event \(inside track \+ its write\): median ([\d.]+) ms, p95 ([\d.]+) ms/.exec(snippet);
+const least = snippet && /least any build that stores each event can take[^\n]*median ([\d.]+) ms, p95 ([\d.]+) ms/.exec(snippet);
+const lone = snippet && /the floor beside each event[^\n]*?in memory only median ([\d.]+) ms, p95 ([\d.]+) ms; one localStorage.setItem of the record alone median ([\d.]+) ms, p95 ([\d.]+) ms; one setItem of 256 characters alone median ([\d.]+) ms, p95 ([\d.]+) ms/.exec(snippet);
 const init = snippet && /wasm init[^\n]*median ([\d.]+) ms, p95 ([\d.]+) ms/.exec(snippet);
 const ratio = (a, b) => (a && b ? a / b : null);
 p('## Budgets');
@@ -76,7 +78,7 @@ p(`| 1M-event replay < 300 MB peak: wasm linear memory | ${bigOk ? fmt(big.wasmM
 p(`| 1M-event replay < 300 MB peak: whole Node process (peak RSS) | ${bigOk ? fmt(big.maxRssMiB * 1.048576, 0) : '—'} MB | ${mark(bigOk ? big.maxRssMiB * 1.048576 < 300 : null)} |`);
 const gz = wt?.ours?.gzip;
 p(`| snippet ≤ 30 KB gzip (stretch 20 KB) | ${gz ? kb(gz) : '—'} KB gzip -9 (embed + loader + glue + wasm) | ${mark(gz ? gz <= 30 * 1024 : null)}${gz && gz <= 20 * 1024 ? ' (stretch met)' : ''} |`);
-p(`| per-event in-page cost p95 < 0.1 ms (track → scored → persisted, one event at a time) | ${isoTotal ? `p95 ${isoTotal[2]} ms (median ${isoTotal[1]} ms; inside \`track\` alone, events in one task: p95 ${inpage ? inpage[2] : '—'} ms)` : '—'} | ${mark(isoTotal ? Number(isoTotal[2]) < 0.1 : null)} |`);
+p(`| per-event in-page cost p95 < 0.1 ms (track → scored → persisted, one event at a time) | ${isoTotal ? `p95 ${isoTotal[2]} ms (median ${isoTotal[1]} ms; inside \`track\` alone, events in one task: p95 ${inpage ? inpage[2] : '—'} ms)${least ? `; the floor beside it, the event in memory + one \`setItem\` each in a task of its own: p95 ${least[2]} ms (median ${least[1]} ms)` : ''}` : '—'} | ${mark(isoTotal ? Number(isoTotal[2]) < 0.1 : null)} |`);
 p();
 if (o3?.results) {
   const o = o3.results;
@@ -214,9 +216,22 @@ p(`**track → scored → persisted (both) median ${v(isoTotal, 1)} ms, p95 ${v(
 p(`embed's queue, a form's track + identify) the write is shared: median ${v(burst, 2)} ms, p95 ${v(burst, 3)} ms per event, write included.`);
 p(`Beside them: the same events scored in memory only (a tracker whose consent is pending: nothing stored) median`);
 p(`${v(alone, 1)} ms, p95 ${v(alone, 2)} ms, and one \`localStorage.setItem\` of the visitor record alone median ${v(floor, 1)} ms, p95 ${v(floor, 2)} ms.`);
-p('The write is the whole record (~3 KB of JSON: serialized in wasm, decoded into a JS string, `setItem`), which is most');
-p('of an isolated event\'s cost and of its tail on this shared 2-core machine; the 0.1 ms p95 holds inside `track` but not');
-p('for an isolated event with its write. Next: write only what changed in the state rather than the whole record.');
+p('The write is the whole record (~3 KB of JSON: serialized in wasm, decoded into a JS string, `setItem`).');
+p('The floor under an isolated event, measured beside each one at the same cadence (each in a task of its own): the');
+p(`event scored in memory only median ${v(lone, 1)} ms, p95 ${v(lone, 2)} ms; one \`setItem\` of the record alone median ${v(lone, 3)} ms,`);
+p(`p95 ${v(lone, 4)} ms; one \`setItem\` of 256 characters alone median ${v(lone, 5)} ms, p95 ${v(lone, 6)} ms; in memory + the record's \`setItem\`:`);
+p(`**median ${v(least, 1)} ms, p95 ${v(least, 2)} ms**.${lone && floor ? ` A lone \`setItem\` of the record cost ${fmt(Number(lone[3]) / Number(floor[1]), 1)}× one in a tight loop at the median.` : ''}`);
+if (least && lone) {
+  // Said from this run's numbers, since what the floor allows decides what is left to do.
+  const smallToRecord = Number(lone[5]) / Number(lone[3]);
+  p(`Here 256 characters cost ${fmt(smallToRecord, 2)}× the record's \`setItem\` at the median (p95 ${lone[6]} against ${lone[4]} ms), so`);
+  const gap = `the track → scored → persisted line is ${fmt(Number(isoTotal?.[2]) / Number(least[2]), 2)}× it at p95`;
+  p(Number(lone[4]) >= 0.1
+    ? `one \`setItem\` of the record alone is at or over 0.1 ms at p95 in this run: no build that stores each event as it happens could meet the budget on this machine (${gap}). The 0.1 ms p95 holds inside \`track\` and for bursts; for an isolated event with its write it does not.`
+    : Number(least[2]) >= 0.1
+      ? `one \`setItem\` alone is under 0.1 ms at p95 here, but the event scored in memory and one \`setItem\` together are not (${gap}).`
+      : `the floor is under 0.1 ms at p95 in this run, and ${gap}: that gap is the snippet's own.`);
+}
 p();
 
 // ---- scaling ----

@@ -19,7 +19,10 @@
 // wrapping `requestIdleCallback` in the page, and their sum per event: the issue's
 // track → scored → persisted for a visitor who does one thing at a time), and bursts of 10 events
 // in one task followed by their write (per event). A build that writes inside `track` shows its
-// whole cost inside `track` and no idle write.
+// whole cost inside `track` and no idle write. Beside each isolated event, in tasks of their own
+// at the same cadence: the event scored in memory only and one `setItem` alone, the floor under
+// any build that stores each event (a lone `setItem` costs several times what one in a tight loop
+// does, so the loop's `setItem` line is no floor for an isolated event).
 // `--pkg DIR` (repeatable) measures other builds of the snippet (a wasm-bindgen `web` output:
 // baton.js + baton_bg.wasm) in the same run beside this checkout's www/pkg-snippet, runs
 // interleaved: this checkout's is the one reported (its weight, the lines without a tag).
@@ -108,6 +111,12 @@ try {
         (wrote.length ? `median ${ms(quantile(wrote, 0.5))}, p95 ${ms(quantile(wrote, 0.95))}` : 'none (written inside track)'),
     );
     console.log(`${tag}  track → scored → persisted, per event (inside track + its write): median ${ms(quantile(iso.total, 0.5))}, p95 ${ms(quantile(iso.total, 0.95))}`);
+    if (iso.floor) {
+      const f = iso.floor;
+      const mp = (xs) => `median ${ms(quantile(xs, 0.5))}, p95 ${ms(quantile(xs, 0.95))}`;
+      console.log(`${tag}  the floor beside each event, each in a task of its own: the event scored in memory only ${mp(f.memory)}; one localStorage.setItem of the record alone ${mp(f.setRecord)}; one setItem of 256 characters alone ${mp(f.setSmall)}`);
+      console.log(`${tag}  least any build that stores each event can take (in memory + one setItem of the record), per event: ${mp(f.least)}`);
+    }
     console.log(
       `${tag}bursts of ${BURST} events in one task, then their write (${BURSTS} bursts): per event (the burst's track + write, / ${BURST}): ` +
         `median ${ms(quantile(res.bursts.perEvent, 0.5))}, p95 ${ms(quantile(res.bursts.perEvent, 0.95))}; each track alone: median ${ms(quantile(res.bursts.each, 0.5))}, p95 ${ms(quantile(res.bursts.each, 0.95))}`,
@@ -119,6 +128,10 @@ try {
     ['one at a time: inside track', (r) => r.isolatedEvents.onPath],
     ['one at a time: deferred write', (r) => r.isolatedEvents.write.filter((w) => w > 0)],
     ['one at a time: track+write', (r) => r.isolatedEvents.total],
+    ['one at a time: in memory only', (r) => r.isolatedEvents.floor?.memory ?? []],
+    ['one at a time: setItem of record alone', (r) => r.isolatedEvents.floor?.setRecord ?? []],
+    ['one at a time: setItem of 256 chars', (r) => r.isolatedEvents.floor?.setSmall ?? []],
+    ['one at a time: in memory + setItem', (r) => r.isolatedEvents.floor?.least ?? []],
     [`burst of ${BURST}: per event incl. write`, (r) => r.bursts.perEvent],
     ['scored in memory only', (r) => r.inMemory],
   ];
@@ -189,7 +202,13 @@ try {
         pending.free();
         const stored = localStorage.getItem('baton:v1:visitor').length;
         // One event at a time, then bursts: the same tracker, events the loops above did not use.
-        const isolatedEvents = await window.benchIsolated(tracker, isolated, 2 * events);
+        // Beside each, at the same cadence: the floor any build stores an event above.
+        const floorTracker = new glue.Tracker({ model, consent: 'required' });
+        const isolatedEvents = await window.benchIsolated(tracker, isolated, 2 * events, {
+          pending: floorTracker,
+          record: localStorage.getItem('baton:v1:visitor'),
+        });
+        floorTracker.free();
         const bursts = await window.benchBursts(tracker, burstCount, burst, 2 * events + isolated);
         return {
           isolatedEvents,
