@@ -110,7 +110,7 @@ test('bad arguments are refused with a warning each (once per problem), never re
   await ctx.close();
 });
 
-test('on(): a non-function is refused at once; a throwing hook is reported once and breaks nothing', async () => {
+test('on(): a non-function is refused at once; a throwing hook is reported (reportError) each time and breaks nothing', async () => {
   const { ctx, page, console } = await open('/misuse-hooks.html');
   await ready(page);
   const after = await page.evaluate(async () => {
@@ -127,9 +127,10 @@ test('on(): a non-function is refused at once; a throwing hook is reported once 
   assert.equal(after, 3, 'the hook after the throwing one ran for every event');
   assert.ok(console.some((m) => m.includes("on('score'): the callback must be a function (got number)")), console.join('\n'));
   assert.ok(console.some((m) => m.includes("on('score'): the callback must be a function (got undefined)")));
-  const thrown = console.filter((m) => m.includes("on('score') hook threw (reported once per hook): hook bug"));
-  assert.equal(thrown.length, 1, console.join('\n'));
-  assert.deepEqual(page.errors, [], 'nothing reaches window.onerror');
+  // The site's own bug, reported like an event listener's (the page's error tracker sees it),
+  // for each of the 3 events; the snippet does not warn it as its own.
+  assert.ok(!console.some((m) => m.includes('hook bug')), console.join('\n'));
+  assert.deepEqual(page.errors, ['pageerror: hook bug', 'pageerror: hook bug', 'pageerror: hook bug']);
   await ctx.close();
 });
 

@@ -455,7 +455,9 @@ test('the engine throwing in score/explain: the callback is answered null, with 
 // ---- payment fields ---------------------------------------------------------------------------
 
 // [how the field is named, refused?]. `name=` is the field's name; `label=` its label text;
-// `auto=` its autocomplete; `value=` a value in a field with a harmless name.
+// `labelledby=` / `describedby=` the text of an element its `aria-labelledby` / `aria-describedby`
+// names; `title=` its title; `auto=` its autocomplete; `value=` a value in a field with a harmless
+// name.
 const PAYMENT_TABLE = [
   // Payment fields: refused in every spelling the earlier tests covered, and more.
   ['name=cardNumber', true],
@@ -483,6 +485,43 @@ const PAYMENT_TABLE = [
   ['auto=cc-exp', true],
   ['auto=billing cc-name', true],
   ['value=4012 8888 8888 1881', true], // Luhn-valid: a card number whatever the field is called
+  // Named only through ARIA or a title (review 9).
+  ['labelledby=Security code', true],
+  ['labelledby=CVC', true],
+  ['describedby=3 digits on the back of your card', true],
+  ['title=Card number', true],
+  // Card number, holder, CVC and expiry labels in German, Dutch, French, Spanish, Italian, Portuguese.
+  ['label=Kartennummer', true],
+  ['label=Kreditkartennummer', true],
+  ['label=Karteninhaber', true],
+  ['label=Prüfnummer', true],
+  ['label=Kartenprüfnummer', true],
+  ['label=Sicherheitscode', true],
+  ['label=Ablaufdatum', true],
+  ['label=Gültig bis', true],
+  ['label=Kaartnummer', true],
+  ['label=Beveiligingscode', true],
+  ['label=Vervaldatum', true],
+  ['label=Numéro de carte', true],
+  ['label=Titulaire de la carte', true],
+  ['label=Cryptogramme visuel', true],
+  ['label=Code de sécurité', true],
+  ['label=Date d’expiration', true],
+  ['label=Número de tarjeta', true],
+  ['label=Código de seguridad', true],
+  ['label=Fecha de caducidad', true],
+  ['label=Numero della carta', true],
+  ['label=Carta di credito', true],
+  ['label=Codice di sicurezza', true],
+  ['label=Data di scadenza', true],
+  ['label=Número do cartão', true],
+  ['label=Código de segurança', true],
+  ['label=Data de validade', true],
+  // Card numbers with other separators: dots, slashes, non-breaking and narrow spaces.
+  ['value=4111.1111.1111.1111', true],
+  ['value=4111/1111/1111/1111', true],
+  ['value=4111\u00a01111\u00a01111\u00a01111', true],
+  ['value=4012\u202f8888\u202f8888\u20021881', true],
   // Ordinary words that merely contain "card" (or other payment letters): read.
   ['name=discard', false],
   ['name=postcard', false],
@@ -502,6 +541,20 @@ const PAYMENT_TABLE = [
   ['label=Discard changes', false],
   ['label=Your scorecard', false],
   ['value=4012 8888 8888 1882', false], // not Luhn-valid: an ordinary number
+  ['value=1234.5678.9012.3456', false], // not Luhn-valid
+  ['value=2024.01.15', false], // a date: too few digits
+  // Ordinary labels, in the same languages and through ARIA: read.
+  ['labelledby=Company name', false],
+  ['describedby=We never share your email', false],
+  ['title=Your postcode', false],
+  ['label=Postleitzahl', false],
+  ['label=Landkarte', false],
+  ['label=Numéro de téléphone', false],
+  ['label=Code postal', false],
+  ['label=Código postal', false],
+  ['label=Data di nascita', false],
+  ['label=Data de nascimento', false],
+  ['label=Bedrijfsnaam', false],
 ];
 
 /** Submits a form with the rows' fields (each mapped to a trait a rule names, so the engine keeps
@@ -514,8 +567,15 @@ async function readRows(rows, n) {
     const [kind, text] = [spec.slice(0, spec.indexOf('=')), spec.slice(spec.indexOf('=') + 1)];
     const id = `f${i}`;
     const value = kind === 'value' ? text : `val-${i}-x`;
-    const attrs = kind === 'name' ? `name="${text}"` : kind === 'auto' ? `name="${id}" autocomplete="${text}"` : `name="${id}"`;
+    const attrs =
+      kind === 'name' ? `name="${text}"`
+      : kind === 'auto' ? `name="${id}" autocomplete="${text}"`
+      : kind === 'title' ? `name="${id}" title="${text}"`
+      : kind === 'labelledby' ? `name="${id}" aria-labelledby="x${id}"`
+      : kind === 'describedby' ? `name="${id}" aria-describedby="x${id}"`
+      : `name="${id}"`;
     const input = `<input id="${id}" ${attrs} value="${value}">`;
+    if (kind === 'labelledby' || kind === 'describedby') inputs.push(`<span id="x${id}">${text}</span>`);
     inputs.push(kind === 'label' ? `<label>${text} ${input}</label>` : input);
     traits[`t${i}`] = `#${id}`;
     rules.push({ id: `r${i}`, kind: 'fit', group: `g${i}`, points: 1, when: { trait: `t${i}`, exists: true } });

@@ -33,19 +33,31 @@
     }
   }
 
+  // The site's own callbacks (`score`/`explain` answers, `on(...)` hooks): an exception of theirs
+  // is the site's, reported like an event listener's (`reportError`: the console, `window`'s
+  // `error` listeners, error trackers), every time, and never stops the snippet. The snippet's own
+  // failures are warned, under its name.
+  function call(fn, value) {
+    try {
+      fn(value);
+    } catch (e) {
+      try {
+        w.reportError(e);
+      } catch (_) {
+        setTimeout(function () {
+          throw e; // no reportError (before Safari 15.4): reported as a timer's
+        });
+      }
+    }
+  }
+
   // Until the wasm is ready every call is queued, in order, behind the embed's own queue.
   function api() {
     var args = arguments;
     // Off (privacy signal, failed start): `score`/`explain` still answer, with null, so a page
     // waiting on them goes on.
     if (failed) {
-      if ((args[0] === 'score' || args[0] === 'explain') && typeof args[1] === 'function') {
-        try {
-          args[1](null);
-        } catch (e) {
-          warn(args[0] + ' callback failed', e);
-        }
-      }
+      if ((args[0] === 'score' || args[0] === 'explain') && typeof args[1] === 'function') call(args[1], null);
       return;
     }
     if (!tracker) {
@@ -59,25 +71,24 @@
     }
   }
   // A `score`/`explain` callback waiting for the start is answered within WAIT ms: with null when
-  // the snippet has not started by then (a model or wasm request that hangs), never left waiting.
+  // the snippet has not started by then (a model or wasm request that hangs), never left waiting,
+  // and the console says once what the start is still waiting for.
   var WAIT = 10000;
+  var step = ''; // what the start is waiting for (a request), for that warning
   function waiting(args) {
     var cmd = args[0];
     var fn = args[1];
     if ((cmd !== 'score' && cmd !== 'explain') || typeof fn !== 'function') return args;
     var done = false;
     var timer = setTimeout(function () {
-      try {
-        once(null);
-      } catch (e) {
-        warn(cmd + ' failed', e);
-      }
+      warn('not started after 10 s: no answer from ' + step + '; score and explain answer null until then');
+      once(null);
     }, WAIT);
     function once(value) {
       if (done) return;
       done = true;
       clearTimeout(timer);
-      fn(value);
+      call(fn, value);
     }
     return [cmd, once];
   }
@@ -187,20 +198,25 @@
     return tracker.track(e);
   }
   // ---- page views -------------------------------------------------------------------------------
-  // A page view the snippet counts by itself (the load, an SPA navigation) is held for HOLD ms
-  // before it is sent (anything else the page does sends it at once, first), so that a site which
-  // also calls `baton('page')` for it (the Segment convention: routers call `page()` after each
-  // navigation) is counted once, with the site's name and properties. A `baton('page')` for the
-  // URL the snippet last counted by itself, while no other page view was sent and the URL (hash
-  // included) has not changed, is that page view (unless its `path` or `url` property names
-  // another page): merged while it is held, not counted again after. No time limit: a router
-  // that calls `page()` just before its `pushState` does so for the URL counted on arrival,
-  // however long ago. A second `baton('page')` for the same URL always counts (virtual page
-  // views). And the automatic view of the load is not counted when the site's own `baton('page')`
-  // for the URL came first (queued in the inline code).
+  // A page view the snippet counts by itself (the load, a `pushState` or `popstate` to a new path
+  // or query, a restore from the back/forward cache) is held for HOLD ms before it is sent
+  // (anything else the page does sends it at once, first), so that a site which also calls
+  // `baton('page')` for it (the Segment convention: routers call `page()` after each navigation)
+  // is counted once, with the site's name and properties. A `baton('page')` for the URL the
+  // snippet last counted by itself, while no other page view was sent and the URL (hash included)
+  // has not changed, is that page view (unless its `path` or `url` property names another page):
+  // merged while it is held, not counted again after. No time limit: a router that calls `page()`
+  // just before its `pushState` does so for the URL counted on arrival, however long ago. A
+  // second `baton('page')` for the same URL always counts (virtual page views). And the snippet
+  // counts no automatic view for a URL the site's own last `baton('page')` was for: the load's
+  // when the site's call came first (queued in the inline code), a navigation's when the site
+  // called `page()` naming its `path` or `url` just before its `pushState`.
+  // A `replaceState` is no navigation (a redirect, a URL cleaned of its `utm_` parameters, a
+  // search box rewriting its query): it never starts a page view; while the automatic view is
+  // held, that view moves to the new URL (its time, referrer and campaign kept).
   var HOLD = 1000;
   var held = null; // the automatic page view not sent yet: { ctx, at, timer }
-  var last = null; // the last page view sent or held: { href, auto }
+  var last = null; // the last page view sent or held: { href, auto, p: the page a site's call named }
   function sameView() {
     warn("baton('page') repeated a page view the snippet counts automatically: counted once (to send page views only yourself, set autocapture: { pageviews: false })");
   }
@@ -227,7 +243,11 @@
   function autoPage() {
     sendHeld();
     var href = location.href;
-    if (last && !last.auto && last.href === href) return sameView();
+    if (last && !last.auto && (last.p ? thisPage(last.p) : last.href === href)) {
+      last = { href: href, auto: false };
+      lastUrl = href;
+      return sameView();
+    }
     held = { ctx: context(), at: Date.now() };
     last = { href: href, auto: true };
     lastUrl = href;
@@ -257,7 +277,7 @@
     }
     sendHeld();
     var ctx = context();
-    last = { href: href, auto: false };
+    last = { href: href, auto: false, p: thisPage(props) ? null : props };
     lastUrl = href;
     return event('page', { name: name || d.title, properties: pageProps(ctx, props), context: ctx });
   }
@@ -300,7 +320,8 @@
         warn('unknown command ' + String(cmd));
     }
   }
-  // Always answered: with null when the engine cannot say (it threw), never left waiting.
+  // Always answered: with null when the engine cannot say (it threw: the snippet's failure,
+  // warned), never left waiting. The callback's own exception is the site's (`call`).
   function answer(cmd, fn) {
     var value = null;
     try {
@@ -308,23 +329,15 @@
     } catch (e) {
       warn(cmd + ' failed', e);
     }
-    if (typeof fn === 'function') fn(value);
+    if (typeof fn === 'function') call(fn, value);
     return value;
   }
-  // A hook that is not a function is refused now, not on every later event; one that throws is
-  // reported once (naming it) and never stops the snippet or the hooks after it.
+  // A hook that is not a function is refused now, not on every later event. The engine calls the
+  // hook itself and reports each of its exceptions like an event listener's (`reportError`), as
+  // `call` does; one that throws never stops the snippet or the hooks after it.
   function hook(name, fn) {
     if (typeof fn !== 'function') return refuse("on('" + name + "'): the callback must be a function", fn);
-    var reported = false;
-    return tracker.on(name, function (value) {
-      try {
-        fn(value);
-      } catch (e) {
-        if (reported) return;
-        reported = true;
-        warn("the on('" + name + "') hook threw (reported once per hook)", e);
-      }
-    });
+    return tracker.on(name, fn);
   }
 
   // ---- autocapture -----------------------------------------------------------------------------
@@ -348,23 +361,31 @@
     return !a || a[name] !== false;
   }
 
-  // Page views, SPA navigations included; the same URL (path + query) is counted once, so a
-  // router's replaceState of the current URL, or a hash change, is not a second page view.
+  // SPA page views: a `pushState` or `popstate` to a new URL (path + query) is a page view; a hash
+  // change is not, and neither is a `replaceState` (see "page views" above).
   function watchPages() {
     var seen = location.pathname + location.search;
-    function changed() {
+    function changed(replace) {
       var now = location.pathname + location.search;
       if (now === seen) return;
       seen = now;
-      autoPage();
+      if (replace !== true) return autoPage();
+      lastUrl = location.href; // the referrer of the next view
+      var h = held;
+      if (h) {
+        var ref = h.ctx.page.referrer;
+        h.ctx.page = pageContext();
+        h.ctx.page.referrer = ref;
+        last.href = lastUrl;
+      }
     }
-    function wrap(name) {
+    function wrap(name, replace) {
       var orig = history[name];
       if (typeof orig !== 'function') return;
       history[name] = function () {
         var r = orig.apply(this, arguments);
         try {
-          if (tracker && !failed) changed();
+          if (tracker && !failed) changed(replace);
         } catch (e) {
           warn(name + ' capture failed', e);
         }
@@ -372,7 +393,7 @@
       };
     }
     wrap('pushState');
-    wrap('replaceState');
+    wrap('replaceState', true);
     on(w, 'popstate', changed);
   }
 
@@ -424,17 +445,24 @@
 
   // Form submits → identify traits, only through the site's explicit mapping.
   // Never read: password fields, hidden fields (honeypots, however hidden), payment fields.
-  // Payment words are matched in the field's name, id, autocomplete, placeholder and label, split
-  // into words (camelCase, snake_case, kebab-case, digits, spaces): a payment word on its own
-  // ("card", "cc", "cvv", "expiry", "iban"), or a payment compound run together inside a word or
-  // across two ("creditcard", "giftcard", "cardnumber", "cardholder", "ccnum", "cvv2", "security
-  // code", "sort code", "account number"). A word that merely contains "card" is not one
-  // ("discard", "postcard", "scorecard", "cardinal", "vcard").
-  var PAYMENT_WORD = /^(cc|cvc|cvv|cvn|csc|pan|iban|bic|swift|exp|expiry|expiration|card|cards)$/;
+  // Payment words are matched in the field's name, id, autocomplete, placeholder, title and
+  // accessible names (label, `aria-label`, `aria-labelledby`, `aria-describedby`), accents
+  // dropped, split into words (camelCase, snake_case, kebab-case, digits, spaces): a payment word
+  // on its own ("card", "cc", "cvv", "expiry", "iban", "tarjeta", "cartão"), or a payment compound
+  // run together inside a word or across words ("creditcard", "giftcard", "cardnumber",
+  // "cardholder", "ccnum", "cvv2", "security code", "sort code", "account number"; German, Dutch,
+  // French, Spanish, Italian and Portuguese card number, CVC and expiry labels: "Kartennummer",
+  // "Prüfnummer", "Ablaufdatum", "kaartnummer", "vervaldatum", "numéro de carte", "cryptogramme",
+  // "código de seguridad", "fecha de caducidad", "data di scadenza", "data de validade"). A word
+  // that merely contains "card" is not one ("discard", "postcard", "scorecard", "cardinal",
+  // "vcard"), nor is "Karte", "carte" or "carta" alone (a map, a menu, a paper).
+  var PAYMENT_WORD = /^(cc|cvc|cvv|cvn|csc|pan|iban|bic|swift|exp|expiry|expiration|card|cards|tarjetas?|cartao|cartoes)$/;
   var PAYMENT_RUN =
-    /(credit|debit|gift|bank|prepaid|payment|charge)cards?|\bcards?(num|no|holder|owner|name|code|type|brand|exp|verif|secur|pin|cvc|cvv|id)|cvc|cvv|iban|expir|expdate|\bcc(num|no|exp|type|name|holder|cvc|cvv|sec)|security ?code|\b(account|acct|routing) ?(number|num|no)\b|\bsort ?code/;
+    /(credit|debit|gift|bank|prepaid|payment|charge)cards?|\bcards?(num|no|holder|owner|name|code|type|brand|exp|verif|secur|pin|cvc|cvv|id)|cvc|cvv|iban|expir|expdate|\bcc(num|no|exp|type|name|holder|cvc|cvv|sec)|security ?code|\b(account|acct|routing) ?(number|num|no)\b|\bsort ?code|karten ?(nummer|inhaber)|(kredit|debit|ec|bank|giro) ?karte|prue?f ?(nummer|ziffer|code)|sicherheits ?code|(ablauf|verfalls?) ?datum|gultig bis|kaart ?(nummer|houder)|bankpas|\bpas ?nummer|beveiligings ?code|verval ?datum|geldig tot|(numero|titula(ire|r)|titolare) (de |della |di )?(la )?(carte|carta|tarjeta)|(carte|carta) (bancaire|bleue|d[ei] (credit|debit))|cryptogramme|(code|codigo|codice) d[eio] s(ecurite|eguridad|eguranca|icurezza)|date de validite|fecha de (caducidad|vencimiento)|data di scadenza|data de (validade|vencimento)/;
   function payment(text) {
     var words = text
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '') // accents dropped: "Prüfnummer", "numéro", "cartão"
       // One lowercase letter before a capital is a prefix, not a word: "vCard", "eCard".
       .replace(/(^|[^a-zA-Z])([a-z])([A-Z])/g, function (m, before, a, b) {
         return before + a + b.toLowerCase();
@@ -445,10 +473,10 @@
     for (var i = 0; i < words.length; i++) if (PAYMENT_WORD.test(words[i])) return true;
     return PAYMENT_RUN.test(words.join(' '));
   }
-  // 13-19 digits (spaces and dashes aside) passing the Luhn check: a card number, whatever the
-  // field is called.
+  // 13-19 digits (separators aside: spaces of any kind, dashes, dots, slashes) passing the Luhn
+  // check: a card number, whatever the field is called.
   function cardNumber(v) {
-    var digits = v.replace(/[ -]/g, '');
+    var digits = v.replace(/[\s.\/-]/g, '');
     if (!/^\d{13,19}$/.test(digits)) return false;
     var sum = 0;
     for (var i = 0; i < digits.length; i++) {
@@ -486,17 +514,29 @@
     if (/(^|\s)cc-|password/.test(auto)) return false;
     var labels = '';
     for (var i = 0; i < (el.labels || []).length; i++) labels += ' ' + el.labels[i].textContent;
-    var names = [el.name, el.id, auto, el.getAttribute('placeholder'), el.getAttribute('aria-label'), labels];
+    // What `aria-labelledby` and `aria-describedby` point to (ids in the field's document or shadow root).
+    var root = el.getRootNode ? el.getRootNode() : d;
+    var ids = ((el.getAttribute('aria-labelledby') || '') + ' ' + (el.getAttribute('aria-describedby') || '')).split(/\s+/);
+    for (i = 0; i < ids.length; i++) {
+      var by = ids[i] && root.getElementById && root.getElementById(ids[i]);
+      if (by) labels += ' ' + by.textContent;
+    }
+    var names = [el.name, el.id, auto, el.getAttribute('placeholder'), el.getAttribute('title'), el.getAttribute('aria-label'), labels];
     if (payment(names.join(' '))) return false;
     // A field kept out of the tab order with autofill off is a honeypot by convention.
     if (el.tabIndex < 0 && auto === 'off') return false;
     if (visible(el)) return true;
     return (type === 'checkbox' || type === 'radio') && !el.hidden && labelled(el);
   }
+  // Only a field of the submitted form (`form.elements`: the controls inside it and those outside
+  // it that its `form` attribute names, not those inside it that name another form): by name or
+  // id, else the first that matches the CSS selector. Never a field of another form on the page.
   function field(form, ref) {
+    var els = form.elements;
     var el = null;
     try {
-      el = form.elements.namedItem(ref) || d.getElementById(ref) || form.querySelector(ref);
+      el = els.namedItem(ref);
+      for (var i = 0; !el && i < els.length; i++) if (els[i].matches(ref)) el = els[i];
     } catch (_) {
       el = null; // not a valid selector
     }
@@ -570,12 +610,17 @@
     var native = wasmRuns();
     if (!native && cfg.fallback === false) return disable('WebAssembly is not available');
     var glueUrl = url(cfg.glue || '../pkg-snippet/baton.js');
+    step = 'the glue ' + glueUrl;
     var glue = await import(glueUrl);
-    if (native) await glue.default(cfg.wasm ? { module_or_path: url(cfg.wasm) } : undefined);
+    var wasm = cfg.wasm ? url(cfg.wasm) : new URL('baton_bg.wasm', glueUrl).href;
+    var fallback = cfg.fallback ? url(cfg.fallback) : new URL('baton_fallback.js', glueUrl).href;
+    step = native ? 'the wasm ' + wasm : 'the fallback ' + fallback;
+    if (native) await glue.default({ module_or_path: wasm });
     // The same engine translated to JS by binaryen's wasm2js, fetched only here.
-    else (await import(cfg.fallback ? url(cfg.fallback) : new URL('baton_fallback.js', glueUrl).href)).init(glue);
+    else (await import(fallback)).init(glue);
     var model = cfg.model;
     if (typeof model === 'string') {
+      step = 'the model ' + url(model);
       var res = await fetch(url(model), { credentials: 'same-origin' });
       if (!res.ok) throw new Error('model ' + url(model) + ': HTTP ' + res.status);
       model = await res.json();
@@ -589,6 +634,13 @@
     if (enabled('pageviews')) {
       autoPage();
       if (enabled('spa')) watchPages();
+      // Back or forward to a page kept in the back/forward cache: a page view, as when the
+      // browser loads it again (the page's scripts do not run again, so it is counted here).
+      on(w, 'pageshow', function (ev) {
+        if (!ev.persisted) return;
+        last = lastUrl = null; // as on a load: the referrer is the document's
+        autoPage();
+      });
     }
     if (enabled('downloads')) watchDownloads();
     if (enabled('forms')) watchForms();
