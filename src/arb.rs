@@ -12,7 +12,9 @@ use crate::model::RuleKind;
 use crate::score::{Explanation, FitEntry, GroupSummary, LedgerEntry, RuleSummary, Score};
 use crate::sorted_map::SortedMap;
 use crate::stage::{Stage, StageEntry};
-use crate::state::{Acc, CapHit, HistoryRecord, LedgerRecord, RuleState, Touch, VisitorState};
+use crate::state::{
+    Acc, CapHit, HistoryRecord, LedgerRecord, RuleState, Touch, VisitWindow, VisitorState,
+};
 
 pub fn text() -> impl Strategy<Value = String> {
     arb_string()
@@ -53,6 +55,7 @@ pub fn cap_hit() -> impl Strategy<Value = Option<CapHit>> {
         CapHit::PerSession,
         CapHit::PerDay,
         CapHit::Total,
+        CapHit::Late,
     ]))
 }
 
@@ -97,21 +100,30 @@ pub fn acc() -> impl Strategy<Value = Acc> {
 
 pub fn rule_state() -> impl Strategy<Value = RuleState> {
     (
-        (any::<u32>(), any::<u32>(), u32_or_zero(), u32_or_zero()),
-        (i64_or_zero(), u32_or_zero(), acc(), i64s()),
+        (any::<u32>(), any::<u32>(), i64_or_zero()),
+        (
+            prop::collection::vec((any::<i64>(), u32_or_zero()), 0..3),
+            prop::collection::vec((u32_or_zero(), any::<u32>()), 0..3),
+            acc(),
+            i64s(),
+        ),
     )
         .prop_map(
-            |((matches, counted, session, session_count), (day, day_count, acc, ring))| RuleState {
+            |((matches, counted, days_from), (days, visits, acc, ring))| RuleState {
                 matches,
                 counted,
-                session,
-                session_count,
-                day,
-                day_count,
+                days,
+                days_from,
+                visits,
                 acc,
                 ring,
             },
         )
+}
+
+pub fn visit_window() -> impl Strategy<Value = VisitWindow> {
+    (u32_or_zero(), any::<i64>(), any::<i64>())
+        .prop_map(|(id, start, end)| VisitWindow(id, start, end))
 }
 
 pub fn ledger_record() -> impl Strategy<Value = LedgerRecord> {
@@ -152,13 +164,15 @@ pub fn visitor_state() -> impl Strategy<Value = VisitorState> {
         prop::option::of(touch()),
         prop::option::of(touch()),
     );
-    (identity, counters, rules, logs, stages).prop_map(
+    let visits = prop::collection::vec(visit_window(), 0..3);
+    (identity, counters, rules, logs, stages, visits).prop_map(
         |(
             (version, model_hash, anonymous_id, user_id, traits, first_seen, last_seen),
             (events, duplicates, sessions, visit_ring),
             rule_list,
             (ledger, history, seen),
             (stage, stage_entries, handoffs, first_touch, last_touch),
+            visits,
         )| {
             let mut rules = SortedMap::new();
             for (id, rule) in rule_list {
@@ -185,6 +199,7 @@ pub fn visitor_state() -> impl Strategy<Value = VisitorState> {
                 handoffs,
                 first_touch,
                 last_touch,
+                visits,
             }
         },
     )

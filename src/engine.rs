@@ -15,8 +15,8 @@ use crate::model::{Model, RuleKind};
 use crate::score::{self, Explanation, Score, Scratch};
 use crate::stage::{Stage, StageEntry};
 use crate::state::{
-    trim_front, trim_front_copied, CapHit, HistoryRecord, LedgerRecord, VisitorState, DEDUPE_LEN,
-    HISTORY_LEN, LEDGER_LEN, MAX_LABEL, MAX_TRAIT_TEXT,
+    trim_front, trim_front_copied, CapHit, HistoryRecord, LedgerRecord, VisitWindow, VisitorState,
+    DEDUPE_LEN, HISTORY_LEN, LEDGER_LEN, MAX_LABEL, MAX_TRAIT_TEXT, VISITS_KEPT,
 };
 use serde::Serialize;
 
@@ -244,9 +244,9 @@ impl Engine {
         {
             self.refresh_fit();
         }
-        let current_visit = self.track_session(event);
+        let visit = self.track_session(event);
         let label = clipped(event.label_str(), MAX_LABEL);
-        self.apply_behavior_rules(event, label, current_visit);
+        self.apply_behavior_rules(event, label, visit);
         let st = &mut self.state;
         let mut record = recycled(&mut st.history, HISTORY_LEN)
             .unwrap_or_else(|| HistoryRecord(0, String::new(), String::new()));
@@ -298,79 +298,93 @@ impl Engine {
         }
     }
 
-    /// Counts a visit when the event starts one and returns whether the event lies in the
-    /// current (newest) visit.
+    /// Counts a visit when the event starts one, keeps the windows of the latest visits
+    /// ([`VisitWindow`]) and returns the id of the event's visit: `None` when that visit is
+    /// older than every visit kept.
     ///
     /// Events may arrive out of time order (batched sends, retries, a broken clock):
-    /// - at or after the newest time seen, a gap of at least the session timeout starts a visit;
-    /// - before it but not before the current visit's start (`last_touch.at`): the current visit;
-    /// - before the current visit: an earlier visit, and a new one (counted) unless a recent
-    ///   event or visit start we still know of lies within the timeout of it. So a visit is
-    ///   still counted when time goes backwards, e.g. after one event stamped far ahead, and
-    ///   nothing here depends on `ts - last_seen` being non-negative.
-    ///
-    /// A late event is not in the current visit: its visit's per-session count is no longer
-    /// known, so per-session capped rules count nothing for it (`apply_behavior_rules`).
-    fn track_session(&mut self, event: &Event) -> bool {
+    /// - at or after the newest time seen, a gap of at least the session timeout (or a new
+    ///   campaign) starts a visit, else the event is in the current visit;
+    /// - before it, the event is in the kept visit it lies in or within the timeout of (the
+    ///   earlier one when two are near: visits are not merged), so it is checked against that
+    ///   visit's own counts, as in time order;
+    /// - otherwise it starts an earlier visit (counted and kept in time order), unless it lies
+    ///   before every kept visit and older visits were dropped: then its visit is not known,
+    ///   and it is counted as a new one unless a recent event or visit start we still know of
+    ///   lies within the timeout of it. So a visit is still counted when time goes backwards,
+    ///   e.g. after one event stamped far ahead, and nothing here depends on `ts - last_seen`
+    ///   being non-negative.
+    fn track_session(&mut self, event: &Event) -> Option<u32> {
         let st = &mut self.state;
         let ts = event.timestamp;
         let timeout = self.model.session_timeout_ms();
-        let (new_session, current) = match st.last_seen {
-            None => (true, true),
-            Some(last) if ts >= last => (
-                ts - last >= timeout || attribution::is_new_campaign(event, st.last_touch.as_ref()),
-                true,
-            ),
-            Some(last) => {
-                let start = st.last_touch.as_ref().map_or(last, |t| t.at);
-                if ts >= start {
-                    (false, true)
-                } else {
-                    // Times are within 0..=MAX_TIME (event.rs): no overflow.
+        let kept = &mut st.visits;
+        // Kept visits starting at or before `ts` (windows are in time order, disjoint).
+        let p = kept.iter().take_while(|w| w.1 <= ts).count();
+        // Whether the event starts a visit, is at the newest time, the kept visit it is in, and
+        // whether its visit's place among the kept ones is known.
+        // Times are within 0..=MAX_TIME (event.rs): no overflow.
+        let (new_session, current, visit, placed) = match st.last_seen {
+            None => (true, true, None, true),
+            Some(last) if ts >= last => {
+                let new = ts - last >= timeout
+                    || attribution::is_new_campaign(event, st.last_touch.as_ref());
+                (new, true, kept.len().checked_sub(1), true)
+            }
+            Some(_) => {
+                if p > 0 && ts - kept[p - 1].2 < timeout {
+                    (false, false, Some(p - 1), true)
+                } else if p < kept.len() && kept[p].1 - ts < timeout {
+                    (false, false, Some(p), true)
+                } else if p == 0 && st.sessions as usize > kept.len() {
                     let near = |t: i64| (t - ts).abs() < timeout;
                     let known = st.history.iter().any(|h| near(h.0))
                         || st.visit_ring.iter().any(|&v| near(v));
-                    (!known, false)
+                    (!known, false, None, false)
+                } else {
+                    (true, false, None, true)
                 }
             }
         };
+        let mut id = None;
+        if let (false, Some(i)) = (new_session, visit) {
+            let w = &mut kept[i];
+            w.1 = w.1.min(ts);
+            w.2 = w.2.max(ts);
+            id = Some(w.0);
+        }
         if new_session {
             st.sessions = st.sessions.saturating_add(1);
             insert_sorted(&mut st.visit_ring, ts, self.model.visit_ring as usize);
+            if placed {
+                id = Some(st.sessions);
+                kept.insert(p, VisitWindow(st.sessions, ts, ts));
+                trim_front_copied(kept, VISITS_KEPT);
+            }
             let touch = attribution::touch_of(event);
             if current {
                 if st.first_touch.is_none() {
                     st.first_touch = Some(touch.clone());
                 }
                 st.last_touch = Some(attribution::last_touch(touch, st.last_touch.as_ref()));
-            } else {
-                // An earlier visit: the current one keeps the highest number, so the
-                // per-session counters of the current visit move up with it.
-                let was = st.sessions.saturating_sub(1);
-                for rs in st.rules.values_mut() {
-                    if rs.session == was {
-                        rs.session = st.sessions;
-                    }
-                }
-                if st.first_touch.as_ref().is_none_or(|f| ts < f.at) {
-                    st.first_touch = Some(touch);
-                }
+            } else if st.first_touch.as_ref().is_none_or(|f| ts < f.at) {
+                st.first_touch = Some(touch);
             }
         }
         st.first_seen = Some(st.first_seen.map_or(ts, |f| f.min(ts)));
         st.last_seen = Some(st.last_seen.map_or(ts, |l| l.max(ts)));
-        current
+        id
     }
 
     /// Counts the event's points for each behaviour rule it matches, within the rule's caps.
     ///
-    /// Caps are never exceeded, whatever order events arrive in. The state keeps the count of
-    /// the latest day (and of the current visit) only, so a late event from a window already
-    /// closed (an earlier UTC day than the rule's latest, or a visit before the current one,
-    /// `current_visit` false) cannot be checked against its window's count: for a rule capped
-    /// that way it counts nothing, and its ledger line names that cap (`perDay` /
-    /// `perSession`), as for a match over the cap.
-    fn apply_behavior_rules(&mut self, event: &Event, label: &str, current_visit: bool) {
+    /// Caps are never exceeded, whatever order events arrive in. A rule capped per day or per
+    /// visit keeps the counts of its latest days and of the kept visits (`DAYS_KEPT`,
+    /// `VISITS_KEPT`), so a late event is checked against its own day's and visit's count,
+    /// exactly as in time order. A late event from a day or visit older than those kept
+    /// (`visit` is `None`) cannot be checked: for a rule capped that way it counts nothing,
+    /// and its ledger line says so ([`CapHit::Late`]).
+    fn apply_behavior_rules(&mut self, event: &Event, label: &str, visit: Option<u32>) {
         let st = &mut self.state;
         let facts = Facts {
             event: Some(event),
@@ -382,7 +396,6 @@ impl Engine {
         };
         let ts = event.timestamp;
         let day = ts.div_euclid(DAY_MS);
-        let session = st.sessions;
         let message_id = clipped(&event.message_id, 64);
         for (i, rule) in self.model.rules.iter().enumerate() {
             if rule.kind != RuleKind::Behavior {
@@ -395,38 +408,24 @@ impl Engine {
             rs.matches = rs.matches.saturating_add(1);
             insert_sorted(&mut rs.ring, ts, self.model.rule_ring[i]);
             let cap = rule.cap;
-            // Windows only move forward: a new visit or a later day opens a fresh count, an
-            // earlier day or visit is closed (see above).
-            if cap.per_session.is_some() && current_visit && rs.session != session {
-                rs.session = session;
-                rs.session_count = 0;
-            }
-            if cap.per_day.is_some() && day > rs.day {
-                rs.day = day;
-                rs.day_count = 0;
-            }
             let hit = if cap.total.is_some_and(|n| rs.counted >= n) {
                 Some(CapHit::Total)
-            } else if cap
-                .per_day
-                .is_some_and(|n| day < rs.day || rs.day_count >= n)
-            {
-                Some(CapHit::PerDay)
-            } else if cap
-                .per_session
-                .is_some_and(|n| !current_visit || rs.session_count >= n)
-            {
-                Some(CapHit::PerSession)
             } else {
-                None
+                cap.per_day
+                    .and_then(|n| over(n, rs.day_count(day), CapHit::PerDay))
+                    .or_else(|| {
+                        cap.per_session.and_then(|n| {
+                            over(n, visit.map(|id| rs.visit_count(id)), CapHit::PerSession)
+                        })
+                    })
             };
             let counted = if hit.is_none() {
                 rs.counted = rs.counted.saturating_add(1);
-                if cap.per_session.is_some() {
-                    rs.session_count += 1;
+                if let (Some(_), Some(id)) = (cap.per_session, visit) {
+                    rs.count_visit(id, &st.visits);
                 }
                 if cap.per_day.is_some() {
-                    rs.day_count += 1;
+                    rs.count_day(day);
                 }
                 // A fresh rule state starts as an empty sum; `add` switches it to the rule's decay.
                 rs.acc.add(rule.decay, rule.points, ts);
@@ -584,6 +583,15 @@ fn recycled<T>(list: &mut Vec<T>, max: usize) -> Option<T> {
 fn set_text(slot: &mut String, text: &str) {
     slot.clear();
     slot.push_str(text);
+}
+
+/// Which cap a match stops at, given its window's `count` so far (`None`: a window no longer
+/// kept, [`CapHit::Late`]) and the window's cap `n`.
+fn over(n: u32, count: Option<u32>, hit: CapHit) -> Option<CapHit> {
+    match count {
+        None => Some(CapHit::Late),
+        Some(c) => (c >= n).then_some(hit),
+    }
 }
 
 fn insert_sorted(ring: &mut Vec<i64>, t: i64, cap: usize) {

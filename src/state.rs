@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 mod decode;
 mod encode;
 
-pub const STATE_VERSION: u32 = 2;
+pub const STATE_VERSION: u32 = 3;
 /// Ledger entries kept individually (older ones live on in the accumulators).
 pub const LEDGER_LEN: usize = 12;
 pub const HISTORY_LEN: usize = 8;
@@ -31,6 +31,15 @@ pub const MAX_TRAIT_TEXT: usize = 120;
 pub const MAX_LABEL: usize = 80;
 /// Linear-decay buckets kept per rule.
 pub const MAX_BUCKETS: usize = 24;
+/// UTC days whose count a rule capped `perDay` keeps: the 8 latest days with a counted match.
+/// Delivery delays (batched sends, retries, a device offline for a few days) stay within them,
+/// at ~10 bytes a day and rule. A late event from an older day counts nothing
+/// ([`CapHit::Late`]).
+pub const DAYS_KEPT: usize = 8;
+/// Visits whose time window the state keeps ([`VisitWindow`]), and so whose count a rule capped
+/// `perSession` keeps: the 8 latest (~35 bytes each in the state, ~8 per capped rule). A late
+/// event from an older visit counts nothing for such a rule ([`CapHit::Late`]).
+pub const VISITS_KEPT: usize = 8;
 
 /// A decay accumulator: the decayed value of all counted points of one rule, kept exactly.
 ///
@@ -231,7 +240,7 @@ fn merge_oldest(buckets: &mut Vec<(i64, f64)>) {
     *buckets = out;
 }
 
-/// Per-rule counters. Session and day counters are kept only for rules capped that way.
+/// Per-rule counters. Day and visit counts are kept only for rules capped that way.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[cfg_attr(test, derive(Serialize))]
 pub struct RuleState {
@@ -241,22 +250,82 @@ pub struct RuleState {
     /// Matches that counted points (not capped), ever.
     #[serde(rename = "c", default)]
     pub counted: u32,
-    /// Session number of the last counted match and the count in it.
-    #[serde(rename = "s", default, skip_serializing_if = "is_zero")]
-    pub session: u32,
-    #[serde(rename = "sc", default, skip_serializing_if = "is_zero")]
-    pub session_count: u32,
-    /// UTC day of the last counted match and the count on it.
-    #[serde(rename = "d", default, skip_serializing_if = "is_zero")]
-    pub day: i64,
-    #[serde(rename = "dc", default, skip_serializing_if = "is_zero")]
-    pub day_count: u32,
+    /// `(UTC day, matches counted on it)` for the latest [`DAYS_KEPT`] days with a counted
+    /// match, ascending by day.
+    #[serde(rename = "dw", default, skip_serializing_if = "Vec::is_empty")]
+    pub days: Vec<(i64, u32)>,
+    /// The counts of days before this one are no longer kept (dropped from `days`, or a
+    /// version 2 state's days before its latest): 0 when every day's count is known.
+    #[serde(rename = "df", default, skip_serializing_if = "is_zero")]
+    pub days_from: i64,
+    /// `(visit id, matches counted in it)` for visits the state still keeps
+    /// ([`VisitorState::visits`]).
+    #[serde(rename = "sw", default, skip_serializing_if = "Vec::is_empty")]
+    pub visits: Vec<(u32, u32)>,
     #[serde(rename = "a", default)]
     pub acc: Acc,
     /// Most recent match times (ascending), as many as stage criteria need.
     #[serde(rename = "w", default, skip_serializing_if = "Vec::is_empty")]
     pub ring: Vec<i64>,
 }
+
+impl RuleState {
+    /// Matches counted on UTC `day`; `None` when that day's count is no longer kept.
+    pub fn day_count(&self, day: i64) -> Option<u32> {
+        if day < self.days_from {
+            return None;
+        }
+        Some(self.days.iter().find(|d| d.0 == day).map_or(0, |d| d.1))
+    }
+
+    /// One more match counted on `day` (whose count is kept: see [`RuleState::day_count`]).
+    /// A day beyond the [`DAYS_KEPT`] latest drops the oldest, and with it every earlier day.
+    pub fn count_day(&mut self, day: i64) {
+        let days = &mut self.days;
+        let pos = days.iter().take_while(|d| d.0 < day).count();
+        match days.get_mut(pos) {
+            Some(d) if d.0 == day => d.1 = d.1.saturating_add(1),
+            _ => {
+                days.insert(pos, (day, 1));
+                if days.len() > DAYS_KEPT {
+                    self.days_from = days[0].0.saturating_add(1);
+                    trim_front_copied(days, DAYS_KEPT);
+                }
+            }
+        }
+    }
+
+    /// Matches counted in the visit `id` (0 for a visit not met yet).
+    pub fn visit_count(&self, id: u32) -> u32 {
+        self.visits.iter().find(|v| v.0 == id).map_or(0, |v| v.1)
+    }
+
+    /// One more match counted in the visit `id`. A visit met for the first time drops the
+    /// counts of visits no longer in `kept` (so at most [`VISITS_KEPT`] remain).
+    pub fn count_visit(&mut self, id: u32, kept: &[VisitWindow]) {
+        if let Some(v) = self.visits.iter_mut().find(|v| v.0 == id) {
+            v.1 = v.1.saturating_add(1);
+            return;
+        }
+        self.visits.push((id, 1));
+        // `retain` by hand (benches/SIZE.md step 38).
+        let mut n = 0;
+        for j in 0..self.visits.len() {
+            let v = self.visits[j];
+            if kept.iter().any(|w| w.0 == v.0) {
+                self.visits[n] = v;
+                n += 1;
+            }
+        }
+        self.visits.truncate(n);
+    }
+}
+
+/// One recent visit: its id (the visit count when it was met, never reused), and the times of
+/// its first and last events known. Windows are kept in time order and never overlap.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[cfg_attr(test, derive(Serialize))]
+pub struct VisitWindow(pub u32, pub i64, pub i64);
 
 /// Which cap stopped a match from counting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -265,13 +334,22 @@ pub enum CapHit {
     PerSession,
     PerDay,
     Total,
+    /// A late event whose UTC day or visit is older than those whose counts are kept
+    /// ([`DAYS_KEPT`], [`VISITS_KEPT`]): its window's cap cannot be checked, so it counts
+    /// nothing.
+    Late,
 }
 
 impl CapHit {
-    pub const ALL: [CapHit; 3] = [CapHit::PerSession, CapHit::PerDay, CapHit::Total];
+    pub const ALL: [CapHit; 4] = [
+        CapHit::PerSession,
+        CapHit::PerDay,
+        CapHit::Total,
+        CapHit::Late,
+    ];
     /// The names as stored and sent, in [`CapHit::ALL`]'s order: the one spelling the writer
     /// (`as_str`) and the state reader share.
-    pub const NAMES: [&'static str; 3] = ["perSession", "perDay", "total"];
+    pub const NAMES: [&'static str; 4] = ["perSession", "perDay", "total", "late"];
 }
 
 /// One ledger line in state (compact array form).
@@ -360,6 +438,10 @@ pub struct VisitorState {
     pub first_touch: Option<Touch>,
     #[serde(rename = "lt", default, skip_serializing_if = "Option::is_none")]
     pub last_touch: Option<Touch>,
+    /// The latest [`VISITS_KEPT`] visits, in time order (last: the current one). Last in the
+    /// format so that the fields before keep their positions of version 2.
+    #[serde(rename = "vw", default, skip_serializing_if = "Vec::is_empty")]
+    pub visits: Vec<VisitWindow>,
 }
 
 impl Default for VisitorState {
@@ -385,6 +467,7 @@ impl Default for VisitorState {
             handoffs: Vec::new(),
             first_touch: None,
             last_touch: None,
+            visits: Vec::new(),
         }
     }
 }
@@ -424,19 +507,23 @@ impl VisitorState {
             }
         };
         // Version 1 kept only the time the current stage was reached (`sa`); version 2 keeps
-        // every stage entry. The decoder makes that time the one entry (`decode::V1`).
-        let v1 = match version {
-            1 => decode::V1 {
-                stage_at: v.get("sa").and_then(Value::as_i64),
+        // every stage entry. The decoder makes that time the one entry. Versions 1 and 2 kept
+        // the count of a rule's latest day and visit only (`Old::counts`); version 3 keeps
+        // those of the latest days and visits.
+        if !(1..=3).contains(&version) {
+            return Err(Error::InvalidState(format!(
+                "state version {version} is not supported (this engine reads 1 to 3)"
+            )));
+        }
+        let old = decode::Old {
+            stage_at: if version == 1 {
+                v.get("sa").and_then(Value::as_i64)
+            } else {
+                None
             },
-            2 => decode::V1 { stage_at: None },
-            n => {
-                return Err(Error::InvalidState(format!(
-                    "state version {n} is not supported (this engine reads 1 and 2)"
-                )))
-            }
+            counts: version < 3,
         };
-        let mut state = decode::visitor_state(&v, v1)
+        let mut state = decode::visitor_state(&v, old)
             .map_err(|e| Error::InvalidState(format!("corrupt visitor state: {e}")))?;
         state.version = STATE_VERSION;
         state.enforce_bounds();
@@ -451,8 +538,17 @@ impl VisitorState {
         trim_front_copied(&mut self.visit_ring, 64);
         trim_front_copied(&mut self.stage_entries, Stage::ALL.len());
         trim_front(&mut self.handoffs, 16);
+        trim_front_copied(&mut self.visits, VISITS_KEPT);
         for r in self.rules.values_mut() {
             trim_front_copied(&mut r.ring, 64);
+            let days = r.days.len();
+            if days > DAYS_KEPT {
+                r.days_from = r
+                    .days_from
+                    .max(r.days[days - DAYS_KEPT - 1].0.saturating_add(1));
+                trim_front_copied(&mut r.days, DAYS_KEPT);
+            }
+            trim_front_copied(&mut r.visits, VISITS_KEPT);
             if let Acc::Lin(b) = &mut r.acc {
                 trim_front_copied(b, MAX_BUCKETS);
             }
@@ -529,8 +625,8 @@ pub(crate) fn trim_front_copied<T: Copy>(v: &mut Vec<T>, max: usize) {
 }
 
 /// Version 1 kept only the time the current stage was reached (`sa`) and had no dedupe ring;
-/// version 2 keeps every stage entry. The migration as it was (on the JSON tree, before
-/// decoding), now the oracle of `decode::tests::v1_reads_as_migrated`.
+/// version 2 keeps every stage entry. The migration to version 2 as it was (on the JSON tree,
+/// before decoding), now the oracle of `decode::tests::v1_reads_as_migrated`.
 #[cfg(test)]
 pub(super) fn migrate_v1(v: &mut Value) -> Result<(), Error> {
     let obj = v.as_object_mut().ok_or_else(|| {
@@ -549,7 +645,7 @@ pub(super) fn migrate_v1(v: &mut Value) -> Result<(), Error> {
             obj.insert("se".to_string(), Value::Array(vec![Value::Object(entry)]));
         }
     }
-    obj.insert("v".to_string(), Value::from(STATE_VERSION));
+    obj.insert("v".to_string(), Value::from(2));
     Ok(())
 }
 
@@ -729,7 +825,7 @@ mod tests {
             "[]",
             "{}",
             r#"{"v":"2"}"#,
-            r#"{"v":3}"#,
+            r#"{"v":4}"#,
             r#"{"v":2,"r":[]}"#,
             r#"{"v":2,"st":"boss"}"#,
             "{\"v\":2,",

@@ -1,12 +1,13 @@
-//! Time in the engine: events out of time order never reopen a cap, far-future times
-//! are refused, a visit is still counted when time goes backwards, and
-//! linear decay keeps every point over any number of periods (bounded state).
+//! Time in the engine: events out of time order are counted against their own day's and
+//! visit's caps as in time order (within the windows kept), far-future times are refused, a
+//! visit is still counted when time goes backwards, and linear decay keeps every point over
+//! any number of periods (bounded state).
 
 use baton::condition::DAY_MS;
 use baton::event::{Event, FUTURE_TOLERANCE_MS};
 use baton::json::{json, Value};
 use baton::model::{Decay, Model};
-use baton::state::{decay_factor, Acc, CapHit, MAX_BUCKETS};
+use baton::state::{decay_factor, Acc, CapHit, DAYS_KEPT, MAX_BUCKETS, VISITS_KEPT};
 use baton::Engine;
 use proptest::prelude::*;
 
@@ -33,7 +34,8 @@ fn feed(m: &Model, events: &[Value]) -> Engine {
 }
 
 /// The reviewer's p7c_order case: six page views over two UTC days arriving interleaved,
-/// `perDay: 1` → 2 points, as in time order; the late ones name the perDay cap.
+/// `perDay: 1` → 2 points, as in time order; the others name the perDay cap (their day's one
+/// point was counted).
 #[test]
 fn interleaved_days_do_not_reopen_a_per_day_cap() {
     let m = model(json!({"version": "1", "rules": [
@@ -56,8 +58,8 @@ fn interleaved_days_do_not_reopen_a_per_day_cap() {
     assert_eq!(e.score(as_of).total, 2.0);
     let ex = e.explain(as_of);
     assert_eq!((ex.rules[0].matches, ex.rules[0].counted), (6, 2));
-    // Arrival order: day 1 counts, day 2 counts, then every other one is capped; the day-1
-    // ones arriving after day 2 are in a closed day and name the perDay cap.
+    // Arrival order: day 1 counts, day 2 counts, then every other one is capped: its day's
+    // count is kept and at the cap.
     let hits: Vec<(i64, Option<CapHit>)> = ex
         .entries
         .iter()
@@ -77,8 +79,8 @@ fn interleaved_days_do_not_reopen_a_per_day_cap() {
     assert_eq!(feed(&m, &sorted).score(as_of).total, 2.0);
 }
 
-/// A late event from an earlier visit cannot reopen that visit's per-session cap; a late
-/// event inside the current visit counts as in time order.
+/// A late event from an earlier visit is checked against that visit's own count: at the cap,
+/// capped; a late event inside the current visit counts as in time order.
 #[test]
 fn late_events_and_per_session_caps() {
     let m = model(
@@ -87,7 +89,7 @@ fn late_events_and_per_session_caps() {
     );
     let min = 60_000;
     // Visit 1 at T0 (pricing counted), visit 2 two hours later (other page), then a pricing
-    // view from visit 1 arrives late: visit 1 already counted it, so it counts nothing.
+    // view from visit 1 arrives late: visit 1 already counted one, so it counts nothing.
     let events = [
         page("a", T0, "/pricing"),
         page("b", T0 + 120 * min, "/about"),
@@ -110,6 +112,176 @@ fn late_events_and_per_session_caps() {
     let e = feed(&m, &events);
     assert_eq!(e.score(T0 + 126 * min).total, 10.0);
     assert_eq!(e.state().sessions, 2);
+}
+
+/// The ledger lines (time, rule, counted points, cap hit), in time order.
+fn ledger(e: &Engine, as_of: i64) -> Vec<(i64, String, f64, Option<CapHit>)> {
+    let mut lines: Vec<_> = e
+        .explain(as_of)
+        .entries
+        .iter()
+        .map(|x| (x.timestamp, x.rule_id.clone(), x.counted_points, x.cap_hit))
+        .collect();
+    lines.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    lines
+}
+
+/// The reviewer's p8b/p8_order cases: a page view of day 2 arrives, then the one of day 1
+/// (`perDay: 3`); a page view of a later visit, then one of an earlier visit (`perSession:
+/// 1`). Each late one counts against its own day's or visit's count, which nothing had
+/// reached: the same total and ledger as in time order, and no cap named.
+#[test]
+fn a_late_event_of_an_earlier_day_or_visit_counts_as_in_time_order() {
+    let min = 60_000;
+    for (cap, late, later) in [
+        (json!({"perDay": 3}), T0, T0 + DAY),
+        (json!({"perSession": 1}), T0, T0 + 120 * min),
+        (json!({"perSession": 1, "perDay": 1}), T0, T0 + DAY),
+    ] {
+        let m = model(
+            json!({"version": "1", "sessionTimeoutMinutes": 30, "rules": [
+            {"id": "pv", "points": 10, "when": {"type": "page"}, "cap": cap.clone(), "decay": "none"}]}),
+        );
+        let as_of = later + min;
+        let late_first = feed(&m, &[page("b", later, "/"), page("a", late, "/")]);
+        let in_order = feed(&m, &[page("a", late, "/"), page("b", later, "/")]);
+        assert_eq!(late_first.score(as_of).total, 20.0, "{cap}");
+        assert_eq!(in_order.score(as_of).total, 20.0, "{cap}");
+        let lines = ledger(&late_first, as_of);
+        assert_eq!(lines, ledger(&in_order, as_of), "{cap}");
+        assert!(
+            lines.iter().all(|l| l.2 == 10.0 && l.3.is_none()),
+            "{lines:?}"
+        );
+    }
+    // Within the earlier day's count: `perDay: 2`, day 2 then three of day 1 → 10 + 2 × 10,
+    // the third capped by its own day's count.
+    let m = model(json!({"version": "1", "rules": [
+        {"id": "pv", "points": 10, "when": {"type": "page"}, "cap": {"perDay": 2}, "decay": "none"}]}));
+    let e = feed(
+        &m,
+        &[
+            page("d2", T0 + DAY, "/"),
+            page("a", T0, "/"),
+            page("b", T0 + min, "/"),
+            page("c", T0 + 2 * min, "/"),
+        ],
+    );
+    assert_eq!(e.score(T0 + DAY).total, 30.0);
+    assert_eq!(
+        e.explain(T0 + DAY).entries.last().unwrap().cap_hit,
+        Some(CapHit::PerDay)
+    );
+}
+
+/// A late event whose day or visit is older than every one kept cannot be checked: it counts
+/// nothing and its ledger line says `late`; one within the kept windows still counts.
+#[test]
+fn a_late_event_beyond_the_kept_windows_says_late() {
+    let min = 60_000;
+    // perDay: one page view a day for DAYS_KEPT + 1 days; the first day is no longer kept.
+    let m = model(json!({"version": "1", "rules": [
+        {"id": "pv", "points": 1, "when": {"type": "page"}, "cap": {"perDay": 1}, "decay": "none"}]}));
+    let days = DAYS_KEPT as i64 + 1;
+    let mut events: Vec<Value> = (0..days)
+        .map(|d| page(&format!("d{d}"), T0 + d * DAY, "/"))
+        .collect();
+    let mut e = feed(&m, &events);
+    let as_of = T0 + days * DAY;
+    assert_eq!(e.score(as_of).total, days as f64);
+    // The first day (at its cap), and the day before it (never seen): not kept, `late`.
+    for (id, t) in [("old", T0 + min), ("older", T0 - DAY)] {
+        e.ingest_value(&page(id, t, "/"), as_of).unwrap();
+        let line = e.explain(as_of).entries.last().cloned().unwrap();
+        assert_eq!(
+            (line.counted_points, line.cap_hit),
+            (0.0, Some(CapHit::Late)),
+            "{id}"
+        );
+    }
+    assert_eq!(e.score(as_of).total, days as f64);
+    // The oldest kept day (day 1, at its cap): `perDay`; a kept day's second event in order of
+    // arrival is checked the same way.
+    e.ingest_value(&page("kept", T0 + DAY + min, "/"), as_of)
+        .unwrap();
+    let line = e.explain(as_of).entries.last().cloned().unwrap();
+    assert_eq!(line.cap_hit, Some(CapHit::PerDay));
+    // The state keeps DAYS_KEPT days.
+    let rule = e.state().rules.get("pv").unwrap();
+    assert_eq!(rule.days.len(), DAYS_KEPT);
+    assert_eq!(rule.days_from, (T0 + DAY).div_euclid(DAY));
+    // Sorted, the same events count each day once (the reference for the kept days).
+    events.push(page("kept", T0 + DAY + min, "/"));
+    assert_eq!(feed(&m, &events).score(as_of).total, days as f64);
+
+    // perSession: VISITS_KEPT + 1 visits an hour apart; a late event of the first one is
+    // `late`, one of the second (kept) is checked against its count.
+    let m = model(
+        json!({"version": "1", "sessionTimeoutMinutes": 30, "rules": [
+        {"id": "pr", "points": 1, "when": {"path": "/pricing"}, "cap": {"perSession": 1}, "decay": "none"},
+        {"id": "pv", "points": 1, "when": {"path": "/"}, "cap": {"perSession": 1}, "decay": "none"}]}),
+    );
+    let visits = VISITS_KEPT as i64 + 1;
+    let events: Vec<Value> = (0..visits)
+        .map(|v| page(&format!("v{v}"), T0 + v * 60 * min, "/"))
+        .collect();
+    let mut e = feed(&m, &events);
+    assert_eq!(e.state().visits.len(), VISITS_KEPT);
+    let as_of = T0 + visits * 60 * min;
+    e.ingest_value(&page("late", T0 + 5 * min, "/pricing"), as_of)
+        .unwrap();
+    let line = e.explain(as_of).entries.last().cloned().unwrap();
+    assert_eq!(
+        (line.rule_id.as_str(), line.cap_hit),
+        ("pr", Some(CapHit::Late))
+    );
+    e.ingest_value(&page("kept", T0 + 65 * min, "/pricing"), as_of)
+        .unwrap();
+    e.ingest_value(&page("kept2", T0 + 66 * min, "/"), as_of)
+        .unwrap();
+    let lines = ledger(&e, as_of);
+    let hit = |id: &str, t: i64| lines.iter().find(|l| l.0 == t && l.1 == id).map(|l| l.3);
+    assert_eq!(hit("pr", T0 + 65 * min), Some(None));
+    assert_eq!(hit("pv", T0 + 66 * min), Some(Some(CapHit::PerSession)));
+    assert_eq!(e.score(as_of).total, visits as f64 + 1.0);
+    // The late event's visit is not known: counted as one, as before (no event we still
+    // know of lies near it).
+    assert_eq!(e.state().sessions, visits as u32 + 1);
+}
+
+/// A version 2 state kept the count of a rule's latest day and visit only: read as version 3,
+/// a late event on the latest day is checked against its count, one on an earlier day says
+/// `late` (that day's count is not known), and a new day counts.
+#[test]
+fn a_version_2_state_keeps_its_latest_counts() {
+    let m = model(json!({"version": "1", "rules": [
+        {"id": "pv", "points": 10, "when": {"type": "page"}, "cap": {"perDay": 2}, "decay": "none"}]}));
+    let mut e = feed(&m, &[page("a", T0 + DAY, "/")]);
+    let day = (T0 + DAY).div_euclid(DAY);
+    let v3 = e.export_state();
+    let rule = format!(
+        r#"{{"m":1,"c":1,"d":{day},"dc":1,"a":{{"s":10.0}},"w":[{}]}}"#,
+        T0 + DAY
+    );
+    let start = v3.find(r#""pv":"#).unwrap() + 5;
+    let end = start + v3[start..].find("}}").unwrap() + 2;
+    let v2 = format!("{}{}{}", &v3[..start], rule, &v3[end..]).replace(r#""v":3"#, r#""v":2"#);
+    let v2 = v2[..v2.find(r#","vw":"#).unwrap()].to_string() + "}";
+    e = Engine::with_state(m.clone(), &v2).unwrap();
+    assert_eq!(e.state().rules.get("pv").unwrap().days, [(day, 1)]);
+    let as_of = T0 + 2 * DAY;
+    for (id, t, hit) in [
+        ("b", T0 + DAY + 1, None),
+        ("c", T0 + DAY + 2, Some(CapHit::PerDay)),
+        ("d", T0, Some(CapHit::Late)),
+        ("e", T0 + 2 * DAY, None),
+    ] {
+        e.ingest_value(&page(id, t, "/"), as_of).unwrap();
+        let line = e.explain(as_of).entries.last().cloned().unwrap();
+        assert_eq!(line.cap_hit, hit, "{id}");
+    }
+    assert_eq!(e.score(as_of).total, 30.0);
+    assert!(e.export_state().starts_with(r#"{"v":3,"#));
 }
 
 fn visits_model() -> Model {
@@ -384,6 +556,123 @@ proptest! {
         if now > 20 * 365 * DAY + now / 1000 + FUTURE_TOLERANCE_MS && seconds * 1000 >= now - 20 * 365 * DAY {
             let err = out.unwrap_err().to_string();
             prop_assert!(err.contains("looks like seconds since the epoch"), "{}", err);
+        }
+    }
+}
+
+/// Rules capped each way (decay none, so points do not depend on which of a window's
+/// matches count): by day, by visit, by day within a total, uncapped.
+fn windows_model(per_day: u32, per_session: u32, total: u32) -> Model {
+    model(
+        json!({"version": "w", "sessionTimeoutMinutes": 30, "decay": "none", "rules": [
+        {"id": "day", "points": 3, "when": {"type": "page"}, "cap": {"perDay": per_day}},
+        {"id": "visit", "points": 5, "when": {"path": "/pricing"}, "cap": {"perSession": per_session}},
+        {"id": "dl", "points": 7, "when": {"event": "Asset Downloaded"}, "cap": {"perDay": per_day, "total": total}},
+        {"id": "pv", "points": 1, "when": {"type": "page"}}]}),
+    )
+}
+
+/// One event of `(visit, minute in it, what)`: a page `/`, a page `/pricing`, a download.
+fn window_event(i: usize, visit_start: i64, minute: i64, what: u8) -> Value {
+    let t = visit_start + minute * 60_000;
+    match what {
+        0 => page(&format!("e{i}"), t, "/"),
+        1 => page(&format!("e{i}"), t, "/pricing"),
+        _ => json!({"type": "track", "event": "Asset Downloaded", "messageId": format!("e{i}"),
+                    "anonymousId": "a", "timestamp": t}),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Disorder within the kept windows (at most VISITS_KEPT visits, each shorter than the
+    /// timeout and apart by more, spanning at most DAYS_KEPT UTC days): one-by-one ingest of
+    /// the shuffled events equals that of the sorted ones (total, and per rule the matches and
+    /// counted points), both equal the count of each window's matches up to its cap, and no
+    /// kept window's count exceeds its cap.
+    #[test]
+    fn shuffled_within_the_kept_windows_scores_as_sorted(
+        gaps in prop::collection::vec(31i64..(22 * 60), 1..=VISITS_KEPT),
+        events in prop::collection::vec((0usize..VISITS_KEPT, 0i64..30, 0u8..3), 1..40),
+        caps in (1u32..4, 1u32..3, 1u32..6),
+        order in prop::collection::vec(any::<u32>(), 40),
+        start_minute in 0i64..(24 * 60),
+    ) {
+        let (per_day, per_session, total) = caps;
+        let m = windows_model(per_day, per_session, total);
+        // Visit starts: gaps of 31 minutes to 22 hours (7 gaps < 8 days).
+        let mut starts = vec![T0 - T0.rem_euclid(DAY) + start_minute * 60_000];
+        for g in &gaps[1..] {
+            let last = *starts.last().unwrap();
+            starts.push(last + 29 * 60_000 + g * 60_000);
+        }
+        let mut evs: Vec<(i64, Value)> = events
+            .iter()
+            .enumerate()
+            .map(|(i, (v, min, what))| {
+                let v = v % starts.len();
+                let e = window_event(i, starts[v], *min, *what);
+                (e["timestamp"].as_i64().unwrap(), e)
+            })
+            .collect();
+        let mut shuffled: Vec<(u32, Value)> = evs
+            .iter()
+            .enumerate()
+            .map(|(i, (_, e))| (order[i], e.clone()))
+            .collect();
+        shuffled.sort_by_key(|(k, _)| *k);
+        let shuffled: Vec<Value> = shuffled.into_iter().map(|(_, e)| e).collect();
+        evs.sort_by_key(|(t, _)| *t);
+        let sorted: Vec<Value> = evs.iter().map(|(_, e)| e.clone()).collect();
+        let as_of = evs.last().unwrap().0 + 1;
+        let a = feed(&m, &shuffled);
+        let b = feed(&m, &sorted);
+        prop_assert_eq!(a.score(as_of).total, b.score(as_of).total);
+        prop_assert_eq!(a.state().sessions, b.state().sessions);
+        let counts = |e: &Engine| -> Vec<(String, u32, u32, f64)> {
+            e.explain(as_of)
+                .rules
+                .iter()
+                .map(|r| (r.rule_id.clone(), r.matches, r.counted, r.points))
+                .collect()
+        };
+        prop_assert_eq!(counts(&a), counts(&b));
+        // The oracle: per window, its matches up to the cap.
+        let mut by_day: std::collections::BTreeMap<(u8, i64), u32> = Default::default();
+        let mut by_visit: std::collections::BTreeMap<usize, u32> = Default::default();
+        for (i, (v, _, what)) in events.iter().enumerate() {
+            let t = evs.iter().find(|(_, e)| e["messageId"] == json!(format!("e{i}"))).unwrap().0;
+            let day = t.div_euclid(DAY);
+            match what {
+                0 | 1 => *by_day.entry((0, day)).or_default() += 1,
+                _ => *by_day.entry((2, day)).or_default() += 1,
+            }
+            if *what == 1 {
+                *by_visit.entry(v % starts.len()).or_default() += 1;
+            }
+        }
+        let capped = |kind: u8, cap: u32| -> u32 {
+            by_day.iter().filter(|((k, _), _)| *k == kind).map(|(_, n)| (*n).min(cap)).sum()
+        };
+        let want_day = capped(0, per_day);
+        let want_visit: u32 = by_visit.values().map(|n| (*n).min(per_session)).sum();
+        let want_dl = capped(2, per_day).min(total);
+        for e in [&a, &b] {
+            let rules = &e.state().rules;
+            let counted = |id: &str| rules.get(id).map_or(0, |r| r.counted);
+            prop_assert_eq!(counted("day"), want_day);
+            prop_assert_eq!(counted("visit"), want_visit);
+            prop_assert_eq!(counted("dl"), want_dl);
+            for (id, cap) in [("day", per_day), ("dl", per_day)] {
+                if let Some(r) = rules.get(id) {
+                    prop_assert!(r.days.iter().all(|d| d.1 <= cap), "{:?}", r.days);
+                }
+            }
+            if let Some(r) = rules.get("visit") {
+                prop_assert!(r.visits.iter().all(|v| v.1 <= per_session), "{:?}", r.visits);
+            }
+            prop_assert!(e.explain(as_of).entries.iter().all(|x| x.cap_hit != Some(CapHit::Late)));
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Reads a [`VisitorState`] from its JSON tree by hand (why, and what it accepts: [`crate::tree`]).
 
-use super::{Acc, CapHit, HistoryRecord, LedgerRecord, RuleState, Touch, VisitorState};
+use super::{
+    Acc, CapHit, HistoryRecord, LedgerRecord, RuleState, Touch, VisitWindow, VisitorState,
+};
 use crate::event::Campaign;
 use crate::json::Value;
 use crate::sorted_map::SortedMap;
@@ -39,22 +41,62 @@ fn acc(r: &mut Reader<'_>, f: Field<'_>) -> Acc {
     }
 }
 
-fn rule_state(r: &mut Reader<'_>, v: &Value) -> RuleState {
-    let [m, c, s, sc, d, dc, a, w] = r.fields(
+/// A rule state; `counts`: in the form of versions 1 and 2, which kept the counts of the rule's
+/// latest day (`d`, `dc`) and visit (`s`, `sc`) only. Read as version 3 keeps them, with the
+/// days before `d` no longer known; the visit number is the visit's id.
+fn rule_state(r: &mut Reader<'_>, v: &Value, counts: bool) -> RuleState {
+    if counts {
+        let [m, c, s, sc, d, dc, a, w] = r.fields(
+            Some(v),
+            "",
+            &["m", "c", "s", "sc", "d", "dc", "a", "w"],
+            "rule state",
+        );
+        let matches = r.u32(m, "m");
+        let counted = r.u32(c, "c");
+        let session = r.u32(s, "s");
+        let session_count = r.u32(sc, "sc");
+        let day = r.i64(d, "d");
+        let day_count = r.u32(dc, "dc");
+        return RuleState {
+            matches,
+            counted,
+            days: counted_pair(day, day_count),
+            days_from: day,
+            visits: counted_pair(session, session_count),
+            acc: acc(r, a),
+            ring: r.list(w, "w", |r, v| r.i64(Some(v), "")),
+        };
+    }
+    let [m, c, dw, df, sw, a, w] = r.fields(
         Some(v),
         "",
-        &["m", "c", "s", "sc", "d", "dc", "a", "w"],
+        &["m", "c", "dw", "df", "sw", "a", "w"],
         "rule state",
     );
     RuleState {
         matches: r.u32(m, "m"),
         counted: r.u32(c, "c"),
-        session: r.u32(s, "s"),
-        session_count: r.u32(sc, "sc"),
-        day: r.i64(d, "d"),
-        day_count: r.u32(dc, "dc"),
+        days: r.list(dw, "dw", |r, v| {
+            let [day, count] = r.tuple(Some(v), "");
+            (r.i64(day, ""), r.u32(count, ""))
+        }),
+        days_from: r.i64(df, "df"),
+        visits: r.list(sw, "sw", |r, v| {
+            let [id, count] = r.tuple(Some(v), "");
+            (r.u32(id, ""), r.u32(count, ""))
+        }),
         acc: acc(r, a),
         ring: r.list(w, "w", |r, v| r.i64(Some(v), "")),
+    }
+}
+
+/// `[(window, count)]` when `count` is not 0, else none.
+fn counted_pair<T>(window: T, count: u32) -> Vec<(T, u32)> {
+    if count == 0 {
+        Vec::new()
+    } else {
+        vec![(window, count)]
     }
 }
 
@@ -127,7 +169,7 @@ fn stage_entry(r: &mut Reader<'_>, v: &Value) -> StageEntry {
 }
 
 /// The rules by id (field `r`).
-fn rules<'v>(r: &mut Reader<'v>, f: Field<'v>) -> SortedMap<String, RuleState> {
+fn rules<'v>(r: &mut Reader<'v>, f: Field<'v>, counts: bool) -> SortedMap<String, RuleState> {
     let mut rules = SortedMap::new();
     match f {
         None => {}
@@ -135,7 +177,7 @@ fn rules<'v>(r: &mut Reader<'v>, f: Field<'v>) -> SortedMap<String, RuleState> {
             r.enter("r");
             for (id, v) in m {
                 r.enter(id);
-                rules.insert(id.clone(), rule_state(r, v));
+                rules.insert(id.clone(), rule_state(r, v, counts));
                 r.leave();
             }
             r.leave();
@@ -145,17 +187,25 @@ fn rules<'v>(r: &mut Reader<'v>, f: Field<'v>) -> SortedMap<String, RuleState> {
     rules
 }
 
-/// What a version 1 state adds to the reading: the time its current stage was reached (`sa`,
-/// when a number); `None` for version 2.
-pub(super) struct V1 {
+/// What an older state changes in the reading: the time its current stage was reached (`sa`
+/// of version 1, when a number), and whether its rule states keep the counts of their latest
+/// day and visit only (versions 1 and 2).
+#[derive(Clone, Copy)]
+pub(super) struct Old {
     pub stage_at: Option<i64>,
+    pub counts: bool,
 }
 
 /// The stage entries (field `se`). A version 1 state at a stage past `anonymous` with its
 /// `sa` has that one entry, whatever `se` holds (the migration on the tree put it there);
 /// `st` is read again for it (it was read just before: a problem there is already recorded).
-fn stage_entries(r: &mut Reader<'_>, se: Field<'_>, st: Field<'_>, v1: V1) -> Vec<StageEntry> {
-    if let Some(at) = v1.stage_at {
+fn stage_entries(
+    r: &mut Reader<'_>,
+    se: Field<'_>,
+    st: Field<'_>,
+    stage_at: Option<i64>,
+) -> Vec<StageEntry> {
+    if let Some(at) = stage_at {
         let stage = stage(r, st, "st");
         if stage != Stage::Anonymous {
             return vec![StageEntry { stage, at }];
@@ -167,19 +217,19 @@ fn stage_entries(r: &mut Reader<'_>, se: Field<'_>, st: Field<'_>, v1: V1) -> Ve
 /// The state in `v`, or what is wrong with it (path and reason).
 // Out of line: inlined into its one caller it was a few bytes larger (benches/SIZE.md, step 28).
 #[inline(never)]
-pub(super) fn visitor_state(v: &Value, v1: V1) -> Read<VisitorState> {
+pub(super) fn visitor_state(v: &Value, old: Old) -> Read<VisitorState> {
     let mut r = Reader::new();
-    let [v_, mh, a, u, t, f, l, n, dn, s_, vr, rs, g, h, d, st, se, ho, ft, lt] = r.fields(
+    let [v_, mh, a, u, t, f, l, n, dn, s_, vr, rs, g, h, d, st, se, ho, ft, lt, vw] = r.fields(
         Some(v),
         "",
         &[
             "v", "mh", "a", "u", "t", "f", "l", "n", "dn", "s", "vr", "r", "g", "h", "d", "st",
-            "se", "ho", "ft", "lt",
+            "se", "ho", "ft", "lt", "vw",
         ],
         "visitor state",
     );
     // Fields in the order `?` read them (the first error is the one reported).
-    let state = VisitorState {
+    let mut state = VisitorState {
         version: r.need_u32(v_, "v"),
         model_hash: r.string(mh, "mh"),
         anonymous_id: r.opt_string(a, "a"),
@@ -191,16 +241,30 @@ pub(super) fn visitor_state(v: &Value, v1: V1) -> Read<VisitorState> {
         duplicates: r.u64(dn, "dn"),
         sessions: r.u32(s_, "s"),
         visit_ring: r.list(vr, "vr", |r, v| r.i64(Some(v), "")),
-        rules: rules(&mut r, rs),
+        rules: rules(&mut r, rs, old.counts),
         ledger: r.list(g, "g", ledger_record),
         history: r.list(h, "h", history_record),
         seen: r.list(d, "d", |r, v| r.u32(Some(v), "")),
         stage: stage(&mut r, st, "st"),
-        stage_entries: stage_entries(&mut r, se, st, v1),
+        stage_entries: stage_entries(&mut r, se, st, old.stage_at),
         handoffs: r.list(ho, "ho", |r, v| r.string(Some(v), "")),
         first_touch: touch(&mut r, ft, "ft"),
         last_touch: touch(&mut r, lt, "lt"),
+        visits: Vec::new(),
     };
+    if old.counts {
+        // The one visit an older state knows: the current one, from its start (the last
+        // touch) to the last event, under its number.
+        if let (Some(last), 1..) = (state.last_seen, state.sessions) {
+            let start = state.last_touch.as_ref().map_or(last, |t| t.at.min(last));
+            state.visits.push(VisitWindow(state.sessions, start, last));
+        }
+    } else {
+        state.visits = r.list(vw, "vw", |r, v| {
+            let [id, start, end] = r.tuple(Some(v), "");
+            VisitWindow(r.u32(id, ""), r.i64(start, ""), r.i64(end, ""))
+        });
+    }
     r.result(state)
 }
 
@@ -210,14 +274,39 @@ mod tests {
     use crate::json::json;
     use crate::tree::differential::{each_node, mutations};
 
+    /// Version 3's reading.
+    const V3: Old = Old {
+        stage_at: None,
+        counts: false,
+    };
+
     /// A state using every field and every variant, as `to_json` writes it.
     fn full_state() -> Value {
+        json!({
+            "v": 3, "mh": "abc", "a": "anon", "u": "user", "t": {"title": "VP", "n": 3},
+            "f": 1, "l": 2, "n": 5, "dn": 1, "s": 2, "vr": [1, 2],
+            "r": {
+                "r1": {"m": 3, "c": 2, "dw": [[19000, 1], [19002, 3]], "df": 18990, "sw": [[1, 1], [2, 4]], "a": {"s": 5.5}, "w": [1, 2]},
+                "r2": {"m": 1, "c": 1, "a": {"h": [2.5, 100]}},
+                "r3": {"a": {"l": [[1, 2.0], [2, 3]]}}
+            },
+            "g": [["r1", 1, 5.0, null, "m1", "page", "/x"], ["r1", 2, 0, "perDay", "m2", "track", "E"], ["r2", 3, 0, "perSession", "m3", "page", "/y"], ["r2", 4, 0, "total", "m4", "page", "/z"], ["r2", 0, 0, "late", "m5", "page", "/w"]],
+            "h": [[1, "page", "/x"]], "d": [1, 4294967295_u64], "st": "mql",
+            "se": [{"stage": "known", "at": 1}, {"stage": "mql", "at": 2}], "ho": ["mql@1"],
+            "ft": {"at": 1, "landingPage": "/", "referrer": "r", "utm": {"source": "li", "term": "t"}},
+            "lt": {"at": 2},
+            "vw": [[1, 0, 1], [2, 2, 2]]
+        })
+    }
+
+    /// A version 2 state using every field and every variant, as version 2 wrote it.
+    fn full_state_v2() -> Value {
         json!({
             "v": 2, "mh": "abc", "a": "anon", "u": "user", "t": {"title": "VP", "n": 3},
             "f": 1, "l": 2, "n": 5, "dn": 1, "s": 2, "vr": [1, 2],
             "r": {
-                "r1": {"m": 3, "c": 2, "s": 1, "sc": 1, "d": 19000, "dc": 1, "a": {"s": 5.5}, "w": [1, 2]},
-                "r2": {"m": 1, "c": 1, "a": {"h": [2.5, 100]}},
+                "r1": {"m": 3, "c": 2, "s": 2, "sc": 1, "d": 19000, "dc": 1, "a": {"s": 5.5}, "w": [1, 2]},
+                "r2": {"m": 1, "c": 1, "s": 1, "sc": 3, "d": 18000, "a": {"h": [2.5, 100]}},
                 "r3": {"a": {"l": [[1, 2.0], [2, 3]]}}
             },
             "g": [["r1", 1, 5.0, null, "m1", "page", "/x"], ["r1", 2, 0, "perDay", "m2", "track", "E"], ["r2", 3, 0, "perSession", "m3", "page", "/y"], ["r2", 4, 0, "total", "m4", "page", "/z"]],
@@ -226,6 +315,85 @@ mod tests {
             "ft": {"at": 1, "landingPage": "/", "referrer": "r", "utm": {"source": "li", "term": "t"}},
             "lt": {"at": 2}
         })
+    }
+
+    /// Version 2's rule state, as its derive read it (`s`/`sc`: the latest counted visit's
+    /// number and count, `d`/`dc`: the same for the UTC day).
+    #[derive(serde::Deserialize)]
+    struct RuleStateV2 {
+        #[serde(rename = "m", default)]
+        matches: u32,
+        #[serde(rename = "c", default)]
+        counted: u32,
+        #[serde(rename = "s", default)]
+        session: u32,
+        #[serde(rename = "sc", default)]
+        session_count: u32,
+        #[serde(rename = "d", default)]
+        day: i64,
+        #[serde(rename = "dc", default)]
+        day_count: u32,
+        #[serde(rename = "a", default)]
+        acc: Acc,
+        #[serde(rename = "w", default)]
+        ring: Vec<i64>,
+    }
+
+    /// The oracle of version 2's reading: the rules by version 2's derive, the rest by version
+    /// 3's (without `vw`, which version 2 did not have), then the migration as specified: a
+    /// rule's latest day and visit counts become its kept ones (days before the latest not
+    /// known), and the current visit (number `s`, from the last touch to the last event) the
+    /// one visit kept.
+    fn v2_by_derive(doc: &Value) -> Option<VisitorState> {
+        let mut rest = doc.clone();
+        let rules = match &mut rest {
+            Value::Object(m) => {
+                let rules = m.get("r").cloned();
+                if rules.is_some() {
+                    m.insert("r".to_string(), json!({}));
+                }
+                *m = crate::state::map_without(m, "vw");
+                rules
+            }
+            Value::Array(a) => {
+                a.truncate(20);
+                a.get_mut(11).map(|r| std::mem::replace(r, json!({})))
+            }
+            _ => None,
+        };
+        let mut state = crate::json::from_value::<VisitorState>(&rest).ok()?;
+        let old: SortedMap<String, RuleStateV2> = match rules {
+            None => SortedMap::new(),
+            Some(r) => crate::json::from_value(&r).ok()?,
+        };
+        for (id, o) in old.iter() {
+            let rule = RuleState {
+                matches: o.matches,
+                counted: o.counted,
+                days: if o.day_count > 0 {
+                    vec![(o.day, o.day_count)]
+                } else {
+                    vec![]
+                },
+                days_from: o.day,
+                visits: if o.session_count > 0 {
+                    vec![(o.session, o.session_count)]
+                } else {
+                    vec![]
+                },
+                acc: o.acc.clone(),
+                ring: o.ring.clone(),
+            };
+            state.rules.insert(id.clone(), rule);
+        }
+        state.visits = match (state.last_seen, state.sessions) {
+            (Some(last), s) if s > 0 => {
+                let start = state.last_touch.as_ref().map_or(last, |t| t.at.min(last));
+                vec![VisitWindow(s, start, last)]
+            }
+            _ => vec![],
+        };
+        Some(state)
     }
 
     #[test]
@@ -243,17 +411,16 @@ mod tests {
     #[test]
     fn reads_what_to_json_writes() {
         let v = full_state();
-        let by_hand = visitor_state(&v, V1 { stage_at: None }).unwrap();
+        let by_hand = visitor_state(&v, V3).unwrap();
         assert_eq!(
             by_hand,
             crate::json::from_value::<VisitorState>(&v).unwrap()
         );
         let text = by_hand.to_json();
-        let again =
-            visitor_state(&serde_json::from_str(&text).unwrap(), V1 { stage_at: None }).unwrap();
+        let again = visitor_state(&serde_json::from_str(&text).unwrap(), V3).unwrap();
         assert_eq!(again, by_hand);
         assert_eq!(
-            visitor_state(&json!({"v": 2}), V1 { stage_at: None }).unwrap(),
+            visitor_state(&json!({"v": 3}), V3).unwrap(),
             VisitorState::default()
         );
     }
@@ -269,8 +436,43 @@ mod tests {
             cases.extend(mutations(node).into_iter().map(rebuild));
             for case in cases {
                 let derived = crate::json::from_value::<VisitorState>(&case).ok();
-                let by_hand = visitor_state(&case, V1 { stage_at: None }).ok();
+                let by_hand = visitor_state(&case, V3).ok();
                 assert_eq!(by_hand, derived, "{case}");
+                checked += 1;
+            }
+        });
+        assert!(checked > 2000, "{checked}");
+    }
+
+    /// The same for a version 2 state, against version 2's derive and the migration
+    /// (`v2_by_derive`).
+    #[test]
+    fn reads_version_2_exactly_as_its_derive_and_the_migration() {
+        let base = full_state_v2();
+        let old = Old {
+            stage_at: None,
+            counts: true,
+        };
+        let migrated = visitor_state(&base, old).unwrap();
+        // r1 counted in the current visit (2) on day 19000; r2's visit 1 is no longer kept.
+        assert_eq!(migrated.visits, [VisitWindow(2, 2, 2)]);
+        let r1 = migrated.rules.get("r1").unwrap();
+        assert_eq!(
+            (&r1.days[..], r1.days_from, &r1.visits[..]),
+            (&[(19000, 1)][..], 19000, &[(2, 1)][..])
+        );
+        let r2 = migrated.rules.get("r2").unwrap();
+        assert_eq!(
+            (&r2.days[..], r2.days_from, &r2.visits[..]),
+            (&[][..], 18000, &[(1, 3)][..])
+        );
+        let mut checked = 0;
+        each_node(&base, &mut |rebuild, node| {
+            let mut cases = vec![rebuild(node.clone())];
+            cases.extend(mutations(node).into_iter().map(rebuild));
+            for case in cases {
+                let by_hand = visitor_state(&case, old).ok();
+                assert_eq!(by_hand, v2_by_derive(&case), "{case}");
                 checked += 1;
             }
         });
@@ -306,6 +508,14 @@ mod tests {
                 "g: [0]: cap: unknown variant \"weekly\"",
             ),
             (
+                json!({"v": 2, "r": {"r1": {"dw": [[1, -2]]}}}),
+                "r: r1: dw: [0]: expected an unsigned 32-bit integer",
+            ),
+            (
+                json!({"v": 2, "vw": [[1, 2]]}),
+                "vw: [0]: expected an array of 3",
+            ),
+            (
                 json!({"v": 2, "h": [[1, "page", "/x"], [1]]}),
                 "h: [1]: expected an array of 3",
             ),
@@ -334,18 +544,18 @@ mod tests {
                 "d: [1]: expected an unsigned 32-bit integer",
             ),
         ] {
-            assert_eq!(
-                visitor_state(&state, V1 { stage_at: None }).unwrap_err(),
-                error,
-                "{state}"
-            );
+            assert_eq!(visitor_state(&state, V3).unwrap_err(), error, "{state}");
         }
     }
 
     /// The version 1 route as it was: the migration on the tree, then the version 2 reading.
     fn v1_by_migration(mut doc: Value) -> Result<VisitorState, crate::error::Error> {
         super::super::migrate_v1(&mut doc)?;
-        let mut state = visitor_state(&doc, V1 { stage_at: None }).map_err(|e| {
+        let old = Old {
+            stage_at: None,
+            counts: true,
+        };
+        let mut state = visitor_state(&doc, old).map_err(|e| {
             crate::error::Error::InvalidState(format!("corrupt visitor state: {e}"))
         })?;
         state.version = super::super::STATE_VERSION;
@@ -383,7 +593,7 @@ mod tests {
         ];
         let mut entries = 0;
         let mut errors = 0;
-        for base in [json!({"v": 1}), full_state()] {
+        for base in [json!({"v": 1}), full_state_v2()] {
             for sa in &sas {
                 for st in &sts {
                     for se in &ses {

@@ -3,7 +3,9 @@
 //! `skip_serializing_if` rules follow the struct's serde attributes one for one; tests in
 //! `super::write_tests` pin the two routes to each other.
 
-use super::{Acc, CapHit, HistoryRecord, LedgerRecord, RuleState, Touch, VisitorState};
+use super::{
+    Acc, CapHit, HistoryRecord, LedgerRecord, RuleState, Touch, VisitWindow, VisitorState,
+};
 use crate::event::Campaign;
 use crate::json::{JsonOut, WriteJson};
 
@@ -72,6 +74,14 @@ impl WriteJson for VisitorState {
             o.key("lt");
             t.write_json(o);
         }
+        if !self.visits.is_empty() {
+            o.key("vw").begin_array();
+            for VisitWindow(id, start, end) in &self.visits {
+                o.begin_array().u64((*id).into()).i64(*start).i64(*end);
+                o.end_array();
+            }
+            o.end_array();
+        }
         o.end_object();
     }
 }
@@ -89,17 +99,25 @@ impl WriteJson for RuleState {
         o.begin_object();
         o.key("m").u64(self.matches.into());
         o.key("c").u64(self.counted.into());
-        if self.session != 0 {
-            o.key("s").u64(self.session.into());
+        if !self.days.is_empty() {
+            o.key("dw").begin_array();
+            for (day, count) in &self.days {
+                o.begin_array().i64(*day).u64((*count).into()).end_array();
+            }
+            o.end_array();
         }
-        if self.session_count != 0 {
-            o.key("sc").u64(self.session_count.into());
+        if self.days_from != 0 {
+            o.key("df").i64(self.days_from);
         }
-        if self.day != 0 {
-            o.key("d").i64(self.day);
-        }
-        if self.day_count != 0 {
-            o.key("dc").u64(self.day_count.into());
+        if !self.visits.is_empty() {
+            o.key("sw").begin_array();
+            for (id, count) in &self.visits {
+                o.begin_array()
+                    .u64((*id).into())
+                    .u64((*count).into())
+                    .end_array();
+            }
+            o.end_array();
         }
         o.key("a");
         self.acc.write_json(o);
@@ -206,16 +224,15 @@ mod tests {
     fn worked_examples() {
         assert_eq!(
             VisitorState::default().to_json(),
-            r#"{"v":2,"mh":"","n":0,"dn":0,"s":0,"r":{},"st":"anonymous"}"#
+            r#"{"v":3,"mh":"","n":0,"dn":0,"s":0,"r":{},"st":"anonymous"}"#
         );
         let mut rules = SortedMap::new();
         let capped = RuleState {
             matches: 3,
             counted: 2,
-            session: 4,
-            session_count: 1,
-            day: -1,
-            day_count: 2,
+            days: vec![(-1, 2), (3, 1)],
+            days_from: -5,
+            visits: vec![(4, 1)],
             acc: Acc::Half(7.5, 1_000),
             ring: vec![5, 6],
         };
@@ -237,7 +254,7 @@ mod tests {
             },
         };
         let state = VisitorState {
-            version: 2,
+            version: 3,
             model_hash: "ab12".into(),
             anonymous_id: Some("anon".into()),
             user_id: Some("u\u{1}".into()),
@@ -271,6 +288,15 @@ mod tests {
                     "track".into(),
                     "X".into(),
                 ),
+                LedgerRecord(
+                    "view".into(),
+                    -7,
+                    0.0,
+                    Some(CapHit::Late),
+                    "m3".into(),
+                    "page".into(),
+                    "/".into(),
+                ),
             ],
             history: vec![HistoryRecord(5, "page".into(), "/a".into())],
             seen: vec![7, 4_294_967_295],
@@ -285,19 +311,21 @@ mod tests {
                 at: 10,
                 ..Touch::default()
             }),
+            visits: vec![VisitWindow(2, 1, 10), VisitWindow(u32::MAX, -3, 12)],
         };
         let text = concat!(
-            r#"{"v":2,"mh":"ab12","a":"anon","u":"u\u0001","#,
+            r#"{"v":3,"mh":"ab12","a":"anon","u":"u\u0001","#,
             r#""t":{"n":1e+21,"title":"VP","z":[null,true]},"f":1,"l":-2,"#,
             r#""n":18446744073709551615,"dn":1,"s":2,"vr":[1,2],"#,
             r#""r":{"a\"b":{"m":0,"c":0,"a":{"s":0.0}},"#,
             r#""dl":{"m":0,"c":0,"a":{"l":[[3,1.0],[4,0.25]]}},"#,
-            r#""view":{"m":3,"c":2,"s":4,"sc":1,"d":-1,"dc":2,"a":{"h":[7.5,1000]},"w":[5,6]}},"#,
-            r#""g":[["view",5,2.0,null,"m1","page","/"],["view",6,0.0,"perDay","m2","track","X"]],"#,
+            r#""view":{"m":3,"c":2,"dw":[[-1,2],[3,1]],"df":-5,"sw":[[4,1]],"a":{"h":[7.5,1000]},"w":[5,6]}},"#,
+            r#""g":[["view",5,2.0,null,"m1","page","/"],["view",6,0.0,"perDay","m2","track","X"],"#,
+            r#"["view",-7,0.0,"late","m3","page","/"]],"#,
             r#""h":[[5,"page","/a"]],"d":[7,4294967295],"st":"mql","#,
             r#""se":[{"stage":"known","at":3}],"ho":["mql@1"],"#,
             r#""ft":{"at":9,"landingPage":"/p?q=1","utm":{"source":"li","term":"é\n"}},"#,
-            r#""lt":{"at":10}}"#,
+            r#""lt":{"at":10},"vw":[[2,1,10],[4294967295,-3,12]]}"#,
         );
         assert_eq!(state.to_json(), text);
         assert_eq!(serde_json::to_string(&state).unwrap(), text);

@@ -214,8 +214,8 @@ export interface Problem {
 
 #[wasm_bindgen(typescript_custom_section)]
 const RESULTS: &str = r#"
-/** Which cap stopped a match from counting. */
-export type CapHit = 'perSession' | 'perDay' | 'total';
+/** Which cap stopped a match from counting; `late`: a late event whose UTC day or visit is older than those whose counts are kept (8 each), so its cap could not be checked. */
+export type CapHit = 'perSession' | 'perDay' | 'total' | 'late';
 
 /** A visitor's score as of a time. Scores are rounded to cents. */
 export interface Score {
