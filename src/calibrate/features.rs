@@ -82,6 +82,22 @@ pub const MAX_LISTED_POOLED: usize = 20;
 pub const NO_BIN: u32 = u32::MAX;
 
 impl FeatureBins {
+    /// Bins as given, for tests of what is built from them (no level or edge lookup).
+    #[cfg(test)]
+    pub(crate) fn for_test(column: &str, bins: Vec<BinRule>) -> FeatureBins {
+        FeatureBins {
+            column: column.into(),
+            numeric: false,
+            bins,
+            offset: 0,
+            level_bin: Vec::new(),
+            edges: Vec::new(),
+            missing_bin: None,
+            other_bin: None,
+            monotone: false,
+        }
+    }
+
     /// The bin of row `row` of `column`, or [`NO_BIN`].
     pub fn bin_of(&self, column: &Column, row: usize) -> u32 {
         match &column.data {

@@ -31,14 +31,19 @@ pub struct ModelFragment {
     /// The suggested stage criterion on the group (`{"score": group, "gte": threshold − base}`),
     /// when a threshold was suggested.
     pub stage_criterion: Option<Value>,
+    /// The most the rules add together: every column's best bin (the group's score for the best
+    /// possible lead). Checked against the model's total limit when applied.
+    #[serde(default)]
+    pub max_points: i64,
 }
 
-/// `Job Title` → `job-title`: rule ids stay readable and free of spaces.
+/// `Job Title` → `job-title`: rule ids stay readable and within the model's id alphabet (ASCII
+/// letters and digits, `-`); anything else (`.`, spaces, `é`, `<`) becomes one `-`.
 fn slug(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
-        if c.is_alphanumeric() {
-            out.extend(c.to_lowercase());
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
         } else if !out.ends_with('-') && !out.is_empty() {
             out.push('-');
         }
@@ -50,6 +55,39 @@ fn slug(text: &str) -> String {
         out.push('x');
     }
     out
+}
+
+/// Longest column part and bin part of an id: `calibrated.` (11) + 24 + `.` + 28 = 64, the
+/// model's limit on rule ids.
+const COLUMN_ID_LEN: usize = 24;
+const BIN_ID_LEN: usize = 28;
+
+/// `slug` cut to `max` characters (ASCII, so bytes) without a trailing `-`.
+fn cut(slug: &str, max: usize) -> &str {
+    slug[..slug.len().min(max)].trim_end_matches('-')
+}
+
+/// `candidate` (a slug) made unique among `used` and at most `max` long: cut to fit, and on a
+/// collision a `-2`, `-3`, … suffix (`admin.` and `admin` are `admin` and `admin-2`; a category
+/// `other` and the pooled rare values are `other` and `other-2`). Records the result in `used`.
+fn unique(candidate: &str, max: usize, used: &mut std::collections::BTreeSet<String>) -> String {
+    let base = match cut(candidate, max) {
+        "" => "x",
+        b => b,
+    };
+    let mut id = base.to_string();
+    let mut n = 1usize;
+    while used.contains(&id) {
+        n += 1;
+        let suffix = format!("-{n}");
+        let stem = match cut(base, max - suffix.len()) {
+            "" => "x",
+            s => s,
+        };
+        id = format!("{stem}{suffix}");
+    }
+    used.insert(id.clone());
+    id
 }
 
 /// Numbers that are whole stay integers in the JSON.
@@ -128,19 +166,26 @@ pub fn build(
     threshold: Option<i64>,
 ) -> ModelFragment {
     let mut rules = Vec::new();
+    // Ids are unique by construction: column parts among columns, bin parts within a column
+    // (a pooled bin is named after the categories it is not, so a real `other` may exist).
+    let mut columns = std::collections::BTreeSet::new();
     for f in features {
-        let column = slug(&f.column);
+        let column = unique(&slug(&f.column), COLUMN_ID_LEN, &mut columns);
+        let mut bins = std::collections::BTreeSet::new();
         for (i, bin) in f.bins.iter().enumerate() {
-            let points = card.points[f.offset + i];
-            if points == 0 {
-                continue;
-            }
-            let bin_id = match bin {
+            let candidate = match bin {
                 BinRule::In { values } => slug(&values.join("-")),
                 BinRule::Other { .. } => "other".to_string(),
                 BinRule::Missing => "missing".to_string(),
                 BinRule::Range { .. } => format!("bin{}", i + 1),
             };
+            // Every bin takes its name, with or without points, so a bin's id does not depend
+            // on whether an earlier bin earned points.
+            let bin_id = unique(&candidate, BIN_ID_LEN, &mut bins);
+            let points = card.points[f.offset + i];
+            if points == 0 {
+                continue;
+            }
             rules.push(json!({
                 "id": format!("{RULE_PREFIX}{column}.{bin_id}"),
                 "kind": "fit",
@@ -156,6 +201,7 @@ pub fn build(
         group: group.to_string(),
         base_points: card.base_points,
         stage_criterion: threshold.map(|t| json!({ "score": group, "gte": t - card.base_points })),
+        max_points: card.max_points(features),
     }
 }
 
@@ -229,6 +275,33 @@ pub fn apply(model: &Value, fragment: &ModelFragment) -> (Value, Vec<RuleChange>
         map.insert("rules".into(), Value::Array(rules));
     }
     (out, changes)
+}
+
+/// What applying the fragment does to the model's scores that the rule diff does not show: the
+/// learned points reaching past the model's total limit (`limits.total`), where every lead
+/// above it reads the same clamped score and sorting, histogram and grades stop ranking them.
+pub fn warnings(model: &Value, fragment: &ModelFragment) -> Vec<String> {
+    let total = model.get("limits").and_then(|l| l.get("total"));
+    let bound = |k: &str| total.and_then(|t| t.get(k)).and_then(Value::as_f64);
+    let mut out = Vec::new();
+    if let Some(max) = bound("max") {
+        let floor = bound("min").unwrap_or(0.0).max(0.0);
+        let room = max - floor;
+        if fragment.max_points as f64 > room {
+            out.push(format!(
+                "the learned points add up to {} for the best leads, more than the {} the model's total allows \
+                 (limits.total {} to {}): leads above it all score {}, so their scores stop ranking them; \
+                 learn again with the points fitted to the model's range (pointsRange {}) or raise limits.total.max",
+                fragment.max_points,
+                number(room),
+                number(floor),
+                number(max),
+                number(max),
+                number(room),
+            ));
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -402,5 +475,170 @@ mod tests {
         assert_eq!(slug("Job Title"), "job-title");
         assert_eq!(slug("admin."), "admin");
         assert_eq!(slug("--"), "x");
+        // The model's id alphabet is ASCII: `é` is not a letter there.
+        assert_eq!(slug("Café Owner"), "caf-owner");
+    }
+
+    /// A categorical column with these levels, every level its own bin (plus the pooled bin and
+    /// missing when asked), and a card giving every bin points.
+    fn categorical(column: &str, levels: &[&str], pooled: bool) -> FeatureBins {
+        let mut bins: Vec<BinRule> = levels
+            .iter()
+            .map(|l| BinRule::In {
+                values: vec![l.to_string()],
+            })
+            .collect();
+        if pooled {
+            bins.push(BinRule::Other {
+                count: 1,
+                values: vec!["success".into()],
+            });
+        }
+        bins.push(BinRule::Missing);
+        FeatureBins::for_test(column, bins)
+    }
+
+    fn fragment_of(features: &mut [FeatureBins]) -> ModelFragment {
+        let mut offset = 0;
+        for f in features.iter_mut() {
+            f.offset = offset;
+            offset += f.len();
+        }
+        let card = Scorecard {
+            scale: Scale::default(),
+            base_points: -30,
+            points: (0..offset as i64).map(|i| i % 7 + 1).collect(),
+        };
+        build(features, &card, "calibrated", Some(40))
+    }
+
+    fn ids(fragment: &ModelFragment) -> Vec<String> {
+        fragment
+            .rules
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn colliding_categories_get_unique_ids_and_the_model_validates() {
+        // The bank table: `poutcome` has a real `other` and a pooled rare `success`; `job` has
+        // `admin.` beside an `admin`; two columns slug alike.
+        let mut features = vec![
+            categorical("poutcome", &["failure", "other", "unknown"], true),
+            categorical("job", &["admin.", "admin", "blue-collar"], false),
+            categorical("Job", &["x"], false),
+        ];
+        let fragment = fragment_of(&mut features);
+        assert_eq!(
+            ids(&fragment),
+            [
+                "calibrated.poutcome.failure",
+                "calibrated.poutcome.other",
+                "calibrated.poutcome.unknown",
+                "calibrated.poutcome.other-2",
+                "calibrated.poutcome.missing",
+                "calibrated.job.admin",
+                "calibrated.job.admin-2",
+                "calibrated.job.blue-collar",
+                "calibrated.job.missing",
+                "calibrated.job-2.x",
+                "calibrated.job-2.missing",
+            ]
+        );
+        // The pooled bin's rule is the pooled condition, whatever its id.
+        assert_eq!(
+            fragment.rules[3]["description"],
+            json!("poutcome: other (1 rare values)")
+        );
+        let demo: Value =
+            serde_json::from_str(include_str!("../../tests/fixtures/models/demo.model.json"))
+                .unwrap();
+        let (applied, _) = apply(&demo, &fragment);
+        let problems = crate::model::Model::problems(&applied);
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn long_values_are_cut_to_the_id_limit_and_stay_unique() {
+        let long = "a".repeat(80);
+        let mut features = vec![
+            categorical(&"c".repeat(40), &[&long, &format!("{long}b"), "ä"], false),
+            categorical(&format!("{}d", "c".repeat(40)), &["ö", "ü"], false),
+        ];
+        let fragment = fragment_of(&mut features);
+        let ids = ids(&fragment);
+        assert_eq!(ids[0].len(), 64, "{}", ids[0]);
+        assert!(ids[1].ends_with("-2") && ids[1].len() <= 64, "{}", ids[1]);
+        assert_eq!(ids[2], format!("calibrated.{}.x", "c".repeat(24)));
+        assert_eq!(ids[4], format!("calibrated.{}-2.x", "c".repeat(22)));
+        assert_eq!(ids[5], format!("calibrated.{}-2.x-2", "c".repeat(22)));
+    }
+
+    #[test]
+    fn warns_when_the_learned_points_pass_the_total_limit() {
+        let mut features = vec![categorical("job", &["a", "b"], false)];
+        let mut fragment = fragment_of(&mut features);
+        assert_eq!(fragment.max_points, 3);
+        let model = json!({"limits": {"total": {"min": 0, "max": 100}}, "rules": []});
+        assert!(warnings(&model, &fragment).is_empty());
+        fragment.max_points = 163;
+        assert_eq!(
+            warnings(&model, &fragment),
+            ["the learned points add up to 163 for the best leads, more than the 100 the model's total \
+              allows (limits.total 0 to 100): leads above it all score 100, so their scores stop ranking \
+              them; learn again with the points fitted to the model's range (pointsRange 100) or raise \
+              limits.total.max"]
+        );
+        // No total limit: nothing to pass.
+        assert!(warnings(&json!({"rules": []}), &fragment).is_empty());
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn text() -> impl Strategy<Value = String> {
+            // Short strings from a small alphabet collide often; the rest reach the id limit.
+            prop_oneof![
+                "[aA. _-]{0,4}",
+                "[a-z0-9 .éß<>/\\-]{0,90}",
+                proptest::collection::vec(any::<char>(), 0..12)
+                    .prop_map(|c| c.into_iter().collect::<String>()),
+            ]
+        }
+
+        /// Column names: never empty (a CSV header cell or a row key names the trait).
+        fn column() -> impl Strategy<Value = String> {
+            prop_oneof!["[aA][aA. _-]{0,3}", "[a-zé][a-z0-9 .é<>/-]{0,60}"]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+            #[test]
+            fn generated_ids_are_unique_and_valid(
+                columns in proptest::collection::vec(
+                    (column(), proptest::collection::vec(text(), 1..6), any::<bool>()), 1..5),
+            ) {
+                let mut features: Vec<FeatureBins> = columns
+                    .iter()
+                    .map(|(c, levels, pooled)| {
+                        let levels: Vec<&str> = levels.iter().map(String::as_str).collect();
+                        categorical(c, &levels, *pooled)
+                    })
+                    .collect();
+                let fragment = fragment_of(&mut features);
+                let ids = ids(&fragment);
+                let distinct: std::collections::BTreeSet<&String> = ids.iter().collect();
+                prop_assert_eq!(distinct.len(), ids.len(), "{:?}", ids);
+                for id in &ids {
+                    prop_assert!(id.len() <= 64 && id.starts_with(RULE_PREFIX), "{}", id);
+                    prop_assert!(id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.')), "{}", id);
+                }
+                let (applied, _) = apply(&json!({"version": "1", "rules": []}), &fragment);
+                let problems = crate::model::Model::problems(&applied);
+                prop_assert!(problems.is_empty(), "{:?}", problems);
+            }
+        }
     }
 }

@@ -337,8 +337,11 @@ pub fn calibrate_dataset(
         total: 1,
     });
 
-    let scale = options.scale();
     let bin_list: Vec<FeatureBins> = kept.iter().map(|(_, b, _)| b.clone()).collect();
+    let scale = match options.points_range {
+        Some(range) => Scorecard::scale_for_range(&fit, &bin_list, range),
+        None => options.scale(),
+    };
     let card = Scorecard::from_fit(&fit, &bin_list, scale);
     let scores: Vec<i64> = (0..n).map(|r| card.score(&design, r)).collect();
 
@@ -628,6 +631,68 @@ mod tests {
             criterion["gte"],
             crate::json::json!(capacity.score - report.base_points)
         );
+    }
+
+    #[test]
+    fn points_range_fits_the_learned_points_into_the_model_total() {
+        // On the pdo scale the points outgrow a 0–100 total (the reviewer's bank run: the best
+        // leads reached 163 and every lead read 100); fitted to the range they span 0..=100,
+        // the threshold the table shows is the criterion applied, and the ranking is the same.
+        let text = synthetic_csv(2000);
+        let mut opts = options();
+        opts.capacity_per_week = Some(20.0);
+        opts.exclude = vec!["deal_status".into()];
+        let wide = calibrate_csv(&text, &opts, &mut |_| {}).unwrap();
+        assert!(
+            wide.fragment.max_points > 100,
+            "{}",
+            wide.fragment.max_points
+        );
+        let model = crate::json::json!({"limits": {"total": {"min": 0, "max": 100}}});
+        assert_eq!(fragment::warnings(&model, &wide.fragment).len(), 1);
+
+        opts.points_range = Some(100.0);
+        let fitted = calibrate_csv(&text, &opts, &mut |_| {}).unwrap();
+        assert_eq!(fitted.base_points, 0);
+        let top = fitted.fragment.max_points;
+        assert!((90..=100).contains(&top), "best lead {top}");
+        assert!(fragment::warnings(&model, &fitted.fragment).is_empty());
+        let threshold = &fitted.thresholds[0];
+        assert_eq!(
+            fitted.fragment.stage_criterion.as_ref().unwrap()["gte"],
+            crate::json::json!(threshold.score)
+        );
+        assert!(threshold.score > 0 && threshold.score <= top);
+        // Every bin's points are 0 or more and each column's best bins add up to the top.
+        let best: i64 = fitted
+            .features
+            .iter()
+            .map(|f| f.bins.iter().map(|b| b.points).max().unwrap())
+            .sum();
+        assert_eq!(best, top);
+        assert!(fitted
+            .features
+            .iter()
+            .all(|f| f.bins.iter().all(|b| b.points >= 0)));
+        // The same fit on another scale: the unrounded AUC is identical, the rounded one close,
+        // and the scale still turns scores into the same probabilities.
+        assert_eq!(
+            fitted.evaluation.test_auc_unrounded,
+            wide.evaluation.test_auc_unrounded
+        );
+        let (a, b) = (
+            fitted.evaluation.test.auc.unwrap(),
+            wide.evaluation.test.auc.unwrap(),
+        );
+        assert!((a - b).abs() < 0.01, "{a} vs {b}");
+        let p0 = fitted.scale.probability(0.0);
+        let w0 = wide.scale.probability(wide.base_points as f64);
+        assert!((p0 - w0).abs() < 0.02, "{p0} vs {w0}");
+
+        // A range below 1 is refused by name.
+        opts.points_range = Some(0.5);
+        let err = calibrate_csv(&text, &opts, &mut |_| {}).unwrap_err();
+        assert!(err.to_string().contains("pointsRange"), "{err}");
     }
 
     #[test]

@@ -59,6 +59,12 @@ pub struct CalibrateOptions {
     /// The score that means odds `anchorOdds` (default 50 = even odds).
     pub anchor_score: f64,
     pub anchor_odds: f64,
+    /// Put the learned points on the scale that spans `0..=pointsRange` instead (a lead in every
+    /// column's lowest bin scores 0, one in every column's best bin at most `pointsRange`, and
+    /// `basePoints` is 0), so they fit a model whose total is limited to that range: pass the
+    /// model's `limits.total` width (the dashboard does). `pdo` and the anchor are then derived
+    /// and reported in `scale`. Default: none (the `pdo`/anchor scale).
+    pub points_range: Option<f64>,
     /// Threshold suggestions: a share of leads to pass as MQLs (default 0.1 when no target is
     /// given), a weekly sales capacity (with `leadsPerWeek`, or the rate derived from times), a
     /// target precision.
@@ -96,6 +102,7 @@ impl Default for CalibrateOptions {
             pdo: 20.0,
             anchor_score: 50.0,
             anchor_odds: 1.0,
+            points_range: None,
             target_mql_rate: None,
             capacity_per_week: None,
             leads_per_week: None,
@@ -125,6 +132,15 @@ impl CalibrateOptions {
         }
         if !self.anchor_score.is_finite() {
             return Err(option_error("anchorScore", "must be a number"));
+        }
+        if self
+            .points_range
+            .is_some_and(|r| !(r.is_finite() && (1.0..=1e9).contains(&r)))
+        {
+            return Err(option_error(
+                "pointsRange",
+                "must be a number from 1 to 1,000,000,000",
+            ));
         }
         if self.max_bins < 2 {
             return Err(option_error("maxBins", "must be at least 2"));

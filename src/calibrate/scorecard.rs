@@ -78,6 +78,73 @@ impl Scorecard {
         }
     }
 
+    /// The scale on which the learned points span `0..=range`: a lead in every column's lowest
+    /// bin scores 0 (so `base_points` is 0), one in every column's best bin at most `range`.
+    /// The ranking is the fit's, as on any scale; only the unit and the zero move, so a model
+    /// whose total is limited to `0..=range` shows the learned points without clamping them.
+    /// Rounding can push the sum of the best bins past `range` by a point or two; the factor is
+    /// then shrunk until it fits (a few steps at most).
+    pub fn scale_for_range(fit: &LogisticFit, features: &[FeatureBins], range: f64) -> Scale {
+        let spans: Vec<f64> = features
+            .iter()
+            .map(|f| {
+                let betas = &fit.coefficients[f.offset..f.offset + f.len()];
+                let (lo, hi) = betas
+                    .iter()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &b| {
+                        (lo.min(b), hi.max(b))
+                    });
+                if betas.is_empty() {
+                    0.0
+                } else {
+                    hi - lo
+                }
+            })
+            .collect();
+        let total: f64 = spans.iter().sum();
+        let shift: f64 = features
+            .iter()
+            .map(|f| {
+                fit.coefficients[f.offset..f.offset + f.len()]
+                    .iter()
+                    .copied()
+                    .fold(f64::INFINITY, f64::min)
+            })
+            .filter(|m| m.is_finite())
+            .sum();
+        let mut factor = if total > 0.0 && total.is_finite() {
+            range / total
+        } else {
+            Scale::default().factor()
+        };
+        for _ in 0..16 {
+            let top: f64 = spans.iter().map(|s| (factor * s).round()).sum();
+            if top <= range || top <= 0.0 {
+                break;
+            }
+            factor *= range / (top + 0.5);
+        }
+        Scale {
+            pdo: factor * std::f64::consts::LN_2,
+            anchor_score: -factor * (fit.intercept + shift),
+            anchor_odds: 1.0,
+        }
+    }
+
+    /// The most the points can add: every column's best bin.
+    pub fn max_points(&self, features: &[FeatureBins]) -> i64 {
+        features
+            .iter()
+            .map(|f| {
+                self.points[f.offset..f.offset + f.len()]
+                    .iter()
+                    .copied()
+                    .max()
+                    .unwrap_or(0)
+            })
+            .sum()
+    }
+
     pub fn score(&self, design: &Design, row: usize) -> i64 {
         self.base_points + design.row(row).map(|f| self.points[f]).sum::<i64>()
     }

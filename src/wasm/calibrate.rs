@@ -49,6 +49,10 @@ export interface CalibrateOptions {
   /** The score meaning odds `anchorOdds` (default 50 at odds 1 = 50%). */
   anchorScore?: number;
   anchorOdds?: number;
+  /** Fit the points to `0..=pointsRange` instead (every column's lowest bin 0, the best lead at
+   *  most `pointsRange`, `basePoints` 0): pass the model's `limits.total` width so the learned
+   *  points are not clamped by it. `pdo` and the anchor are then derived (see `scale`). */
+  pointsRange?: number;
   /** Threshold suggestion: share of leads to pass as MQLs (default 0.1 when no target is set). */
   targetMqlRate?: number;
   /** Threshold suggestion: sales capacity per week (needs leadsPerWeek or timeColumn). */
@@ -107,6 +111,8 @@ export interface CalibrationFragment {
   basePoints: number;
   /** `{ score: group, gte: threshold - basePoints }` when a threshold was suggested. */
   stageCriterion: JsonValue | null;
+  /** The most the rules add together (every column's best bin). */
+  maxPoints: number;
 }
 
 /** The result of `calibrate` / `calibrateRows`. */
@@ -131,6 +137,8 @@ export interface CalibrationReport {
 export interface AppliedCalibration {
   model: Model;
   changes: { id: string; before: number | null; after: number | null; whenChanged: boolean }[];
+  /** What the diff does not show, e.g. learned points that reach past `limits.total`. */
+  warnings: string[];
 }
 "#;
 
@@ -217,7 +225,8 @@ pub fn calibrate_rows(
 }
 
 /// The model with a calibration's rules applied (earlier `calibrated.*` rules replaced, all other
-/// rules kept) and the rule-by-rule changes to review. The result is not yet validated: pass it to
+/// rules kept), the rule-by-rule changes to review, and warnings the diff does not show (learned
+/// points reaching past the model's `limits.total`). The result is not yet validated: pass it to
 /// `Engine.validate` / `new Engine` before saving it as a new version. Model text with a key
 /// given twice throws a `ModelError` naming each (the result would silently keep the last).
 ///
@@ -241,6 +250,7 @@ pub fn apply_calibration(
         None => json_value(model)?,
     };
     let fragment: ModelFragment = from_js(fragment)?;
+    let warnings = crate::calibrate::fragment::warnings(&model, &fragment);
     let (model, changes) = crate::calibrate::fragment::apply(&model, &fragment);
-    to_js(&crate::json::json!({ "model": model, "changes": changes }))
+    to_js(&crate::json::json!({ "model": model, "changes": changes, "warnings": warnings }))
 }

@@ -152,13 +152,100 @@ test('applying shows the changes first, then saves a version with a note and the
   await page.click('#bt-cal-apply');
   await page.waitForSelector('.bt-view[data-view="versions"][data-ready="1"]');
   const versions = await page.evaluate(() => JSON.parse(localStorage.getItem('bt:v1:versions') ?? '[]'));
-  assert.equal(versions.length, versionsBefore + 1);
+  // The calibrated model, and before it the working model it replaced (the demo).
+  assert.equal(versions.length, versionsBefore + 2);
   assert.equal(versions[0].note, 'learned from leads.csv');
+  assert.equal(versions[1].note, 'Before calibration: learned from leads.csv');
+  assert.ok(!versions[1].model.rules.some((r) => r.id.startsWith('calibrated.')));
   const m = versions[0].model;
   assert.ok(m.rules.filter((r) => r.id.startsWith('calibrated.')).length === added.length);
   assert.equal(m.stages.mql.score, 'calibrated');
   assert.equal(typeof m.stages.mql.gte, 'number');
   assert.equal(await page.evaluate(() => window.__xssed ?? false), false);
+  assert.deepEqual(page.errors, []);
+});
+
+test('a calibration with colliding categories applies, fits the model total, shows the applied threshold and can be undone', async () => {
+  // Start from the demo model.
+  await page.evaluate(() => localStorage.removeItem('bt:v1:working-model'));
+  await page.reload();
+  await page.waitForSelector('body[data-ready="1"]');
+  const app = () => page.evaluate(async () => { const { ctx } = await import('/dashboard/app.js'); return { model: ctx.state.model, hash: ctx.state.hash }; });
+  const demo = await app();
+  assert.ok(demo.hash, 'the demo model is valid');
+
+  // The bank table's shape: poutcome has a real `other` and a rare `success` that is pooled
+  // into "other (1 rare values)"; job has `admin.` beside `admin`. Points strong enough that on
+  // the old scale the best leads passed 100.
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const lead = (i) => {
+    const poutcome = i % 500 === 7 ? 'success' : ['failure', 'other', 'unknown', 'unknown'][i % 4];
+    const job = ['admin.', 'admin', 'technician', 'retired', 'student'][Math.floor(i / 4) % 5];
+    const age = 20 + Math.floor(rnd() * 60);
+    const balance = Math.floor(rnd() * 5000);
+    const logit = -3 + { failure: -0.5, other: 1, unknown: 0, success: 4 }[poutcome]
+      + { 'admin.': 1.5, admin: 0.5, technician: -1, retired: 2, student: 2.5 }[job] + (age > 60 ? 1.5 : 0) + balance / 2500;
+    return { poutcome, job, age, balance, y: rnd() < 1 / (1 + Math.exp(-logit)) ? 'yes' : 'no' };
+  };
+  const leads = Array.from({ length: 3000 }, (_, i) => lead(i));
+  const file = join(tmp, 'colliding.csv');
+  writeFileSync(file, `poutcome,job,age,balance,y\n${leads.map((l) => `${l.poutcome},${l.job},${l.age},${l.balance},${l.y}`).join('\n')}\n`);
+  await view('calibrate');
+  await page.setInputFiles('#bt-cal-file', file);
+  await page.waitForSelector('#bt-cal-columns tr[data-column="poutcome"]');
+  await page.fill('#bt-cal-capacity', '30');
+  await page.fill('#bt-cal-leads-week', '200');
+  await learn();
+  const shown = num(await page.$eval('#bt-cal-result tr[data-basis="capacity"]', (tr) => tr.children[1].textContent));
+
+  await page.click('#bt-cal-review');
+  await page.waitForSelector('#bt-cal-diff tr[data-change]');
+  const added = await page.$$eval('#bt-cal-diff tr[data-change="added"]', (trs) => trs.map((tr) => tr.children[0].textContent));
+  assert.ok(added.includes('calibrated.poutcome.other') && added.includes('calibrated.poutcome.other-2'), added.join(','));
+  assert.ok(added.includes('calibrated.job.admin') && added.includes('calibrated.job.admin-2'), added.join(','));
+  assert.equal(await page.$('#bt-cal-apply-warnings'), null, 'the points fit the total: nothing to warn about');
+  const versionsBefore = await page.evaluate(() => JSON.parse(localStorage.getItem('bt:v1:versions') ?? '[]').length);
+  await page.click('#bt-cal-apply');
+  await page.waitForSelector('.bt-view[data-view="versions"][data-ready="1"]');
+
+  // The working model is the calibrated one and it validates.
+  const applied = await app();
+  assert.ok(applied.hash, 'the applied model validates');
+  assert.equal(applied.model.stages.mql.score, 'calibrated');
+  // The threshold the table showed is the one applied.
+  assert.equal(applied.model.stages.mql.gte, shown);
+  const versions = await page.evaluate(() => JSON.parse(localStorage.getItem('bt:v1:versions') ?? '[]'));
+  assert.equal(versions.length, versionsBefore + 2);
+  assert.equal(versions[0].hash, applied.hash);
+  assert.match(versions[1].note, /^Before calibration/);
+  assert.deepEqual(versions[1].model, demo.model);
+
+  // Scores under the applied model still rank: leads carry the table's traits.
+  const now = Date.now();
+  const events = leads.slice(0, 400).map((l, i) => JSON.stringify({ type: 'identify', userId: `lead-${i}`,
+    traits: { email: `lead-${i}@example.com`, poutcome: l.poutcome, job: l.job, age: l.age, balance: l.balance },
+    timestamp: new Date(now - (i + 1) * 60_000).toISOString() })).join('\n');
+  const scores = await page.evaluate(async ([text, asOf]) => {
+    const { ctx } = await import('/dashboard/app.js');
+    await ctx.call('importEvents', text, 'jsonl');
+    const r = await ctx.call('leads', ctx.state.model, asOf, { limit: 1000 });
+    return r.rows.map((row) => row.score);
+  }, [events, now]);
+  assert.equal(scores.length, 400);
+  const top = Math.max(...scores);
+  const atTop = scores.filter((x) => x === top).length;
+  assert.ok(new Set(scores).size >= 15, `distinct scores ${new Set(scores).size}`);
+  assert.ok(atTop < 40, `${atTop} of 400 leads at the top score ${top}`);
+  assert.ok(scores.filter((x) => x >= 100).length < 20, `${scores.filter((x) => x >= 100).length} leads at 100`);
+
+  // Undo: Restore the "before calibration" version brings the demo model back.
+  await page.click(`tr[data-hash="${versions[1].hash}"] button[name="restore"]`);
+  await page.waitForFunction(() => /Restored/.test(document.getElementById('bt-versions-status')?.textContent ?? ''));
+  const restored = await app();
+  assert.equal(restored.hash, demo.hash);
+  assert.deepEqual(restored.model, demo.model);
+  await page.evaluate(async () => { const { ctx } = await import('/dashboard/app.js'); await ctx.clearData?.(); });
   assert.deepEqual(page.errors, []);
 });
 

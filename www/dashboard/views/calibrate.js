@@ -5,7 +5,19 @@
 // calibration, split, bad rows, warnings); review the rule changes as a diff, then apply them as
 // a new version, with the suggested threshold on stages.mql if wanted.
 import { h, fmt, table, card, clear } from '../dom.js';
-import { saveVersion } from './versions.js';
+import { saveVersion, listVersions } from './versions.js';
+
+/**
+ * The width the learned points are fitted to: the model's `limits.total` (max − max(min, 0)), so
+ * the calibrated group alone never reaches past the total and gets clamped; 100 when the model
+ * sets no upper limit.
+ */
+export function pointsRange(model) {
+  const total = model?.limits?.total ?? {};
+  const max = typeof total.max === 'number' ? total.max : null;
+  const floor = Math.max(typeof total.min === 'number' ? total.min : 0, 0);
+  return max !== null && max - floor >= 1 ? max - floor : 100;
+}
 
 /** Column names from a CSV header line (`,` `;` or tab; double-quoted names unquoted). */
 export function headerColumns(text) {
@@ -62,11 +74,12 @@ function kpi(id, value, label, note) {
   return h('div', { class: 'bt-kpi', id }, h('div', { class: 'bt-kpi-value' }, value), h('div', { class: 'bt-kpi-label' }, label), note ? h('div', { class: 'bt-kpi-note' }, note) : null);
 }
 
-function metricsTable(id, m) {
+/** `shift` moves learned scores onto the calibrated group's points (minus the base points). */
+function metricsTable(id, m, shift = 0) {
   if (!m?.deciles?.length) return h('p', { class: 'bt-muted' }, 'No test rows.');
   return table([
     { label: 'Decile', class: 'bt-num', get: (d) => String(d.decile) },
-    { label: 'Score', class: 'bt-num', get: (d) => `${fmt.num(d.minScore, 0)}–${fmt.num(d.maxScore, 0)}` },
+    { label: 'Score', class: 'bt-num', get: (d) => `${fmt.num(d.minScore + shift, 0)}–${fmt.num(d.maxScore + shift, 0)}` },
     { label: 'Leads', class: 'bt-num', get: (d) => fmt.int(d.rows) },
     { label: 'Converted', class: 'bt-num', get: (d) => fmt.int(d.positives) },
     { label: 'Conversion', class: 'bt-num', get: (d) => fmt.pct(d.conversionRate) },
@@ -179,6 +192,7 @@ export async function render(root, ctx) {
     if (cap !== null) o.capacityPerWeek = cap;
     if (lpw !== null) o.leadsPerWeek = lpw;
     if (prec !== null) o.targetPrecision = prec / 100;
+    o.pointsRange = pointsRange(ctx.state.model);
     return o;
   }
 
@@ -237,6 +251,9 @@ export async function render(root, ctx) {
 
   function show(r) {
     clear(out);
+    // Learned scores minus the base points: the calibrated group's own points, the number the
+    // leads show and stages.mql compares (0 with pointsRange, which the view always passes).
+    const shift = -(r.basePoints ?? 0);
     const test = r.evaluation?.test;
     const current = r.evaluation?.current;
     const sp = r.split;
@@ -257,19 +274,24 @@ export async function render(root, ctx) {
     if (r.leakage?.length) out.append(card('Possible leakage', table([{ label: 'Column', get: (x) => x.column }, { label: 'Why', get: (x) => x.reasons.join('; ') }, { label: 'Single-feature AUC', class: 'bt-num', get: (x) => fmt.num(x.singleFeatureAuc, 3) }, { label: 'Left out', get: (x) => (x.excluded ? 'yes' : 'no') }], r.leakage)));
     if (r.excluded?.length) out.append(card('Left out', table([{ label: 'Column', get: (x) => x.column }, { label: 'Why', get: (x) => x.reason }], r.excluded)));
     out.append(h('div', { class: 'bt-grid' },
-      card('Lift and conversion by score decile (learned points, test rows)', h('div', { id: 'bt-cal-deciles' }, metricsTable('learned', test))),
+      card('Lift and conversion by score decile (learned points, test rows)', h('div', { id: 'bt-cal-deciles' }, metricsTable('learned', test, shift))),
       current ? card('Current model by decile (same test rows)', h('div', { id: 'bt-cal-current-deciles' }, metricsTable('current', current))) : null));
     out.append(h('div', { class: 'bt-grid' },
       card('Calibration: predicted vs observed (learned points)', h('div', { id: 'bt-cal-calibration' }, calibrationTable(test))),
       current ? card('Calibration: current model', calibrationTable(current)) : null));
     const rows = r.features.flatMap((f) => f.bins.map((b) => ({ column: f.column, ...b })));
-    out.append(card('Learned points', h('p', { class: 'bt-muted' }, `Base points ${fmt.num(r.basePoints, 0)}; ${r.scale.pdo} points double the odds.`), table([
+    const group = r.fragment?.group ?? 'calibrated';
+    out.append(card('Learned points', h('p', { class: 'bt-muted', id: 'bt-cal-scale' },
+      `Every score on this page is the “${group}” group’s points, as the leads will show them and stages.mql reads them: `
+      + `0 for a lead in every column’s lowest bin, up to ${fmt.num(r.fragment?.maxPoints ?? 0, 0)} for one in every column’s best bin`
+      + (r.basePoints ? ` (the learned scale’s constant ${fmt.num(r.basePoints, 0)} is left out)` : ` (fitted to the model’s total limit of ${fmt.num(pointsRange(ctx.state.model), 0)}, so the learned points are not cut off)`)
+      + `; ${fmt.num(r.scale.pdo, 1)} points double the odds of converting.`), table([
       { label: 'Column', get: (x) => x.column }, { label: 'Bin', get: (x) => x.label },
       { label: 'Train rows', class: 'bt-num', get: (x) => fmt.int(x.trainRows) }, { label: 'Points', class: 'bt-num', get: (x) => fmt.num(x.points, 0) },
     ], rows)));
     const basis = { mqlRate: 'MQL rate', capacity: 'sales capacity', precision: 'target precision' };
     if (r.thresholds?.length) out.append(card('Suggested thresholds (test rows)', table([
-      { label: 'Basis', get: (t) => `${basis[t.basis] ?? t.basis}${t.achievable ? '' : ' (not reachable)'}` }, { label: 'Score ≥', class: 'bt-num', get: (t) => fmt.num(t.score, 0) },
+      { label: 'Basis', get: (t) => `${basis[t.basis] ?? t.basis}${t.achievable ? '' : ' (not reachable)'}` }, { label: `“${group}” score ≥`, class: 'bt-num', get: (t) => fmt.num(t.score + shift, 0) },
       { label: 'MQL rate', class: 'bt-num', get: (t) => fmt.pct(t.mqlRate) }, { label: 'Precision', class: 'bt-num', get: (t) => fmt.pct(t.precision) }, { label: 'Recall', class: 'bt-num', get: (t) => fmt.pct(t.recall) },
       { label: 'MQLs / week', class: 'bt-num', get: (t) => fmt.num(t.mqlsPerWeek) },
     ], r.thresholds, { rowAttrs: (t) => ({ dataset: { basis: t.basis } }) })));
@@ -280,7 +302,7 @@ export async function render(root, ctx) {
 
   async function review(r) {
     const base = ctx.state.model;
-    const { model, changes } = await ctx.call('applyCalibration', base, r.fragment);
+    const { model, changes, warnings = [] } = await ctx.call('applyCalibration', base, r.fragment);
     const reviewBox = h('div', { id: 'bt-cal-diff' });
     const crit = r.fragment.stageCriterion;
     const useThreshold = h('input', { type: 'checkbox', id: 'bt-cal-apply-threshold', checked: !!crit, disabled: !crit });
@@ -294,6 +316,8 @@ export async function render(root, ctx) {
         { label: 'Points before', class: 'bt-num', get: (c) => (c.before === null ? '–' : fmt.num(c.before, 0)) },
         { label: 'Points after', class: 'bt-num', get: (c) => (c.after === null ? '–' : fmt.num(c.after, 0)) },
       ], changeRows, { empty: 'No rule changes.', rowAttrs: (c) => ({ dataset: { change: c.kind } }) }),
+      warnings.length ? h('div', { class: 'bt-problems', id: 'bt-cal-apply-warnings' }, h('ul', {}, warnings.map((w) => h('li', {}, w)))) : null,
+      h('p', { class: 'bt-muted' }, 'The working model is first kept as a version (“before calibration”), so Versions → Restore brings it back.'),
       h('p', {}, h('label', {}, useThreshold, crit
         ? ` Also set stages.mql to the suggested threshold: ${JSON.stringify(crit)} (now ${JSON.stringify(base.stages?.mql ?? null)})`
         : ' No threshold was suggested; stages.mql stays as it is.')),
@@ -301,14 +325,26 @@ export async function render(root, ctx) {
         h('button', { class: 'bt-btn bt-btn-primary', type: 'button', id: 'bt-cal-apply', onclick: async () => {
           const next = structuredClone(model);
           if (useThreshold.checked && crit) next.stages = { ...(next.stages ?? {}), mql: crit };
-          const problems = await ctx.setModel(next);
+          // Validated before anything is touched: a result with problems leaves the working
+          // model and the versions as they are.
+          const { problems } = await ctx.call('validate', next);
           if (problems.length) {
-            msg.replaceChildren(h('div', { class: 'bt-problems' }, `The result has problems and was not saved as a version: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`));
+            msg.replaceChildren(h('div', { class: 'bt-problems' }, `The result has problems; nothing was changed: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`));
             return;
           }
           try {
+            // Undo: the model being replaced is kept as a version unless it is already the latest.
+            let kept = '';
+            if (ctx.state.hash && listVersions()[0]?.hash !== ctx.state.hash) {
+              const before = await saveVersion(ctx, `Before calibration: ${note.value}`.trim());
+              kept = ` The previous working model is version ${before.hash.slice(0, 10)} (before calibration).`;
+            } else if (!ctx.state.hash) {
+              kept = ' The previous working model had problems, so it could not be kept as a version.';
+            }
+            const after = await ctx.setModel(next);
+            if (after.length) throw new Error(after.map((p) => `${p.path}: ${p.message}`).join('; '));
             const v = await saveVersion(ctx, note.value);
-            msg.replaceChildren(h('p', { id: 'bt-cal-applied' }, `Applied and saved as version ${v.hash.slice(0, 10)}.`));
+            msg.replaceChildren(h('p', { id: 'bt-cal-applied' }, `Applied and saved as version ${v.hash.slice(0, 10)}.${kept}`));
             ctx.go('versions');
           } catch (e) {
             msg.replaceChildren(h('div', { class: 'bt-problems' }, e.message));
