@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'smol-toml';
 import { buildFallback } from './fallback.mjs';
+import { guardCall } from './free-guard.mjs';
 import { minifySnippet } from './minify-snippet.mjs';
 import { shortenNames } from './short-names.mjs';
 
@@ -58,6 +59,18 @@ for (const entry of matrix.filter((b) => !wanted.length || wanted.includes(b.nam
   // each output's module format so Node loads the nodejs target's CommonJS glue as CommonJS.
   const format = { type: entry.target === 'nodejs' ? 'commonjs' : 'module', private: true };
   writeFileSync(join(root, entry['out-dir'], 'package.json'), JSON.stringify(format, null, 2) + '\n');
+  if (entry.target === 'nodejs') {
+    // The raw Node build is loaded as it is (the demo receiver, the JS tests, servers following
+    // the README): the same guard against use after free() as the npm package's entries.
+    const glue = join(root, entry['out-dir'], 'baton.js');
+    const source = readFileSync(glue, 'utf8');
+    const classes = [...source.matchAll(/^class (\w+) \{/gm)].map((m) => m[1]);
+    if (!classes.length || !source.includes('this.__wbg_ptr = 0;')) {
+      console.error(`[build] ${entry.name}: no wasm-bindgen classes with __wbg_ptr in baton.js; update .ci/free-guard.mjs`);
+      process.exit(1);
+    }
+    writeFileSync(glue, `${source}\n// Added by .ci/build.mjs (.ci/free-guard.mjs).${guardCall(classes)}`);
+  }
   if (entry.name === 'snippet') {
     // The names the wasm and its glue share, shortened in both (before the fallback reads the wasm).
     const [before, after] = shortenNames(join(root, entry['out-dir']));

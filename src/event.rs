@@ -614,18 +614,31 @@ impl Times {
 /// | 2026-11-02T09:00Z        | `1793610000`    | 1970-01-21        | 2026-11-02T09:00Z     | yes     |
 /// | 2026-11-02T09:00Z        | `1577836800`    | 1970-01-19        | 2020-01-01 (in 20 y)  | yes     |
 /// | 2026-11-02T09:00Z        | `1793610000000` | 2026-11-02T09:00Z | year 58807            | no      |
-/// | 2026-11-02T09:00Z        | `946684800`     | 1970-01-11        | 2000-01-01 (26 y ago) | no      |
-/// | 2026-11-02T09:00Z        | `1793700000`    | 1970-01-21        | 25 h after `now`      | no      |
+/// | 2026-11-02T09:00Z        | `946684800`     | 1970-01-11        | 2000-01-01 (26 y ago) | no (1)  |
+/// | 2026-11-02T09:00Z        | `1793700000`    | 1970-01-21        | 25 h after `now`      | no (1)  |
 /// | 1970-01-01T00:00:10Z     | `5`             | 5 ms              | 5 s                   | no      |
+///
+/// (1) Not seconds, but refused all the same by [`unit_problem`]: in 1970 read as milliseconds
+/// while `now` is decades later, and no time near `now` read as seconds.
 pub fn seconds_like(ms: i64, as_seconds: i64, now: i64) -> bool {
     let from = now.saturating_sub(SECONDS_WINDOW_MS);
     ms < from && as_seconds >= from && as_seconds <= now.saturating_add(FUTURE_TOLERANCE_MS)
 }
 
-/// A time field's value `v`, read as `ms`, read as seconds instead (in ms) when
-/// [`seconds_like`] takes it for seconds: a number, or a string of digits (ISO text never is).
+/// The end of 1970 in milliseconds: a number read as milliseconds before it lies in 1970.
+const END_OF_1970_MS: i64 = 31_536_000_000;
+
+/// Why a time field's value `v`, read as `ms`, is refused for its unit, given the caller's
+/// `now`; `None` when it is not. A number (or a string of digits: ISO text never is) that lies
+/// more than [`SECONDS_WINDOW_MS`] before `now`:
+/// - read as seconds it lands where [`seconds_like`] takes it for seconds: refused with the
+///   seconds to send ([`seconds_reason`]);
+/// - else, read as milliseconds it lies in 1970 while `now` is more than 20 years later, so
+///   neither reading is a time near `now` (`1117584000`, 2005 in seconds, read as 1970-01-13):
+///   refused, naming both readings.
+///
 /// Every time within 20 years of `now` leaves at the first comparison.
-pub(crate) fn seconds_meant(v: &Value, ms: i64, now: i64) -> Option<i64> {
+pub(crate) fn unit_problem(v: &Value, ms: i64, now: i64) -> Option<String> {
     if ms >= now.saturating_sub(SECONDS_WINDOW_MS) {
         return None;
     }
@@ -638,7 +651,39 @@ pub(crate) fn seconds_meant(v: &Value, ms: i64, now: i64) -> Option<i64> {
         Value::String(s) if s.bytes().all(|b| b.is_ascii_digit()) => ms.saturating_mul(1000),
         _ => return None,
     };
-    seconds_like(ms, as_seconds, now).then_some(as_seconds)
+    if seconds_like(ms, as_seconds, now) {
+        return Some(seconds_reason(as_seconds));
+    }
+    // (A negative number was refused as out of range before: no second reason to build.)
+    if ms >= END_OF_1970_MS || as_seconds < 0 {
+        return None;
+    }
+    // Pushed, not `format!`: i64's `Display` is not in the snippet.
+    let mut why = String::from("reads as ");
+    push_iso8601(ms, &mut why);
+    why.push_str(" in milliseconds or ");
+    push_iso8601(as_seconds.min(MAX_TIME), &mut why);
+    why.push_str(
+        " in seconds, neither within 20 years before now or a day after it: send milliseconds \
+         since the epoch or ISO 8601 text",
+    );
+    Some(why)
+}
+
+/// Why a time `ms` more than [`FUTURE_TOLERANCE_MS`] after `now` is refused, naming both:
+/// `2099-01-01T00:00:00Z is more than a day after now (2026-11-02T09:00:00Z): the sender's
+/// clock is wrong`. A `now` outside 1970..=9999 (only the native API takes one) is not written.
+pub(crate) fn future_reason(ms: i64, now: i64) -> String {
+    let mut why = String::new();
+    push_iso8601(ms, &mut why);
+    why.push_str(" is more than a day after now");
+    if (0..=MAX_TIME).contains(&now) {
+        why.push_str(" (");
+        push_iso8601(now, &mut why);
+        why.push(')');
+    }
+    why.push_str(": the sender's clock is wrong");
+    why
 }
 
 /// Why a time [`seconds_like`] took for seconds is refused, with the fix:

@@ -615,8 +615,8 @@ impl NdjsonReplay {
                 1
             }
             Err(e) => {
-                // The line is the row: its own "line 1" would read as a contradiction.
-                let reason = e.to_string().replace(" at line 1 column ", " at column ");
+                // A line that is no JSON is worded as the `Workspace` imports word it.
+                let reason = crate::json::row_reason(text, "line").unwrap_or_else(|| e.to_string());
                 self.skip(reason);
                 0
             }

@@ -304,9 +304,11 @@ fn an_event_far_ahead_of_now_is_refused() {
         .ingest_value(&page("m100", far, "/x"), T0 + 1000)
         .unwrap_err()
         .to_string();
-    assert!(
-        err.contains("timestamp") && err.contains("ahead of now"),
-        "{err}"
+    // The far date is named as a date, and `now` beside it (was "632028 hours ahead of now").
+    assert_eq!(
+        err,
+        "invalid event: timestamp: 2099-01-01T00:00:00Z is more than a day after now \
+         (2026-11-02T09:00:01Z): the sender's clock is wrong"
     );
     for d in 1..4 {
         let t = T0 + d * DAY;
@@ -521,8 +523,6 @@ fn epoch_seconds_are_refused_where_now_is_known() {
         (json!(T0), now),
         (json!("2026-11-02T09:00:00Z"), now),
         (json!("1970-01-21T18:13:30Z"), now),
-        (json!(946_684_800), now), // 2000-01-01 in seconds: read as 1970-01-11
-        (json!(1_793_700_000), now), // seconds 25 h after now
         (json!(5), 10_000),
         (json!(1_000), 1_000_000_000),
     ];
@@ -535,8 +535,77 @@ fn epoch_seconds_are_refused_where_now_is_known() {
     }
 }
 
+/// The reviewer's false negatives: numbers that read as milliseconds land in 1970 while `now`
+/// is decades later, and read as seconds are no time near `now` either (2005, 2000, 25 hours
+/// ahead). Both readings are named; nothing is scored.
+#[test]
+fn a_1970_that_is_no_seconds_near_now_is_refused() {
+    let m = visits_model();
+    let now = T0 + 60_000;
+    let cases: [(Value, &str); 4] = [
+        (
+            json!(1_117_584_000),
+            "reads as 1970-01-13T22:26:24Z in milliseconds or 2005-06-01T00:00:00Z in seconds",
+        ),
+        (
+            json!(946_684_800),
+            "reads as 1970-01-11T22:58:04Z in milliseconds or 2000-01-01T00:00:00Z in seconds",
+        ),
+        (
+            json!(1_793_700_000),
+            "reads as 1970-01-21T18:15:00Z in milliseconds or 2026-11-03T10:00:00Z in seconds",
+        ),
+        (
+            json!("0"),
+            "reads as 1970-01-01T00:00:00Z in milliseconds or 1970-01-01T00:00:00Z in seconds",
+        ),
+    ];
+    for (t, head) in cases {
+        let v = json!({"type": "page", "messageId": "y", "anonymousId": "a", "timestamp": t});
+        let mut e = Engine::new(m.clone());
+        let err = e.ingest_value(&v, now).unwrap_err().to_string();
+        let want = format!(
+            "invalid event: timestamp: {head}, neither within 20 years before now or a day \
+             after it: send milliseconds since the epoch or ISO 8601 text"
+        );
+        assert_eq!(err, want, "{v}");
+        assert_eq!(e.state().events, 0);
+    }
+    // Not refused: the same numbers with a `now` near them, ISO text for 1970, and any time
+    // within 20 years of `now`, 1970 included for a `now` before 1990.
+    let accepted = [
+        (json!(1_117_584_000), 1_117_584_000 + DAY),
+        (json!("1970-01-13T22:26:24Z"), now),
+        (json!(0), 20 * 365 * DAY),
+        (json!(T0 - 19 * 365 * DAY), now),
+    ];
+    for (t, now) in accepted {
+        let v = json!({"type": "page", "messageId": "y", "anonymousId": "a", "timestamp": t});
+        assert!(
+            Engine::new(m.clone()).ingest_value(&v, now).is_ok(),
+            "{v} at {now}"
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    /// Any number that is a 1970 time read as milliseconds is refused against any `now` more
+    /// than 20 years after it (as seconds or as neither reading), and never scored.
+    #[test]
+    fn a_1970_number_is_refused_decades_later(
+        t in 0i64..31_536_000_000,
+        later in 20 * 365 * DAY + 1..=253_402_300_799_999 - 31_536_000_000 - FUTURE_TOLERANCE_MS,
+    ) {
+        let now = t + later;
+        let v = json!({"type": "page", "messageId": "s", "anonymousId": "a", "timestamp": t});
+        let err = Engine::new(visits_model()).ingest_value(&v, now).unwrap_err().to_string();
+        prop_assert!(
+            err.contains("looks like seconds since the epoch") || err.contains("in seconds, neither"),
+            "{}", err
+        );
+    }
 
     /// Against any `now` from 1971 to 9999: a millisecond time within 20 years before `now`
     /// and a day after it is never refused; the same instant sent in seconds always is, once

@@ -56,12 +56,13 @@ fn a_replay_given_now_skips_future_and_seconds_lines_with_their_reasons() {
         .map(|s| (s.line, s.reason.as_str()))
         .collect();
     assert_eq!(lines[0].0, 2);
-    assert!(
-        lines[0].1.starts_with("invalid event: timestamp: ")
-            && lines[0].1.ends_with(
-                "hours ahead of now (more than a day): the sender's clock is wrong; not scored"
-            ),
-        "{lines:?}"
+    assert_eq!(
+        lines[0],
+        (
+            2,
+            "invalid event: timestamp: 2099-01-01T00:00:00Z is more than a day after now \
+             (2026-11-04T09:00:00Z): the sender's clock is wrong"
+        )
     );
     assert_eq!(
         lines[1],
@@ -112,7 +113,9 @@ fn a_workspace_import_given_now_reports_future_and_seconds_rows() {
             report.errors
         );
         assert!(
-            report.errors[0].reason.contains("ahead of now"),
+            report.errors[0]
+                .reason
+                .contains("2099-01-01T00:00:00Z is more than a day after now"),
             "{:?}",
             report.errors
         );
@@ -142,4 +145,29 @@ fn a_workspace_import_given_now_reports_future_and_seconds_rows() {
     let report = ws.finish_events().unwrap();
     assert_eq!((report.imported, report.rejected), (4, 0));
     assert_eq!(ws.summary().last_event_at, Some(FAR));
+}
+
+/// The same line that is no JSON gets the same reason from a replay and from a `Workspace`
+/// import (was `invalid event: $: expected a value at column 2` against `not valid JSON at
+/// column 2: expected ident`).
+#[test]
+fn a_line_that_is_no_json_has_one_reason_everywhere() {
+    let model = Model::from_value(&json!({"version": "1", "rules": []})).unwrap();
+    for bad in ["{oops", "{\"type\": tru}", "[1,", "nope"] {
+        let text = format!("{bad}\n");
+        let mut r = NdjsonReplay::new(Replay::new(model.clone()));
+        r.push(text.as_bytes());
+        r.finish();
+        let mut ws = Workspace::new();
+        ws.begin_events_at("jsonl", CsvMapping::default(), None)
+            .unwrap();
+        ws.push_events(&text).unwrap();
+        let report = ws.finish_events().unwrap();
+        let replayed = &r.skipped_lines[0].reason;
+        assert_eq!(replayed, &report.errors[0].reason, "{bad}");
+        assert!(
+            replayed.starts_with("not valid JSON at column "),
+            "{replayed}"
+        );
+    }
 }

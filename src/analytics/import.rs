@@ -291,7 +291,7 @@ impl EventImport {
             }
             match serde_json::from_str::<Value>(line) {
                 Ok(v) => keep(&mut self.report, row, &v, self.now, out),
-                Err(e) => self.report.bad(row, json_reason(&e, "line")),
+                Err(e) => self.report.bad(row, json_reason(line, &e, "line")),
             }
         }
         // `split` yields one piece after the final newline; it is not a line of the file.
@@ -458,23 +458,10 @@ fn keep(report: &mut ImportReport, row: u64, value: &Value, now: Option<i64>, ou
 }
 
 /// One JSON array element's text (or why there is none) → an event or a bad row.
-/// Why a row is not JSON, placed within the row (`what`: `line` or `element`): the report gives
-/// the row's own number, so serde's "at line 1 column 2" would read as a contradiction of it.
-/// `not valid JSON at column 2: key must be a string`; a row of several lines (an array element)
-/// says `at line 2, column 5 of the element`.
-pub fn json_reason(e: &serde_json::Error, what: &str) -> String {
-    let text = e.to_string();
-    let (line, column) = (e.line(), e.column());
-    if line == 0 {
-        return format!("not valid JSON: {text}");
-    }
-    let suffix = format!(" at line {line} column {column}");
-    let message = text.strip_suffix(&suffix).unwrap_or(&text);
-    if line == 1 {
-        format!("not valid JSON at column {column}: {message}")
-    } else {
-        format!("not valid JSON at line {line}, column {column} of the {what}: {message}")
-    }
+/// Why a row is not JSON ([`crate::json::row_reason`], the wording `BatchReplay` gives the same
+/// line), `e` being serde's refusal of it: `not valid JSON at column 2: expected a value`.
+pub fn json_reason(text: &str, e: &serde_json::Error, what: &str) -> String {
+    crate::json::row_reason(text, what).unwrap_or_else(|| format!("not valid JSON: {e}"))
 }
 
 fn keep_text(
@@ -485,7 +472,7 @@ fn keep_text(
     out: &mut Rows,
 ) {
     match text
-        .and_then(|t| serde_json::from_str::<Value>(t).map_err(|e| json_reason(&e, "element")))
+        .and_then(|t| serde_json::from_str::<Value>(t).map_err(|e| json_reason(t, &e, "element")))
     {
         Ok(v) => keep(report, row, &v, now, out),
         Err(reason) => report.bad(row, reason),
@@ -634,7 +621,7 @@ lines"
         assert_eq!(report.errors[0].row, 2);
         assert_eq!(
             report.errors[0].reason,
-            "not valid JSON at column 2: key must be a string"
+            "not valid JSON at column 2: expected a string key"
         );
         // An array element over several lines says where inside the element.
         let arr = format!("[{GOOD},\n{{\n  \"a\": tru\n}}]");
@@ -642,8 +629,8 @@ lines"
         assert_eq!(report.errors[0].row, 2);
         let reason = &report.errors[0].reason;
         assert!(
-            reason.starts_with("not valid JSON at line 3, column ")
-                && reason.ends_with("of the element: expected ident"),
+            reason.starts_with("not valid JSON at line 2, column ")
+                && reason.ends_with("of the element: expected a value"),
             "{reason}"
         );
     }

@@ -242,7 +242,7 @@ impl Workspace {
             let v = match serde_json::from_str::<Value>(line) {
                 Ok(v) => v,
                 Err(e) => {
-                    report.bad(row, super::import::json_reason(&e, "line"));
+                    report.bad(row, super::import::json_reason(line, &e, "line"));
                     continue;
                 }
             };

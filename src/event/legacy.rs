@@ -480,6 +480,12 @@ mod tests {
             // which the old reader lacked, is tested in tests/engine_time.rs).
             for default_time in [None, Some(super::super::MAX_TIME)] {
                 let old = from_value_or(&v, default_time);
+                // Against a `now` of 9999, a number in 1970 is refused for its unit (neither
+                // reading is near `now`), which the old reader lacked too (tests/engine_time.rs).
+                let unit = |r: &Result<Event, Error>| matches!(r, Err(Error::InvalidEvent { reason, .. }) if reason.contains("in seconds, neither"));
+                if default_time.is_some() && unit(&Event::from_value_or(&v, default_time)) {
+                    continue;
+                }
                 prop_assert_eq!(&Event::from_value_or(&v, default_time), &old);
                 prop_assert_eq!(&Event::from_owned_value(v.clone(), default_time), &old);
                 prop_assert_eq!(&Event::from_json_or(&v.to_string(), default_time), &old);

@@ -7,7 +7,7 @@
 //! order, and the caller checks once ([`FirstError::result`]), so the same problem is named.
 
 use super::{
-    clip, clipped, parse_iso8601, seconds_meant, seconds_reason, EventKind, Fields, Times,
+    clip, clipped, future_reason, parse_iso8601, unit_problem, EventKind, Fields, Times,
     FUTURE_TOLERANCE_MS, MAX_TEXT, MAX_TIME,
 };
 use crate::error::Error;
@@ -58,7 +58,7 @@ impl FirstError {
     /// The first of `timestamp`, `originalTimestamp`, `sentAt`, `receivedAt` that is present
     /// and not null, else `times.default` (the ingest time, when the caller has one). Against
     /// `times.now`: a time more than [`FUTURE_TOLERANCE_MS`] ahead of it is refused, and so is a
-    /// number [`seconds_like`] takes for seconds.
+    /// number in the wrong unit ([`unit_problem`]: seconds, or a 1970 that is no time near `now`).
     pub(super) fn timestamp(&mut self, obj: &dyn Fields, times: Times) -> i64 {
         for &key in &["timestamp", "originalTimestamp", "sentAt", "receivedAt"] {
             match obj.field(key) {
@@ -67,20 +67,10 @@ impl FirstError {
                     let ms = self.time(v, key);
                     if let Some(now) = times.now {
                         if ms > now.saturating_add(FUTURE_TOLERANCE_MS) {
-                            // Pushed, not `format!`: i64's Display is not in the snippet.
-                            let mut why = String::new();
-                            crate::text::int::push_i64(
-                                ms.saturating_sub(now) / 3_600_000,
-                                &mut why,
-                            );
-                            why.push_str(
-                                " hours ahead of now (more than a day): the sender's clock is \
-                                 wrong; not scored",
-                            );
-                            return self.failed(key, &why);
+                            return self.failed(key, &future_reason(ms, now));
                         }
-                        if let Some(s) = seconds_meant(v, ms, now) {
-                            return self.failed(key, &seconds_reason(s));
+                        if let Some(why) = unit_problem(v, ms, now) {
+                            return self.failed(key, &why);
                         }
                     }
                     return ms;

@@ -46,7 +46,7 @@ macro_rules! __json_value {
 pub use crate::__json_value as json;
 
 pub use out::{text_of, JsonOut, WriteJson};
-pub use parse::{parse, parse_noting_repeated_keys, Error, MAX_REPEATED};
+pub use parse::{parse, parse_noting_repeated_keys, row_reason, Error, MAX_REPEATED};
 pub use write::{write_into, write_number, write_str};
 
 /// `t` through its `Serialize` as a [`Value`], as `serde_json::to_value` builds it (the

@@ -54,6 +54,23 @@ pub fn parse(text: &str) -> Result<Value, Error> {
     parse_with(text, ())
 }
 
+/// Why `text`, one row of a larger input (`what`: `line`, `element`), is not JSON, placed
+/// within the row: `not valid JSON at column 2: expected a value`, or `not valid JSON at line
+/// 3, column 5 of the element: ...` for a row of several lines. `None` when it is JSON. The one
+/// wording of a row that is no JSON, wherever rows are read (`BatchReplay`, the `Workspace`
+/// imports): the report gives the row's own number, so "at line 1" would contradict it.
+pub fn row_reason(text: &str, what: &str) -> Option<String> {
+    let e = parse(text).err()?;
+    Some(if e.line == 1 {
+        format!("not valid JSON at column {}: {}", e.column, e.what)
+    } else {
+        format!(
+            "not valid JSON at line {}, column {} of the {what}: {}",
+            e.line, e.column, e.what
+        )
+    })
+}
+
 /// [`parse`], also listing every key given twice in one object (the value is the same): each as
 /// the key's path, written as model problems write it (`stages.mql`, `rules[0].points`), and
 /// the key. At most [`MAX_REPEATED`] of them. For models, where a repeated key is a typo the

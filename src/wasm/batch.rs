@@ -7,7 +7,7 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use super::convert::{millis, optional_millis, to_js};
+use super::convert::{known_keys, optional_millis, time_arg, to_js};
 use super::engine::decode_model;
 use crate::replay::{Merges, NdjsonReplay, Replay, SkippedLine, DEFAULT_HISTORY_BYTES};
 use crate::stage::Stage;
@@ -49,7 +49,7 @@ impl BatchReplay {
     /// merges (default 16 MiB; 0 keeps none). `options.now` (ms, e.g. `Date.now()`) checks each
     /// line's time against the caller's clock: a line stamped more than a day after it, or a
     /// number that looks like epoch seconds, is skipped and counted with its reason. Without
-    /// it, times are taken as given.
+    /// it, times are taken as given. Any other key throws, naming the nearest known one.
     ///
     /// ```js
     /// const replay = new BatchReplay(model, { now: Date.now() });
@@ -65,6 +65,7 @@ impl BatchReplay {
         let mut now = None;
         let options = options.unwrap_or(JsValue::UNDEFINED);
         if options.is_object() {
+            known_keys(&options, "options", &["historyBytes", "now"])?;
             let v = js_sys::Reflect::get(&options, &JsValue::from_str("historyBytes"))
                 .unwrap_or(JsValue::UNDEFINED);
             if !v.is_undefined() {
@@ -101,15 +102,36 @@ impl BatchReplay {
     /// `pushNdjson` for UTF-8 bytes, e.g. the `Buffer`s of a file stream in Node: the bytes are
     /// copied into the module as they are, where a JS string is re-encoded character by character
     /// on its way in. A chunk may end inside a line or a character. A line that is not valid
-    /// UTF-8 is skipped and counted like any malformed line.
+    /// UTF-8 is skipped and counted like any malformed line. Anything but a `Uint8Array` (a
+    /// `Buffer` is one) throws a `TypeError`: a string (a stream opened with an encoding) is
+    /// text for `pushNdjson`, where it used to become one bad line.
     ///
     /// ```js
     /// for await (const chunk of fs.createReadStream(path)) replay.pushNdjsonBytes(chunk);
     /// replay.finish();
     /// ```
     #[wasm_bindgen(js_name = pushNdjsonBytes)]
-    pub fn push_ndjson_bytes(&mut self, bytes: &[u8]) -> u32 {
-        self.inner.push(bytes)
+    pub fn push_ndjson_bytes(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
+    ) -> Result<u32, JsValue> {
+        match bytes.dyn_ref::<js_sys::Uint8Array>() {
+            Some(bytes) => Ok(self.inner.push(&bytes.to_vec())),
+            None => {
+                let got = if bytes.is_string() {
+                    "a string; pass text to pushNdjson instead"
+                } else if bytes.is_undefined() {
+                    "nothing"
+                } else {
+                    "something else; pass text to pushNdjson"
+                };
+                let mut m = String::from(
+                    "BatchReplay.pushNdjsonBytes(): expected a Uint8Array (a Buffer is one), got ",
+                );
+                m.push_str(got);
+                Err(js_sys::TypeError::new(&m).into())
+            }
+        }
     }
 
     /// Ends the stream: reads an unfinished last line (a cut one is skipped and counted).
@@ -123,8 +145,11 @@ impl BatchReplay {
     #[wasm_bindgen(
         unchecked_return_type = "{ events: number, visitors: number, known: number, mql: number, scoreSum: number, skipped: number, skippedLines: { line: number, reason: string }[], merges: { exact: number, late: number, separate: number } }"
     )]
-    pub fn summary(&self, as_of: f64) -> Result<JsValue, JsError> {
-        let as_of = millis(as_of, "asOf")?;
+    pub fn summary(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] as_of: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let as_of = time_arg(&as_of, "asOf")?;
         let replay = &self.inner.replay;
         let mut s = ReplaySummary {
             events: self.inner.events,

@@ -95,11 +95,32 @@ pub fn js_error(err: crate::Error) -> JsError {
 /// not parse the message nor validate again (`ModelError` in the `.d.ts`).
 #[cfg(feature = "engine-api")]
 pub fn model_error(problems: Vec<crate::error::Problem>) -> JsError {
+    model_error_of(problems, None)
+}
+
+/// [`model_error`] for a call that takes more than one model (`Workspace.backtest`): the
+/// message starts with the argument's name (`candidate: invalid model: ...`) and `argument`
+/// holds it, so the caller knows which model to fix.
+#[cfg(feature = "engine-api")]
+pub fn model_error_of(problems: Vec<crate::error::Problem>, argument: Option<&str>) -> JsError {
     let list = to_js(&problems).unwrap_or(JsValue::NULL);
-    let err = JsError::new(&crate::Error::InvalidModel(problems).to_string());
+    let mut message = String::new();
+    if let Some(name) = argument {
+        message.push_str(name);
+        message.push_str(": ");
+    }
+    message.push_str(&crate::Error::InvalidModel(problems).to_string());
+    let err = JsError::new(&message);
     // The same JS object: a `JsError` is a handle to it.
     let object = JsValue::from(err.clone());
     let _ = js_sys::Reflect::set(&object, &JsValue::from_str("problems"), &list);
+    if let Some(name) = argument {
+        let _ = js_sys::Reflect::set(
+            &object,
+            &JsValue::from_str("argument"),
+            &JsValue::from_str(name),
+        );
+    }
     err
 }
 
@@ -222,11 +243,15 @@ pub const JS_DATE_RANGE_MS: f64 = 8.64e15;
 /// JS passes time as a `number` of milliseconds since the epoch; the engine counts in `i64`.
 /// `NaN`, `±Infinity` and numbers outside JS `Date`'s range ([`JS_DATE_RANGE_MS`]) are refused,
 /// naming the argument, instead of silently becoming the epoch or being clamped to `i64`'s
-/// ends (`score(-1e20)` answered `asOf: -9223372036854776000`).
+/// ends (`score(-1e20)` answered `asOf: -9223372036854776000`); so is a number that reads as
+/// epoch seconds ([`seconds_not_ms`]).
 #[cfg(feature = "engine-api")]
 pub fn millis(value: f64, name: &str) -> Result<i64, JsError> {
     if value.is_finite() && value.abs() <= JS_DATE_RANGE_MS {
-        return Ok(value as i64);
+        return match seconds_not_ms(value, name) {
+            Some(message) => Err(JsError::new(&message)),
+            None => Ok(value as i64),
+        };
     }
     let message = if value.is_finite() {
         format!(
@@ -245,6 +270,62 @@ pub fn millis(value: f64, name: &str) -> Result<i64, JsError> {
     Err(JsError::new(&message))
 }
 
+/// Epoch seconds from 2001-09-09 (10^9 s) up to 2100: what `Date.now() / 1000` and Unix
+/// timestamps read as. As milliseconds they are 1970-01-12T13:46:40Z to 1970-02-17: no clock
+/// of a caller is there, and taken at its word such a `now` blamed every correctly stamped
+/// event on the sender's clock ("498281 hours ahead of now") and gave an event without a time
+/// a date in January 1970.
+#[cfg(feature = "engine-api")]
+const SECONDS_AS_MS: core::ops::Range<f64> = 1e9..4_102_444_800.0;
+
+/// Why a time argument `value` reads as epoch seconds rather than milliseconds
+/// ([`SECONDS_AS_MS`]), naming the argument, the date it would be and the fix; else `None`.
+#[cfg(feature = "engine-api")]
+fn seconds_not_ms(value: f64, name: &str) -> Option<String> {
+    if !SECONDS_AS_MS.contains(&value) {
+        return None;
+    }
+    let mut date = String::new();
+    crate::event::push_iso8601((value * 1000.0) as i64, &mut date);
+    Some(format!(
+        "{name}: {value} looks like seconds since the epoch ({date}), not milliseconds; multiply it by 1000, or pass Date.now()"
+    ))
+}
+
+/// What a time argument that is not a number is, for its message: `missing`, `null`, ...
+#[cfg(feature = "engine-api")]
+fn not_a_number(value: &JsValue) -> &'static str {
+    if value.is_undefined() {
+        "missing"
+    } else if value.is_null() {
+        "null, where a time is required"
+    } else if value.is_bigint() {
+        "a BigInt (convert it with Number())"
+    } else if value.is_string() {
+        "a string (convert ISO text with Date.parse())"
+    } else {
+        "not a number"
+    }
+}
+
+/// A required time argument (`now`, `asOf`) as JS passes it: a number [`millis`] accepts, or a
+/// `Date`. Anything else is refused naming the argument: a missing one (was `found NaN`),
+/// `null` (was the epoch), a string of digits (was read as its number), a `BigInt` (was
+/// "Cannot convert a BigInt value to a number", naming nothing).
+#[cfg(feature = "engine-api")]
+pub fn time_arg(value: &JsValue, name: &str) -> Result<i64, JsError> {
+    if let Some(n) = value.as_f64() {
+        return millis(n, name);
+    }
+    if let Some(date) = value.dyn_ref::<js_sys::Date>() {
+        return millis(date.get_time(), name);
+    }
+    Err(JsError::new(&format!(
+        "{name}: {}: expected a number of milliseconds since the epoch, e.g. Date.now()",
+        not_a_number(value)
+    )))
+}
+
 /// An optional time in an options object (`options.now`): absent, `undefined` or `null` is
 /// none; anything else must be a number [`millis`] accepts. `name` is the full name for the
 /// message (`options.now`).
@@ -260,4 +341,25 @@ pub fn optional_millis(options: &JsValue, key: &str, name: &str) -> Result<Optio
             "{name}: must be a number of milliseconds since the epoch, e.g. Date.now()"
         ))),
     }
+}
+
+/// Refuses every own key of an options object not in `known`, naming it and the nearest known
+/// one (the model validator's "did you mean"): a misspelled `{ Now: ... }` silently turned the
+/// time checks off. `what` names the argument (`options`).
+#[cfg(feature = "analytics")]
+pub fn known_keys(options: &JsValue, what: &str, known: &[&str]) -> Result<(), JsError> {
+    for key in js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>()).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !known.contains(&key.as_str()) {
+            use crate::model::check::{quoting, unknown_key_message};
+            // A known key with a unit or a suffix on it (`nowMs`) is meant as that key too:
+            // farther than the validator's edit distance reaches.
+            let message = match known.iter().find(|k| key.starts_with(**k)) {
+                Some(k) => quoting("unknown key ", &key, &quoting(", did you mean ", k, "?")),
+                None => unknown_key_message(&key, known),
+            };
+            return Err(JsError::new(&format!("{what}: {message}")));
+        }
+    }
+    Ok(())
 }

@@ -6,7 +6,7 @@
 use js_sys::{Float64Array, Reflect};
 use wasm_bindgen::prelude::*;
 
-use super::convert::{from_js, millis, optional_millis, to_js};
+use super::convert::{from_js, known_keys, optional_millis, time_arg, to_js};
 use crate::analytics::backtest::BacktestOptions;
 use crate::analytics::import::CsvMapping;
 use crate::analytics::lead::{query, LeadQuery};
@@ -329,7 +329,7 @@ export interface BacktestReport {
 }
 "#;
 
-use super::engine::decode_model;
+use super::engine::{decode_model, decode_model_named};
 
 /// `options.now` of an event import (`{ now?: number }`, or none).
 fn import_now(options: &JsValue) -> Result<Option<i64>, JsError> {
@@ -341,6 +341,7 @@ fn import_now(options: &JsValue) -> Result<Option<i64>, JsError> {
             "options: must be an object like { now: Date.now() }",
         ));
     }
+    known_keys(options, "options", &["now"])?;
     optional_millis(options, "now", "options.now")
 }
 
@@ -418,7 +419,8 @@ impl JsWorkspace {
     /// `{ columns: { timestamp: 'when', anonymousId: 'visitor', 'properties.path': 'page' }, defaultType }`.
     /// `options.now` (ms, e.g. `Date.now()`: the engine reads no clock) checks each row's time
     /// against the caller's clock: a row more than a day after it, or a number that looks like
-    /// epoch seconds, is a bad row with its reason. Without it, times are taken as given.
+    /// epoch seconds, is a bad row with its reason. Without it, times are taken as given. Any
+    /// other key throws, naming the nearest known one.
     ///
     /// ```js
     /// ws.beginEvents('csv', { columns: { timestamp: 'Date', anonymousId: 'Visitor' } }, { now: Date.now() });
@@ -491,8 +493,12 @@ impl JsWorkspace {
     /// const s = Workspace.sampleData(42, 2000, Date.now());
     /// ```
     #[wasm_bindgen(js_name = sampleData, unchecked_return_type = "SampleData")]
-    pub fn sample_data(seed: f64, visitors: u32, now: f64) -> Result<JsValue, JsError> {
-        let s = sample::generate(seed as u64, visitors as usize, millis(now, "now")?);
+    pub fn sample_data(
+        seed: f64,
+        visitors: u32,
+        #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let s = sample::generate(seed as u64, visitors as usize, time_arg(&now, "now")?);
         let out = js_sys::Object::new();
         let set = |k: &str, v: JsValue| Reflect::set(&out, &JsValue::from_str(k), &v).map(|_| ());
         set("eventsJsonl", JsValue::from_str(&s.events_jsonl))
@@ -506,8 +512,13 @@ impl JsWorkspace {
 
     /// Replaces the data with seeded sample data; returns `{ events, outcomes }` import reports.
     #[wasm_bindgen(js_name = loadSample, unchecked_return_type = "SampleImport")]
-    pub fn load_sample(&mut self, seed: f64, visitors: u32, now: f64) -> Result<JsValue, JsError> {
-        let s = sample::generate(seed as u64, visitors as usize, millis(now, "now")?);
+    pub fn load_sample(
+        &mut self,
+        seed: f64,
+        visitors: u32,
+        #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
+    ) -> Result<JsValue, JsError> {
+        let s = sample::generate(seed as u64, visitors as usize, time_arg(&now, "now")?);
         self.inner.clear();
         self.inner
             .begin_events("jsonl", CsvMapping::default())
@@ -526,13 +537,13 @@ impl JsWorkspace {
     pub fn leads(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Model | string")] model: JsValue,
-        #[wasm_bindgen(js_name = asOf)] as_of: f64,
+        #[wasm_bindgen(js_name = asOf, unchecked_param_type = "number")] as_of: JsValue,
         #[wasm_bindgen(js_name = query, unchecked_optional_param_type = "LeadQuery | null")]
         query_opts: JsValue,
     ) -> Result<JsValue, JsError> {
         let model = decode_model(model)?;
         let q: LeadQuery = optional(query_opts)?;
-        let leads = self.inner.leads(&model, millis(as_of, "asOf")?);
+        let leads = self.inner.leads(&model, time_arg(&as_of, "asOf")?);
         let (total, page) = query(leads, &q);
         let rows: Vec<&crate::analytics::lead::Lead> = page.iter().map(|&i| &leads[i]).collect();
         to_js(&crate::json::json!({ "total": total, "all": leads.len(), "rows": rows }))
@@ -543,11 +554,15 @@ impl JsWorkspace {
     pub fn lead_detail(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Model | string")] model: JsValue,
-        #[wasm_bindgen(js_name = asOf)] as_of: f64,
+        #[wasm_bindgen(js_name = asOf, unchecked_param_type = "number")] as_of: JsValue,
         id: &str,
     ) -> Result<JsValue, JsError> {
         let model = decode_model(model)?;
-        to_js(&self.inner.lead_detail(&model, millis(as_of, "asOf")?, id))
+        to_js(
+            &self
+                .inner
+                .lead_detail(&model, time_arg(&as_of, "asOf")?, id),
+        )
     }
 
     /// MQL → SAL → SQL → Opportunity → Won counts, rates, median/p90 time in stage, by source and campaign.
@@ -555,11 +570,11 @@ impl JsWorkspace {
     pub fn funnel(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Model | string")] model: JsValue,
-        #[wasm_bindgen(js_name = asOf)] as_of: f64,
+        #[wasm_bindgen(js_name = asOf, unchecked_param_type = "number")] as_of: JsValue,
     ) -> Result<JsValue, JsError> {
         let model = decode_model(model)?;
         to_js(&funnel::funnel(
-            self.inner.leads(&model, millis(as_of, "asOf")?),
+            self.inner.leads(&model, time_arg(&as_of, "asOf")?),
         ))
     }
 
@@ -568,11 +583,11 @@ impl JsWorkspace {
     pub fn sla(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Model | string")] model: JsValue,
-        #[wasm_bindgen(js_name = asOf)] as_of: f64,
+        #[wasm_bindgen(js_name = asOf, unchecked_param_type = "number")] as_of: JsValue,
         #[wasm_bindgen(js_name = slaMinutes)] sla_minutes: Option<f64>,
     ) -> Result<JsValue, JsError> {
         let model = decode_model(model)?;
-        let as_of = millis(as_of, "asOf")?;
+        let as_of = time_arg(&as_of, "asOf")?;
         let sla_ms = sla_minutes.map_or_else(|| model_sla_ms(&model), |m| (m * 60_000.0) as i64);
         to_js(&sla::sla(self.inner.leads(&model, as_of), sla_ms, as_of))
     }
@@ -582,11 +597,11 @@ impl JsWorkspace {
     pub fn rejected(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Model | string")] model: JsValue,
-        #[wasm_bindgen(js_name = asOf)] as_of: f64,
+        #[wasm_bindgen(js_name = asOf, unchecked_param_type = "number")] as_of: JsValue,
     ) -> Result<JsValue, JsError> {
         let model = decode_model(model)?;
         to_js(&rejected::rejected(
-            self.inner.leads(&model, millis(as_of, "asOf")?),
+            self.inner.leads(&model, time_arg(&as_of, "asOf")?),
         ))
     }
 
@@ -595,12 +610,12 @@ impl JsWorkspace {
     pub fn histogram(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Model | string")] model: JsValue,
-        #[wasm_bindgen(js_name = asOf)] as_of: f64,
+        #[wasm_bindgen(js_name = asOf, unchecked_param_type = "number")] as_of: JsValue,
         bins: Option<u32>,
     ) -> Result<JsValue, JsError> {
         let model = decode_model(model)?;
         let h = histogram::histogram(
-            self.inner.leads(&model, millis(as_of, "asOf")?),
+            self.inner.leads(&model, time_arg(&as_of, "asOf")?),
             bins.unwrap_or(20) as usize,
         );
         let out = to_js(&h)?;
@@ -627,15 +642,15 @@ impl JsWorkspace {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "Model | string")] current: JsValue,
         #[wasm_bindgen(unchecked_param_type = "Model | string")] candidate: JsValue,
-        #[wasm_bindgen(js_name = asOf)] as_of: f64,
+        #[wasm_bindgen(js_name = asOf, unchecked_param_type = "number")] as_of: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "BacktestOptions | null")] options: JsValue,
     ) -> Result<JsValue, JsError> {
-        let current = decode_model(current)?;
-        let candidate = decode_model(candidate)?;
+        let current = decode_model_named(current, "current")?;
+        let candidate = decode_model_named(candidate, "candidate")?;
         let options: BacktestOptions = optional(options)?;
         let bt = self
             .inner
-            .backtest(&current, &candidate, millis(as_of, "asOf")?, &options);
+            .backtest(&current, &candidate, time_arg(&as_of, "asOf")?, &options);
         let out = to_js(&bt)?;
         typed(&out, &["weeks"], &bt.weeks)?;
         typed(&out, &["current", "mqlsPerWeek"], &bt.current.mqls_per_week)?;

@@ -3,7 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::convert::{js_error, json_text, millis, model_error, model_text, parse_json, to_js};
+use super::convert::{js_error, json_text, model_error, model_text, parse_json, time_arg, to_js};
 use crate::error::Problem;
 use crate::model::Model;
 
@@ -20,6 +20,11 @@ const MODEL_ERROR: &str = r#"
  */
 export interface ModelError extends Error {
   problems: Problem[];
+  /**
+   * Which model, where a call takes two (`Workspace.backtest`: `'current'` or `'candidate'`);
+   * the message starts with it too (`candidate: invalid model: ...`).
+   */
+  argument?: string;
 }
 "#;
 
@@ -102,13 +107,13 @@ impl JsEngine {
     pub fn ingest(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "BatonEvent")] event: JsValue,
-        now: f64,
+        #[wasm_bindgen(unchecked_param_type = "number")] now: JsValue,
     ) -> Result<JsValue, JsError> {
         let text = match event.as_string() {
             Some(text) => text,
-            None => json_text(&event)?,
+            None => json_text(&event).map_err(|_| unwritable(&event))?,
         };
-        let now_ms = millis(now, "now");
+        let now_ms = time_arg(&now, "now");
         // Read straight from the text (no JSON tree for the top level, see `Event::from_json`);
         // on any problem the general path below words the error exactly as before. Not in the
         // snippet's build: it ingests through `Tracker`, and this reader would only add bytes.
@@ -133,8 +138,11 @@ impl JsEngine {
     /// const { total, fit, engagement, grade } = engine.score(Date.now());
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Score")]
-    pub fn score(&self, as_of: f64) -> Result<JsValue, JsError> {
-        to_js(&self.inner.score(millis(as_of, "asOf")?))
+    pub fn score(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] as_of: JsValue,
+    ) -> Result<JsValue, JsError> {
+        to_js(&self.inner.score(time_arg(&as_of, "asOf")?))
     }
 
     /// The ledger behind the score: every point counted, with its event, rule, raw points,
@@ -144,8 +152,11 @@ impl JsEngine {
     /// for (const e of engine.explain(Date.now()).entries) console.log(e.ruleId, e.countedPoints);
     /// ```
     #[wasm_bindgen(unchecked_return_type = "Explanation")]
-    pub fn explain(&self, as_of: f64) -> Result<JsValue, JsError> {
-        to_js(&self.inner.explain(millis(as_of, "asOf")?))
+    pub fn explain(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] as_of: JsValue,
+    ) -> Result<JsValue, JsError> {
+        to_js(&self.inner.explain(time_arg(&as_of, "asOf")?))
     }
 
     /// When decay will next drop the visitor below a stage threshold, or `null`.
@@ -154,8 +165,11 @@ impl JsEngine {
     /// const cold = engine.nextChange(Date.now()); // { at, ... } or null
     /// ```
     #[wasm_bindgen(js_name = nextChange, unchecked_return_type = "NextChange | null")]
-    pub fn next_change(&self, as_of: f64) -> Result<JsValue, JsError> {
-        to_js(&self.inner.next_change(millis(as_of, "asOf")?))
+    pub fn next_change(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number")] as_of: JsValue,
+    ) -> Result<JsValue, JsError> {
+        to_js(&self.inner.next_change(time_arg(&as_of, "asOf")?))
     }
 
     /// The visitor's state as compact, versioned JSON (a few KB at most).
@@ -188,6 +202,25 @@ impl JsEngine {
     pub fn model_version(&self) -> String {
         self.inner.model().version().to_string()
     }
+}
+
+/// The error for an event JSON cannot hold (a `BigInt`, a cycle), worded as every invalid
+/// event is, naming the first top-level field that cannot be written (`$` if none alone is).
+fn unwritable(event: &JsValue) -> JsError {
+    let mut field = String::from("$");
+    if let Some(object) = event.dyn_ref::<js_sys::Object>() {
+        for key in js_sys::Object::keys(object).iter() {
+            let value = js_sys::Reflect::get(event, &key).unwrap_or(JsValue::UNDEFINED);
+            if json_text(&value).is_err() {
+                field = key.as_string().unwrap_or(field);
+                break;
+            }
+        }
+    }
+    js_error(crate::Error::event(
+        &field,
+        "cannot be written as JSON (a BigInt or a cycle inside?)",
+    ))
 }
 
 /// A scoring model parsed and validated once, shared by any number of engines: a replay or a
@@ -275,11 +308,26 @@ impl JsEngine {
 /// the document's own. Every entry that takes a model decodes it here, so all report the same.
 pub(super) fn decode_model(model: JsValue) -> Result<Model, JsError> {
     let (text, model) = checked(&model).map_err(model_error)?;
+    remember(text, &model);
+    Ok(model)
+}
+
+/// [`decode_model`] for one of several models a call takes: an invalid one's error names the
+/// argument (`candidate: invalid model: ...`, `err.argument`).
+#[cfg(feature = "analytics")]
+pub(super) fn decode_model_named(model: JsValue, argument: &str) -> Result<Model, JsError> {
+    let (text, model) = checked(&model)
+        .map_err(|problems| super::convert::model_error_of(problems, Some(argument)))?;
+    remember(text, &model);
+    Ok(model)
+}
+
+/// Keeps the last model decoded, by its text (the dashboard's calls pass the same one again).
+fn remember(text: String, model: &Model) {
     #[cfg(feature = "analytics")]
     LAST_MODEL.with(|last| *last.borrow_mut() = Some((text, model.clone())));
     #[cfg(not(feature = "analytics"))]
-    let _ = text;
-    Ok(model)
+    let _ = (text, model);
 }
 
 /// A model given to the bindings, validated: with its JSON text, or every problem, in this

@@ -423,6 +423,8 @@ test('use after free() throws an Error naming the class and method; free() twice
     attempt(() => { const scoped = new Engine(model); try { scoped.score(0); scoped.free(); } finally { scoped[Symbol.dispose](); } });
     const live = new Engine(model);
     attempt(() => live.score(0));
+    attempt(() => Engine.fromModel({}));
+    attempt(() => Engine.fromModelWithState(live, '{}'));
     console.log(JSON.stringify(out));
   `;
   const expected = [
@@ -435,11 +437,13 @@ test('use after free() throws an Error naming the class and method; free() twice
     "true baton: BatchReplay.pushNdjson() was called after free(): this BatchReplay's memory is released; create a new one",
     'ok',
     'ok:object',
+    'true baton: Engine.fromModel(): expected a CompiledModel argument (made by `new CompiledModel()`)',
+    'true baton: Engine.fromModelWithState(): expected a CompiledModel argument (made by `new CompiledModel()`)',
   ];
   const entries = [
     ['node (import)', [process.execPath, '--input-type=module', '-e', probe("import { Engine, CompiledModel, BatchReplay } from 'baton';")]],
     ['node (require)', [process.execPath, '--input-type=commonjs', '-e', probe("const { Engine, CompiledModel, BatchReplay } = require('baton');")]],
-    ['web', [process.execPath, '--input-type=module', '-e', probe("import { Engine, CompiledModel, BatchReplay, initSync } from './node_modules/baton/web/index.js'; import { readFileSync } from 'node:fs';", "initSync(readFileSync('./node_modules/baton/web/baton_bg.wasm'));")]],
+    ['web', [process.execPath, '--input-type=module', '-e', probe("import { Engine, CompiledModel, BatchReplay, initSync } from './node_modules/baton/web/index.js'; import { readFileSync } from 'node:fs';", "initSync({ module: readFileSync('./node_modules/baton/web/baton_bg.wasm') });")]],
     ['bundler', [process.execPath, '--experimental-wasm-modules', '--no-warnings', '--input-type=module', '-e', probe("import { Engine, CompiledModel, BatchReplay } from 'baton/bundler';")]],
   ];
   for (const [name, [cmd, ...args]] of entries) {
