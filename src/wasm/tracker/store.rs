@@ -1,6 +1,7 @@
 //! First-party persistence for the snippet: `localStorage` under versioned keys, with an in-memory
-//! fallback so a page whose storage throws (disabled, sandboxed, quota exceeded) still scores the
-//! visitor for the page. No cookies, ever.
+//! fallback so a page without storage (disabled, sandboxed) still scores the visitor for the page,
+//! and a refused write (quota exceeded for a moment) is written again at the next write. No
+//! cookies, ever.
 //!
 //! Other tabs' writes are learned from the `storage` event (the browser fires it in every *other*
 //! same-origin page that shares the storage), so the per-event path reads nothing: a tab re-reads
@@ -44,6 +45,9 @@ pub enum Store {
 /// `localStorage` and a flag raised when another page may have written it.
 pub struct Local {
     storage: Storage,
+    /// Records whose last write storage refused (full for a moment, revoked), the newest value
+    /// of each key: read from here while they wait, written again before the next write.
+    unwritten: Vec<(&'static str, String)>,
     window: Window,
     changed: Rc<Cell<bool>>,
     /// The tracker's callback (see `Store::on_wake`).
@@ -148,6 +152,7 @@ impl Local {
         }
         Local {
             storage,
+            unwritten: Vec::new(),
             window,
             changed,
             wake,
@@ -178,15 +183,32 @@ impl Drop for Local {
     }
 }
 
-thread_local! {
-    /// One warning per page about storage trouble is useful; a warning per event is noise.
-    static WARNED: Cell<bool> = const { Cell::new(false) };
+/// The kinds of trouble the console hears about, each once per page (a warning per event is
+/// noise, but a second kind of problem must not hide behind the first).
+#[derive(Clone, Copy)]
+pub enum Trouble {
+    Unavailable,
+    Refused,
+    TooLarge,
+    Visitor,
+    VisitorState,
+    Outbox,
+    OtherModel,
 }
 
-/// Logs `message` once per page (the snippet's only console output besides load failures).
-pub fn warn_once(message: &str) {
-    if !WARNED.with(|w| w.replace(true)) {
-        web_sys::console::warn_1(&format!("baton: {message}").into());
+thread_local! {
+    /// One bit per `Trouble` already warned of.
+    static WARNED: Cell<u8> = const { Cell::new(0) };
+}
+
+/// Logs `message` once per page for each kind of trouble (the snippet's only console output
+/// besides load and delivery failures).
+pub fn warn_once(kind: Trouble, message: &str) {
+    let bit = 1u8 << kind as u8;
+    if WARNED.with(|w| w.replace(w.get() | bit)) & bit == 0 {
+        let mut text = String::from("baton: ");
+        text.push_str(message);
+        web_sys::console::warn_1(&text.into());
     }
 }
 
@@ -201,7 +223,10 @@ impl Store {
         match (window, storage) {
             (Some(w), Some(s)) => Store::Local(Local::new(w, s)),
             _ => {
-                warn_once("localStorage is unavailable; scoring in memory for this page only");
+                warn_once(
+                    Trouble::Unavailable,
+                    "localStorage is unavailable; scoring in memory for this page only",
+                );
                 Store::Memory
             }
         }
@@ -226,38 +251,72 @@ impl Store {
         }
     }
 
-    /// Reads one record; `None` when absent or when storage fails.
+    /// Reads one record; `None` when absent or when storage fails. A record storage refused is
+    /// read as this page last wrote it.
     pub fn get(&self, key: &str) -> Option<String> {
         match self {
-            Store::Local(l) => l
-                .storage
-                .unchecked_ref::<StorageValues>()
-                .get_item_value(key)
-                .ok()?
-                .as_string(),
+            Store::Local(l) => match l.unwritten.iter().find(|(k, _)| *k == key) {
+                Some((_, value)) => Some(value.clone()),
+                None => l
+                    .storage
+                    .unchecked_ref::<StorageValues>()
+                    .get_item_value(key)
+                    .ok()?
+                    .as_string(),
+            },
             Store::Memory => None,
         }
     }
 
-    /// Writes one record. A failing write (quota, storage revoked mid-page) switches the store to
-    /// memory: the visitor is still scored for this page, and we stop hammering a broken store.
-    pub fn set(&mut self, key: &str, value: &str) {
+    /// Writes one record. A write storage refuses (quota, storage revoked mid-page) is kept and
+    /// tried again before each later write (and by `retry`): the page goes on scoring with what
+    /// it holds, and what it wrote reaches storage once storage takes writes again.
+    pub fn set(&mut self, key: &'static str, value: &str) {
         if value.len() > MAX_VALUE_CHARS {
-            warn_once("a record exceeded its size bound and was not stored");
+            warn_once(
+                Trouble::TooLarge,
+                "a record exceeded its size bound and was not stored",
+            );
             return;
         }
         if let Store::Local(l) = self {
-            if l.storage.set_item(key, value).is_err() {
-                warn_once("localStorage refused a write; scoring in memory for this page only");
-                *self = Store::Memory;
-            }
+            l.unwritten.retain(|(k, _)| *k != key);
+            l.unwritten.push((key, value.to_owned()));
+            l.retry();
+        }
+    }
+
+    /// Writes again what storage refused before (nothing when it took every write).
+    pub fn retry(&mut self) {
+        if let Store::Local(l) = self {
+            l.retry();
         }
     }
 
     /// Removes one record (ignoring failures: there is nothing better to do with them).
-    pub fn remove(&self, key: &str) {
+    pub fn remove(&mut self, key: &str) {
         if let Store::Local(l) = self {
+            // A refused write of it must not come back later.
+            l.unwritten.retain(|(k, _)| *k != key);
             let _ = l.storage.remove_item(key);
+        }
+    }
+}
+
+impl Local {
+    /// Writes the records waiting in `unwritten` in the order they were written, and stops at
+    /// the first one storage refuses (nothing is stored after a record that was not: the outbox
+    /// written before the state that reached its stage, say).
+    fn retry(&mut self) {
+        while let Some((key, value)) = self.unwritten.first() {
+            if self.storage.set_item(key, value).is_err() {
+                warn_once(
+                    Trouble::Refused,
+                    "localStorage refused a write; the page goes on in memory and writes again at the next change",
+                );
+                return;
+            }
+            self.unwritten.remove(0);
         }
     }
 }
