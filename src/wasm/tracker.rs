@@ -171,8 +171,8 @@ impl Options {
 struct VisitorRecord {
     id: String,
     model: String,
-    /// The model's id and version (`"count 1.0.0"`), for the message of a tab that yields to
-    /// another model's record; absent from records written before it was added.
+    /// The model's `version` (`"1.0.1"`), for the message of a tab that yields to another
+    /// model's record; absent from records written before it was added.
     label: Option<String>,
     /// The engine's exported state: the JSON tree itself (version 2), or its JSON text as a
     /// string (version 1).
@@ -192,7 +192,7 @@ impl VisitorRecord {
             .key("model")
             .str(model.hash())
             .key("mv")
-            .str(&model_label(model));
+            .str(model.version());
         o.key("state");
         crate::json::WriteJson::write_json(state, &mut o);
         o.end_object();
@@ -787,7 +787,7 @@ impl Inner {
                     self.engine.reset();
                 } else if let Err(e) = rec.restore(&mut self.engine, len) {
                     warn_once(
-                        Trouble::VisitorState,
+                        Trouble::Discarded,
                         &format!("discarded a stored visitor state: {e}"),
                     );
                     self.engine.reset();
@@ -796,7 +796,7 @@ impl Inner {
             }
             None => {
                 warn_once(
-                    Trouble::Visitor,
+                    Trouble::Discarded,
                     "discarded an unreadable stored visitor record",
                 );
                 self.store.remove(VISITOR);
@@ -805,15 +805,16 @@ impl Inner {
         }
     }
 
-    /// Says once which two models meet, and what this tab does about it.
+    /// Says once which two model versions meet, and what this tab does about it.
     #[cold]
     fn warn_yield(&self, other: &str) {
-        let mut message = String::from("another tab stores this visitor under the model ");
-        message.push_str(other);
-        message.push_str("; this page's model ");
-        message.push_str(&model_label(self.engine.model()));
-        message.push_str(" scores in memory for this page only and stores nothing over it");
-        warn_once(Trouble::OtherModel, &message);
+        warn_once(
+            Trouble::OtherModel,
+            &format!(
+                "another tab stores this visitor under model version {other}; this page's model version {} scores in memory for this page only",
+                self.engine.model().version()
+            ),
+        );
     }
 
     /// Another tab's record of the same visitor just replaced the state: this tab's events not
@@ -918,7 +919,7 @@ impl Inner {
             }
             Err(e) => {
                 warn_once(
-                    Trouble::Outbox,
+                    Trouble::Discarded,
                     &format!("discarded an unreadable stored outbox: {e}"),
                 );
                 self.store.remove(OUTBOX);
@@ -974,14 +975,6 @@ impl Inner {
         self.store.set(OUTBOX, &text);
         self.seen_outbox = Some(text);
     }
-}
-
-/// A model as the site owner knows it: its id and version (`count 1.0.0`).
-fn model_label(model: &Model) -> String {
-    let mut label = String::from(model.id().unwrap_or("model"));
-    label.push(' ');
-    label.push_str(model.version());
-    label
 }
 
 /// The retry policy is the model's (`handoff.retry`); a model without a handoff never enqueues.

@@ -25,13 +25,17 @@ macro_rules! key {
 /// Every key the snippet writes starts with this; the `v1` is the record format version, so a
 /// future format can live beside this one and migrate it instead of misreading it.
 pub const PREFIX: &str = key!("");
-/// The visitor record: anonymous id, model hash and the engine's exported state.
-pub const VISITOR: &str = key!("visitor");
-/// The persisted outbox (handoffs not yet acknowledged), shared by all tabs of the site.
-pub const OUTBOX: &str = key!("outbox");
+/// The records, by their index in `KEYS` (what `get`, `set` and `remove` take). Their order is
+/// the order in which writes storage refused are written again: the consent, then the outbox
+/// before the visitor state (whose stage may have queued a handoff in it).
+const KEYS: [&str; 3] = [key!("consent"), key!("outbox"), key!("visitor")];
 /// The visitor's consent choice ("granted" / "denied"); the embed code reads it too, to decide
 /// whether to load anything at all in `required` mode.
-pub const CONSENT: &str = key!("consent");
+pub const CONSENT: usize = 0;
+/// The persisted outbox (handoffs not yet acknowledged), shared by all tabs of the site.
+pub const OUTBOX: usize = 1;
+/// The visitor record: anonymous id, model hash and the engine's exported state.
+pub const VISITOR: usize = 2;
 /// Largest value written: the engine state is a few KB and the outbox is bounded by the model's
 /// policy; anything larger is a bug we should not push into a shared, quota-limited store.
 const MAX_VALUE_CHARS: usize = 256 * 1024;
@@ -45,9 +49,9 @@ pub enum Store {
 /// `localStorage` and a flag raised when another page may have written it.
 pub struct Local {
     storage: Storage,
-    /// Records whose last write storage refused (full for a moment, revoked), the newest value
-    /// of each key: read from here while they wait, written again before the next write.
-    unwritten: Vec<(&'static str, String)>,
+    /// Per record (as `KEYS`), the value of its last write when storage refused it (full for a
+    /// moment, revoked): read from here while it waits, written again before the next write.
+    unwritten: [Option<String>; 3],
     window: Window,
     changed: Rc<Cell<bool>>,
     /// The tracker's callback (see `Store::on_wake`).
@@ -119,7 +123,7 @@ impl Local {
                 flag.set(true);
             }
             // The outbox itself (or anything, after `clear()` or a return): deliveries may be due.
-            if key.as_deref().is_none_or(|k| k == OUTBOX) {
+            if key.as_deref().is_none_or(|k| k == KEYS[OUTBOX]) {
                 if let Some(f) = hook.borrow().as_ref() {
                     f(Wake::OutboxChanged);
                 }
@@ -152,7 +156,7 @@ impl Local {
         }
         Local {
             storage,
-            unwritten: Vec::new(),
+            unwritten: Default::default(),
             window,
             changed,
             wake,
@@ -190,9 +194,9 @@ pub enum Trouble {
     Unavailable,
     Refused,
     TooLarge,
-    Visitor,
-    VisitorState,
-    Outbox,
+    /// A stored record (or the state in it) that could not be read, discarded: one warning
+    /// however many records were corrupt at once.
+    Discarded,
     OtherModel,
 }
 
@@ -206,9 +210,7 @@ thread_local! {
 pub fn warn_once(kind: Trouble, message: &str) {
     let bit = 1u8 << kind as u8;
     if WARNED.with(|w| w.replace(w.get() | bit)) & bit == 0 {
-        let mut text = String::from("baton: ");
-        text.push_str(message);
-        web_sys::console::warn_1(&text.into());
+        web_sys::console::warn_1(&format!("baton: {message}").into());
     }
 }
 
@@ -253,14 +255,14 @@ impl Store {
 
     /// Reads one record; `None` when absent or when storage fails. A record storage refused is
     /// read as this page last wrote it.
-    pub fn get(&self, key: &str) -> Option<String> {
+    pub fn get(&self, key: usize) -> Option<String> {
         match self {
-            Store::Local(l) => match l.unwritten.iter().find(|(k, _)| *k == key) {
-                Some((_, value)) => Some(value.clone()),
+            Store::Local(l) => match &l.unwritten[key] {
+                Some(value) => Some(value.clone()),
                 None => l
                     .storage
                     .unchecked_ref::<StorageValues>()
-                    .get_item_value(key)
+                    .get_item_value(KEYS[key])
                     .ok()?
                     .as_string(),
             },
@@ -271,7 +273,7 @@ impl Store {
     /// Writes one record. A write storage refuses (quota, storage revoked mid-page) is kept and
     /// tried again before each later write (and by `retry`): the page goes on scoring with what
     /// it holds, and what it wrote reaches storage once storage takes writes again.
-    pub fn set(&mut self, key: &'static str, value: &str) {
+    pub fn set(&mut self, key: usize, value: &str) {
         if value.len() > MAX_VALUE_CHARS {
             warn_once(
                 Trouble::TooLarge,
@@ -280,8 +282,7 @@ impl Store {
             return;
         }
         if let Store::Local(l) = self {
-            l.unwritten.retain(|(k, _)| *k != key);
-            l.unwritten.push((key, value.to_owned()));
+            l.unwritten[key] = Some(value.to_owned());
             l.retry();
         }
     }
@@ -294,29 +295,31 @@ impl Store {
     }
 
     /// Removes one record (ignoring failures: there is nothing better to do with them).
-    pub fn remove(&mut self, key: &str) {
+    pub fn remove(&mut self, key: usize) {
         if let Store::Local(l) = self {
             // A refused write of it must not come back later.
-            l.unwritten.retain(|(k, _)| *k != key);
-            let _ = l.storage.remove_item(key);
+            l.unwritten[key] = None;
+            let _ = l.storage.remove_item(KEYS[key]);
         }
     }
 }
 
 impl Local {
-    /// Writes the records waiting in `unwritten` in the order they were written, and stops at
-    /// the first one storage refuses (nothing is stored after a record that was not: the outbox
-    /// written before the state that reached its stage, say).
+    /// Writes the records waiting in `unwritten`, in `KEYS` order, and stops at the first one
+    /// storage refuses (nothing is stored after a record that was not: the outbox always reaches
+    /// storage before the visitor state that queued a handoff in it).
     fn retry(&mut self) {
-        while let Some((key, value)) = self.unwritten.first() {
-            if self.storage.set_item(key, value).is_err() {
-                warn_once(
-                    Trouble::Refused,
-                    "localStorage refused a write; the page goes on in memory and writes again at the next change",
-                );
-                return;
+        for (key, waiting) in KEYS.iter().zip(&mut self.unwritten) {
+            if let Some(value) = waiting {
+                if self.storage.set_item(key, value).is_err() {
+                    warn_once(
+                        Trouble::Refused,
+                        "localStorage refused a write; the page goes on in memory and writes again at the next change",
+                    );
+                    return;
+                }
+                *waiting = None;
             }
-            self.unwritten.remove(0);
         }
     }
 }
