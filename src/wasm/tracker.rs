@@ -293,6 +293,9 @@ struct Inner {
     /// tab opened after a model deploy, or a page of another model): this tab keeps scoring in
     /// memory for the page and leaves that record alone, except to store a new visitor.
     yielded: bool,
+    /// The visitor ids this tab replaced by a new visitor (`reset`, consent revoked): a record
+    /// under one of them is another tab's write that had not seen the new visitor yet.
+    replaced: Vec<String>,
     /// Hook calls made once the state is no longer borrowed (a hook may call back into the
     /// tracker), by `notify`.
     notes: Notes,
@@ -363,6 +366,7 @@ impl Tracker {
             pending: Vec::new(),
             write_armed: false,
             yielded: false,
+            replaced: Vec::new(),
             notes: Vec::new(),
         };
         if inner.consent == Consent::Granted {
@@ -476,7 +480,7 @@ impl Tracker {
                 s.store.set(CONSENT, "denied");
                 s.seen_visitor = None;
                 s.seen_outbox = None;
-                s.visitor_id = random_id();
+                s.new_visitor();
                 s.forget();
             }
         }
@@ -498,7 +502,7 @@ impl Tracker {
             s.pending.clear();
             s.sync();
             s.engine.reset();
-            s.visitor_id = random_id();
+            s.new_visitor();
             // A new visitor is stored even by a tab that yielded to another model's record: a
             // logout must reach every tab.
             s.yielded = false;
@@ -726,7 +730,10 @@ impl Inner {
             return;
         }
         if self.store.get(CONSENT).as_deref() == Some("denied") {
-            // Revoked in another tab: forget here too.
+            // Revoked in another tab: forget here too, and remove what this tab may have written
+            // before it learned of it.
+            self.store.remove(VISITOR);
+            self.store.remove(OUTBOX);
             self.forget();
             return;
         }
@@ -759,6 +766,11 @@ impl Inner {
         // Kept, not copied: from now on the text is only compared with what storage holds.
         self.seen_visitor = Some(raw);
         match read {
+            Some(rec) if self.replaced.contains(&rec.id) => {
+                // Another tab wrote the visitor this tab replaced, before it saw the new one (a
+                // logout and an event in the same moment): the new visitor stands, written again.
+                self.persist_visitor();
+            }
             Some(mut rec) => {
                 let same = rec.id == self.visitor_id;
                 if !same {
@@ -803,6 +815,12 @@ impl Inner {
                 self.seen_visitor = None;
             }
         }
+    }
+
+    /// Gives the visitor a new anonymous id, remembering the one it replaces.
+    fn new_visitor(&mut self) {
+        let old = std::mem::replace(&mut self.visitor_id, random_id());
+        self.replaced.push(old);
     }
 
     /// Says once which two model versions meet, and what this tab does about it.

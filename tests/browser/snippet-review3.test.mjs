@@ -143,6 +143,31 @@ test("consent revoked and granted again in one tab does not bring back another t
   await ctx.close();
 });
 
+test("a tab writing the previous visitor in the same moment as a reset (before it saw it) does not bring them back", async () => {
+  const { ctx, a, b } = await twoTabs('/stale.html', countModel());
+  await alice(a, b);
+  const aliceRecord = (await stored(a))[VISITOR];
+  await a.evaluate(() => window.baton('reset'));
+  const fresh = (await stored(a))[VISITOR];
+  const newId = JSON.parse(fresh).id;
+  // What another tab writes when its write and the reset cross: alice's record, after the reset.
+  // (A page without the snippet writes it here, so the order is certain.)
+  await ctx.route(srv.url + '/plain.html', (r) => r.fulfill({ contentType: 'text/html', body: '<!doctype html><title>plain</title>' }));
+  const c = await newPage(ctx);
+  await c.goto(srv.url + '/plain.html');
+  await c.evaluate(([k, v]) => localStorage.setItem(k, v), [VISITOR, aliceRecord]);
+  await sees(a, aliceRecord, "the stale write to reach A");
+  await score(a);
+  const rec = await record(a);
+  assert.equal(rec.id, newId, 'the new visitor stands');
+  assert.equal(rec.state.u, undefined, `alice is not brought back: ${JSON.stringify(rec.state)}`);
+  await sees(b, (await stored(a))[VISITOR], "A's record to reach B");
+  assert.equal((await score(b)).total, 0);
+  assert.equal((await record(b)).id, newId);
+  assert.deepEqual([...a.errors, ...b.errors, ...c.errors], []);
+  await ctx.close();
+});
+
 test('tabs on two model versions: the visitor starts fresh once, then the older tab stops overwriting', async () => {
   const ctx = await browser.newContext();
   const v1 = countModel();
