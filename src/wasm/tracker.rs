@@ -17,7 +17,7 @@ use gloo_timers::callback::Timeout;
 use js_sys::{Date, Function, Math};
 use wasm_bindgen::prelude::*;
 
-use self::store::{warn_once, Store, Wake, CONSENT, OUTBOX, VISITOR};
+use self::store::{warn_once, Store, Trouble, Wake, CONSENT, OUTBOX, VISITOR};
 use super::convert::{js_error, json_value, written_to_js};
 use crate::model::Model;
 use crate::outbox::{DeliveryResult, DeliveryState, DueDelivery, Outbox};
@@ -171,15 +171,18 @@ impl Options {
 struct VisitorRecord {
     id: String,
     model: String,
+    /// The model's `version` (`"1.0.1"`), for the message of a tab that yields to another
+    /// model's record; absent from records written before it was added.
+    label: Option<String>,
     /// The engine's exported state: the JSON tree itself (version 2), or its JSON text as a
     /// string (version 1).
     state: Value,
 }
 
 impl VisitorRecord {
-    /// `{"v":2,"id":…,"model":…,"state":…}`. Written on every event, so the state is written
-    /// straight into the record's text (one buffer, no state text copied in).
-    fn write(id: &str, model: &str, state: &VisitorState) -> String {
+    /// `{"v":2,"id":…,"model":…,"mv":…,"state":…}`. Written on every event, so the state is
+    /// written straight into the record's text (one buffer, no state text copied in).
+    fn write(id: &str, model: &Model, state: &VisitorState) -> String {
         let mut o = crate::json::JsonOut::new();
         o.begin_object()
             .key("v")
@@ -187,7 +190,9 @@ impl VisitorRecord {
             .key("id")
             .str(id)
             .key("model")
-            .str(model);
+            .str(model.hash())
+            .key("mv")
+            .str(model.version());
         o.key("state");
         crate::json::WriteJson::write_json(state, &mut o);
         o.end_object();
@@ -201,6 +206,7 @@ impl VisitorRecord {
         let text_of = |rec: &Value, key: &str| rec.get(key)?.as_str().map(str::to_owned);
         let id = text_of(&rec, "id").filter(|id| !id.is_empty())?;
         let model = text_of(&rec, "model")?;
+        let label = text_of(&rec, "mv");
         let version = rec.get("v")?.as_u64()?;
         // Taken, not cloned: the tree goes to the engine as it is.
         let state = rec.get_mut("state")?.take();
@@ -211,7 +217,12 @@ impl VisitorRecord {
             (1, Value::String(_)) => {}
             _ => return None,
         }
-        Some(VisitorRecord { id, model, state })
+        Some(VisitorRecord {
+            id,
+            model,
+            label,
+            state,
+        })
     }
 
     /// Restores `engine` from this record's state, as `Engine::with_state` of the state's text
@@ -278,6 +289,13 @@ struct Inner {
     pending: Vec<(Value, i64)>,
     /// An idle callback is armed to write `pending`.
     write_armed: bool,
+    /// The stored visitor record was written under another model after this tab started (a
+    /// tab opened after a model deploy, or a page of another model): this tab keeps scoring in
+    /// memory for the page and leaves that record alone, except to store a new visitor.
+    yielded: bool,
+    /// The visitor ids this tab replaced by a new visitor (`reset`, consent revoked): a record
+    /// under one of them is another tab's write that had not seen the new visitor yet.
+    replaced: Vec<String>,
     /// Hook calls made once the state is no longer borrowed (a hook may call back into the
     /// tracker), by `notify`.
     notes: Notes,
@@ -347,6 +365,8 @@ impl Tracker {
             seen_outbox: None,
             pending: Vec::new(),
             write_armed: false,
+            yielded: false,
+            replaced: Vec::new(),
             notes: Vec::new(),
         };
         if inner.consent == Consent::Granted {
@@ -460,7 +480,7 @@ impl Tracker {
                 s.store.set(CONSENT, "denied");
                 s.seen_visitor = None;
                 s.seen_outbox = None;
-                s.visitor_id = random_id();
+                s.new_visitor();
                 s.forget();
             }
         }
@@ -482,7 +502,10 @@ impl Tracker {
             s.pending.clear();
             s.sync();
             s.engine.reset();
-            s.visitor_id = random_id();
+            s.new_visitor();
+            // A new visitor is stored even by a tab that yielded to another model's record: a
+            // logout must reach every tab.
+            s.yielded = false;
             s.persist_visitor();
         }
         notify(&self.inner);
@@ -707,7 +730,10 @@ impl Inner {
             return;
         }
         if self.store.get(CONSENT).as_deref() == Some("denied") {
-            // Revoked in another tab: forget here too.
+            // Revoked in another tab: forget here too, and remove what this tab may have written
+            // before it learned of it.
+            self.store.remove(VISITOR);
+            self.store.remove(OUTBOX);
             self.forget();
             return;
         }
@@ -720,6 +746,7 @@ impl Inner {
     fn forget(&mut self) {
         self.consent = Consent::Denied;
         self.pending.clear();
+        self.yielded = false;
         self.engine.reset();
         self.outbox = new_outbox(self.engine.model());
         self.timer = None;
@@ -734,43 +761,91 @@ impl Inner {
         }
         let read = VisitorRecord::read(&raw);
         let len = raw.len();
+        // This tab read or wrote a record before: what it reads now was written after its start.
+        let started = self.seen_visitor.is_some();
         // Kept, not copied: from now on the text is only compared with what storage holds.
         self.seen_visitor = Some(raw);
         match read {
+            Some(rec) if self.replaced.contains(&rec.id) => {
+                // Another tab wrote the visitor this tab replaced, before it saw the new one (a
+                // logout and an event in the same moment): the new visitor stands, written again.
+                self.persist_visitor();
+            }
             Some(mut rec) => {
-                self.visitor_id = std::mem::take(&mut rec.id);
-                if rec.model != self.engine.model().hash() {
-                    // Written under another model (the site changed it): the counters mean nothing
-                    // under this one, so the visitor keeps their id and starts a fresh score.
+                let same = rec.id == self.visitor_id;
+                if !same {
+                    // Another visitor: a `reset` or consent granted again, in another tab (or the
+                    // record of this tab's first read). The events not written yet were stamped
+                    // for the previous visitor: they go with them, never onto the new one.
+                    self.pending.clear();
+                    self.visitor_id = std::mem::take(&mut rec.id);
+                }
+                let other_model = rec.model != self.engine.model().hash();
+                self.yielded = other_model && started;
+                if self.yielded {
+                    // A tab of another model started after this one and started the visitor
+                    // fresh under it: writing here would wipe that on every write, so this tab
+                    // scores in memory for the page and writes nothing but a new visitor.
+                    if !same {
+                        self.engine.reset();
+                    }
+                    self.warn_yield(rec.label.as_deref().unwrap_or(&rec.model));
+                    return;
+                }
+                if other_model {
+                    // Written under another model (the site changed it): the counters mean
+                    // nothing under this one, so the visitor keeps their id and starts a fresh
+                    // score.
                     self.engine.reset();
                 } else if let Err(e) = rec.restore(&mut self.engine, len) {
-                    warn_once(&format!("discarded a stored visitor state: {e}"));
+                    warn_once(
+                        Trouble::Discarded,
+                        &format!("discarded a stored visitor state: {e}"),
+                    );
                     self.engine.reset();
                 }
                 self.reingest();
             }
             None => {
-                warn_once("discarded an unreadable stored visitor record");
+                warn_once(
+                    Trouble::Discarded,
+                    "discarded an unreadable stored visitor record",
+                );
                 self.store.remove(VISITOR);
                 self.seen_visitor = None;
             }
         }
     }
 
-    /// Another tab's record just replaced the state: this tab's events not written yet go on top
-    /// of it (re-stamped with the restored visitor's id, each at its own time), with what they
-    /// produce there (a stage entered, a handoff: queued and announced here), and the result is
-    /// written at once. An event the other tab's record already holds (the same `messageId`) is
-    /// a duplicate and counts once.
+    /// Gives the visitor a new anonymous id, remembering the one it replaces.
+    fn new_visitor(&mut self) {
+        let old = std::mem::replace(&mut self.visitor_id, random_id());
+        self.replaced.push(old);
+    }
+
+    /// Says once which two model versions meet, and what this tab does about it.
+    #[cold]
+    fn warn_yield(&self, other: &str) {
+        warn_once(
+            Trouble::OtherModel,
+            &format!(
+                "another tab stores this visitor under model version {other}; this page's model version {} scores in memory for this page only",
+                self.engine.model().version()
+            ),
+        );
+    }
+
+    /// Another tab's record of the same visitor just replaced the state: this tab's events not
+    /// written yet go on top of it (each at its own time, under the visitor id they were stamped
+    /// with, which is the record's), with what they produce there (a stage entered, a handoff:
+    /// queued and announced here), and the result is written at once. An event the other tab's
+    /// record already holds (the same `messageId`) is a duplicate and counts once.
     fn reingest(&mut self) {
         if self.pending.is_empty() {
             return;
         }
         let mut queued = false;
-        for (mut event, now) in std::mem::take(&mut self.pending) {
-            if let Value::Object(map) = &mut event {
-                map.insert("anonymousId".into(), Value::String(self.visitor_id.clone()));
-            }
+        for (event, now) in std::mem::take(&mut self.pending) {
             // It was read once already, so it cannot fail now; if it did, it is skipped.
             if let Ok(outcome) = self.engine.ingest_owned_value(event, now) {
                 if !outcome.duplicate {
@@ -820,6 +895,9 @@ impl Inner {
     /// learn nothing more, at the cost of a read of the whole record per write. What is left is
     /// the window the snippet README names: two tabs writing before either's event arrives.
     fn write_pending(&mut self) {
+        // What storage refused before goes first (a handoff queued meanwhile among it), even
+        // with no event waiting: the page may be going away.
+        self.store.retry();
         if self.pending.is_empty() {
             return;
         }
@@ -858,7 +936,10 @@ impl Inner {
                 }
             }
             Err(e) => {
-                warn_once(&format!("discarded an unreadable stored outbox: {e}"));
+                warn_once(
+                    Trouble::Discarded,
+                    &format!("discarded an unreadable stored outbox: {e}"),
+                );
                 self.store.remove(OUTBOX);
                 self.seen_outbox = None;
             }
@@ -889,17 +970,17 @@ impl Inner {
         self.persist_outbox();
     }
 
-    /// Writes the visitor record: the whole state, so every pending event with it.
+    /// Writes the visitor record: the whole state, so every pending event with it (nothing
+    /// while this tab yields to another model's record).
     fn persist_visitor(&mut self) {
         if self.consent != Consent::Granted {
             return;
         }
         self.pending.clear();
-        let text = VisitorRecord::write(
-            &self.visitor_id,
-            self.engine.model().hash(),
-            self.engine.state(),
-        );
+        if self.yielded {
+            return;
+        }
+        let text = VisitorRecord::write(&self.visitor_id, self.engine.model(), self.engine.state());
         self.store.set(VISITOR, &text);
         self.seen_visitor = Some(text);
     }

@@ -1,6 +1,7 @@
 //! First-party persistence for the snippet: `localStorage` under versioned keys, with an in-memory
-//! fallback so a page whose storage throws (disabled, sandboxed, quota exceeded) still scores the
-//! visitor for the page. No cookies, ever.
+//! fallback so a page without storage (disabled, sandboxed) still scores the visitor for the page,
+//! and a refused write (quota exceeded for a moment) is written again at the next write. No
+//! cookies, ever.
 //!
 //! Other tabs' writes are learned from the `storage` event (the browser fires it in every *other*
 //! same-origin page that shares the storage), so the per-event path reads nothing: a tab re-reads
@@ -24,13 +25,17 @@ macro_rules! key {
 /// Every key the snippet writes starts with this; the `v1` is the record format version, so a
 /// future format can live beside this one and migrate it instead of misreading it.
 pub const PREFIX: &str = key!("");
-/// The visitor record: anonymous id, model hash and the engine's exported state.
-pub const VISITOR: &str = key!("visitor");
-/// The persisted outbox (handoffs not yet acknowledged), shared by all tabs of the site.
-pub const OUTBOX: &str = key!("outbox");
+/// The records, by their index in `KEYS` (what `get`, `set` and `remove` take). Their order is
+/// the order in which writes storage refused are written again: the consent, then the outbox
+/// before the visitor state (whose stage may have queued a handoff in it).
+const KEYS: [&str; 3] = [key!("consent"), key!("outbox"), key!("visitor")];
 /// The visitor's consent choice ("granted" / "denied"); the embed code reads it too, to decide
 /// whether to load anything at all in `required` mode.
-pub const CONSENT: &str = key!("consent");
+pub const CONSENT: usize = 0;
+/// The persisted outbox (handoffs not yet acknowledged), shared by all tabs of the site.
+pub const OUTBOX: usize = 1;
+/// The visitor record: anonymous id, model hash and the engine's exported state.
+pub const VISITOR: usize = 2;
 /// Largest value written: the engine state is a few KB and the outbox is bounded by the model's
 /// policy; anything larger is a bug we should not push into a shared, quota-limited store.
 const MAX_VALUE_CHARS: usize = 256 * 1024;
@@ -44,6 +49,9 @@ pub enum Store {
 /// `localStorage` and a flag raised when another page may have written it.
 pub struct Local {
     storage: Storage,
+    /// Per record (as `KEYS`), the value of its last write when storage refused it (full for a
+    /// moment, revoked): read from here while it waits, written again before the next write.
+    unwritten: [Option<String>; 3],
     window: Window,
     changed: Rc<Cell<bool>>,
     /// The tracker's callback (see `Store::on_wake`).
@@ -115,7 +123,7 @@ impl Local {
                 flag.set(true);
             }
             // The outbox itself (or anything, after `clear()` or a return): deliveries may be due.
-            if key.as_deref().is_none_or(|k| k == OUTBOX) {
+            if key.as_deref().is_none_or(|k| k == KEYS[OUTBOX]) {
                 if let Some(f) = hook.borrow().as_ref() {
                     f(Wake::OutboxChanged);
                 }
@@ -148,6 +156,7 @@ impl Local {
         }
         Local {
             storage,
+            unwritten: Default::default(),
             window,
             changed,
             wake,
@@ -178,14 +187,29 @@ impl Drop for Local {
     }
 }
 
-thread_local! {
-    /// One warning per page about storage trouble is useful; a warning per event is noise.
-    static WARNED: Cell<bool> = const { Cell::new(false) };
+/// The kinds of trouble the console hears about, each once per page (a warning per event is
+/// noise, but a second kind of problem must not hide behind the first).
+#[derive(Clone, Copy)]
+pub enum Trouble {
+    Unavailable,
+    Refused,
+    TooLarge,
+    /// A stored record (or the state in it) that could not be read, discarded: one warning
+    /// however many records were corrupt at once.
+    Discarded,
+    OtherModel,
 }
 
-/// Logs `message` once per page (the snippet's only console output besides load failures).
-pub fn warn_once(message: &str) {
-    if !WARNED.with(|w| w.replace(true)) {
+thread_local! {
+    /// One bit per `Trouble` already warned of.
+    static WARNED: Cell<u8> = const { Cell::new(0) };
+}
+
+/// Logs `message` once per page for each kind of trouble (the snippet's only console output
+/// besides load and delivery failures).
+pub fn warn_once(kind: Trouble, message: &str) {
+    let bit = 1u8 << kind as u8;
+    if WARNED.with(|w| w.replace(w.get() | bit)) & bit == 0 {
         web_sys::console::warn_1(&format!("baton: {message}").into());
     }
 }
@@ -201,7 +225,10 @@ impl Store {
         match (window, storage) {
             (Some(w), Some(s)) => Store::Local(Local::new(w, s)),
             _ => {
-                warn_once("localStorage is unavailable; scoring in memory for this page only");
+                warn_once(
+                    Trouble::Unavailable,
+                    "localStorage is unavailable; scoring in memory for this page only",
+                );
                 Store::Memory
             }
         }
@@ -226,38 +253,73 @@ impl Store {
         }
     }
 
-    /// Reads one record; `None` when absent or when storage fails.
-    pub fn get(&self, key: &str) -> Option<String> {
+    /// Reads one record; `None` when absent or when storage fails. A record storage refused is
+    /// read as this page last wrote it.
+    pub fn get(&self, key: usize) -> Option<String> {
         match self {
-            Store::Local(l) => l
-                .storage
-                .unchecked_ref::<StorageValues>()
-                .get_item_value(key)
-                .ok()?
-                .as_string(),
+            Store::Local(l) => match &l.unwritten[key] {
+                Some(value) => Some(value.clone()),
+                None => l
+                    .storage
+                    .unchecked_ref::<StorageValues>()
+                    .get_item_value(KEYS[key])
+                    .ok()?
+                    .as_string(),
+            },
             Store::Memory => None,
         }
     }
 
-    /// Writes one record. A failing write (quota, storage revoked mid-page) switches the store to
-    /// memory: the visitor is still scored for this page, and we stop hammering a broken store.
-    pub fn set(&mut self, key: &str, value: &str) {
+    /// Writes one record. A write storage refuses (quota, storage revoked mid-page) is kept and
+    /// tried again before each later write (and by `retry`): the page goes on scoring with what
+    /// it holds, and what it wrote reaches storage once storage takes writes again.
+    pub fn set(&mut self, key: usize, value: &str) {
         if value.len() > MAX_VALUE_CHARS {
-            warn_once("a record exceeded its size bound and was not stored");
+            warn_once(
+                Trouble::TooLarge,
+                "a record exceeded its size bound and was not stored",
+            );
             return;
         }
         if let Store::Local(l) = self {
-            if l.storage.set_item(key, value).is_err() {
-                warn_once("localStorage refused a write; scoring in memory for this page only");
-                *self = Store::Memory;
-            }
+            l.unwritten[key] = Some(value.to_owned());
+            l.retry();
+        }
+    }
+
+    /// Writes again what storage refused before (nothing when it took every write).
+    pub fn retry(&mut self) {
+        if let Store::Local(l) = self {
+            l.retry();
         }
     }
 
     /// Removes one record (ignoring failures: there is nothing better to do with them).
-    pub fn remove(&self, key: &str) {
+    pub fn remove(&mut self, key: usize) {
         if let Store::Local(l) = self {
-            let _ = l.storage.remove_item(key);
+            // A refused write of it must not come back later.
+            l.unwritten[key] = None;
+            let _ = l.storage.remove_item(KEYS[key]);
+        }
+    }
+}
+
+impl Local {
+    /// Writes the records waiting in `unwritten`, in `KEYS` order, and stops at the first one
+    /// storage refuses (nothing is stored after a record that was not: the outbox always reaches
+    /// storage before the visitor state that queued a handoff in it).
+    fn retry(&mut self) {
+        for (key, waiting) in KEYS.iter().zip(&mut self.unwritten) {
+            if let Some(value) = waiting {
+                if self.storage.set_item(key, value).is_err() {
+                    warn_once(
+                        Trouble::Refused,
+                        "localStorage refused a write; the page goes on in memory and writes again at the next change",
+                    );
+                    return;
+                }
+                *waiting = None;
+            }
         }
     }
 }
