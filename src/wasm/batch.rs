@@ -121,7 +121,7 @@ impl BatchReplay {
     /// Visitors, stage counts and the summed total score, read at `asOf`; the malformed lines
     /// skipped and the identity merges made.
     #[wasm_bindgen(
-        unchecked_return_type = "{ events: number, visitors: number, known: number, mql: number, scoreSum: number, skipped: number, skippedLines: { line: number, reason: string }[], merges: { exact: number, late: number, separate: number } }"
+        unchecked_return_type = "{ events: number, visitors: number, known: number, mql: number, scoreSum: number, skipped: number, skippedLines: { line: number, reason: string }[], merges: { exact: number, late: number, separate: number, refused: number } }"
     )]
     pub fn summary(&self, as_of: f64) -> Result<JsValue, JsError> {
         let as_of = millis(as_of, "asOf")?;
