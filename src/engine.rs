@@ -237,11 +237,10 @@ impl Engine {
         self.state.seen.push(key);
         trim_front_copied(&mut self.state.seen, DEDUPE_LEN);
 
+        self.switch_person(event);
         let identified = self.state.user_id.is_some();
-        let switched = self.switch_person(event);
         self.absorb_identity_and_traits(event);
-        if switched
-            || matches!(event.kind, EventKind::Identify | EventKind::Group)
+        if matches!(event.kind, EventKind::Identify | EventKind::Group)
             || identified != self.state.user_id.is_some()
         {
             self.refresh_fit();
@@ -272,20 +271,20 @@ impl Engine {
     /// nothing of the previous person (traits, points, stages, handoffs made, history,
     /// attribution) carries over. Only the ring of message ids seen stays: it is about messages,
     /// not people (a retried message of the previous person is still a duplicate). What a device
-    /// did before its first identify stays with the first person it identified as. True when the
-    /// state was replaced. The same rule as the replays' ([`crate::replay::Identities`]).
-    fn switch_person(&mut self, event: &Event) -> bool {
-        let st = &mut self.state;
-        let other = match (&event.user_id, &st.user_id) {
+    /// did before its first identify stays with the first person it identified as. The same rule
+    /// as the replays' ([`crate::replay::Identities`]). Out of line: 20 B less gzip than inlined
+    /// into `ingest_event`.
+    #[inline(never)]
+    fn switch_person(&mut self, event: &Event) {
+        let other = match (&event.user_id, &self.state.user_id) {
             (Some(u), Some(known)) => clipped(u, 128) != known,
             _ => false,
         };
         if other {
-            let seen = std::mem::take(&mut st.seen);
-            *st = fresh_state(&self.model);
-            st.seen = seen;
+            let seen = std::mem::take(&mut self.state.seen);
+            self.reset();
+            self.state.seen = seen;
         }
-        other
     }
 
     fn absorb_identity_and_traits(&mut self, event: &Event) {

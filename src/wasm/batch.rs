@@ -38,7 +38,8 @@ struct ReplaySummary<'a> {
     /// Malformed lines skipped, and the first 100 of them with their line and reason.
     skipped: u64,
     skipped_lines: &'a [SkippedLine],
-    /// Anonymous visitors merged into a known one by an identify, by how they were scored.
+    /// Anonymous visitors merged into a known one by an identify, by how they were scored, and
+    /// merges refused (another userId on a device already identified).
     merges: Merges,
 }
 
