@@ -38,7 +38,8 @@ struct ReplaySummary<'a> {
     /// Malformed lines skipped, and the first 100 of them with their line and reason.
     skipped: u64,
     skipped_lines: &'a [SkippedLine],
-    /// Anonymous visitors merged into a known one by an identify, by how they were scored.
+    /// Anonymous visitors merged into a known one by an identify, by how they were scored, and
+    /// merges refused (another userId on a device already identified).
     merges: Merges,
 }
 
@@ -143,7 +144,7 @@ impl BatchReplay {
     /// Visitors, stage counts and the summed total score, read at `asOf`; the malformed lines
     /// skipped and the identity merges made.
     #[wasm_bindgen(
-        unchecked_return_type = "{ events: number, visitors: number, known: number, mql: number, scoreSum: number, skipped: number, skippedLines: { line: number, reason: string }[], merges: { exact: number, late: number, separate: number } }"
+        unchecked_return_type = "{ events: number, visitors: number, known: number, mql: number, scoreSum: number, skipped: number, skippedLines: { line: number, reason: string }[], merges: { exact: number, late: number, separate: number, refused: number } }"
     )]
     pub fn summary(
         &self,

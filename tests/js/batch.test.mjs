@@ -72,17 +72,56 @@ test('an identify from a second device merges its history into the known lead (t
   const s = merged.summary(T0 + 2 * DAY);
   assert.equal(s.visitors, 1);
   assert.equal(s.scoreSum, 40);
-  assert.deepEqual(s.merges, { exact: 1, late: 0, separate: 0 });
+  assert.deepEqual(s.merges, { exact: 1, late: 0, separate: 0, refused: 0 });
   // No history kept: the anonymous history stays a visitor of its own, and says so.
   const bounded = new BatchReplay(m, { historyBytes: 0 });
   bounded.pushNdjson(text);
   const b = bounded.summary(T0 + 2 * DAY);
   assert.equal(b.visitors, 2);
   assert.equal(b.scoreSum, 40);
-  assert.deepEqual(b.merges, { exact: 0, late: 0, separate: 1 });
+  assert.deepEqual(b.merges, { exact: 0, late: 0, separate: 1, refused: 0 });
   assert.throws(() => new BatchReplay(m, { historyBytes: -1 }), /options\.historyBytes/);
   merged.free();
   bounded.free();
+});
+
+test('two people on one device are two leads: the second carries none of the first one\'s traits or points (Engine, BatchReplay, Workspace)', () => {
+  const now = Date.parse('2026-11-25T12:00:00Z');
+  const m = { version: '1', rules: [{ id: 'pv', points: 30, when: { type: 'page' } }], stages: { mql: { score: 'total', gte: 50 } }, handoff: { stage: 'mql', endpoint: '/h' } };
+  const evs = [
+    { type: 'identify', anonymousId: 'dev', userId: 'alice', messageId: '1', timestamp: now - 5000, traits: { email: 'alice@corp.example', title: 'CFO' } },
+    { type: 'page', anonymousId: 'dev', userId: 'alice', messageId: '2', timestamp: now - 4000 },
+    { type: 'identify', anonymousId: 'dev', userId: 'bob', messageId: '3', timestamp: now - 3000, traits: { name: 'Bob' } },
+    { type: 'page', anonymousId: 'dev', userId: 'bob', messageId: '4', timestamp: now - 2000 },
+    { type: 'page', anonymousId: 'dev', messageId: '5', timestamp: now - 1000 },
+  ];
+  // One engine for the device (what the snippet runs): bob starts fresh, and his handoff is his.
+  const e = new Engine(m);
+  const handoffs = evs.flatMap((x) => e.ingest(x, now).handoffs);
+  assert.deepEqual(handoffs.map((h) => [h.userId, h.traits, h.score.total]), [['bob', { name: 'Bob' }, 60]]);
+  const state = JSON.parse(e.exportState());
+  assert.equal(e.score(now).total, 60);
+  assert.ok(!JSON.stringify(state).includes('alice'), JSON.stringify(state));
+  // The replay: two visitors, and the summary says why.
+  const r = new BatchReplay(m);
+  r.pushNdjson(evs.map((x) => JSON.stringify(x)).join('\n'));
+  r.finish();
+  const s = r.summary(now);
+  assert.deepEqual([s.visitors, s.known, s.scoreSum, s.mql], [2, 1, 90, 1]); // alice known (30), bob mql (60)
+  assert.deepEqual(s.merges, { exact: 0, late: 0, separate: 0, refused: 1 });
+  // The dashboard: two leads, bob's with his own score.
+  const ws = new Workspace();
+  ws.importEvents(evs.map((x) => JSON.stringify(x)).join('\n'), 'jsonl', null, { now });
+  const leads = ws.leads(m, now).rows.map((row) => [row.userId, row.email, row.name, row.score]);
+  assert.deepEqual(leads.sort(), [['alice', 'alice@corp.example', null, 30], ['bob', null, 'Bob', 60]]);
+  // The same user twice on the device: one lead, unchanged.
+  const same = evs.map((x) => ({ ...x, userId: x.userId && 'alice' }));
+  const r2 = new BatchReplay(m);
+  r2.pushNdjson(same.map((x) => JSON.stringify(x)).join('\n'));
+  r2.finish();
+  const s2 = r2.summary(now);
+  assert.deepEqual([s2.visitors, s2.scoreSum, s2.merges.refused], [1, 90, 0]);
+  for (const x of [e, r, r2, ws]) x.free();
 });
 
 test('given now, a line more than a day after it or in epoch seconds is skipped with its reason; without, unchanged', () => {
