@@ -8,7 +8,8 @@ use crate::json::{Map, Value};
 use serde::Serialize;
 
 use super::backtest::{
-    backtest, decision_cutoff, decision_score, handoff_decision_score, Backtest, BacktestOptions,
+    backtest, decision_cutoff, decision_score, handoff_decision_score, swept_score, Backtest,
+    BacktestOptions,
 };
 use super::import::{CsvMapping, EventImport};
 use super::lead::Lead;
@@ -20,6 +21,7 @@ use crate::event::Event;
 use crate::model::Model;
 use crate::replay::{visitor_result, VisitorResult};
 use crate::score::Explanation;
+use crate::stage::Stage;
 
 /// SLA when neither the model nor a handoff names one.
 pub const DEFAULT_SLA_MINUTES: i64 = 24 * 60;
@@ -476,6 +478,13 @@ impl Workspace {
         let cand = self.build_leads(candidate, as_of);
         // Leads are the visitors (in order), then handoff-only and CRM-only leads.
         let visitors = self.events.visitors();
+        let swept = candidate
+            .stages
+            .iter()
+            .find(|s| s.stage == Stage::Mql)
+            .and_then(|s| swept_score(&s.when))
+            .unwrap_or("total")
+            .to_string();
         let decisions: Vec<Option<f64>> = cand
             .iter()
             .enumerate()
@@ -488,10 +497,12 @@ impl Workspace {
                         .map(|&i| self.events.event(i as usize)),
                     decision_cutoff(lead),
                 ),
-                false => handoff_decision_score(lead),
+                false => handoff_decision_score(lead, &swept),
             })
             .collect();
-        backtest(&cur, &cand, &decisions, options)
+        let mut bt = backtest(&cur, &cand, &decisions, options);
+        bt.sweep.score = swept;
+        bt
     }
 }
 

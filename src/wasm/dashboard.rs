@@ -192,11 +192,14 @@ export interface FunnelSplit {
   wonAmount: number;
 }
 
-/** MQL → SAL → SQL → Opportunity → Won. */
+/** MQL → SAL → SQL → Opportunity → Won. The MQLs are the model's, made before sales acted on
+ * the lead (as the backtest counts them); the other steps count those leads only. */
 export interface FunnelReport {
   steps: FunnelStep[];
   lost: number;
   rejected: number;
+  /** CRM leads the model did not make MQLs before sales acted on them: not in the steps. */
+  crmWithoutMql: number;
   bySource: FunnelSplit[];
   byCampaign: FunnelSplit[];
 }
@@ -294,6 +297,9 @@ export interface BacktestModelResult {
 
 /** The candidate's scores at `asOf`, thresholded: one value per threshold in each column. */
 export interface ThresholdSweep {
+  /** The score whose threshold varies: the MQL criterion's `score <name> gte` test's name
+   * (`total` when it has one, else the first group's, e.g. a calibration's). */
+  score: string;
   thresholds: Float64Array;
   count: Float64Array;
   perWeek: Float64Array;
