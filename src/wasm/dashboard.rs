@@ -47,6 +47,12 @@ export interface ImportReport {
   errors: RowError[];
   /** Rejected rows beyond those listed in `errors`. */
   errorsOmitted: number;
+  /** Of `rejected`: well-formed rows the clock check skipped (a time more than a day ahead of
+   * now, or seconds sent for milliseconds). */
+  clockSkipped: number;
+  /** Every rejected row counted by reason (the reason without the row's own numbers), most
+   * frequent first; at most 20 reasons, the rest as "other reasons". */
+  byReason: { reason: string; count: number; clock: boolean }[];
 }
 
 /** What the workspace holds. */
