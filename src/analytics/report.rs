@@ -145,10 +145,7 @@ impl ImportReport {
         let (summary, clock) = summary_of(&reason);
         self.count_reason(summary, clock);
         if self.errors.len() < MAX_ROW_ERRORS {
-            self.errors.push(RowError {
-                row,
-                reason: reason.into(),
-            });
+            self.errors.push(RowError { row, reason });
         } else {
             self.errors_omitted += 1;
         }
