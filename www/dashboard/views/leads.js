@@ -44,7 +44,7 @@ function scoreParts(ex) {
       const inLedger = listed.get(r.ruleId) ?? 0;
       const capped = r.capped ? `, ${fmt.int(r.capped)} capped` : '';
       rows.push({ part: 'rule', group: g.group, label: h('span', { class: 'bt-mono' }, r.ruleId), points: r.points,
-        detail: `${fmt.int(r.matches)} matches${capped}: ${pts(inLedger)} in the ledger below ${signed(r.earlierPoints)} from earlier matches`,
+        detail: `${fmt.int(r.matches)} ${r.matches === 1 ? 'match' : 'matches'}${capped}: ${pts(inLedger)} in the ledger below ${signed(r.earlierPoints)} from earlier matches`,
         data: { rule: r.ruleId, listed: inLedger, earlier: r.earlierPoints } });
     }
     for (const f of ex.fit) {
@@ -141,7 +141,7 @@ export async function render(root, ctx) {
         { label: 'Event', get: (e) => e.label },
         { label: 'Rule', get: (e) => h('span', { class: 'bt-mono' }, e.ruleId) },
         { label: 'Group', get: (e) => (e.groupClamped
-          ? h('span', { class: 'bt-tag bt-tag-clamped', title: `The ${e.group} group hit its limit: it counts less than its rules’ sum (see How the score adds up).` }, `${e.group} · clamped`)
+          ? h('span', { title: `The ${e.group} group hit its limit: it counts less than its rules’ sum (see How the score adds up).` }, e.group, ' ', h('span', { class: 'bt-tag bt-tag-clamped' }, 'clamped'))
           : e.group || '–') },
         { label: 'Raw', class: 'bt-num', get: (e) => fmt.num(e.rawPoints) },
         { label: 'Decay', class: 'bt-num', get: (e) => fmt.num(e.decayFactor, 2) },
