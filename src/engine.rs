@@ -373,6 +373,9 @@ impl Engine {
             w.2 = w.2.max(ts);
             id = Some(w.0);
         }
+        // Identify and group calls say who someone is, not where they came from (a CRM sync
+        // sends them server-side, with no context): the first touch is the first visit's.
+        let is_touch = !matches!(event.kind, EventKind::Identify | EventKind::Group);
         if new_session {
             st.sessions = st.sessions.saturating_add(1);
             insert_sorted(&mut st.visit_ring, ts, self.model.visit_ring as usize);
@@ -383,13 +386,16 @@ impl Engine {
             }
             let touch = attribution::touch_of(event);
             if current {
-                if st.first_touch.is_none() {
+                if is_touch && st.first_touch.is_none() {
                     st.first_touch = Some(touch.clone());
                 }
                 st.last_touch = Some(attribution::last_touch(touch, st.last_touch.as_ref()));
-            } else if st.first_touch.as_ref().is_none_or(|f| ts < f.at) {
+            } else if is_touch && st.first_touch.as_ref().is_none_or(|f| ts < f.at) {
                 st.first_touch = Some(touch);
             }
+        } else if is_touch && current && st.first_touch.is_none() {
+            // A visit an identify or group call opened.
+            st.first_touch = Some(attribution::touch_of(event));
         }
         st.first_seen = Some(st.first_seen.map_or(ts, |f| f.min(ts)));
         st.last_seen = Some(st.last_seen.map_or(ts, |l| l.max(ts)));

@@ -663,12 +663,17 @@ pub(crate) fn unit_problem(v: &Value, ms: i64, now: i64) -> Option<String> {
     push_iso8601(ms, &mut why);
     why.push_str(" in milliseconds or ");
     push_iso8601(as_seconds.min(MAX_TIME), &mut why);
-    why.push_str(
-        " in seconds, neither within 20 years before now or a day after it: send milliseconds \
-         since the epoch or ISO 8601 text",
-    );
+    why.push_str(" in seconds, ");
+    why.push_str(NEITHER_PHRASE);
+    why.push_str(": send milliseconds since the epoch or ISO 8601 text");
     Some(why)
 }
+
+/// The words of the clock check's three reasons that never change: the dashboard's import report
+/// sums its skips by them (`analytics::report`), so they are written once.
+pub(crate) const FUTURE_PHRASE: &str = " is more than a day after now";
+pub(crate) const SECONDS_PHRASE: &str = "looks like seconds since the epoch";
+pub(crate) const NEITHER_PHRASE: &str = "neither within 20 years before now or a day after it";
 
 /// Why a time `ms` more than [`FUTURE_TOLERANCE_MS`] after `now` is refused, naming both:
 /// `2099-01-01T00:00:00Z is more than a day after now (2026-11-02T09:00:00Z): the sender's
@@ -676,7 +681,7 @@ pub(crate) fn unit_problem(v: &Value, ms: i64, now: i64) -> Option<String> {
 pub(crate) fn future_reason(ms: i64, now: i64) -> String {
     let mut why = String::new();
     push_iso8601(ms, &mut why);
-    why.push_str(" is more than a day after now");
+    why.push_str(FUTURE_PHRASE);
     if (0..=MAX_TIME).contains(&now) {
         why.push_str(" (");
         push_iso8601(now, &mut why);
@@ -690,7 +695,8 @@ pub(crate) fn future_reason(ms: i64, now: i64) -> String {
 /// `looks like seconds since the epoch (2026-11-02T09:00:00Z); numbers are milliseconds: send
 /// 1793610000000 or ISO 8601 text`. Pushed, not `format!`: i64's `Display` is not in the snippet.
 pub(crate) fn seconds_reason(as_seconds: i64) -> String {
-    let mut why = String::from("looks like seconds since the epoch (");
+    let mut why = String::from(SECONDS_PHRASE);
+    why.push_str(" (");
     push_iso8601(as_seconds, &mut why);
     why.push_str("); numbers are milliseconds: send ");
     crate::text::int::push_i64(as_seconds, &mut why);

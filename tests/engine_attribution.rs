@@ -102,3 +102,53 @@ fn a_direct_visit_keeps_the_last_source_and_a_new_source_replaces_it() {
     assert_eq!(last.referrer.as_deref(), Some("https://bing.com/"));
     assert!(last.utm.source.is_none());
 }
+
+/// A CRM sync's identify and group calls (server-side, no context) come before the first visit:
+/// they are no touch, the visit's campaign is the first touch.
+#[test]
+fn identify_and_group_calls_are_no_first_touch() {
+    let e = run(&[
+        json!({"type": "identify", "messageId": "i", "anonymousId": "a", "timestamp": T0,
+               "traits": {"email": "a@acme.io"}}),
+        json!({"type": "group", "messageId": "g", "anonymousId": "a", "groupId": "c",
+               "timestamp": T0 + MIN, "traits": {"name": "Acme"}}),
+        page(
+            "1",
+            T0 + 2 * MIN,
+            "https://acme.io/?utm_source=linkedin&utm_campaign=q4",
+            "https://www.linkedin.com/",
+        ),
+        page(
+            "2",
+            T0 + 3 * 60 * MIN,
+            "https://acme.io/docs",
+            "https://news.ycombinator.com/",
+        ),
+    ]);
+    let first = e.state().first_touch.as_ref().unwrap();
+    assert_eq!(first.at, T0 + 2 * MIN);
+    assert_eq!(first.utm.source.as_deref(), Some("linkedin"));
+    // A visit without a campaign in the visit an identify call opened.
+    let e = run(&[
+        json!({"type": "identify", "messageId": "i", "anonymousId": "a", "timestamp": T0,
+               "traits": {"email": "a@acme.io"}}),
+        page(
+            "1",
+            T0 + MIN,
+            "https://acme.io/",
+            "https://news.ycombinator.com/",
+        ),
+    ]);
+    let first = e.state().first_touch.as_ref().unwrap();
+    assert_eq!(first.at, T0 + MIN);
+    assert_eq!(
+        first.referrer.as_deref(),
+        Some("https://news.ycombinator.com/")
+    );
+    // Only an identify: no touch at all.
+    let e = run(&[
+        json!({"type": "identify", "messageId": "i", "anonymousId": "a",
+                         "timestamp": T0, "traits": {"email": "a@acme.io"}}),
+    ]);
+    assert_eq!(e.state().first_touch, None);
+}

@@ -6,7 +6,8 @@
 //! first touch of the lead is not counted, and the sweep ranks each lead by its score at the MQL
 //! decision (see [`decision_score`]), never by its score at `as_of` or behaviour after the
 //! outcome. So the sweep's count at a threshold is the MQL count of a candidate whose criterion's
-//! `score total gte` tests use that threshold.
+//! `score <name> gte` tests use that threshold (`total`, or the group the criterion reads, e.g. a
+//! calibration's: [`swept_score`]).
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -16,7 +17,7 @@ use super::dates::week_start;
 use super::lead::Lead;
 use super::outcomes::{Outcome, SalesStage};
 use super::stats::ratio;
-use crate::condition::{Condition, Facts, Test};
+use crate::condition::{Condition, Facts, ScoreSource, Test};
 use crate::engine::Engine;
 use crate::event::Event;
 use crate::score::Counts;
@@ -50,6 +51,8 @@ pub struct ModelResult {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Sweep {
+    /// The score whose threshold varies ([`swept_score`]): `total` or a group's name.
+    pub score: String,
     pub thresholds: Vec<f64>,
     pub count: Vec<f64>,
     pub per_week: Vec<f64>,
@@ -106,22 +109,47 @@ pub fn decided_mql(lead: &Lead) -> bool {
         .is_some_and(|t| decision_cutoff(lead).is_none_or(|c| t <= c))
 }
 
-/// The highest threshold of the `score total gte` tests at which `cond` holds (`INFINITY`: at
-/// any threshold, `NEG_INFINITY`: at none); every other test is evaluated as it is. `all` takes
-/// the lowest of its parts, `any` the highest.
-fn critical_threshold(cond: &Condition, facts: &Facts<'_>, total: f64) -> f64 {
+/// The score the sweep varies: the name in the MQL criterion's `score <name> gte` tests
+/// (`{"score": "calibrated", "gte": 200}`), `total` when the criterion has such a test on it,
+/// else the first other score's (depth first, outside any `not`). None: no such test.
+pub fn swept_score(cond: &Condition) -> Option<&str> {
+    fn walk<'a>(cond: &'a Condition, found: &mut Vec<&'a str>) {
+        match cond {
+            Condition::All(parts) | Condition::Any(parts) => {
+                for c in parts {
+                    walk(c, found);
+                }
+            }
+            Condition::Score(name, tests) if matches!(tests[..], [Test::Gte(_)]) => {
+                found.push(name);
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    walk(cond, &mut found);
+    found
+        .iter()
+        .find(|n| **n == "total")
+        .or(found.first())
+        .copied()
+}
+
+/// The highest threshold of the `score <name> gte` tests (`name` the [`swept_score`]) at which
+/// `cond` holds, with that score at `value` (`INFINITY`: at any threshold, `NEG_INFINITY`: at
+/// none); every other test is evaluated as it is. `all` takes the lowest of its parts, `any`
+/// the highest.
+fn critical_threshold(cond: &Condition, facts: &Facts<'_>, name: &str, value: f64) -> f64 {
     match cond {
         Condition::All(parts) => parts
             .iter()
-            .map(|c| critical_threshold(c, facts, total))
+            .map(|c| critical_threshold(c, facts, name, value))
             .fold(f64::INFINITY, f64::min),
         Condition::Any(parts) => parts
             .iter()
-            .map(|c| critical_threshold(c, facts, total))
+            .map(|c| critical_threshold(c, facts, name, value))
             .fold(f64::NEG_INFINITY, f64::max),
-        Condition::Score(name, tests) if name == "total" && matches!(tests[..], [Test::Gte(_)]) => {
-            total
-        }
+        Condition::Score(n, tests) if n == name && matches!(tests[..], [Test::Gte(_)]) => value,
         other if other.eval(facts) => f64::INFINITY,
         _ => f64::NEG_INFINITY,
     }
@@ -129,10 +157,11 @@ fn critical_threshold(cond: &Condition, facts: &Facts<'_>, total: f64) -> f64 {
 
 /// The score at the MQL decision: replays `events` (one visitor's, in order) under `engine`'s
 /// model and, after each event the engine takes (not a duplicate) up to `cutoff`, takes the
-/// highest `score total gte` threshold the model's MQL criterion would pass at that moment,
-/// with the score at that moment, exactly where the engine checks stage criteria. The lead
-/// becomes an MQL under threshold `t` (before the cutoff) exactly when this is `>= t`. None: no
-/// moment before the cutoff at which any threshold qualifies it.
+/// highest threshold of the criterion's `score <name> gte` tests ([`swept_score`]: `total`, or
+/// a group such as a calibration's) the model's MQL criterion would pass at that moment, with
+/// that score at that moment, exactly where the engine checks stage criteria. The lead becomes
+/// an MQL under threshold `t` (before the cutoff) exactly when this is `>= t`. None: no moment
+/// before the cutoff at which any threshold qualifies it.
 pub fn decision_score(
     mut engine: Engine,
     events: impl IntoIterator<Item = Event>,
@@ -144,6 +173,7 @@ pub fn decision_score(
         .iter()
         .find(|s| s.stage == Stage::Mql)
         .map(|s| s.when.clone())?;
+    let name = swept_score(&criterion).unwrap_or("total").to_string();
     let mut best = f64::NEG_INFINITY;
     for event in events {
         let at = event.timestamp;
@@ -164,7 +194,9 @@ pub fn decision_score(
             counts: Some(&counts),
             as_of: at,
         };
-        best = best.max(critical_threshold(&criterion, &facts, score.total));
+        // A group the score does not have fails its test at every threshold.
+        let value = score.score_of(&name).unwrap_or(f64::NEG_INFINITY);
+        best = best.max(critical_threshold(&criterion, &facts, &name, value));
     }
     // `INFINITY` when the criterion was met by a part without a score test (any threshold).
     (best > f64::NEG_INFINITY).then_some(best)
@@ -172,8 +204,17 @@ pub fn decision_score(
 
 /// The decision score of a lead known without events (from a received handoff): its score at the
 /// handoff, if that came before sales acted.
-pub fn handoff_decision_score(lead: &Lead) -> Option<f64> {
-    decided_mql(lead).then_some(lead.score)
+/// `score` is the [`swept_score`]: a lead carries its total, fit and engagement; of another
+/// group it knows nothing, and the backtest counts it as an MQL whatever that group's
+/// threshold, so it counts at every threshold (`INFINITY`).
+pub fn handoff_decision_score(lead: &Lead, score: &str) -> Option<f64> {
+    let value = match score {
+        "total" => lead.score,
+        "fit" => lead.fit,
+        "engagement" => lead.engagement,
+        _ => f64::INFINITY,
+    };
+    decided_mql(lead).then_some(value)
 }
 
 fn result(
@@ -270,6 +311,7 @@ pub fn backtest(
     let lo = finite.fold(0.0_f64, f64::min);
     let hi = hi.map_or(100.0, |s| s.max(1.0));
     let mut sweep = Sweep {
+        score: "total".to_string(),
         thresholds: vec![],
         count: vec![],
         per_week: vec![],
@@ -442,6 +484,64 @@ mod tests {
     /// and behaviour and fit tests), on the seeded sample with its CRM outcomes.
     #[test]
     fn the_sweep_count_at_a_threshold_is_the_backtests_mql_count_there() {
+        let bt = sweep_matches_backtests(&demo_model);
+        assert_eq!(bt.sweep.score, "total");
+    }
+
+    /// The demo model with the MQL criterion `{"score": "intent", "gte": t}` (a group, as a
+    /// calibration writes `{"score": "calibrated", ...}`; 20 by default).
+    fn intent_model(threshold: Option<f64>) -> crate::model::Model {
+        let mut v = demo_model(None).to_value().clone();
+        *v.pointer_mut("/stages/mql").unwrap() =
+            crate::json::json!({ "score": "intent", "gte": threshold.unwrap_or(20.0) });
+        crate::model::Model::from_value(&v).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The same for a criterion on a group's score: the sweep varies that group's threshold.
+    #[test]
+    fn the_sweep_of_a_group_criterion_varies_that_groups_threshold() {
+        let bt = sweep_matches_backtests(&intent_model);
+        assert_eq!(bt.sweep.score, "intent");
+        // The intent group reaches 45 (pricing 10 + case studies + demo 30), past 1.
+        let top = bt.sweep.thresholds.last().copied().unwrap();
+        assert!(top > 20.0, "{:?}", bt.sweep.thresholds);
+    }
+
+    #[test]
+    fn the_swept_score_is_total_else_the_first_group() {
+        let crit = |v: crate::json::Value| {
+            let mut m = demo_model(None).to_value().clone();
+            *m.pointer_mut("/stages/mql").unwrap() = v;
+            let m = crate::model::Model::from_value(&m).unwrap_or_else(|e| panic!("{e}"));
+            let s = m.stages.iter().find(|s| s.stage == Stage::Mql).unwrap();
+            swept_score(&s.when).map(str::to_string)
+        };
+        use crate::json::json;
+        assert_eq!(
+            crit(json!({ "score": "intent", "gte": 5 })).as_deref(),
+            Some("intent")
+        );
+        assert_eq!(
+            crit(
+                json!({ "all": [{ "score": "intent", "gte": 5 }, { "score": "total", "gte": 50 }] })
+            )
+            .as_deref(),
+            Some("total")
+        );
+        assert_eq!(
+            crit(json!({ "any": [{ "trait": "title", "exists": true }, { "score": "fit", "gte": 5 }] }))
+                .as_deref(),
+            Some("fit")
+        );
+        // Only `gte` tests are swept; a `not` is not.
+        assert_eq!(crit(json!({ "score": "intent", "lt": 5 })), None);
+        assert_eq!(
+            crit(json!({ "not": { "score": "intent", "gte": 5 } })),
+            None
+        );
+    }
+
+    fn sweep_matches_backtests(model: &dyn Fn(Option<f64>) -> crate::model::Model) -> Backtest {
         use crate::analytics::import::CsvMapping;
         use crate::analytics::workspace::Workspace;
         let now = parse_time("2026-06-01").unwrap();
@@ -451,7 +551,7 @@ mod tests {
         ws.push_events(&s.events_jsonl).unwrap();
         ws.finish_events().unwrap();
         ws.import_outcomes(&s.outcomes_csv);
-        let current = demo_model(None);
+        let current = model(None);
         let options = BacktestOptions {
             capacity_per_week: Some(3.0),
             steps: Some(41),
@@ -467,7 +567,7 @@ mod tests {
             if i % 4 != 0 && Some(t) != bt.capacity.as_ref().and_then(|c| c.threshold) {
                 continue;
             }
-            let at_t = ws.backtest(&current, &demo_model(Some(t)), now, &options);
+            let at_t = ws.backtest(&current, &model(Some(t)), now, &options);
             assert_eq!(
                 bt.sweep.count[i], at_t.candidate.mqls as f64,
                 "threshold {t}: sweep says {}, the backtest makes {} MQLs",
@@ -487,5 +587,6 @@ mod tests {
             checked >= 10 && distinct.len() >= 3,
             "{checked} {distinct:?}"
         );
+        bt
     }
 }

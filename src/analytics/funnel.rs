@@ -1,10 +1,12 @@
 //! The funnel: MQL → SAL → SQL → Opportunity → Won, with conversion rates and time in stage,
-//! overall and split by first-touch source and campaign.
+//! overall and split by first-touch source and campaign. Its MQLs are the model's (before sales
+//! acted, as in the Backtest); CRM leads the model did not qualify are counted apart.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::backtest::decided_mql;
 use super::lead::Lead;
 use super::outcomes::SalesStage;
 use super::stats::{median_p90, ratio};
@@ -47,13 +49,23 @@ pub struct Funnel {
     pub steps: Vec<FunnelStep>,
     pub lost: u64,
     pub rejected: u64,
+    /// Leads in the CRM that the model did not make MQLs before sales acted on them (sales found
+    /// them some other way, or the model qualified them only later): not in the steps.
+    pub crm_without_mql: u64,
     pub by_source: Vec<FunnelSplit>,
     pub by_campaign: Vec<FunnelSplit>,
 }
 
+/// In the funnel: an MQL under the model before sales acted on the lead, as the Backtest
+/// counts MQLs ([`decided_mql`]). A lead sales had without one is counted apart
+/// (`Funnel::crm_without_mql`), not as an MQL.
+fn in_funnel(lead: &Lead) -> bool {
+    decided_mql(lead)
+}
+
 fn counts(lead: &Lead) -> [u64; 5] {
-    let mut c = [u64::from(lead.is_mql()), 0, 0, 0, 0];
-    if lead.is_mql() {
+    let mut c = [u64::from(in_funnel(lead)), 0, 0, 0, 0];
+    if in_funnel(lead) {
         for (i, s) in STEPS.iter().enumerate() {
             c[i + 1] = u64::from(lead.reached_at_least(*s));
         }
@@ -72,7 +84,7 @@ fn entered(lead: &Lead, i: usize) -> Option<i64> {
 
 fn splits(leads: &[Lead], key: impl Fn(&Lead) -> &str) -> Vec<FunnelSplit> {
     let mut by: BTreeMap<String, ([u64; 5], f64)> = BTreeMap::new();
-    for l in leads.iter().filter(|l| l.is_mql()) {
+    for l in leads.iter().filter(|l| in_funnel(l)) {
         let e = by.entry(key(l).to_string()).or_insert(([0; 5], 0.0));
         for (a, b) in e.0.iter_mut().zip(counts(l)) {
             *a += b;
@@ -111,6 +123,7 @@ pub fn funnel(leads: &[Lead]) -> Funnel {
             let mut durations: Vec<f64> = if i < 4 {
                 leads
                     .iter()
+                    .filter(|l| in_funnel(l))
                     .filter_map(|l| Some((entered(l, i + 1)? - entered(l, i)?).max(0) as f64))
                     .collect()
             } else {
@@ -134,13 +147,17 @@ pub fn funnel(leads: &[Lead]) -> Funnel {
     let ended = |s| {
         leads
             .iter()
-            .filter(|l| l.is_mql() && l.reached(s).is_some())
+            .filter(|l| in_funnel(l) && l.reached(s).is_some())
             .count() as u64
     };
     Funnel {
         steps,
         lost: ended(SalesStage::Lost),
         rejected: ended(SalesStage::Rejected),
+        crm_without_mql: leads
+            .iter()
+            .filter(|l| l.outcome.is_some() && !in_funnel(l))
+            .count() as u64,
         by_source: splits(leads, |l| &l.source),
         by_campaign: splits(leads, |l| &l.campaign),
     }
@@ -179,7 +196,12 @@ mod tests {
         let c = lead("c", 55.0, Some(0), &[(Rejected, H)]);
         let d = lead("d", 52.0, Some(0), &[]);
         let e = lead("e", 10.0, None, &[]);
-        let f = funnel(&[a, b, c, d, e]);
+        // In the CRM without a model MQL, and an MQL only after sales had worked it: not in
+        // the steps, counted apart.
+        let g = lead("g", 30.0, None, &[(Sal, H), (Sql, 2 * H), (Won, 3 * H)]);
+        let late = lead("late", 70.0, Some(5 * H), &[(Sal, H), (Lost, 9 * H)]);
+        let f = funnel(&[a, b, c, d, e, g, late]);
+        assert_eq!(f.crm_without_mql, 2);
         let counts: Vec<u64> = f.steps.iter().map(|s| s.count).collect();
         assert_eq!(counts, [4, 2, 2, 1, 1]);
         assert_eq!(f.steps[1].conversion_from_previous, Some(0.5));
@@ -196,6 +218,44 @@ mod tests {
         assert_eq!(f.by_source[1].counts, [1, 1, 1, 1, 1]);
         assert_eq!(f.by_source[1].won_amount, 1000.0);
         assert_eq!(f.by_source[1].win_rate, Some(1.0));
+    }
+
+    /// The funnel's MQLs are the Backtest's (the working model against itself) on the sample,
+    /// and every CRM lead is either in the funnel or counted apart.
+    #[test]
+    fn the_funnels_mqls_are_the_backtests() {
+        use crate::analytics::backtest::BacktestOptions;
+        use crate::analytics::dates::parse_time;
+        use crate::analytics::import::CsvMapping;
+        use crate::analytics::workspace::Workspace;
+        let now = parse_time("2026-06-01").unwrap();
+        let s = crate::analytics::sample::generate(7, 300, now);
+        let mut ws = Workspace::new();
+        ws.begin_events("jsonl", CsvMapping::default()).unwrap();
+        ws.push_events(&s.events_jsonl).unwrap();
+        ws.finish_events().unwrap();
+        ws.import_outcomes(&s.outcomes_csv);
+        let model = crate::model::Model::from_value(&{
+            let mut v =
+                crate::json::parse(include_str!("../../tests/fixtures/models/demo.model.json"))
+                    .unwrap();
+            if let crate::json::Value::Object(m) = &mut v {
+                m.remove("$schema");
+            }
+            v
+        })
+        .unwrap();
+        let bt = ws.backtest(&model, &model, now, &BacktestOptions::default());
+        let leads = ws.leads(&model, now).to_vec();
+        let f = funnel(&leads);
+        assert_eq!(f.steps[0].count, bt.current.mqls);
+        let in_crm = leads.iter().filter(|l| l.outcome.is_some()).count() as u64;
+        let mqls_in_crm = leads
+            .iter()
+            .filter(|l| l.outcome.is_some() && decided_mql(l))
+            .count() as u64;
+        assert_eq!(f.crm_without_mql + mqls_in_crm, in_crm);
+        assert!(f.crm_without_mql > 0 && f.steps[0].count > 0, "{f:?}");
     }
 
     proptest::proptest! {

@@ -495,6 +495,49 @@ mod tests {
 
     const GOOD: &str = r#"{"type":"page","messageId":"m1","anonymousId":"a1","timestamp":"2026-03-02T10:00:00Z","properties":{"path":"/pricing"}}"#;
 
+    /// The report's summary by reason names the clock check's skips (from the event reader's
+    /// own words) apart from malformed rows.
+    #[test]
+    fn the_report_sums_bad_rows_by_reason_with_clock_skips_apart() {
+        let now = crate::analytics::dates::parse_time("2026-03-02T12:00:00Z").unwrap();
+        let ahead = GOOD.replace("2026-03-02T10:00:00Z", "2026-03-05T12:00:00Z");
+        let seconds = GOOD.replace("\"2026-03-02T10:00:00Z\"", &(now / 1000 - 60).to_string());
+        let text = [
+            GOOD.to_string(),
+            ahead.replace("m1", "m2"),
+            ahead.replace("m1", "m3"),
+            seconds.replace("m1", "m4"),
+            "{oops".into(),
+        ]
+        .join("\n");
+        let mut imp = EventImport::at("jsonl", CsvMapping::default(), Some(now)).unwrap();
+        imp.push(&text);
+        imp.finish();
+        let r = imp.report;
+        let got: Vec<(&str, u64, bool)> = r
+            .by_reason
+            .iter()
+            .map(|c| (c.reason.as_str(), c.count, c.clock))
+            .collect();
+        assert_eq!(got.len(), 3, "{r:?}");
+        assert_eq!(
+            got[..2],
+            [
+                (
+                    "time more than a day ahead of now (the sender's clock)",
+                    2,
+                    true
+                ),
+                ("time in seconds, not milliseconds", 1, true),
+            ]
+        );
+        assert!(
+            got[2].0.starts_with("not valid JSON") && !got[2].2,
+            "{got:?}"
+        );
+        assert_eq!((r.rejected, r.clock_skipped), (4, 3));
+    }
+
     #[test]
     fn json_lines_split_anywhere_give_the_same_events() {
         let text = format!("{GOOD}\n\n{{oops\n{}\n", GOOD.replace("m1", "m2"));

@@ -551,6 +551,12 @@ impl EventStore {
         self.texts.find(s)
     }
 
+    /// Whether event `i` is a visit (a page, screen or track call): identify and group calls
+    /// say who someone is, not where they came from, so they are no touch.
+    pub fn is_touch(&self, i: usize) -> bool {
+        !matches!(self.rows[i].kind, EventKind::Identify | EventKind::Group)
+    }
+
     /// The symbols of event `i`'s anonymousId and userId.
     pub fn id_syms(&self, i: usize) -> [Option<Sym>; 2] {
         let r = &self.rows[i];

@@ -8,7 +8,8 @@ use crate::json::{Map, Value};
 use serde::Serialize;
 
 use super::backtest::{
-    backtest, decision_cutoff, decision_score, handoff_decision_score, Backtest, BacktestOptions,
+    backtest, decision_cutoff, decision_score, handoff_decision_score, swept_score, Backtest,
+    BacktestOptions,
 };
 use super::import::{CsvMapping, EventImport};
 use super::lead::Lead;
@@ -20,6 +21,7 @@ use crate::event::Event;
 use crate::model::Model;
 use crate::replay::{visitor_result, VisitorResult};
 use crate::score::Explanation;
+use crate::stage::Stage;
 
 /// SLA when neither the model nor a handoff names one.
 pub const DEFAULT_SLA_MINUTES: i64 = 24 * 60;
@@ -281,13 +283,17 @@ impl Workspace {
             .unwrap_or(&[])
     }
 
-    /// First touch per id (anonymousId or userId text): the first event at or before `as_of`,
-    /// in time order, that carries it.
+    /// First touch per id (anonymousId or userId text): the first visit (page, screen or track
+    /// call; not identify or group, which a CRM sync sends without any context) at or before
+    /// `as_of`, in time order, that carries it.
     fn first_touches(&self, visitors: &Visitors, as_of: i64) -> HashMap<Sym, u32> {
         let mut touches: HashMap<Sym, u32> = HashMap::new();
         for &i in visitors.by_time() {
             if self.events.at(i as usize) > as_of {
                 break;
+            }
+            if !self.events.is_touch(i as usize) {
+                continue;
             }
             for sym in self.events.id_syms(i as usize).into_iter().flatten() {
                 touches.entry(sym).or_insert(i);
@@ -476,6 +482,13 @@ impl Workspace {
         let cand = self.build_leads(candidate, as_of);
         // Leads are the visitors (in order), then handoff-only and CRM-only leads.
         let visitors = self.events.visitors();
+        let swept = candidate
+            .stages
+            .iter()
+            .find(|s| s.stage == Stage::Mql)
+            .and_then(|s| swept_score(&s.when))
+            .unwrap_or("total")
+            .to_string();
         let decisions: Vec<Option<f64>> = cand
             .iter()
             .enumerate()
@@ -488,10 +501,12 @@ impl Workspace {
                         .map(|&i| self.events.event(i as usize)),
                     decision_cutoff(lead),
                 ),
-                false => handoff_decision_score(lead),
+                false => handoff_decision_score(lead, &swept),
             })
             .collect();
-        backtest(&cur, &cand, &decisions, options)
+        let mut bt = backtest(&cur, &cand, &decisions, options);
+        bt.sweep.score = swept;
+        bt
     }
 }
 
@@ -615,6 +630,41 @@ mod tests {
             1_000 + i,
             i % 3
         )
+    }
+
+    /// A CRM sync's identify (and group) call, sent server-side with no context before the
+    /// visitor's first visit, is no touch: the first visit's campaign is the source.
+    #[test]
+    fn identify_and_group_calls_are_no_first_touch() {
+        let model = Model::from_value(&crate::json::json!({
+            "version": "1",
+            "rules": [{"id": "p0", "points": 1, "when": {"type": "page"}}],
+            "stages": {"mql": {"score": "total", "gte": 1000}}
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let text = [
+            r#"{"type":"identify","messageId":"i1","userId":"u1","timestamp":1000,"traits":{"email":"a@x.example"}}"#,
+            r#"{"type":"group","messageId":"g1","userId":"u1","groupId":"c1","timestamp":1500,"traits":{"name":"X"}}"#,
+            r#"{"type":"page","messageId":"p1","userId":"u1","timestamp":2000,"properties":{"path":"/a"},"context":{"campaign":{"source":"newsletter","name":"may"}}}"#,
+            r#"{"type":"page","messageId":"p2","userId":"u1","timestamp":3000,"properties":{"path":"/b"},"context":{"campaign":{"source":"ads","name":"june"}}}"#,
+            // Only an identify: no visit, no source.
+            r#"{"type":"identify","messageId":"i2","userId":"u2","timestamp":1000,"traits":{"email":"b@x.example"}}"#,
+        ]
+        .join("\n");
+        let mut ws = Workspace::new();
+        ws.begin_events("jsonl", CsvMapping::default()).unwrap();
+        ws.push_events(&text).unwrap();
+        ws.finish_events().unwrap();
+        let leads = ws.leads(&model, i64::MAX).to_vec();
+        let of = |id: &str| {
+            let l = leads
+                .iter()
+                .find(|l| l.user_id.as_deref() == Some(id))
+                .unwrap_or_else(|| panic!("{id}: {leads:?}"));
+            (l.source.as_str(), l.campaign.as_str())
+        };
+        assert_eq!(of("u1"), ("newsletter", "may"));
+        assert_eq!(of("u2"), ("direct", "(none)"));
     }
 
     #[test]

@@ -47,6 +47,12 @@ export interface ImportReport {
   errors: RowError[];
   /** Rejected rows beyond those listed in `errors`. */
   errorsOmitted: number;
+  /** Of `rejected`: well-formed rows the clock check skipped (a time more than a day ahead of
+   * now, or seconds sent for milliseconds). */
+  clockSkipped: number;
+  /** Every rejected row counted by reason (the reason without the row's own numbers), most
+   * frequent first; at most 20 reasons, the rest as "other reasons". */
+  byReason: { reason: string; count: number; clock: boolean }[];
 }
 
 /** What the workspace holds. */
@@ -192,11 +198,14 @@ export interface FunnelSplit {
   wonAmount: number;
 }
 
-/** MQL → SAL → SQL → Opportunity → Won. */
+/** MQL → SAL → SQL → Opportunity → Won. The MQLs are the model's, made before sales acted on
+ * the lead (as the backtest counts them); the other steps count those leads only. */
 export interface FunnelReport {
   steps: FunnelStep[];
   lost: number;
   rejected: number;
+  /** CRM leads the model did not make MQLs before sales acted on them: not in the steps. */
+  crmWithoutMql: number;
   bySource: FunnelSplit[];
   byCampaign: FunnelSplit[];
 }
@@ -294,6 +303,9 @@ export interface BacktestModelResult {
 
 /** The candidate's scores at `asOf`, thresholded: one value per threshold in each column. */
 export interface ThresholdSweep {
+  /** The score whose threshold varies: the MQL criterion's `score <name> gte` test's name
+   * (`total` when it has one, else the first group's, e.g. a calibration's). */
+  score: string;
   thresholds: Float64Array;
   count: Float64Array;
   perWeek: Float64Array;

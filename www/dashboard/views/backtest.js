@@ -4,11 +4,19 @@
 import { h, fmt, card, clear } from '../dom.js';
 import { lines, chartBox } from './charts.js';
 
-/** The candidate's `score total gte` MQL criterion, if it has one. */
+/** The candidate's `score <name> gte` MQL test the sweep varies (as the backtest picks it: on
+ * `total` when there is one, else the first on another score, e.g. a calibration's group;
+ * depth first, not inside a `not`). */
 function scoreCriterion(model) {
-  const mql = model.stages?.mql;
-  const list = mql?.all ?? (mql ? [mql] : []);
-  return list.find((c) => c && c.score === 'total' && typeof c.gte === 'number');
+  const found = [];
+  const walk = (c) => {
+    if (!c || typeof c !== 'object') return;
+    for (const key of ['all', 'any']) if (Array.isArray(c[key])) c[key].forEach(walk);
+    const tests = Object.keys(c).filter((k) => !['score', 'all', 'any', 'not'].includes(k));
+    if (typeof c.score === 'string' && typeof c.gte === 'number' && tests.length === 1) found.push(c);
+  };
+  walk(model.stages?.mql);
+  return found.find((c) => c.score === 'total') ?? found[0];
 }
 
 function delta(v, digits = 0, pct = false) {
@@ -22,7 +30,8 @@ export async function render(root, ctx) {
   const candidate = structuredClone(current);
   const ta = h('textarea', { class: 'bt-textarea', id: 'bt-candidate-json', spellcheck: false, style: 'min-height:160px' }, JSON.stringify(candidate, null, 2));
   const crit = scoreCriterion(candidate);
-  const threshold = h('input', { class: 'bt-input', type: 'number', id: 'bt-candidate-threshold', value: crit?.gte ?? '', disabled: !crit });
+  const threshold = h('input', { class: 'bt-input', type: 'number', id: 'bt-candidate-threshold', value: crit?.gte ?? '', disabled: !crit, title: crit ? `The MQL criterion's "${crit.score}" score threshold` : 'The MQL criterion has no score ≥ test' });
+  const thresholdLabel = h('label', { id: 'bt-candidate-threshold-label' }, crit && crit.score !== 'total' ? `MQL "${crit.score}" score threshold ` : 'MQL score threshold ');
   threshold.addEventListener('change', () => {
     try {
       const m = JSON.parse(ta.value);
@@ -48,7 +57,7 @@ export async function render(root, ctx) {
   } }, 'Run backtest');
   root.append(h('p', { class: 'bt-view-sub' }, 'Replay the imported history under the working model and a candidate, and compare against what sales did.'),
     card('Candidate model',
-      h('div', { class: 'bt-row' }, h('label', {}, 'MQL score threshold '), threshold, h('label', {}, 'Sales capacity / week '), capacity, h('label', {}, 'Good lead = reached '), positive, run),
+      h('div', { class: 'bt-row' }, thresholdLabel, threshold, h('label', {}, 'Sales capacity / week '), capacity, h('label', {}, 'Good lead = reached '), positive, run),
       h('details', {}, h('summary', {}, 'Edit the candidate as JSON'), ta)),
     out);
 
@@ -63,7 +72,7 @@ export async function render(root, ctx) {
     const sweepBox = chartBox('bt-sweep-chart');
     const slider = h('input', { type: 'range', class: 'bt-slider', id: 'bt-threshold-slider', min: 0, max: bt.sweep.thresholds.length - 1, step: 1 });
     const readout = h('div', { class: 'bt-kpis', id: 'bt-threshold-readout' });
-    out.append(h('div', { class: 'bt-grid' }, card('MQLs per week', weekly), card('Threshold sweep (candidate, score at the MQL decision)', sweepBox, slider, readout, h('p', { class: 'bt-muted' }, 'Each lead counts at the highest threshold its score reached while the rest of the candidate’s MQL criterion held, before sales first touched it: the MQLs the backtest makes with that threshold. Later behaviour and decay do not count.'))));
+    out.append(h('div', { class: 'bt-grid' }, card('MQLs per week', weekly), card(bt.sweep.score === 'total' ? 'Threshold sweep (candidate, score at the MQL decision)' : `Threshold sweep (candidate, "${bt.sweep.score}" score at the MQL decision)`, sweepBox, slider, readout, h('p', { class: 'bt-muted' }, 'Each lead counts at the highest threshold its score reached while the rest of the candidate’s MQL criterion held, before sales first touched it: the MQLs the backtest makes with that threshold. Later behaviour and decay do not count.'))));
     const cap = bt.capacity?.perWeek ?? 0;
     // uPlot's time axis counts seconds.
     lines(weekly, { x: Float64Array.from(bt.weeks, (ms) => ms / 1000), xTime: true, yLabel: 'MQLs', series: [
@@ -71,7 +80,7 @@ export async function render(root, ctx) {
       { label: 'candidate', values: bt.candidate.mqlsPerWeek },
       { label: 'capacity', values: new Float64Array(bt.weeks.length).fill(cap), color: '#c0392b', dash: [6, 4] },
     ] });
-    lines(sweepBox, { x: bt.sweep.thresholds, xLabel: 'score threshold', yLabel: 'leads per week', series: [
+    lines(sweepBox, { x: bt.sweep.thresholds, xLabel: bt.sweep.score === 'total' ? 'score threshold' : `"${bt.sweep.score}" score threshold`, yLabel: 'leads per week', series: [
       { label: 'leads / week', values: bt.sweep.perWeek },
       { label: 'precision', values: bt.sweep.precision, scale: 'r' },
       { label: 'recall', values: bt.sweep.recall, scale: 'r' },

@@ -6,17 +6,36 @@ import { SAMPLE_SEED, SAMPLE_VISITORS } from '../app.js';
 
 const TARGETS = ['timestamp', 'anonymousId', 'userId', 'type', 'event', 'messageId', 'properties.path', 'properties.url', 'traits.email', 'traits.title', 'context.campaign.source'];
 
+/** The listed bad rows as text, one a line: `row<TAB>reason` (tabs and line breaks in a reason
+ * become spaces, so each row stays one line). */
+function badRowsText(title, r) {
+  const lines = [`# ${title}: bad rows (row, reason)`];
+  const omitted = r.errorsOmitted ?? 0;
+  if (omitted) lines.push(`# ${omitted} more bad rows were counted but not listed`);
+  for (const e of r.errors) lines.push(`${e.row}\t${String(e.reason).replace(/[\t\r\n]+/g, ' ')}`);
+  return `${lines.join('\n')}\n`;
+}
+
 function reportView(title, r) {
   if (r.cancelled) return h('div', { class: 'bt-problems' }, `${title}: cancelled. Rows already read were kept.`);
-  const box = h('div', { class: 'bt-import-report', dataset: { imported: r.imported, rejected: r.rejected } },
+  const clock = r.clockSkipped ?? 0;
+  const malformed = r.rejected - clock;
+  const box = h('div', { class: 'bt-import-report', dataset: { imported: r.imported, rejected: r.rejected, malformed, clockSkipped: clock } },
     h('div', { class: 'bt-kpis' },
       h('div', { class: 'bt-kpi' }, h('div', { class: 'bt-kpi-value' }, fmt.int(r.rows)), h('div', { class: 'bt-kpi-label' }, 'rows read')),
       h('div', { class: 'bt-kpi' }, h('div', { class: 'bt-kpi-value bt-pos' }, fmt.int(r.imported)), h('div', { class: 'bt-kpi-label' }, 'imported')),
-      h('div', { class: 'bt-kpi' }, h('div', { class: `bt-kpi-value ${r.rejected ? 'bt-neg' : ''}` }, fmt.int(r.rejected)), h('div', { class: 'bt-kpi-label' }, 'bad rows')),
+      h('div', { class: 'bt-kpi', title: 'Rows that could not be read as an event.' }, h('div', { class: `bt-kpi-value ${malformed ? 'bt-neg' : ''}` }, fmt.int(malformed)), h('div', { class: 'bt-kpi-label' }, 'bad rows')),
+      clock ? h('div', { class: 'bt-kpi', title: 'Well-formed rows the clock check skipped: a time more than a day ahead of now, or seconds sent for milliseconds. Fix the sender and import them again.' }, h('div', { class: 'bt-kpi-value bt-neg' }, fmt.int(clock)), h('div', { class: 'bt-kpi-label' }, 'skipped by the clock check')) : null,
       h('div', { class: 'bt-kpi' }, h('div', { class: 'bt-kpi-value' }, fmt.int(r.duplicates)), h('div', { class: 'bt-kpi-label' }, 'duplicates'))));
+  if (r.byReason?.length) {
+    box.append(h('ul', { class: 'bt-import-reasons' }, r.byReason.map((c) => h('li', { dataset: { count: c.count, clock: c.clock } },
+      h('strong', {}, `${fmt.int(c.count)} ×`), ' ', c.reason, c.clock ? h('span', { class: 'bt-muted' }, ' (clock check)') : null))));
+  }
   if (r.errors?.length) {
+    box.append(h('div', { class: 'bt-row' }, h('button', { type: 'button', class: 'bt-btn', dataset: { role: 'download-bad-rows' }, onclick: () => download(`${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-bad-rows.txt`, badRowsText(title, r), 'text/plain') },
+      `Download the ${fmt.int(r.errors.length)} listed bad rows (text)`)));
     box.append(table([
-      { label: 'Row', class: 'bt-num', get: (e) => String(e.row) },
+      { label: 'Row', class: 'bt-num bt-nowrap', get: (e) => String(e.row) },
       { label: 'Reason', get: (e) => e.reason },
     ], r.errors.slice(0, 200)));
     if (r.errors.length > 200 || r.errorsOmitted) box.append(h('p', { class: 'bt-muted' }, `${fmt.int(r.errors.length + r.errorsOmitted - Math.min(200, r.errors.length))} more bad rows not listed.`));

@@ -1,6 +1,6 @@
 // Leads: a virtualized table (only the visible rows exist in the DOM; the Worker filters, sorts
 // and pages 100k+ leads), and the selected lead's ledger and timeline.
-import { h, clear, fmt, table } from '../dom.js';
+import { h, clear, append, fmt, table } from '../dom.js';
 
 const ROW = 30;
 const COLUMNS = [
@@ -23,6 +23,53 @@ function slaTitle(l) {
   const due = `due ${fmt.date(l.slaDueAt)} UTC`;
   if (l.slaBreached) return `breached (${due})`;
   return l.touchedAt ? `met: touched ${fmt.date(l.touchedAt)} UTC, ${due}` : due;
+}
+
+const pts = (n) => fmt.num(n, 2);
+const defined = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));
+const signed = (n) => `${n >= 0 ? '+' : '−'}${pts(Math.abs(n))}`;
+
+/**
+ * Every point of the score, in cents as the explanation gives them, so the rows visibly add up:
+ * each rule's points (its listed ledger matches plus earlier ones), each group's sum and clamp,
+ * the total before its clamp, the clamp, the score.
+ */
+function scoreParts(ex) {
+  const rows = [];
+  const listed = new Map();
+  for (const e of ex.entries) listed.set(e.ruleId, (listed.get(e.ruleId) ?? 0) + (e.capHit ? 0 : e.countedPoints));
+  for (const g of ex.groups) {
+    for (const r of ex.rules) {
+      if (r.group !== g.group || (r.points === 0 && r.matches === 0)) continue;
+      const inLedger = listed.get(r.ruleId) ?? 0;
+      const capped = r.capped ? `, ${fmt.int(r.capped)} capped` : '';
+      rows.push({ part: 'rule', group: g.group, label: h('span', { class: 'bt-mono' }, r.ruleId), points: r.points,
+        detail: `${fmt.int(r.matches)} ${r.matches === 1 ? 'match' : 'matches'}${capped}: ${pts(inLedger)} in the ledger below ${signed(r.earlierPoints)} from earlier matches`,
+        data: { rule: r.ruleId, listed: inLedger, earlier: r.earlierPoints } });
+    }
+    for (const f of ex.fit) {
+      if (f.group !== g.group || !f.matched) continue;
+      rows.push({ part: 'fit', group: g.group, label: h('span', { class: 'bt-mono' }, f.ruleId), points: f.points, detail: 'fit rule matched', data: { rule: f.ruleId } });
+    }
+    if (g.clamp) {
+      rows.push({ part: 'group-clamp', group: g.group, label: `${g.group}: clamp`, points: g.value - g.raw,
+        detail: `the rules add up to ${pts(g.raw)}; the group’s ${g.clamp === 'max' ? 'maximum' : 'minimum'} makes it ${pts(g.value)}`, cls: 'bt-clamp-row' });
+    }
+    rows.push({ part: 'group', group: g.group, label: h('strong', {}, `${g.group} (group)`), points: g.value,
+      detail: g.clamp ? `${pts(g.raw)} ${signed(g.value - g.raw)} clamp` : 'the sum of its rules', cls: 'bt-sum-row' });
+  }
+  rows.push({ part: 'total-raw', label: h('strong', {}, 'Total before its limit'), points: ex.totalRaw, detail: 'the sum of the groups', cls: 'bt-sum-row' });
+  const score = ex.score.total;
+  if (ex.totalClamp) {
+    rows.push({ part: 'total-clamp', label: 'Total: clamp', points: score - ex.totalRaw,
+      detail: `the model’s total ${ex.totalClamp === 'max' ? 'maximum' : 'minimum'} makes ${pts(ex.totalRaw)} into ${pts(score)}`, cls: 'bt-clamp-row' });
+  }
+  rows.push({ part: 'score', label: h('strong', {}, 'Score'), points: score, detail: ex.totalClamp ? `${pts(ex.totalRaw)} ${signed(score - ex.totalRaw)} clamp` : 'the total', cls: 'bt-sum-row' });
+  return h('div', { id: 'bt-score-parts' }, table([
+    { label: 'Part', get: (r) => r.label },
+    { label: 'How', get: (r) => r.detail },
+    { label: 'Points', class: 'bt-num bt-nowrap', get: (r) => pts(r.points) },
+  ], rows, { rowAttrs: (r) => ({ class: r.cls, dataset: defined({ part: r.part, group: r.group, points: pts(r.points), ...r.data }) }) }));
 }
 
 export async function render(root, ctx) {
@@ -72,7 +119,10 @@ export async function render(root, ctx) {
     if (!d) { detail.append(h('p', {}, 'Lead not found.')); return; }
     const l = d.lead;
     const o = l.outcome;
-    detail.append(
+    const ex = d.explanation;
+    // `append` (dom.js), not the native `Element.append`: it skips null children instead of
+    // printing "null".
+    append(detail, [
       h('h2', { class: 'bt-card-title' }, l.name ?? l.email ?? l.id),
       h('div', { class: 'bt-muted' }, [l.title, l.company].filter(Boolean).join(' · ')),
       h('div', { class: 'bt-row', style: 'margin-top:8px' }, tag(l.stage), h('span', {}, `score ${fmt.num(l.score)}`), h('span', {}, `fit ${fmt.num(l.fit)} ${l.grade ?? ''}`), h('span', {}, `engagement ${fmt.num(l.engagement)}`)),
@@ -82,27 +132,28 @@ export async function render(root, ctx) {
         ['CRM', o ? Object.entries(o.stages).map(([s, t]) => `${s} ${fmt.day(t)}`).join(', ') : '–'],
         ['Rejection reason', o?.rejectionReason ?? '–'],
       ]),
+      h('h3', {}, 'How the score adds up'),
+      scoreParts(ex),
       h('h3', {}, 'Ledger'),
+      h('p', { class: 'bt-muted' }, 'The most recent matches (the visitor keeps its last 12); older matches are in “earlier” above.'),
       table([
         { label: 'When', get: (e) => fmt.date(e.timestamp) },
         { label: 'Event', get: (e) => e.label },
         { label: 'Rule', get: (e) => h('span', { class: 'bt-mono' }, e.ruleId) },
+        { label: 'Group', get: (e) => (e.groupClamped
+          ? h('span', { title: `The ${e.group} group hit its limit: it counts less than its rules’ sum (see How the score adds up).` }, e.group, ' ', h('span', { class: 'bt-tag bt-tag-clamped' }, 'clamped'))
+          : e.group || '–') },
         { label: 'Raw', class: 'bt-num', get: (e) => fmt.num(e.rawPoints) },
         { label: 'Decay', class: 'bt-num', get: (e) => fmt.num(e.decayFactor, 2) },
-        { label: 'Counted', class: 'bt-num', get: (e) => (e.capHit ? h('span', { class: 'bt-muted', title: JSON.stringify(e.capHit) }, 'capped') : fmt.num(e.countedPoints)) },
-      ], d.explanation.entries.slice(-40).reverse(), { empty: 'No behaviour points.' }),
-      h('h3', {}, 'Fit'),
-      table([
-        { label: 'Rule', get: (f) => h('span', { class: 'bt-mono' }, f.ruleId) },
-        { label: 'Matched', get: (f) => (f.matched ? 'yes' : 'no') },
-        { label: 'Points', class: 'bt-num', get: (f) => fmt.num(f.points) },
-      ], d.explanation.fit.filter((f) => f.matched), { empty: 'No fit rule matched.' }),
+        { label: 'Counted', class: 'bt-num', get: (e) => (e.capHit ? h('span', { class: 'bt-muted', title: JSON.stringify(e.capHit) }, 'capped') : fmt.num(e.countedPoints, 2)) },
+      ], ex.entries.slice().reverse(), { empty: 'No behaviour points.', rowAttrs: (e) => ({ dataset: { rule: e.ruleId, counted: e.capHit ? 0 : e.countedPoints, groupClamped: e.groupClamped } }) }),
       h('h3', {}, `Timeline (${d.eventsTotal} events)`),
       // The workspace keeps a bounded timeline per lead; say what is not listed rather than hide it.
       (d.timelineOmitted > 0 || d.timeline.length > 100)
         ? h('p', { class: 'bt-muted' }, `Showing ${Math.min(100, d.timeline.length)} of ${d.eventsTotal} events.`)
         : null,
-      h('ul', { class: 'bt-timeline' }, d.timeline.slice(0, 100).map((t) => h('li', {}, h('span', { class: 'bt-muted' }, fmt.date(t.at)), h('span', { class: 'bt-tag' }, t.kind), h('span', {}, t.label)))));
+      h('ul', { class: 'bt-timeline' }, d.timeline.slice(0, 100).map((t) => h('li', {}, h('span', { class: 'bt-muted' }, fmt.date(t.at)), h('span', { class: 'bt-tag' }, t.kind), h('span', {}, t.label)))),
+    ]);
   }
 
   async function refresh(reset) {
