@@ -381,6 +381,7 @@ impl Engine {
             insert_sorted(&mut st.visit_ring, ts, self.model.visit_ring as usize);
             if placed {
                 id = Some(st.sessions);
+                crate::state::room_for_one(kept);
                 kept.insert(p, VisitWindow(st.sessions, ts, ts));
                 trim_front_copied(kept, VISITS_KEPT);
             }

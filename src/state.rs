@@ -286,6 +286,7 @@ impl RuleState {
         match days.get_mut(pos) {
             Some(d) if d.0 == day => d.1 = d.1.saturating_add(1),
             _ => {
+                room_for_one(days);
                 days.insert(pos, (day, 1));
                 if days.len() > DAYS_KEPT {
                     self.days_from = days[0].0.saturating_add(1);
@@ -307,6 +308,7 @@ impl RuleState {
             v.1 = v.1.saturating_add(1);
             return;
         }
+        room_for_one(&mut self.visits);
         self.visits.push((id, 1));
         // `retain` by hand (benches/SIZE.md step 38).
         let mut n = 0;
@@ -616,6 +618,15 @@ pub(crate) fn trim_front<T>(v: &mut Vec<T>, max: usize) {
 /// ones copied to the front (one `memmove`) and the rest cut off. Safe code without `drain`,
 /// whose removal code is a full routine per element type in the snippet's wasm
 /// (benches/SIZE.md, step 34).
+/// Makes room for exactly one more element. A visitor's short lists (a rule's kept days and
+/// visits, the visit windows) stay as long as they are instead of Vec's growth (4, then 8): a
+/// replay holds one of each per capped rule for every visitor (50,000 in the 1M-event bench).
+pub(crate) fn room_for_one<T>(v: &mut Vec<T>) {
+    if v.len() == v.capacity() {
+        v.reserve_exact(1);
+    }
+}
+
 pub(crate) fn trim_front_copied<T: Copy>(v: &mut Vec<T>, max: usize) {
     let len = v.len();
     if len > max {
@@ -748,6 +759,20 @@ mod tests {
                 assert_eq!(Some(v), before.get(k));
             }
         }
+    }
+
+    #[test]
+    fn a_rules_kept_days_and_visits_hold_no_spare_room() {
+        // A replay keeps these for every visitor: Vec's growth (4, then 8) would triple them.
+        let mut rs = RuleState::default();
+        let kept = [VisitWindow(1, 0, 0), VisitWindow(2, 10, 10)];
+        for (i, day) in [5, 3, 5, 9].into_iter().enumerate() {
+            rs.count_day(day);
+            rs.count_visit(1 + (i as u32 % 2), &kept);
+        }
+        assert_eq!(rs.days, [(3, 1), (5, 2), (9, 1)]);
+        assert_eq!(rs.visits, [(1, 2), (2, 2)]);
+        assert_eq!((rs.days.capacity(), rs.visits.capacity()), (3, 2));
     }
 
     #[test]
