@@ -425,8 +425,9 @@ impl Tracker {
             let now = Date::now() as i64;
             s.stamp(&mut value, now);
             // Kept as stamped for the deferred write only when something will be written (a
-            // copy of a small tree; the engine takes the value itself).
-            let kept = (s.consent == Consent::Granted).then(|| value.clone());
+            // copy of a small tree; the engine takes the value itself): not while this tab
+            // yields to another model's record, which it never writes.
+            let kept = (s.consent == Consent::Granted && !s.yielded).then(|| value.clone());
             let outcome = s.engine.ingest_owned_value(value, now).map_err(js_error)?;
             if !outcome.duplicate {
                 let queued = s.absorb(&outcome, now);
